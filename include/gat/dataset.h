@@ -1,0 +1,61 @@
+/* dataset.h - graph datasets in the NumPy layout.
+ *
+ * A dataset is a folder holding:
+ *   features.npz   scipy.sparse CSR (N, F), or features.npy dense (N, F), any float/int dtype
+ *   edge_index.npy integer (2, E): edge_index[0][k] -> edge_index[1][k]
+ *   labels.npy     integer (N,) class ids 0..C-1, -1 for "no label"; or (N, C) 0/1 multi-label
+ *   train_index.npy, val_index.npy, test_index.npy   integer (k,) node ids
+ *   class_names.txt  optional, one class name a line
+ * gat_dataset_load checks everything before any training starts: shapes that agree, ids in
+ * range, labels in range, finite features, non-empty splits whose nodes carry labels. */
+#ifndef GAT_DATASET_H
+#define GAT_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gat/npy.h"
+#include "gat/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { GAT_SPLIT_TRAIN = 0, GAT_SPLIT_VAL = 1, GAT_SPLIT_TEST = 2 } gat_split;
+
+typedef enum {
+    GAT_TASK_SINGLE_LABEL = 0,         /* one class per node: softmax + cross-entropy, accuracy */
+    GAT_TASK_MULTI_LABEL = 1,          /* C independent 0/1 labels: sigmoid + BCE, micro-F1 */
+} gat_task;
+
+typedef struct gat_dataset {
+    char name[64];                     /* folder name, e.g. "cora" */
+    char *path;                        /* the folder it was read from */
+    gat_task task;
+    int64_t n_nodes, n_features, n_classes;
+    /* Features: exactly one of these is set. */
+    gat_csr features;                  /* sparse (N, F), when features.npz was given */
+    float *dense_features;             /* (N, F), when features.npy was given */
+    int64_t n_edges;                   /* input edges (both directions of an undirected graph) */
+    int64_t *edge_src, *edge_dst;      /* (n_edges) */
+    int64_t *labels;                   /* single-label: (N) class or -1 */
+    float *targets;                    /* multi-label: (N, C) in {0, 1} */
+    int64_t *split[3];                 /* node ids per gat_split */
+    int64_t split_size[3];
+    char **class_names;                /* (n_classes) or NULL */
+} gat_dataset;
+
+/* Load the dataset in folder dir. */
+int gat_dataset_load(gat_dataset *ds, const char *dir, gat_error *err);
+/* Find and load dataset `name` (case-insensitive, "cora" or "CORA") under data_dir; when
+ * data_dir is NULL, under $GAT_DATA_DIR, then ./data, then ./datasets. The error for a
+ * missing dataset lists every folder tried and how to point gat at the data. */
+int gat_dataset_open(gat_dataset *ds, const char *name, const char *data_dir, gat_error *err);
+/* Scale every feature row to sum 1 (rows summing to 0 are left as they are). */
+void gat_dataset_normalize_rows(gat_dataset *ds);
+void gat_dataset_free(gat_dataset *ds);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

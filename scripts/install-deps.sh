@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Install what gat needs to build, test and draw, on Debian 12 (run as root or with sudo).
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+    build-essential cmake pkg-config git \
+    libopenblas-dev libigraph-dev libcairo2-dev zlib1g-dev \
+    fonts-dejavu-core protobuf-compiler libxml2-utils >/dev/null
+echo "gat: build dependencies installed"

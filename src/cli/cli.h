@@ -1,0 +1,33 @@
+/* cli.h - the gat command line: one function per subcommand, shared option helpers. */
+#ifndef GAT_CLI_H
+#define GAT_CLI_H
+
+#include <stdint.h>
+
+#include "gat/status.h"
+
+/* Each subcommand takes the arguments after its name and returns the process exit code
+ * (0 ok, 1 runtime error, 2 usage error). */
+int gat_cmd_train(int argc, char **argv);
+int gat_cmd_test(int argc, char **argv);
+int gat_cmd_info(int argc, char **argv);
+int gat_cmd_predict(int argc, char **argv);
+
+/* Print "gat: error: <msg>" to stderr and return 1 (2 for GAT_EINVAL: usage errors). */
+int gat_cli_fail(const gat_error *err);
+/* Print "gat: error: <formatted>" and return 2: for bad options. */
+int gat_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Option parsing. Options are accepted as --name value, --name=value, and with '-' and '_'
+ * interchangeable (--should_test = --should-test). A matcher returns 1 when argv[*i] is the
+ * option (advancing *i past its value), 0 when it is another option, and -1 (after printing
+ * the error) when the value is missing or malformed. */
+int gat_opt_is(const char *arg, const char *name);
+int gat_opt_flag(int argc, char **argv, int *i, const char *name, int *out);
+int gat_opt_str(int argc, char **argv, int *i, const char *name, const char **out);
+int gat_opt_int(int argc, char **argv, int *i, const char *name, int64_t lo, int64_t hi, int64_t *out);
+int gat_opt_float(int argc, char **argv, int *i, const char *name, double lo, double hi, double *out);
+/* Comma-separated positive integers, at most max of them ("8,1"); returns count in *n. */
+int gat_opt_int_list(int argc, char **argv, int *i, const char *name, int max, int64_t *out, int *n);
+
+#endif

@@ -1,0 +1,48 @@
+/* main.c - the gat command: dispatch to subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+} command;
+
+static const command commands[] = {
+    {"train", gat_cmd_train, "train a GAT on a dataset (Cora by default), save checkpoints and the final model"},
+    {"test", gat_cmd_test, "evaluate a saved model on its dataset's test split"},
+    {"info", gat_cmd_info, "print what a saved model file holds"},
+    {"predict", gat_cmd_predict, "write each node's predicted class and class probabilities as CSV"},
+};
+
+static void usage(FILE *fp) {
+    fprintf(fp, "usage: gat <command> [options]\n\nGraph Attention Networks (Velickovic et al., ICLR 2018) in C.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].help);
+    fprintf(fp, "\n'gat <command> --help' lists a command's options with their defaults.\n"
+                "'gat --version' prints the version and the git commit it was built from.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("gat %s (commit %s)\n", GAT_VERSION, GAT_GIT_COMMIT);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 2, argv + 2);
+    fprintf(stderr, "gat: error: unknown command '%s' (commands: ", argv[1]);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(stderr, "%s%s", i ? ", " : "", commands[i].name);
+    fprintf(stderr, "; see 'gat --help')\n");
+    return 2;
+}

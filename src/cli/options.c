@@ -1,0 +1,122 @@
+/* options.c - option parsing shared by every subcommand. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int gat_cli_fail(const gat_error *err) {
+    fprintf(stderr, "gat: error: %s\n", err->msg[0] ? err->msg : gat_status_str(err->status));
+    return err->status == GAT_EINVAL ? 2 : 1;
+}
+
+int gat_cli_usage_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("gat: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 2;
+}
+
+/* Compare an argument ("--should-test" or "--should_test=1") with an option name
+ * ("should_test"), treating '-' and '_' alike; stops at '='. */
+int gat_opt_is(const char *arg, const char *name) {
+    if (arg[0] != '-' || arg[1] != '-') return 0;
+    arg += 2;
+    for (; *name; arg++, name++) {
+        char a = *arg == '-' ? '_' : *arg, b = *name == '-' ? '_' : *name;
+        if (a != b) return 0;
+    }
+    return *arg == 0 || *arg == '=';
+}
+
+/* The value of an option: after '=' or the next argument. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name) {
+    const char *eq = strchr(argv[*i], '=');
+    if (eq) return eq + 1;
+    if (*i + 1 >= argc) {
+        gat_cli_usage_error("option --%s needs a value", name);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+int gat_opt_flag(int argc, char **argv, int *i, const char *name, int *out) {
+    (void)argc;
+    if (!gat_opt_is(argv[*i], name)) return 0;
+    const char *eq = strchr(argv[*i], '=');
+    if (!eq) { *out = 1; return 1; }
+    const char *v = eq + 1;
+    if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on")) *out = 1;
+    else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off")) *out = 0;
+    else { gat_cli_usage_error("option --%s: '%s' is not true or false", name, v); return -1; }
+    return 1;
+}
+
+int gat_opt_str(int argc, char **argv, int *i, const char *name, const char **out) {
+    if (!gat_opt_is(argv[*i], name)) return 0;
+    const char *v = opt_value(argc, argv, i, name);
+    if (!v) return -1;
+    if (!*v) { gat_cli_usage_error("option --%s: empty value", name); return -1; }
+    *out = v;
+    return 1;
+}
+
+int gat_opt_int(int argc, char **argv, int *i, const char *name, int64_t lo, int64_t hi, int64_t *out) {
+    if (!gat_opt_is(argv[*i], name)) return 0;
+    const char *v = opt_value(argc, argv, i, name);
+    if (!v) return -1;
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (!*v || *end || errno) { gat_cli_usage_error("option --%s: '%s' is not an integer", name, v); return -1; }
+    if (x < lo || x > hi) {
+        gat_cli_usage_error("option --%s: %lld is out of range [%lld, %lld]", name, x, (long long)lo, (long long)hi);
+        return -1;
+    }
+    *out = x;
+    return 1;
+}
+
+int gat_opt_float(int argc, char **argv, int *i, const char *name, double lo, double hi, double *out) {
+    if (!gat_opt_is(argv[*i], name)) return 0;
+    const char *v = opt_value(argc, argv, i, name);
+    if (!v) return -1;
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (!*v || *end || errno || !isfinite(x)) { gat_cli_usage_error("option --%s: '%s' is not a number", name, v); return -1; }
+    if (x < lo || x > hi) { gat_cli_usage_error("option --%s: %g is out of range [%g, %g]", name, x, lo, hi); return -1; }
+    *out = x;
+    return 1;
+}
+
+int gat_opt_int_list(int argc, char **argv, int *i, const char *name, int max, int64_t *out, int *n) {
+    if (!gat_opt_is(argv[*i], name)) return 0;
+    const char *v = opt_value(argc, argv, i, name);
+    if (!v) return -1;
+    int k = 0;
+    const char *p = v;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long long x = strtoll(p, &end, 10);
+        if (end == p || errno || x <= 0 || x > 1000000) {
+            gat_cli_usage_error("option --%s: '%s' is not a list of positive integers like 8,1", name, v);
+            return -1;
+        }
+        if (k == max) { gat_cli_usage_error("option --%s: more than %d values", name, max); return -1; }
+        out[k++] = x;
+        p = end;
+        if (*p == ',') p++;
+        else if (*p) { gat_cli_usage_error("option --%s: '%s' is not a list of positive integers like 8,1", name, v); return -1; }
+    }
+    if (k == 0) { gat_cli_usage_error("option --%s: empty list", name); return -1; }
+    *n = k;
+    return 1;
+}

@@ -1,0 +1,72 @@
+/* check.c - the test harness. */
+#include "check.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gat/fileio.h"
+
+int check_passed, check_failed;
+
+void check_report(int ok, const char *file, int line, const char *fmt, ...) {
+    if (ok) {
+        check_passed++;
+        return;
+    }
+    check_failed++;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "FAIL %s:%d: ", file, line);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int check_summary(void) {
+    printf("%d passed, %d failed\n", check_passed, check_failed);
+    return check_failed ? 1 : 0;
+}
+
+int check_skip(const char *why) {
+    printf("skipped: %s\n", why);
+    return 77;
+}
+
+const char *check_data_dir(void) {
+    const char *d = getenv("GAT_DATA_DIR");
+    return d && *d ? d : NULL;
+}
+
+const char *check_tmpdir(const char *name) {
+    static char buf[4096];
+    const char *base = getenv("GAT_TEST_TMP");
+    if (!base || !*base) base = "/tmp/gat-tests";
+    snprintf(buf, sizeof buf, "%s/%s", base, name);
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", buf);
+    if (system(cmd) != 0) fprintf(stderr, "warning: could not clear %s\n", buf);
+    gat_error err = {0};
+    if (gat_mkdirs(buf, &err)) {
+        fprintf(stderr, "cannot create %s: %s\n", buf, err.msg);
+        exit(1);
+    }
+    return buf;
+}
+
+int check_close_f32(const float *got, const float *ref, size_t n, double atol, double rtol,
+                    const char *what, const char *file, int line) {
+    size_t worst = 0, bad = 0;
+    double worst_excess = -1;
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs((double)got[i] - (double)ref[i]);
+        double tol = atol + rtol * fabs((double)ref[i]);
+        double excess = (d != d) ? INFINITY : d - tol;
+        if (excess > 0) bad++;
+        if (excess > worst_excess) { worst_excess = excess; worst = i; }
+    }
+    if (n == 0) { check_report(1, file, line, "%s", what); return 1; }
+    check_report(bad == 0, file, line, "%s: %zu of %zu elements differ; worst [%zu] %.9g vs ref %.9g (atol %g rtol %g)",
+                 what, bad, n, worst, (double)got[worst], (double)ref[worst], atol, rtol);
+    return bad == 0;
+}
