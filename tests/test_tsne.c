@@ -101,7 +101,8 @@ static void test_deterministic(const float *x) {
     float *y1 = malloc(N * 2 * sizeof *y1), *y2 = malloc(N * 2 * sizeof *y2);
     gat_tsne_options opt;
     gat_tsne_options_default(&opt);
-    opt.n_iter = 300;
+    opt.n_iter = 120;                  /* both phases: exaggeration, then plain */
+    opt.exaggeration_iter = 60;
     opt.seed = 99;
     gat_error err = {0};
     for (int m = GAT_TSNE_EXACT; m <= GAT_TSNE_BARNES_HUT; m++) {
