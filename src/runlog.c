@@ -296,7 +296,7 @@ int gat_runlog_flush(gat_runlog *log, gat_error *err) {
     return rc;
 }
 
-int gat_runlog_epoch(gat_runlog *log, int64_t epoch, const double *values, gat_error *err) {
+int gat_runlog_write_epoch(gat_runlog *log, int64_t epoch, const double *values, gat_error *err) {
     if (!log->csv) return gat_error_set(err, GAT_EINVAL, "run log is not open");
     if (log->csv_failed) return csv_failed(log, 0, err);
     double now = clock_secs(CLOCK_REALTIME);
@@ -320,7 +320,7 @@ int gat_runlog_epoch(gat_runlog *log, int64_t epoch, const double *values, gat_e
     return GAT_OK;
 }
 
-int gat_runlog_scalar(gat_runlog *log, const char *tag, int64_t step, double value, gat_error *err) {
+int gat_runlog_write_scalar(gat_runlog *log, const char *tag, int64_t step, double value, gat_error *err) {
     if (!log->csv) return gat_error_set(err, GAT_EINVAL, "run log is not open");
     if (!log->events.fp) return GAT_OK;
     int rc = gat_tfevents_write_scalar(&log->events, tag, step, clock_secs(CLOCK_REALTIME), (float)value, err);
@@ -349,6 +349,12 @@ int gat_runlog_close(gat_runlog *log, gat_error *err) {
 }
 
 /* ---------------------------------------------------------------- metrics.csv reader */
+
+static size_t count_cells(const char *line) {
+    size_t n = 1;
+    for (; *line; line++) n += *line == ',';
+    return n;
+}
 
 /* Split line (NUL-terminated, no newline) at commas in place; returns the count, fills at
  * most max cells. */
@@ -389,7 +395,7 @@ int gat_metrics_read(const char *path, gat_metrics *m, gat_error *err) {
     char *line = data, *nl = strchr(line, '\n');
     *nl = 0;
     if (nl > line && nl[-1] == '\r') nl[-1] = 0;
-    size_t n_cols = split_cells(line, NULL, 0);
+    size_t n_cols = count_cells(line);
     if (!(cells = malloc(n_cols * sizeof *cells)) || !(m->names = calloc(n_cols, sizeof *m->names))) {
         rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", file);
         goto fail;

@@ -74,12 +74,12 @@ static void test_full_run(const char *tmp) {
         for (int k = 0; k < N_METRICS; k++) row[k] = value_of(e, k);
         row[4] = NAN;                              /* test_acc not measured during training */
         if (e == 3) row[2] = NAN;                  /* a skipped validation */
-        CHECK_EQ_INT(gat_runlog_epoch(&log, e, row, &err), GAT_OK);
+        CHECK_EQ_INT(gat_runlog_write_epoch(&log, e, row, &err), GAT_OK);
     }
     for (int k = 0; k < N_METRICS; k++) row[k] = NAN;
     row[4] = 0.8125;
-    CHECK_EQ_INT(gat_runlog_epoch(&log, epochs, row, &err), GAT_OK);   /* the final test row */
-    CHECK_EQ_INT(gat_runlog_scalar(&log, "test_micro_f1", epochs, 0.75, &err), GAT_OK);
+    CHECK_EQ_INT(gat_runlog_write_epoch(&log, epochs, row, &err), GAT_OK);   /* the final test row */
+    CHECK_EQ_INT(gat_runlog_write_scalar(&log, "test_micro_f1", epochs, 0.75, &err), GAT_OK);
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", log.dir);
     CHECK_EQ_INT(gat_runlog_close(&log, &err), GAT_OK);
@@ -155,7 +155,7 @@ static void test_full_run(const char *tmp) {
     CHECK_EQ_INT(gat_runlog_open(&b, &opt, &err), GAT_OK);
     CHECK(a.dir && b.dir && strcmp(a.dir, b.dir) != 0 && strcmp(a.dir, dir) != 0);
     CHECK(a.events.fp == NULL);
-    CHECK_EQ_INT(gat_runlog_scalar(&a, "x", 1, 1.0, &err), GAT_OK);   /* a no-op */
+    CHECK_EQ_INT(gat_runlog_write_scalar(&a, "x", 1, 1.0, &err), GAT_OK);   /* a no-op */
     CHECK_EQ_INT(find_events(a.dir, events, sizeof events), 0);
     snprintf(path, sizeof path, "%s/config.json", a.dir);
     CHECK_EQ_INT(gat_read_file(path, &json, &len, &err), GAT_OK);
@@ -189,10 +189,10 @@ static void test_live_flush(const char *tmp) {
 
     /* After flush_secs, the next epoch pushes everything out without an explicit flush. */
     double row[2] = {0.5, 0.25};
-    CHECK_EQ_INT(gat_runlog_epoch(&log, 0, row, &err), GAT_OK);
+    CHECK_EQ_INT(gat_runlog_write_epoch(&log, 0, row, &err), GAT_OK);
     struct timespec ts = {0, 250 * 1000 * 1000};
     nanosleep(&ts, NULL);
-    CHECK_EQ_INT(gat_runlog_epoch(&log, 1, row, &err), GAT_OK);
+    CHECK_EQ_INT(gat_runlog_write_epoch(&log, 1, row, &err), GAT_OK);
     CHECK_EQ_INT(gat_metrics_read(log.dir, &m, &err), GAT_OK);
     CHECK_EQ_INT(m.n_rows, 2);
     gat_metrics_free(&m);
@@ -202,7 +202,7 @@ static void test_live_flush(const char *tmp) {
 
     /* An explicit flush. */
     log.flush_secs = 1e9;
-    CHECK_EQ_INT(gat_runlog_epoch(&log, 2, row, &err), GAT_OK);
+    CHECK_EQ_INT(gat_runlog_write_epoch(&log, 2, row, &err), GAT_OK);
     CHECK_EQ_INT(gat_runlog_flush(&log, &err), GAT_OK);
     CHECK_EQ_INT(gat_metrics_read(log.dir, &m, &err), GAT_OK);
     CHECK_EQ_INT(m.n_rows, 3);
@@ -251,9 +251,9 @@ static void test_errors(const char *tmp) {
     log.csv = fopen("/dev/full", "w");
     double v = 1;
     memset(&err, 0, sizeof err);
-    CHECK_EQ_INT(gat_runlog_epoch(&log, 0, &v, &err), GAT_EIO);
+    CHECK_EQ_INT(gat_runlog_write_epoch(&log, 0, &v, &err), GAT_EIO);
     CHECK_MSG(strstr(err.msg, "metrics.csv: write failed: No space") != NULL, "message: %s", err.msg);
-    CHECK_EQ_INT(gat_runlog_epoch(&log, 1, &v, &err), GAT_EIO);   /* sticky */
+    CHECK_EQ_INT(gat_runlog_write_epoch(&log, 1, &v, &err), GAT_EIO);   /* sticky */
     memset(&err, 0, sizeof err);
     CHECK_EQ_INT(gat_runlog_close(&log, &err), GAT_EIO);
     CHECK(strstr(err.msg, "metrics.csv") != NULL);
@@ -263,7 +263,7 @@ static void test_errors(const char *tmp) {
     fclose(log.events.fp);
     log.events.fp = fopen("/dev/full", "wb");
     memset(&err, 0, sizeof err);
-    CHECK_EQ_INT(gat_runlog_epoch(&log, 0, &v, &err), GAT_EIO);
+    CHECK_EQ_INT(gat_runlog_write_epoch(&log, 0, &v, &err), GAT_EIO);
     CHECK_MSG(strstr(err.msg, "events.out.tfevents.") && strstr(err.msg, "No space"), "message: %s", err.msg);
     memset(&err, 0, sizeof err);
     CHECK_EQ_INT(gat_runlog_close(&log, &err), GAT_EIO);

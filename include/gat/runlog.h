@@ -156,10 +156,13 @@ int gat_runlog_open(gat_runlog *log, const gat_runlog_options *opt, gat_error *e
 /* Record one epoch: values[k] is metric k (n_metrics of them, in the order given at open).
  * A NaN value means "not measured this epoch": an empty CSV cell and no event (so a final
  * test row can carry only the test metric). Writes a CSV row and one scalar event per
- * measured metric, stamped with the current time; flushes per flush_secs. */
-int gat_runlog_epoch(gat_runlog *log, int64_t epoch, const double *values, gat_error *err);
-/* One extra scalar, TensorBoard only (a no-op without it): for tags that are not columns. */
-int gat_runlog_scalar(gat_runlog *log, const char *tag, int64_t step, double value, gat_error *err);
+ * measured metric, stamped with the current time. Flushes both files when flush_secs have
+ * passed since the last flush; until then rows stay buffered, so call gat_runlog_flush
+ * before long pauses between epochs. After a write error (GAT_EIO, sticky) still call close. */
+int gat_runlog_write_epoch(gat_runlog *log, int64_t epoch, const double *values, gat_error *err);
+/* One extra scalar, TensorBoard only (a no-op without it): for tags that are not columns.
+ * tag: 1..GAT_TFEVENTS_MAX_TAG bytes. Same flush policy as gat_runlog_write_epoch. */
+int gat_runlog_write_scalar(gat_runlog *log, const char *tag, int64_t step, double value, gat_error *err);
 /* Flush both files now (e.g. before a long pause such as a checkpoint save). */
 int gat_runlog_flush(gat_runlog *log, gat_error *err);
 /* Flush, fsync and close everything, reporting any write error; frees the fields. Safe on
