@@ -1,5 +1,5 @@
 # Bad options and bad files: one clear line each, a non-zero exit, nothing half-written.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 cd "$TMP"
 expect_error "unknown command" "unknown command" "$GAT" frobnicate
 expect_error "unknown flag" "unknown option '--bogus'" "$GAT" train --bogus

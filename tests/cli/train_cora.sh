@@ -1,5 +1,5 @@
 # gat train on Cora end to end: console output, checkpoints, model naming, test, info, predict.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 need_data
 cd "$TMP"
 out=$("$GAT" train --dataset cora --should-test --num_of_epochs 300 --checkpoint_freq 100 --seed 3 2>&1); rc=$?
