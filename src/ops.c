@@ -193,12 +193,12 @@ void gat_csc_index_free(gat_csc_index *t) {
 void gat_spmm_forward(float *z, const gat_csr *x, const float *val, const float *w, int64_t m) {
 #pragma omp parallel for schedule(dynamic, 64)
     for (int64_t r = 0; r < x->n_rows; r++) {
-        float *zr = z + r * m;
+        float *restrict zr = z + r * m;
         memset(zr, 0, (size_t)m * sizeof *zr);
         for (int64_t p = x->row_ptr[r]; p < x->row_ptr[r + 1]; p++) {
             float v = val[p];
             if (v == 0.0f) continue;
-            const float *wr = w + (int64_t)x->col_idx[p] * m;
+            const float *restrict wr = w + (int64_t)x->col_idx[p] * m;
             for (int64_t c = 0; c < m; c++) zr[c] += v * wr[c];
         }
     }
@@ -207,11 +207,11 @@ void gat_spmm_forward(float *z, const gat_csr *x, const float *val, const float 
 void gat_spmm_backward(float *dw, const gat_csc_index *t, const float *val, const float *dz, int64_t m) {
 #pragma omp parallel for schedule(dynamic, 32)
     for (int64_t col = 0; col < t->n_cols; col++) {
-        float *dwc = dw + col * m;
+        float *restrict dwc = dw + col * m;
         for (int64_t q = t->col_ptr[col]; q < t->col_ptr[col + 1]; q++) {
             float v = val[t->pos[q]];
             if (v == 0.0f) continue;
-            const float *dzr = dz + t->row[q] * m;
+            const float *restrict dzr = dz + t->row[q] * m;
             for (int64_t c = 0; c < m; c++) dwc[c] += v * dzr[c];
         }
     }
@@ -295,11 +295,11 @@ static inline __attribute__((always_inline)) void attention_node(
     }
     for (int64_t hh = 0; hh < h; hh++) sum[hh] = 1.0f / sum[hh];
     if (p > 0.0f) mask_range(att_mask + p0 * h, key, (size_t)(p0 * h), (size_t)(p1 * h), thr);
-    float *o = out + i * m;
+    float *restrict o = out + i * m;
     for (int64_t c = 0; c < m; c++) o[c] = 0.0f;
     for (int64_t q = p0; q < p1; q++) {
-        float *e = att + q * h;
-        const float *zj = z + g->src[q] * m;
+        float *restrict e = att + q * h;
+        const float *restrict zj = z + g->src[q] * m;
         for (int64_t hh = 0; hh < h; hh++) {
             float a = e[hh] * sum[hh];
             e[hh] = a;
@@ -333,11 +333,11 @@ static inline __attribute__((always_inline)) void attention_grad_target(
     float p, float scale) {
     float dot[GAT_MAX_HEADS];
     const int64_t m = h * f, p0 = g->row_ptr[i], p1 = g->row_ptr[i + 1];
-    const float *di = dout + i * m;
+    const float *restrict di = dout + i * m;
     for (int64_t hh = 0; hh < h; hh++) dot[hh] = 0.0f;
     for (int64_t q = p0; q < p1; q++) {
-        const float *zj = z + g->src[q] * m;
-        float *dq = scratch + q * h;
+        const float *restrict zj = z + g->src[q] * m;
+        float *restrict dq = scratch + q * h;
         for (int64_t hh = 0; hh < h; hh++) {
             float s = 0.0f;
             for (int64_t c = 0; c < f; c++) s += di[hh * f + c] * zj[hh * f + c];
@@ -365,10 +365,10 @@ static inline __attribute__((always_inline)) void attention_grad_source(
     int64_t j, float *dz, float *ds_src, const float *scratch, const float *dout, const gat_graph *g,
     const float *att, const uint8_t *att_mask, int64_t h, int64_t f, float p, float scale) {
     const int64_t m = h * f;
-    float *dzj = dz + j * m;
+    float *restrict dzj = dz + j * m;
     for (int64_t t = g->out_ptr[j]; t < g->out_ptr[j + 1]; t++) {
         const int64_t q = g->out_pos[t];
-        const float *di = dout + g->dst[q] * m;
+        const float *restrict di = dout + g->dst[q] * m;
         for (int64_t hh = 0; hh < h; hh++) {
             float a = att[q * h + hh];
             if (p > 0.0f) a = att_mask[q * h + hh] ? a * scale : 0.0f;
