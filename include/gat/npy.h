@@ -1,9 +1,12 @@
 /* npy.h - NumPy .npy arrays and .npz archives (including scipy.sparse CSR matrices).
  *
  * Reads .npy format versions 1.0, 2.0 and 3.0, little-endian or byte-order-free dtypes,
- * C order: bool, int8/16/32/64, uint8/16/32/64, float32/64 and fixed-width unicode
- * strings ('<U n', for scipy's format.npy). Big-endian data and Fortran order are refused
- * with a message saying how to re-save the array. .npz archives are zip files whose
+ * C or Fortran order: bool, int8/16/32/64, uint8/16/32/64, float32/64, fixed-width unicode
+ * strings ('<U n') and byte strings ('|S n'; scipy's format.npy holds b'csr' as '|S3').
+ * Fortran-order arrays (np.save of a transposed array writes them, e.g. the datasets'
+ * edge_index.npy) are transposed to C order on reading, as np.load does. Big-endian data and
+ * float16 are refused with a message saying how to re-save the array (GAT_EDTYPE).
+ * .npz archives are zip files whose
  * entries are stored or deflated (zlib); zip64 is not needed for the sizes involved but
  * the end-of-central-directory record is located robustly (comments allowed).
  *
@@ -28,6 +31,7 @@ typedef enum {
     GAT_DTYPE_U8, GAT_DTYPE_U16, GAT_DTYPE_U32, GAT_DTYPE_U64,
     GAT_DTYPE_F32, GAT_DTYPE_F64,
     GAT_DTYPE_UNICODE, /* fixed-width UTF-32 strings; itemsize = 4 * chars */
+    GAT_DTYPE_BYTES,   /* fixed-width byte strings ('|S n'); itemsize = n */
 } gat_dtype;
 
 #define GAT_NPY_MAX_DIMS 8
@@ -43,8 +47,10 @@ typedef struct gat_array {
     void *data;                        /* size * itemsize bytes */
 } gat_array;
 
-/* NumPy's name for a dtype: "float32", "int64", ... */
+/* NumPy's name for a dtype: "float32", "int64", ..., "str", "bytes". */
 const char *gat_dtype_name(gat_dtype t);
+/* Bytes per element of a fixed-size dtype; 0 for the string dtypes (their size varies). */
+size_t gat_dtype_size(gat_dtype t);
 
 /* Parse a whole .npy file held in memory. name is used in messages only. */
 int gat_npy_parse(const void *buf, size_t len, const char *name, gat_array *out, gat_error *err);
@@ -56,8 +62,14 @@ int gat_npy_write(const char *path, const gat_array *a, gat_error *err);
 int gat_npy_serialize(const gat_array *a, void **buf, size_t *len, gat_error *err);
 /* Free data; safe on a zeroed or already-freed array. */
 void gat_array_free(gat_array *a);
-/* Allocate a zero-filled array of the given dtype and shape. */
+/* Allocate a zero-filled array of the given dtype and shape (ndim <= GAT_NPY_MAX_DIMS, dims >= 0;
+ * ndim 0 is a scalar of one element). String dtypes get one character per element. The array
+ * owns data (never NULL on success, even for 0 elements). GAT_EINVAL / GAT_ESHAPE / GAT_ENOMEM. */
 int gat_array_alloc(gat_array *a, gat_dtype t, int ndim, const int64_t *shape, gat_error *err);
+/* The same with an explicit itemsize (needed for strings: 4 * chars for UNICODE, chars for BYTES;
+ * must equal gat_dtype_size(t) for the other dtypes). */
+int gat_array_alloc_items(gat_array *a, gat_dtype t, size_t itemsize, int ndim, const int64_t *shape,
+                          gat_error *err);
 
 /* Conversions to the two types the model uses, into new malloc'ed buffers of a->size elements.
  * to_f32 accepts any numeric dtype and fails with GAT_ERANGE on NaN/Inf or a value that does
