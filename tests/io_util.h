@@ -15,7 +15,7 @@
 static gat_error err;
 
 /* "<dir>/<name>" in one of 8 rotating static buffers. */
-static const char *io_path(const char *dir, const char *name) {
+__attribute__((unused)) static const char *io_path(const char *dir, const char *name) {
     static char bufs[8][4096];
     static int k;
     char *b = bufs[k++ % 8];
@@ -24,7 +24,7 @@ static const char *io_path(const char *dir, const char *name) {
 }
 
 /* Write len bytes to dir/name and return the path (aborts the test program on failure). */
-static const char *io_put(const char *dir, const char *name, const void *data, size_t len) {
+__attribute__((unused)) static const char *io_put(const char *dir, const char *name, const void *data, size_t len) {
     const char *p = io_path(dir, name);
     gat_error e = {0};
     if (gat_write_file(p, data, len, &e)) {
@@ -35,7 +35,7 @@ static const char *io_put(const char *dir, const char *name, const void *data, s
 }
 
 /* Read a whole file (aborts on failure); caller frees. */
-static unsigned char *io_slurp(const char *path, size_t *len) {
+__attribute__((unused)) static unsigned char *io_slurp(const char *path, size_t *len) {
     char *d;
     gat_error e = {0};
     if (gat_read_file(path, &d, len, &e)) {
