@@ -19,7 +19,11 @@ __attribute__((unused)) static const char *io_path(const char *dir, const char *
     static char bufs[8][4096];
     static int k;
     char *b = bufs[k++ % 8];
-    snprintf(b, sizeof bufs[0], "%s/%s", dir, name);
+    int n = snprintf(b, sizeof bufs[0], "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= sizeof bufs[0]) {
+        fprintf(stderr, "path too long: %s/%s\n", dir, name);
+        exit(1);
+    }
     return b;
 }
 
