@@ -52,13 +52,20 @@ const char *gat_dtype_name(gat_dtype t);
 /* Bytes per element of a fixed-size dtype; 0 for the string dtypes (their size varies). */
 size_t gat_dtype_size(gat_dtype t);
 
-/* Parse a whole .npy file held in memory. name is used in messages only. */
+/* Parse a whole .npy file held in memory (buf is only read; it need not be aligned). On success
+ * *out is a new array (C order, its own copy of the data); on failure *out is zeroed and the
+ * status is GAT_EFORMAT (bad magic, version, header, truncated or extra bytes), GAT_EDTYPE
+ * (unknown dtype, big-endian, float16, structured), GAT_ESHAPE (overflowing shape) or
+ * GAT_ENOMEM. name is used in messages only. Cost O(len). */
 int gat_npy_parse(const void *buf, size_t len, const char *name, gat_array *out, gat_error *err);
-/* Read a .npy file. */
+/* Read a .npy file: gat_npy_parse of its bytes, plus GAT_ENOTFOUND / GAT_EIO naming path. */
 int gat_npy_read(const char *path, gat_array *out, gat_error *err);
-/* Write a .npy file (format 1.0, or 2.0 when the header needs it), atomically. */
+/* Write a .npy file (format 1.0, or 2.0 when the header needs it), atomically, with the exact
+ * header np.save writes (data aligned to 64 bytes). The array is only read. GAT_EINVAL /
+ * GAT_ESHAPE for an inconsistent array (nothing written), GAT_EIO naming path. */
 int gat_npy_write(const char *path, const gat_array *a, gat_error *err);
-/* Serialise to a new malloc'ed buffer (used for .npz members). */
+/* Serialise to a new malloc'ed buffer of *len bytes, owned by the caller (used for .npz
+ * members). Same checks as gat_npy_write. */
 int gat_npy_serialize(const gat_array *a, void **buf, size_t *len, gat_error *err);
 /* Free data; safe on a zeroed or already-freed array. */
 void gat_array_free(gat_array *a);
@@ -71,7 +78,8 @@ int gat_array_alloc(gat_array *a, gat_dtype t, int ndim, const int64_t *shape, g
 int gat_array_alloc_items(gat_array *a, gat_dtype t, size_t itemsize, int ndim, const int64_t *shape,
                           gat_error *err);
 
-/* Conversions to the two types the model uses, into new malloc'ed buffers of a->size elements.
+/* Conversions to the two types the model uses, into new malloc'ed buffers of a->size elements
+ * (at least one element allocated, owned by the caller; *out is NULL on failure).
  * to_f32 accepts any numeric dtype and fails with GAT_ERANGE on NaN/Inf or a value that does
  * not fit ("<name>: element 17 is NaN"); to_i64 accepts integer and bool dtypes only (a float
  * array of ids is refused) and fails on uint64 values above INT64_MAX. */
@@ -89,13 +97,18 @@ typedef struct gat_npz {
     gat_npz_entry *entries;
 } gat_npz;
 
-/* Read every member of an .npz archive (stored or deflated entries; CRC-32 checked). */
+/* Read every member of an .npz archive (stored or deflated entries; CRC-32 checked), in archive
+ * order, into *out (which owns names and arrays; free with gat_npz_free; zeroed on failure).
+ * Messages name the archive and the member ("features.npz:data.npy: ..."). */
 int gat_npz_read(const char *path, gat_npz *out, gat_error *err);
-/* The member called name (with or without ".npy"), or NULL. */
+/* The member called name (with or without ".npy"), or NULL. Borrowed: valid until gat_npz_free. */
 const gat_array *gat_npz_get(const gat_npz *z, const char *name);
-/* Write an archive, atomically; deflate chooses deflated (1) or stored (0) entries. */
+/* Write an archive of n arrays, atomically, like np.savez (deflate = 0) or np.savez_compressed
+ * (deflate = 1). ".npy" is appended to names that lack it; duplicates are GAT_EINVAL. Arrays are
+ * only read. Nothing is left behind on failure. */
 int gat_npz_write(const char *path, size_t n, const char *const *names, const gat_array *arrays,
                   int deflate, gat_error *err);
+/* Free every member and zero z; safe on a zeroed or already-freed archive. */
 void gat_npz_free(gat_npz *z);
 
 /* A sparse float32 matrix in compressed sparse row form.
@@ -109,11 +122,19 @@ typedef struct gat_csr {
     float *val;                        /* (nnz) */
 } gat_csr;
 
-/* Read a matrix saved by scipy.sparse.save_npz (format "csr"; "csc" is refused with a
- * message). Checks every invariant above and that values are finite. */
+/* Read a matrix saved by scipy.sparse.save_npz, compressed or not (format "csr" as '|S3' or
+ * '<U3'; "csc" and the other formats are refused with a message saying to convert with
+ * m.tocsr()). indptr/indices may be any integer dtype, data any numeric dtype (converted to
+ * float32). Checks every invariant above and that values are finite: GAT_EFORMAT (missing
+ * member, indptr not starting at 0, not monotone or not ending at nnz), GAT_ERANGE (column
+ * index out of [0, n_cols), NaN/Inf), GAT_ESHAPE (sizes that disagree). *out owns its three
+ * arrays (free with gat_csr_free) and is zeroed on failure. */
 int gat_csr_read_npz(const char *path, gat_csr *out, gat_error *err);
-/* Write a CSR matrix the way scipy.sparse.save_npz(compressed=False) does. */
+/* Write a CSR matrix the way scipy.sparse.save_npz(compressed=False) does: members indices
+ * (int32), indptr (int32, int64 past 2^31 values), format (b'csr'), shape (int64), data
+ * (float32), stored. The matrix is checked first (GAT_EINVAL / GAT_ERANGE, nothing written). */
 int gat_csr_write_npz(const char *path, const gat_csr *m, gat_error *err);
+/* Free the three arrays and zero m; safe on a zeroed or already-freed matrix. */
 void gat_csr_free(gat_csr *m);
 
 #ifdef __cplusplus
