@@ -1,37 +1,45 @@
-/* npy.c - NumPy .npy arrays: parse, serialise, convert (see npy.h). */
+/* npy.c - NumPy .npy arrays: header parsing and writing, array allocation. */
 #include "gat/npy.h"
 
-#include <ctype.h>
-#include <math.h>
-#include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gat/fileio.h"
 
-static const struct {
-    gat_dtype t;
-    char kind;
-    size_t size;
-    const char *name;
-} dtypes[] = {
-    {GAT_DTYPE_BOOL, 'b', 1, "bool"},    {GAT_DTYPE_I8, 'i', 1, "int8"},       {GAT_DTYPE_I16, 'i', 2, "int16"},
-    {GAT_DTYPE_I32, 'i', 4, "int32"},    {GAT_DTYPE_I64, 'i', 8, "int64"},     {GAT_DTYPE_U8, 'u', 1, "uint8"},
-    {GAT_DTYPE_U16, 'u', 2, "uint16"},   {GAT_DTYPE_U32, 'u', 4, "uint32"},    {GAT_DTYPE_U64, 'u', 8, "uint64"},
-    {GAT_DTYPE_F32, 'f', 4, "float32"},  {GAT_DTYPE_F64, 'f', 8, "float64"},
-};
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "libgat's file formats assume a little-endian host"
+#endif
+
+static const char NPY_MAGIC[6] = {'\x93', 'N', 'U', 'M', 'P', 'Y'};
 
 const char *gat_dtype_name(gat_dtype t) {
-    if (t == GAT_DTYPE_UNICODE) return "unicode";
-    if (t == GAT_DTYPE_BYTES) return "bytes";
-    for (size_t i = 0; i < sizeof dtypes / sizeof *dtypes; i++)
-        if (dtypes[i].t == t) return dtypes[i].name;
-    return "unknown";
+    switch (t) {
+    case GAT_DTYPE_BOOL: return "bool";
+    case GAT_DTYPE_I8: return "int8";
+    case GAT_DTYPE_I16: return "int16";
+    case GAT_DTYPE_I32: return "int32";
+    case GAT_DTYPE_I64: return "int64";
+    case GAT_DTYPE_U8: return "uint8";
+    case GAT_DTYPE_U16: return "uint16";
+    case GAT_DTYPE_U32: return "uint32";
+    case GAT_DTYPE_U64: return "uint64";
+    case GAT_DTYPE_F32: return "float32";
+    case GAT_DTYPE_F64: return "float64";
+    case GAT_DTYPE_UNICODE: return "str";
+    case GAT_DTYPE_BYTES: return "bytes";
+    }
+    return "?";
 }
 
-static size_t dtype_size(gat_dtype t) {
-    for (size_t i = 0; i < sizeof dtypes / sizeof *dtypes; i++)
-        if (dtypes[i].t == t) return dtypes[i].size;
+size_t gat_dtype_size(gat_dtype t) {
+    switch (t) {
+    case GAT_DTYPE_BOOL: case GAT_DTYPE_I8: case GAT_DTYPE_U8: return 1;
+    case GAT_DTYPE_I16: case GAT_DTYPE_U16: return 2;
+    case GAT_DTYPE_I32: case GAT_DTYPE_U32: case GAT_DTYPE_F32: return 4;
+    case GAT_DTYPE_I64: case GAT_DTYPE_U64: case GAT_DTYPE_F64: return 8;
+    case GAT_DTYPE_UNICODE: case GAT_DTYPE_BYTES: return 0;
+    }
     return 0;
 }
 
@@ -41,172 +49,275 @@ void gat_array_free(gat_array *a) {
     memset(a, 0, sizeof *a);
 }
 
-/* Product of the shape with overflow checks; -1 on overflow or a negative dimension. */
-static int64_t shape_size(int ndim, const int64_t *shape) {
-    int64_t n = 1;
+/* Number of elements of a shape, 0 with *ok = 0 on a negative dim or an overflow of
+ * size * itemsize. */
+static size_t shape_size(int ndim, const int64_t *shape, size_t itemsize, int *ok) {
+    size_t size = 1;
+    *ok = 1;
     for (int i = 0; i < ndim; i++) {
-        if (shape[i] < 0) return -1;
-        if (shape[i] && n > INT64_MAX / shape[i]) return -1;
-        n *= shape[i];
+        if (shape[i] < 0 || (uint64_t)shape[i] > SIZE_MAX) { *ok = 0; return 0; }
+        size_t d = (size_t)shape[i];
+        if (d && size > SIZE_MAX / d) { *ok = 0; return 0; }
+        size *= d;
     }
-    return n;
+    if (itemsize && size > (SIZE_MAX - 64) / itemsize) *ok = 0;
+    return size;
 }
 
-int gat_array_alloc(gat_array *a, gat_dtype t, int ndim, const int64_t *shape, gat_error *err) {
+int gat_array_alloc_items(gat_array *a, gat_dtype t, size_t itemsize, int ndim, const int64_t *shape,
+                          gat_error *err) {
     memset(a, 0, sizeof *a);
-    if (ndim < 0 || ndim > GAT_NPY_MAX_DIMS) return gat_error_set(err, GAT_EINVAL, "array: %d dimensions", ndim);
-    int64_t n = shape_size(ndim, shape);
-    size_t isz = dtype_size(t);
-    if (n < 0 || isz == 0 || (uint64_t)n > SIZE_MAX / isz / 2) return gat_error_set(err, GAT_EINVAL, "array: bad shape or dtype");
+    if (ndim < 0 || ndim > GAT_NPY_MAX_DIMS)
+        return gat_error_set(err, GAT_EINVAL, "array of %d dimensions (at most %d)", ndim, GAT_NPY_MAX_DIMS);
+    size_t fixed = gat_dtype_size(t);
+    if ((fixed && itemsize != fixed) || itemsize == 0 || (t == GAT_DTYPE_UNICODE && itemsize % 4))
+        return gat_error_set(err, GAT_EINVAL, "itemsize %zu does not fit dtype %s", itemsize, gat_dtype_name(t));
+    int ok;
+    size_t size = shape_size(ndim, shape, itemsize, &ok);
+    if (!ok) return gat_error_set(err, GAT_ESHAPE, "array shape is negative or too large");
+    a->data = calloc(size ? size : 1, itemsize);
+    if (!a->data) return gat_error_set(err, GAT_ENOMEM, "out of memory allocating %zu x %zu bytes", size, itemsize);
     a->dtype = t;
-    a->itemsize = isz;
+    a->itemsize = itemsize;
     a->ndim = ndim;
     for (int i = 0; i < ndim; i++) a->shape[i] = shape[i];
-    a->size = (size_t)n;
-    a->data = calloc(a->size ? a->size : 1, isz);
-    if (!a->data) return gat_error_set(err, GAT_ENOMEM, "array: out of memory for %zu elements", a->size);
+    a->size = size;
     return GAT_OK;
 }
 
-/* ---- header parsing: {'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), } ---- */
-
-static const char *skip_sp(const char *p, const char *e) {
-    while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
-    return p;
+int gat_array_alloc(gat_array *a, gat_dtype t, int ndim, const int64_t *shape, gat_error *err) {
+    size_t itemsize = gat_dtype_size(t);
+    if (!itemsize) itemsize = t == GAT_DTYPE_UNICODE ? 4 : 1;
+    return gat_array_alloc_items(a, t, itemsize, ndim, shape, err);
 }
 
-static const char *find_key(const char *h, const char *e, const char *key) {
-    size_t kl = strlen(key);
-    for (const char *p = h; p + kl + 2 <= e; p++)
-        if ((*p == '\'' || *p == '"') && p[kl + 1] == *p && !memcmp(p + 1, key, kl)) {
-            const char *q = skip_sp(p + kl + 2, e);
-            if (q < e && *q == ':') return skip_sp(q + 1, e);
-        }
-    return NULL;
+/* ---- header parsing: the Python dict literal NumPy writes ---- */
+
+typedef struct cursor {
+    const char *p, *end;
+} cursor;
+
+static void skip_ws(cursor *c) {
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r')) c->p++;
 }
 
-static int parse_descr(const char *descr, const char *name, gat_array *a, gat_error *err) {
-    char order = descr[0], kind = descr[1];
-    if (!order || !kind) return gat_error_set(err, GAT_EFORMAT, "%s: bad dtype '%s'", name, descr);
-    if (order == '>' && !(kind == 'b' || (descr[2] == '1' && descr[3] == 0)))
-        return gat_error_set(err, GAT_EDTYPE, "%s: big-endian dtype '%s' is not supported; re-save with "
-                             "a.astype(a.dtype.newbyteorder('<'))", name, descr);
-    if (order != '<' && order != '|' && order != '=' && order != '>')
-        return gat_error_set(err, GAT_EDTYPE, "%s: unsupported dtype '%s'", name, descr);
-    char *end;
-    long sz = strtol(descr + 2, &end, 10);
-    if (end == descr + 2 || *end || sz <= 0) return gat_error_set(err, GAT_EDTYPE, "%s: unsupported dtype '%s'", name, descr);
-    if (kind == 'U') {
-        a->dtype = GAT_DTYPE_UNICODE;
-        a->itemsize = (size_t)sz * 4;
-        return GAT_OK;
+static int eat(cursor *c, char ch) {
+    skip_ws(c);
+    if (c->p < c->end && *c->p == ch) {
+        c->p++;
+        return 1;
     }
-    if (kind == 'S') {
-        a->dtype = GAT_DTYPE_BYTES;
-        a->itemsize = (size_t)sz;
-        return GAT_OK;
+    return 0;
+}
+
+/* A quoted Python string ('..' or ".."), copied into out (cap bytes). -1 on error. */
+static int py_string(cursor *c, char *out, size_t cap) {
+    skip_ws(c);
+    if (c->p >= c->end || (*c->p != '\'' && *c->p != '"')) return -1;
+    char q = *c->p++;
+    size_t n = 0;
+    while (c->p < c->end && *c->p != q) {
+        if (*c->p == '\\') c->p++;
+        if (c->p >= c->end || n + 1 >= cap) return -1;
+        out[n++] = *c->p++;
     }
-    if (kind == '?') kind = 'b';
-    for (size_t i = 0; i < sizeof dtypes / sizeof *dtypes; i++)
-        if (dtypes[i].kind == kind && dtypes[i].size == (size_t)sz) {
-            a->dtype = dtypes[i].t;
-            a->itemsize = dtypes[i].size;
-            return GAT_OK;
+    if (c->p >= c->end) return -1;
+    c->p++;
+    out[n] = 0;
+    return 0;
+}
+
+static int py_word(cursor *c, const char *w) {
+    skip_ws(c);
+    size_t n = strlen(w);
+    if ((size_t)(c->end - c->p) >= n && !memcmp(c->p, w, n)) {
+        c->p += n;
+        return 1;
+    }
+    return 0;
+}
+
+/* A shape tuple: (), (5,), (2, 3), trailing comma allowed, Python 2 'L' suffixes allowed. */
+static int py_shape(cursor *c, int64_t *shape, int *ndim) {
+    if (!eat(c, '(')) return -1;
+    *ndim = 0;
+    for (;;) {
+        if (eat(c, ')')) return 0;
+        skip_ws(c);
+        if (c->p >= c->end || *c->p < '0' || *c->p > '9') return -1;
+        if (*ndim >= GAT_NPY_MAX_DIMS) return -2;
+        int64_t v = 0;
+        while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
+            if (v > (INT64_MAX - 9) / 10) return -3;
+            v = v * 10 + (*c->p++ - '0');
         }
-    return gat_error_set(err, GAT_EDTYPE, "%s: unsupported dtype '%s' (supported: bool, int8-64, uint8-64, "
-                         "float32, float64)", name, descr);
+        if (c->p < c->end && *c->p == 'L') c->p++;
+        shape[(*ndim)++] = v;
+        if (eat(c, ',')) continue;
+        if (eat(c, ')')) return 0;
+        return -1;
+    }
+}
+
+/* Map a descr such as '<f4', '|b1', '<U3' to a dtype; refusals are GAT_EDTYPE. */
+static int parse_descr(const char *d, const char *name, gat_dtype *t, size_t *itemsize, gat_error *err) {
+    const char *p = d;
+    char bo = '=';
+    if (*p == '<' || *p == '>' || *p == '|' || *p == '=') bo = *p++;
+    char kind = *p ? *p++ : 0;
+    size_t n = 0;
+    int digits = 0;
+    while (*p >= '0' && *p <= '9' && n < 100000000) {
+        n = n * 10 + (size_t)(*p++ - '0');
+        digits++;
+    }
+    if (*p || !digits || n == 0) goto unknown;
+    switch (kind) {
+    case 'b': if (n != 1) goto unknown; *t = GAT_DTYPE_BOOL; break;
+    case 'i':
+        if (n == 1) *t = GAT_DTYPE_I8; else if (n == 2) *t = GAT_DTYPE_I16;
+        else if (n == 4) *t = GAT_DTYPE_I32; else if (n == 8) *t = GAT_DTYPE_I64; else goto unknown;
+        break;
+    case 'u':
+        if (n == 1) *t = GAT_DTYPE_U8; else if (n == 2) *t = GAT_DTYPE_U16;
+        else if (n == 4) *t = GAT_DTYPE_U32; else if (n == 8) *t = GAT_DTYPE_U64; else goto unknown;
+        break;
+    case 'f':
+        if (n == 2)
+            return gat_error_set(err, GAT_EDTYPE, "%s: dtype '%s' (float16) is not supported; re-save with a.astype('<f4')",
+                                 name, d);
+        if (n == 4) *t = GAT_DTYPE_F32; else if (n == 8) *t = GAT_DTYPE_F64; else goto unknown;
+        break;
+    case 'U': *t = GAT_DTYPE_UNICODE; n *= 4; break;
+    case 'S': *t = GAT_DTYPE_BYTES; break;
+    default: goto unknown;
+    }
+    if (bo == '>' && n > 1 && *t != GAT_DTYPE_BYTES)
+        return gat_error_set(err, GAT_EDTYPE, "%s: big-endian dtype '%s' is not supported; re-save with a.astype('<%s')",
+                             name, d, d + 1);
+    *itemsize = n;
+    return GAT_OK;
+unknown:
+    return gat_error_set(err, GAT_EDTYPE, "%s: unknown or unsupported dtype '%s'", name, d);
+}
+
+/* Parse the header dict text[0..len): descr, fortran_order and shape, each exactly once. */
+static int parse_header(const char *text, size_t len, const char *name, gat_array *a, int *fortran, gat_error *err) {
+    cursor c = {text, text + len};
+    char key[32], descr[64] = {0};
+    int seen_descr = 0, seen_fortran = 0, seen_shape = 0, ndim = 0;
+    int64_t shape[GAT_NPY_MAX_DIMS];
+    if (!eat(&c, '{')) goto bad;
+    for (;;) {
+        if (eat(&c, '}')) break;
+        if (py_string(&c, key, sizeof key) != 0 || !eat(&c, ':')) goto bad;
+        if (!strcmp(key, "descr")) {
+            if (seen_descr++) goto dup;
+            skip_ws(&c);
+            if (c.p < c.end && *c.p == '[')
+                return gat_error_set(err, GAT_EDTYPE, "%s: structured dtypes are not supported", name);
+            if (py_string(&c, descr, sizeof descr) != 0) goto bad;
+        } else if (!strcmp(key, "fortran_order")) {
+            if (seen_fortran++) goto dup;
+            if (py_word(&c, "True")) *fortran = 1;
+            else if (py_word(&c, "False")) *fortran = 0;
+            else goto bad;
+        } else if (!strcmp(key, "shape")) {
+            if (seen_shape++) goto dup;
+            int r = py_shape(&c, shape, &ndim);
+            if (r == -2) return gat_error_set(err, GAT_ESHAPE, "%s: more than %d dimensions", name, GAT_NPY_MAX_DIMS);
+            if (r == -3) return gat_error_set(err, GAT_ESHAPE, "%s: a dimension of the shape overflows int64", name);
+            if (r) goto bad;
+        } else {
+            return gat_error_set(err, GAT_EFORMAT, "%s: bad .npy header: unexpected key '%s'", name, key);
+        }
+        if (eat(&c, ',')) continue;
+        if (eat(&c, '}')) break;
+        goto bad;
+    }
+    skip_ws(&c);
+    if (c.p != c.end) goto bad;
+    if (!seen_descr || !seen_fortran || !seen_shape)
+        return gat_error_set(err, GAT_EFORMAT, "%s: bad .npy header: missing '%s'", name,
+                             !seen_descr ? "descr" : !seen_fortran ? "fortran_order" : "shape");
+    int rc = parse_descr(descr, name, &a->dtype, &a->itemsize, err);
+    if (rc) return rc;
+    int ok;
+    a->size = shape_size(ndim, shape, a->itemsize, &ok);
+    if (!ok)
+        return gat_error_set(err, GAT_ESHAPE, "%s: shape product overflows (the header is corrupt)", name);
+    a->ndim = ndim;
+    memcpy(a->shape, shape, sizeof shape[0] * (size_t)ndim);
+    return GAT_OK;
+dup:
+    return gat_error_set(err, GAT_EFORMAT, "%s: bad .npy header: key '%s' appears twice", name, key);
+bad:
+    return gat_error_set(err, GAT_EFORMAT, "%s: bad .npy header: not a Python dict literal near byte %zu: %.*s", name,
+                         (size_t)(c.p - text), (int)(len < 60 ? len : 60), text);
+}
+
+/* Copy a Fortran-ordered (column-major) buffer into C order. */
+static void fortran_to_c(const unsigned char *src, unsigned char *dst, const gat_array *a) {
+    size_t idx[GAT_NPY_MAX_DIMS] = {0}, fstride[GAT_NPY_MAX_DIMS];
+    size_t s = 1;
+    for (int k = 0; k < a->ndim; k++) {
+        fstride[k] = s;
+        s *= (size_t)a->shape[k];
+    }
+    size_t f = 0;
+    for (size_t i = 0; i < a->size; i++) {
+        memcpy(dst + i * a->itemsize, src + f * a->itemsize, a->itemsize);
+        for (int k = a->ndim - 1; k >= 0; k--) { /* odometer, last axis fastest */
+            idx[k]++;
+            f += fstride[k];
+            if (idx[k] < (size_t)a->shape[k]) break;
+            f -= fstride[k] * idx[k];
+            idx[k] = 0;
+        }
+    }
 }
 
 int gat_npy_parse(const void *buf, size_t len, const char *name, gat_array *out, gat_error *err) {
-    memset(out, 0, sizeof *out);
     const unsigned char *b = buf;
-    if (len < 10 || memcmp(b, "\x93NUMPY", 6) != 0)
+    gat_array a;
+    memset(&a, 0, sizeof a);
+    memset(out, 0, sizeof *out);
+    if (len < 10)
+        return gat_error_set(err, GAT_EFORMAT, "%s: truncated: %zu bytes is too short for a .npy header", name, len);
+    if (memcmp(b, NPY_MAGIC, sizeof NPY_MAGIC) != 0)
         return gat_error_set(err, GAT_EFORMAT, "%s: not a .npy file (bad magic)", name);
-    int major = b[6];
-    size_t hlen, hoff;
-    if (major == 1) {
-        hlen = (size_t)b[8] | (size_t)b[9] << 8;
-        hoff = 10;
-    } else if (major == 2 || major == 3) {
-        if (len < 12) return gat_error_set(err, GAT_EFORMAT, "%s: truncated header", name);
-        hlen = (size_t)b[8] | (size_t)b[9] << 8 | (size_t)b[10] << 16 | (size_t)b[11] << 24;
-        hoff = 12;
+    unsigned major = b[6], minor = b[7];
+    size_t start, hlen;
+    if (major == 1 && minor == 0) {
+        hlen = (size_t)b[8] | ((size_t)b[9] << 8);
+        start = 10;
+    } else if ((major == 2 || major == 3) && minor == 0) {
+        if (len < 12)
+            return gat_error_set(err, GAT_EFORMAT, "%s: truncated: %zu bytes is too short for a .npy header", name, len);
+        hlen = (size_t)b[8] | ((size_t)b[9] << 8) | ((size_t)b[10] << 16) | ((size_t)b[11] << 24);
+        start = 12;
     } else {
-        return gat_error_set(err, GAT_EFORMAT, "%s: unsupported .npy format version %d.%d", name, major, b[7]);
+        return gat_error_set(err, GAT_EFORMAT, "%s: unsupported .npy format version %u.%u", name, major, minor);
     }
-    if (hlen > len - hoff) return gat_error_set(err, GAT_EFORMAT, "%s: truncated: header of %zu bytes, file of %zu", name, hlen, len);
-    const char *h = (const char *)b + hoff, *he = h + hlen;
-    /* descr */
-    const char *p = find_key(h, he, "descr");
-    if (!p || (*p != '\'' && *p != '"')) return gat_error_set(err, GAT_EFORMAT, "%s: header has no 'descr'", name);
-    char q = *p++;
-    char descr[32];
-    size_t dl = 0;
-    while (p < he && *p != q && dl < sizeof descr - 1) descr[dl++] = *p++;
-    descr[dl] = 0;
-    if (p >= he || *p != q) {
-        if (p < he && *p == '[') return gat_error_set(err, GAT_EDTYPE, "%s: structured dtypes are not supported", name);
-        return gat_error_set(err, GAT_EFORMAT, "%s: bad 'descr' in header", name);
-    }
-    int rc = parse_descr(descr, name, out, err);
+    if (hlen > len - start)
+        return gat_error_set(err, GAT_EFORMAT, "%s: truncated: header length %zu runs past the end of the file (%zu bytes)",
+                             name, hlen, len);
+    int fortran = 0;
+    int rc = parse_header((const char *)b + start, hlen, name, &a, &fortran, err);
     if (rc) return rc;
-    /* fortran_order */
-    p = find_key(h, he, "fortran_order");
-    if (!p) return gat_error_set(err, GAT_EFORMAT, "%s: header has no 'fortran_order'", name);
-    int fortran = (size_t)(he - p) >= 4 && !memcmp(p, "True", 4);
-    if (!fortran && ((size_t)(he - p) < 5 || memcmp(p, "False", 5)))
-        return gat_error_set(err, GAT_EFORMAT, "%s: bad 'fortran_order'", name);
-    /* shape */
-    p = find_key(h, he, "shape");
-    if (!p || *p != '(') return gat_error_set(err, GAT_EFORMAT, "%s: header has no 'shape' tuple", name);
-    p++;
-    for (;;) {
-        p = skip_sp(p, he);
-        if (p < he && *p == ')') break;
-        if (out->ndim == GAT_NPY_MAX_DIMS) return gat_error_set(err, GAT_EFORMAT, "%s: more than %d dimensions", name, GAT_NPY_MAX_DIMS);
-        if (p >= he || !isdigit((unsigned char)*p)) return gat_error_set(err, GAT_EFORMAT, "%s: bad 'shape' in header", name);
-        int64_t v = 0;
-        while (p < he && isdigit((unsigned char)*p)) {
-            if (v > (INT64_MAX - 9) / 10) return gat_error_set(err, GAT_EFORMAT, "%s: shape too large", name);
-            v = v * 10 + (*p++ - '0');
-        }
-        while (p < he && (*p == 'L' || *p == 'l')) p++;
-        out->shape[out->ndim++] = v;
-        p = skip_sp(p, he);
-        if (p < he && *p == ',') p++;
-        else if (p < he && *p == ')') break;
-        else return gat_error_set(err, GAT_EFORMAT, "%s: bad 'shape' in header", name);
-    }
-    int64_t n = shape_size(out->ndim, out->shape);
-    if (n < 0 || (uint64_t)n > SIZE_MAX / (out->itemsize ? out->itemsize : 1) / 2)
-        return gat_error_set(err, GAT_EFORMAT, "%s: shape too large", name);
-    out->size = (size_t)n;
-    size_t bytes = out->size * out->itemsize, doff = hoff + hlen;
-    if (len - doff < bytes)
-        return gat_error_set(err, GAT_EFORMAT, "%s: truncated: shape needs %zu bytes of data, file holds %zu", name, bytes,
-                             len - doff);
-    out->data = malloc(bytes ? bytes : 1);
-    if (!out->data) return gat_error_set(err, GAT_ENOMEM, "%s: out of memory for %zu bytes", name, bytes);
-    if (!fortran || out->ndim < 2) {
-        memcpy(out->data, b + doff, bytes);
-        return GAT_OK;
-    }
-    /* Fortran order: element (i0, .., ik) sits at i0 + s0 (i1 + s1 (i2 ...)); copy it to its
-     * C-order place, walking the C index like an odometer. */
-    int64_t idx[GAT_NPY_MAX_DIMS] = {0}, fstride[GAT_NPY_MAX_DIMS];
-    fstride[0] = 1;
-    for (int d = 1; d < out->ndim; d++) fstride[d] = fstride[d - 1] * out->shape[d - 1];
-    const unsigned char *src = b + doff;
-    unsigned char *dst = out->data;
-    for (size_t c = 0; c < out->size; c++) {
-        int64_t f = 0;
-        for (int d = 0; d < out->ndim; d++) f += idx[d] * fstride[d];
-        memcpy(dst + c * out->itemsize, src + (size_t)f * out->itemsize, out->itemsize);
-        for (int d = out->ndim - 1; d >= 0; d--) {
-            if (++idx[d] < out->shape[d]) break;
-            idx[d] = 0;
-        }
-    }
+    size_t need = a.size * a.itemsize, have = len - start - hlen;
+    if (have < need)
+        return gat_error_set(err, GAT_EFORMAT, "%s: truncated: header says %zu values (%zu bytes), file holds %zu bytes of data",
+                             name, a.size, need, have);
+    if (have > need)
+        return gat_error_set(err, GAT_EFORMAT, "%s: %zu unexpected bytes after the %zu values of the array", name,
+                             have - need, a.size);
+    a.data = malloc(need ? need : 1);
+    if (!a.data) return gat_error_set(err, GAT_ENOMEM, "%s: out of memory for %zu bytes", name, need);
+    const unsigned char *src = b + start + hlen;
+    if (fortran && a.ndim > 1) fortran_to_c(src, a.data, &a);
+    else if (need) memcpy(a.data, src, need);
+    *out = a;
     return GAT_OK;
 }
 
@@ -221,48 +332,68 @@ int gat_npy_read(const char *path, gat_array *out, gat_error *err) {
     return rc;
 }
 
-static const char *descr_of(const gat_array *a, char *buf, size_t size) {
-    if (a->dtype == GAT_DTYPE_UNICODE) {
-        snprintf(buf, size, "<U%zu", a->itemsize / 4);
-        return buf;
-    }
-    if (a->dtype == GAT_DTYPE_BYTES) {
-        snprintf(buf, size, "|S%zu", a->itemsize);
-        return buf;
-    }
-    for (size_t i = 0; i < sizeof dtypes / sizeof *dtypes; i++)
-        if (dtypes[i].t == a->dtype) {
-            char kind = dtypes[i].kind == 'b' ? '?' : dtypes[i].kind;
-            snprintf(buf, size, "%c%c%zu", dtypes[i].size == 1 ? '|' : '<', kind, dtypes[i].size);
-            return buf;
-        }
-    return NULL;
+/* ---- writing ---- */
+
+static int check_array(const gat_array *a, gat_error *err) {
+    size_t fixed = gat_dtype_size(a->dtype);
+    if ((unsigned)a->dtype > GAT_DTYPE_BYTES || a->ndim < 0 || a->ndim > GAT_NPY_MAX_DIMS || a->itemsize == 0 ||
+        (fixed && a->itemsize != fixed) || (a->dtype == GAT_DTYPE_UNICODE && a->itemsize % 4))
+        return gat_error_set(err, GAT_EINVAL, "invalid array (dtype %d, itemsize %zu, ndim %d)", (int)a->dtype,
+                             a->itemsize, a->ndim);
+    int ok;
+    size_t size = shape_size(a->ndim, a->shape, a->itemsize, &ok);
+    if (!ok || size != a->size)
+        return gat_error_set(err, GAT_ESHAPE, "array size %zu does not match its shape", a->size);
+    if (!a->data && a->size) return gat_error_set(err, GAT_EINVAL, "array has no data");
+    return GAT_OK;
 }
 
-int gat_npy_serialize(const gat_array *a, void **out, size_t *out_len, gat_error *err) {
-    char descr[32], header[512];
-    if (!descr_of(a, descr, sizeof descr)) return gat_error_set(err, GAT_EDTYPE, "array: unknown dtype");
-    char shape[256] = "";
+/* The NumPy descr string of an array ("<f4", "|b1", "<U3"). */
+static void descr_of(const gat_array *a, char *out, size_t cap) {
+    static const char kinds[] = {'b', 'i', 'i', 'i', 'i', 'u', 'u', 'u', 'u', 'f', 'f', 'U', 'S'};
+    size_t n = a->dtype == GAT_DTYPE_UNICODE ? a->itemsize / 4 : a->itemsize;
+    char bo = a->itemsize == 1 || a->dtype == GAT_DTYPE_BYTES ? '|' : '<';
+    snprintf(out, cap, "%c%c%zu", bo, kinds[a->dtype], n);
+}
+
+int gat_npy_serialize(const gat_array *a, void **buf, size_t *len, gat_error *err) {
+    *buf = NULL;
+    *len = 0;
+    int rc = check_array(a, err);
+    if (rc) return rc;
+    char descr[32], shape[GAT_NPY_MAX_DIMS * 24 + 4] = "", dict[512];
+    descr_of(a, descr, sizeof descr);
     size_t sl = 0;
     for (int i = 0; i < a->ndim; i++)
         sl += (size_t)snprintf(shape + sl, sizeof shape - sl, "%s%lld", i ? ", " : "", (long long)a->shape[i]);
-    if (a->ndim == 1) snprintf(shape + sl, sizeof shape - sl, ",");
-    int n = snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, shape);
-    size_t total = 10 + (size_t)n + 1;
-    size_t pad = (64 - total % 64) % 64;
-    size_t hlen = (size_t)n + pad + 1;
-    size_t bytes = a->size * a->itemsize;
-    unsigned char *buf = malloc(10 + hlen + bytes);
-    if (!buf) return gat_error_set(err, GAT_ENOMEM, "array: out of memory");
-    memcpy(buf, "\x93NUMPY\x01\x00", 8);
-    buf[8] = (unsigned char)(hlen & 0xff);
-    buf[9] = (unsigned char)(hlen >> 8);
-    memcpy(buf + 10, header, (size_t)n);
-    memset(buf + 10 + n, ' ', pad);
-    buf[10 + hlen - 1] = '\n';
-    if (bytes) memcpy(buf + 10 + hlen, a->data, bytes);
-    *out = buf;
-    *out_len = 10 + hlen + bytes;
+    if (a->ndim == 1) strcat(shape, ",");
+    int dl = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, shape);
+    /* magic + version + length field + dict + '\n', padded with spaces to a multiple of 64 */
+    size_t prefix = 10, total = prefix + (size_t)dl + 1;
+    total = (total + 63) / 64 * 64;
+    if (total - prefix > 65535) {
+        prefix = 12;
+        total = (prefix + (size_t)dl + 1 + 63) / 64 * 64;
+    }
+    size_t data_len = a->size * a->itemsize;
+    unsigned char *b = malloc(total + data_len);
+    if (!b) return gat_error_set(err, GAT_ENOMEM, "out of memory serialising %zu bytes", total + data_len);
+    size_t hlen = total - prefix;
+    memcpy(b, NPY_MAGIC, 6);
+    b[6] = prefix == 10 ? 1 : 2;
+    b[7] = 0;
+    b[8] = (unsigned char)hlen;
+    b[9] = (unsigned char)(hlen >> 8);
+    if (prefix == 12) {
+        b[10] = (unsigned char)(hlen >> 16);
+        b[11] = (unsigned char)(hlen >> 24);
+    }
+    memcpy(b + prefix, dict, (size_t)dl);
+    memset(b + prefix + dl, ' ', total - prefix - (size_t)dl - 1);
+    b[total - 1] = '\n';
+    if (data_len) memcpy(b + total, a->data, data_len);
+    *buf = b;
+    *len = total + data_len;
     return GAT_OK;
 }
 
@@ -270,73 +401,11 @@ int gat_npy_write(const char *path, const gat_array *a, gat_error *err) {
     void *buf;
     size_t len;
     int rc = gat_npy_serialize(a, &buf, &len, err);
-    if (rc) return rc;
+    if (rc) {
+        gat_error_prefix(err, path);
+        return rc;
+    }
     rc = gat_write_file(path, buf, len, err);
     free(buf);
     return rc;
-}
-
-/* ---- conversions ---- */
-
-static double elem_f64(const gat_array *a, size_t i) {
-    const void *d = a->data;
-    switch (a->dtype) {
-    case GAT_DTYPE_BOOL: return ((const uint8_t *)d)[i] != 0;
-    case GAT_DTYPE_I8: return ((const int8_t *)d)[i];
-    case GAT_DTYPE_I16: return ((const int16_t *)d)[i];
-    case GAT_DTYPE_I32: return ((const int32_t *)d)[i];
-    case GAT_DTYPE_I64: return (double)((const int64_t *)d)[i];
-    case GAT_DTYPE_U8: return ((const uint8_t *)d)[i];
-    case GAT_DTYPE_U16: return ((const uint16_t *)d)[i];
-    case GAT_DTYPE_U32: return ((const uint32_t *)d)[i];
-    case GAT_DTYPE_U64: return (double)((const uint64_t *)d)[i];
-    case GAT_DTYPE_F32: return ((const float *)d)[i];
-    case GAT_DTYPE_F64: return ((const double *)d)[i];
-    default: return NAN;
-    }
-}
-
-int gat_array_to_f32(const gat_array *a, const char *name, float **out, gat_error *err) {
-    *out = NULL;
-    if (a->dtype == GAT_DTYPE_UNICODE || a->dtype == GAT_DTYPE_BYTES)
-        return gat_error_set(err, GAT_EDTYPE, "%s: expected numbers, got strings", name);
-    float *v = malloc((a->size ? a->size : 1) * sizeof *v);
-    if (!v) return gat_error_set(err, GAT_ENOMEM, "%s: out of memory", name);
-    for (size_t i = 0; i < a->size; i++) {
-        double x = elem_f64(a, i);
-        if (!isfinite(x) || fabs(x) > 3.4e38) {
-            free(v);
-            return gat_error_set(err, GAT_ERANGE, "%s: element %zu is %s", name, i,
-                                 isnan(x) ? "NaN" : isinf(x) ? "infinite" : "too large for float32");
-        }
-        v[i] = (float)x;
-    }
-    *out = v;
-    return GAT_OK;
-}
-
-int gat_array_to_i64(const gat_array *a, const char *name, int64_t **out, gat_error *err) {
-    *out = NULL;
-    if (a->dtype == GAT_DTYPE_F32 || a->dtype == GAT_DTYPE_F64 || a->dtype == GAT_DTYPE_UNICODE ||
-        a->dtype == GAT_DTYPE_BYTES)
-        return gat_error_set(err, GAT_EDTYPE, "%s: expected integers, got %s (save ids with .astype(np.int64))", name,
-                             gat_dtype_name(a->dtype));
-    int64_t *v = malloc((a->size ? a->size : 1) * sizeof *v);
-    if (!v) return gat_error_set(err, GAT_ENOMEM, "%s: out of memory", name);
-    for (size_t i = 0; i < a->size; i++) {
-        if (a->dtype == GAT_DTYPE_U64) {
-            uint64_t x = ((const uint64_t *)a->data)[i];
-            if (x > (uint64_t)INT64_MAX) {
-                free(v);
-                return gat_error_set(err, GAT_ERANGE, "%s: element %zu is too large", name, i);
-            }
-            v[i] = (int64_t)x;
-        } else if (a->dtype == GAT_DTYPE_I64) {
-            v[i] = ((const int64_t *)a->data)[i];
-        } else {
-            v[i] = (int64_t)elem_f64(a, i);
-        }
-    }
-    *out = v;
-    return GAT_OK;
 }

@@ -1,178 +1,44 @@
-/* safetensors.c - reading and writing .safetensors files (see safetensors.h). */
+/* safetensors.c - reading and writing .safetensors files. */
 #include "gat/safetensors.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gat/fileio.h"
 #include "gat/json.h"
 
+#define ST_MAX_HEADER 100000000u /* the reference implementation's limit */
+
 static const struct {
     const char *name;
-    gat_dtype t;
-} st_dtypes[] = {
-    {"F64", GAT_DTYPE_F64}, {"F32", GAT_DTYPE_F32}, {"I64", GAT_DTYPE_I64}, {"I32", GAT_DTYPE_I32},
-    {"I16", GAT_DTYPE_I16}, {"I8", GAT_DTYPE_I8},   {"U64", GAT_DTYPE_U64}, {"U32", GAT_DTYPE_U32},
-    {"U16", GAT_DTYPE_U16}, {"U8", GAT_DTYPE_U8},   {"BOOL", GAT_DTYPE_BOOL},
+    gat_dtype dtype;
+} ST_DTYPES[] = {
+    {"BOOL", GAT_DTYPE_BOOL}, {"U8", GAT_DTYPE_U8},   {"I8", GAT_DTYPE_I8},   {"U16", GAT_DTYPE_U16},
+    {"I16", GAT_DTYPE_I16},   {"U32", GAT_DTYPE_U32}, {"I32", GAT_DTYPE_I32}, {"U64", GAT_DTYPE_U64},
+    {"I64", GAT_DTYPE_I64},   {"F32", GAT_DTYPE_F32}, {"F64", GAT_DTYPE_F64},
 };
+#define N_ST_DTYPES (sizeof ST_DTYPES / sizeof ST_DTYPES[0])
+
+static const char *st_dtype_name(gat_dtype t) {
+    for (size_t i = 0; i < N_ST_DTYPES; i++)
+        if (ST_DTYPES[i].dtype == t) return ST_DTYPES[i].name;
+    return NULL;
+}
 
 void gat_safetensors_free(gat_safetensors *st) {
     if (!st) return;
-    for (size_t i = 0; i < st->n_tensors; i++) {
+    for (size_t i = 0; st->tensors && i < st->n_tensors; i++) {
         free(st->tensors[i].name);
         gat_array_free(&st->tensors[i].array);
     }
-    for (size_t i = 0; i < st->n_meta; i++) {
+    for (size_t i = 0; st->meta && i < st->n_meta; i++) {
         free(st->meta[i].key);
         free(st->meta[i].value);
     }
     free(st->tensors);
     free(st->meta);
     memset(st, 0, sizeof *st);
-}
-
-static char *dup(const char *s) {
-    size_t n = strlen(s);
-    char *d = malloc(n + 1);
-    if (d) memcpy(d, s, n + 1);
-    return d;
-}
-
-typedef struct {
-    size_t index;
-    uint64_t begin, end;
-} range;
-
-static int cmp_range(const void *a, const void *b) {
-    const range *x = a, *y = b;
-    return x->begin < y->begin ? -1 : x->begin > y->begin ? 1 : (x->end > y->end) - (x->end < y->end);
-}
-
-int gat_safetensors_read(const char *path, gat_safetensors *out, gat_error *err) {
-    memset(out, 0, sizeof *out);
-    char *buf;
-    size_t len;
-    int rc = gat_read_file(path, &buf, &len, err);
-    if (rc) return rc;
-    gat_json h;
-    memset(&h, 0, sizeof h);
-    range *ranges = NULL;
-    const unsigned char *b = (const unsigned char *)buf;
-    if (len < 8) {
-        rc = gat_error_set(err, GAT_EFORMAT, "%s: not a safetensors file (%zu bytes)", path, len);
-        goto done;
-    }
-    uint64_t hl = 0;
-    for (int i = 7; i >= 0; i--) hl = hl << 8 | b[i];
-    if (hl > len - 8 || hl > 100000000) {
-        rc = gat_error_set(err, GAT_EFORMAT, "%s: not a safetensors file, or truncated (header of %llu bytes, file of %zu)",
-                           path, (unsigned long long)hl, len);
-        goto done;
-    }
-    char name[4200];
-    snprintf(name, sizeof name, "%s: header", path);
-    if ((rc = gat_json_parse(buf + 8, (size_t)hl, name, &h, err))) goto done;
-    if (h.type != GAT_JSON_OBJECT) {
-        rc = gat_error_set(err, GAT_EFORMAT, "%s: header is not a JSON object", path);
-        goto done;
-    }
-    const size_t data_len = len - 8 - (size_t)hl;
-    const unsigned char *data = b + 8 + hl;
-    out->tensors = calloc(h.n + 1, sizeof *out->tensors);
-    ranges = calloc(h.n + 1, sizeof *ranges);
-    if (!out->tensors || !ranges) { rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path); goto done; }
-    for (size_t i = 0; i < h.n; i++) {
-        const char *key = h.keys[i];
-        const gat_json *v = &h.items[i];
-        if (!strcmp(key, "__metadata__")) {
-            if (v->type != GAT_JSON_OBJECT) { rc = gat_error_set(err, GAT_EFORMAT, "%s: __metadata__ is not an object", path); goto done; }
-            out->meta = calloc(v->n + 1, sizeof *out->meta);
-            if (!out->meta) { rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path); goto done; }
-            for (size_t k = 0; k < v->n; k++) {
-                if (v->items[k].type != GAT_JSON_STRING) {
-                    rc = gat_error_set(err, GAT_EFORMAT, "%s: metadata '%s' is not a string", path, v->keys[k]);
-                    goto done;
-                }
-                out->meta[k].key = dup(v->keys[k]);
-                out->meta[k].value = dup(v->items[k].string);
-                out->n_meta = k + 1;
-                if (!out->meta[k].key || !out->meta[k].value) { rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path); goto done; }
-            }
-            continue;
-        }
-        const gat_json *dt = gat_json_get(v, "dtype"), *shape = gat_json_get(v, "shape"), *offs = gat_json_get(v, "data_offsets");
-        if (!dt || dt->type != GAT_JSON_STRING || !shape || shape->type != GAT_JSON_ARRAY || !offs ||
-            offs->type != GAT_JSON_ARRAY || offs->n != 2 || offs->items[0].type != GAT_JSON_NUMBER ||
-            offs->items[1].type != GAT_JSON_NUMBER) {
-            rc = gat_error_set(err, GAT_EFORMAT, "%s: tensor '%s' needs dtype, shape and data_offsets", path, key);
-            goto done;
-        }
-        gat_st_tensor *t = &out->tensors[out->n_tensors];
-        int found = 0;
-        for (size_t k = 0; k < sizeof st_dtypes / sizeof *st_dtypes; k++)
-            if (!strcmp(dt->string, st_dtypes[k].name)) {
-                int64_t sh[GAT_NPY_MAX_DIMS];
-                if (shape->n > GAT_NPY_MAX_DIMS) break;
-                for (size_t d = 0; d < shape->n; d++) {
-                    double x = shape->items[d].number;
-                    if (shape->items[d].type != GAT_JSON_NUMBER || x < 0 || x != floor(x) || x > 1e15) {
-                        rc = gat_error_set(err, GAT_EFORMAT, "%s: tensor '%s' has a bad shape", path, key);
-                        goto done;
-                    }
-                    sh[d] = (int64_t)x;
-                }
-                if ((rc = gat_array_alloc(&t->array, st_dtypes[k].t, (int)shape->n, sh, err))) {
-                    gat_error_prefix(err, path);
-                    goto done;
-                }
-                found = 1;
-                break;
-            }
-        if (!found) {
-            rc = gat_error_set(err, GAT_EDTYPE, "%s: tensor '%s' has unsupported dtype '%s'", path, key, dt->string);
-            goto done;
-        }
-        t->name = dup(key);
-        out->n_tensors++;
-        if (!t->name) { rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path); goto done; }
-        double ob = offs->items[0].number, oe = offs->items[1].number;
-        if (ob < 0 || oe < ob || ob != floor(ob) || oe != floor(oe) || oe > (double)data_len) {
-            rc = gat_error_set(err, GAT_EFORMAT, "%s: tensor '%s' has data_offsets [%.0f, %.0f] outside the %zu data bytes%s",
-                               path, key, ob, oe, data_len, oe > (double)data_len ? " (truncated file?)" : "");
-            goto done;
-        }
-        size_t bytes = t->array.size * t->array.itemsize;
-        if ((uint64_t)(oe - ob) != bytes) {
-            rc = gat_error_set(err, GAT_ESHAPE, "%s: tensor '%s': shape needs %zu bytes, data_offsets give %.0f", path, key,
-                               bytes, oe - ob);
-            goto done;
-        }
-        if (bytes) memcpy(t->array.data, data + (size_t)ob, bytes);
-        ranges[out->n_tensors - 1] = (range){out->n_tensors - 1, (uint64_t)ob, (uint64_t)oe};
-    }
-    /* the byte ranges must tile the data section */
-    qsort(ranges, out->n_tensors, sizeof *ranges, cmp_range);
-    uint64_t pos = 0;
-    for (size_t i = 0; i < out->n_tensors; i++) {
-        if (ranges[i].begin != pos) {
-            rc = gat_error_set(err, GAT_EFORMAT, "%s: tensor '%s' data %s at byte %llu", path, out->tensors[ranges[i].index].name,
-                               ranges[i].begin < pos ? "overlaps another tensor" : "leaves a gap", (unsigned long long)ranges[i].begin);
-            goto done;
-        }
-        pos = ranges[i].end;
-    }
-    if (pos != data_len) {
-        rc = gat_error_set(err, GAT_EFORMAT, "%s: %zu data bytes but tensors cover %llu", path, data_len, (unsigned long long)pos);
-        goto done;
-    }
-done:
-    free(ranges);
-    gat_json_free(&h);
-    free(buf);
-    if (rc) gat_safetensors_free(out);
-    return rc;
 }
 
 const gat_st_tensor *gat_safetensors_get(const gat_safetensors *st, const char *name) {
@@ -187,79 +53,299 @@ const char *gat_safetensors_meta(const gat_safetensors *st, const char *key) {
     return NULL;
 }
 
-static int add(char **buf, size_t *len, size_t *cap, const char *s) {
-    size_t n = strlen(s);
-    if (*len + n + 1 > *cap) {
-        size_t c = *cap ? *cap * 2 : 256;
-        while (c < *len + n + 1) c *= 2;
-        char *b = realloc(*buf, c);
-        if (!b) return GAT_ENOMEM;
-        *buf = b;
-        *cap = c;
+/* A JSON number that is a whole number in [0, 2^53]. */
+static int json_uint(const gat_json *v, uint64_t *out) {
+    if (!v || v->type != GAT_JSON_NUMBER || v->number < 0 || v->number > 9007199254740992.0 ||
+        v->number != floor(v->number))
+        return -1;
+    *out = (uint64_t)v->number;
+    return 0;
+}
+
+static char *dup_str(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+/* One tensor entry: {"dtype": .., "shape": [..], "data_offsets": [b, e]}; fills a (no data yet)
+ * and off. */
+static int tensor_info(const char *path, const char *tname, const gat_json *v, gat_array *a, uint64_t off[2],
+                       gat_error *err) {
+    if (v->type != GAT_JSON_OBJECT)
+        return gat_error_set(err, GAT_EFORMAT, "%s: tensor '%s': header entry is not an object", path, tname);
+    for (size_t i = 0; i < v->n; i++)
+        if (strcmp(v->keys[i], "dtype") && strcmp(v->keys[i], "shape") && strcmp(v->keys[i], "data_offsets"))
+            return gat_error_set(err, GAT_EFORMAT, "%s: tensor '%s': unexpected key '%s'", path, tname, v->keys[i]);
+    const gat_json *dt = gat_json_get(v, "dtype"), *sh = gat_json_get(v, "shape"), *of = gat_json_get(v, "data_offsets");
+    if (!dt || dt->type != GAT_JSON_STRING)
+        return gat_error_set(err, GAT_EFORMAT, "%s: tensor '%s': missing or non-string \"dtype\"", path, tname);
+    size_t k;
+    for (k = 0; k < N_ST_DTYPES && strcmp(ST_DTYPES[k].name, dt->string); k++) {}
+    if (k == N_ST_DTYPES) {
+        if (!strcmp(dt->string, "F16") || !strcmp(dt->string, "BF16") || !strncmp(dt->string, "F8_", 3))
+            return gat_error_set(err, GAT_EDTYPE, "%s: tensor '%s': dtype %s is not supported; convert it to F32 before saving",
+                                 path, tname, dt->string);
+        return gat_error_set(err, GAT_EDTYPE, "%s: tensor '%s': unknown dtype '%.40s'", path, tname, dt->string);
     }
-    memcpy(*buf + *len, s, n + 1);
-    *len += n;
+    a->dtype = ST_DTYPES[k].dtype;
+    a->itemsize = gat_dtype_size(a->dtype);
+    if (!sh || sh->type != GAT_JSON_ARRAY || sh->n > GAT_NPY_MAX_DIMS)
+        return gat_error_set(err, GAT_EFORMAT, "%s: tensor '%s': \"shape\" must be a list of at most %d sizes", path,
+                             tname, GAT_NPY_MAX_DIMS);
+    a->ndim = (int)sh->n;
+    uint64_t bytes = a->itemsize;
+    a->size = 1;
+    for (size_t i = 0; i < sh->n; i++) {
+        uint64_t d;
+        if (json_uint(&sh->items[i], &d))
+            return gat_error_set(err, GAT_EFORMAT, "%s: tensor '%s': shape entry %zu is not a non-negative integer", path,
+                                 tname, i);
+        if (d && bytes > UINT64_MAX / d)
+            return gat_error_set(err, GAT_ESHAPE, "%s: tensor '%s': shape product overflows", path, tname);
+        bytes *= d;
+        a->size *= (size_t)d;
+        a->shape[i] = (int64_t)d;
+    }
+    if (!of || of->type != GAT_JSON_ARRAY || of->n != 2 || json_uint(&of->items[0], &off[0]) ||
+        json_uint(&of->items[1], &off[1]) || off[0] > off[1])
+        return gat_error_set(err, GAT_EFORMAT, "%s: tensor '%s': \"data_offsets\" must be [begin, end] with begin <= end",
+                             path, tname);
+    if (off[1] - off[0] != bytes)
+        return gat_error_set(err, GAT_ESHAPE,
+                             "%s: tensor '%s': shape of %zu %s values needs %llu bytes, but data_offsets [%llu, %llu] span %llu",
+                             path, tname, a->size, dt->string, (unsigned long long)bytes, (unsigned long long)off[0],
+                             (unsigned long long)off[1], (unsigned long long)(off[1] - off[0]));
+    return GAT_OK;
+}
+
+static int read_metadata(const char *path, const gat_json *m, gat_safetensors *out, gat_error *err) {
+    if (m->type != GAT_JSON_OBJECT)
+        return gat_error_set(err, GAT_EFORMAT, "%s: \"__metadata__\" is not an object of strings", path);
+    out->meta = calloc(m->n ? m->n : 1, sizeof *out->meta);
+    if (!out->meta) return gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path);
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->items[i].type != GAT_JSON_STRING)
+            return gat_error_set(err, GAT_EFORMAT, "%s: metadata value for '%s' is not a string", path, m->keys[i]);
+        out->meta[i].key = dup_str(m->keys[i]);
+        out->meta[i].value = dup_str(m->items[i].string);
+        out->n_meta = i + 1;
+        if (!out->meta[i].key || !out->meta[i].value) return gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path);
+    }
+    return GAT_OK;
+}
+
+typedef struct range {
+    uint64_t begin, end;
+    size_t tensor;
+} range;
+
+static int cmp_range(const void *x, const void *y) {
+    const range *a = x, *b = y;
+    if (a->begin != b->begin) return a->begin < b->begin ? -1 : 1;
+    if (a->end != b->end) return a->end < b->end ? -1 : 1;
+    return 0;
+}
+
+/* Sorted by offset, the ranges must tile [0, data_len) exactly. */
+static int check_tiling(const char *path, range *r, size_t n, uint64_t data_len, const gat_safetensors *st,
+                        gat_error *err) {
+    qsort(r, n, sizeof *r, cmp_range);
+    uint64_t pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = st->tensors[r[i].tensor].name;
+        if (r[i].end > data_len)
+            return gat_error_set(err, GAT_EFORMAT,
+                                 "%s: tensor '%s': data_offsets [%llu, %llu] run past the end of the file (data section holds %llu bytes)",
+                                 path, name, (unsigned long long)r[i].begin, (unsigned long long)r[i].end,
+                                 (unsigned long long)data_len);
+        if (r[i].begin > pos)
+            return gat_error_set(err, GAT_EFORMAT, "%s: gap in the data: no tensor covers bytes [%llu, %llu) before tensor '%s'",
+                                 path, (unsigned long long)pos, (unsigned long long)r[i].begin, name);
+        if (r[i].begin < pos)
+            return gat_error_set(err, GAT_EFORMAT, "%s: tensors '%s' and '%s' overlap (data_offsets from %llu and %llu)", path,
+                                 st->tensors[r[i - 1].tensor].name, name, (unsigned long long)r[i - 1].begin,
+                                 (unsigned long long)r[i].begin);
+        pos = r[i].end;
+    }
+    if (pos != data_len)
+        return gat_error_set(err, GAT_EFORMAT, "%s: %llu bytes after the last tensor are not covered by any tensor", path,
+                             (unsigned long long)(data_len - pos));
+    return GAT_OK;
+}
+
+int gat_safetensors_read(const char *path, gat_safetensors *out, gat_error *err) {
+    char *buf = NULL, *hname = NULL;
+    size_t len = 0;
+    gat_json h = {0};
+    range *ranges = NULL;
+    memset(out, 0, sizeof *out);
+    int rc = gat_read_file(path, &buf, &len, err);
+    if (rc) return rc;
+    if (len < 8) {
+        rc = gat_error_set(err, GAT_EFORMAT, "%s: truncated: %zu bytes is too short for a safetensors header", path, len);
+        goto fail;
+    }
+    uint64_t hlen = 0;
+    for (int i = 7; i >= 0; i--) hlen = (hlen << 8) | (unsigned char)buf[i];
+    if (hlen > len - 8) {
+        rc = gat_error_set(err, GAT_EFORMAT, "%s: header length %llu runs past the end of the file (%zu bytes)", path,
+                           (unsigned long long)hlen, len);
+        goto fail;
+    }
+    if (hlen > ST_MAX_HEADER) {
+        rc = gat_error_set(err, GAT_EFORMAT, "%s: header of %llu bytes is too large", path, (unsigned long long)hlen);
+        goto fail;
+    }
+    hname = malloc(strlen(path) + 16);
+    if (!hname) {
+        rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path);
+        goto fail;
+    }
+    sprintf(hname, "%s: header", path);
+    if ((rc = gat_json_parse(buf + 8, (size_t)hlen, hname, &h, err))) goto fail;
+    if (h.type != GAT_JSON_OBJECT) {
+        rc = gat_error_set(err, GAT_EFORMAT, "%s: header is not a JSON object", path);
+        goto fail;
+    }
+    out->tensors = calloc(h.n ? h.n : 1, sizeof *out->tensors);
+    ranges = calloc(h.n ? h.n : 1, sizeof *ranges);
+    if (!out->tensors || !ranges) {
+        rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path);
+        goto fail;
+    }
+    for (size_t i = 0; i < h.n; i++) {
+        if (!strcmp(h.keys[i], "__metadata__")) {
+            if ((rc = read_metadata(path, &h.items[i], out, err))) goto fail;
+            continue;
+        }
+        gat_st_tensor *t = &out->tensors[out->n_tensors];
+        uint64_t off[2] = {0, 0};
+        if ((rc = tensor_info(path, h.keys[i], &h.items[i], &t->array, off, err))) goto fail;
+        t->array.data = NULL; /* filled once the ranges are known to be valid */
+        if (!(t->name = dup_str(h.keys[i]))) {
+            rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path);
+            goto fail;
+        }
+        ranges[out->n_tensors] = (range){off[0], off[1], out->n_tensors};
+        out->n_tensors++;
+    }
+    const unsigned char *data = (const unsigned char *)buf + 8 + hlen;
+    if ((rc = check_tiling(path, ranges, out->n_tensors, len - 8 - hlen, out, err))) goto fail;
+    for (size_t i = 0; i < out->n_tensors; i++) {
+        gat_array *a = &out->tensors[ranges[i].tensor].array;
+        size_t nb = (size_t)(ranges[i].end - ranges[i].begin);
+        if (!(a->data = malloc(nb ? nb : 1))) {
+            rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory for %zu bytes", path, nb);
+            goto fail;
+        }
+        if (nb) memcpy(a->data, data + ranges[i].begin, nb);
+    }
+fail:
+    free(ranges);
+    free(hname);
+    gat_json_free(&h);
+    free(buf);
+    if (rc) gat_safetensors_free(out);
+    return rc;
+}
+
+/* ---- writing ---- */
+
+static int build_header(const char *path, const gat_st_tensor *tensors, size_t n, const gat_st_meta *meta,
+                        size_t n_meta, char **hdr, size_t *hlen, gat_error *err) {
+    char *b = NULL;
+    size_t len = 0, cap = 0;
+    int bad = gat_json_appendf(&b, &len, &cap, "{");
+    if (n_meta) {
+        bad |= gat_json_appendf(&b, &len, &cap, "\"__metadata__\":{");
+        for (size_t i = 0; i < n_meta; i++) {
+            bad |= gat_json_appendf(&b, &len, &cap, "%s", i ? "," : "");
+            bad |= gat_json_append_string(&b, &len, &cap, meta[i].key);
+            bad |= gat_json_appendf(&b, &len, &cap, ":");
+            bad |= gat_json_append_string(&b, &len, &cap, meta[i].value);
+        }
+        bad |= gat_json_appendf(&b, &len, &cap, "}%s", n ? "," : "");
+    }
+    uint64_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        const gat_array *a = &tensors[i].array;
+        bad |= gat_json_appendf(&b, &len, &cap, "%s", i ? "," : "");
+        bad |= gat_json_append_string(&b, &len, &cap, tensors[i].name);
+        bad |= gat_json_appendf(&b, &len, &cap, ":{\"dtype\":\"%s\",\"shape\":[", st_dtype_name(a->dtype));
+        for (int d = 0; d < a->ndim; d++)
+            bad |= gat_json_appendf(&b, &len, &cap, "%s%lld", d ? "," : "", (long long)a->shape[d]);
+        uint64_t nb = (uint64_t)a->size * a->itemsize;
+        bad |= gat_json_appendf(&b, &len, &cap, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)off,
+                                (unsigned long long)(off + nb));
+        off += nb;
+    }
+    bad |= gat_json_appendf(&b, &len, &cap, "}");
+    while (!bad && len % 8) bad |= gat_json_appendf(&b, &len, &cap, " ");
+    if (bad) {
+        free(b);
+        return gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path);
+    }
+    *hdr = b;
+    *hlen = len;
+    return GAT_OK;
+}
+
+/* Refuse what the reader would refuse: bad names, duplicates, unsupported dtypes, bad shapes. */
+static int check_input(const char *path, const gat_st_tensor *tensors, size_t n, const gat_st_meta *meta, size_t n_meta,
+                       gat_error *err) {
+    for (size_t i = 0; i < n; i++) {
+        const gat_array *a = &tensors[i].array;
+        const char *name = tensors[i].name;
+        if (!name || !*name || !strcmp(name, "__metadata__"))
+            return gat_error_set(err, GAT_EINVAL, "%s: tensor %zu has an empty or reserved name", path, i);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(tensors[j].name, name))
+                return gat_error_set(err, GAT_EINVAL, "%s: duplicate tensor name '%s'", path, name);
+        if (!st_dtype_name(a->dtype) || a->itemsize != gat_dtype_size(a->dtype))
+            return gat_error_set(err, GAT_EDTYPE, "%s: tensor '%s': dtype %s cannot be stored in safetensors", path, name,
+                                 gat_dtype_name(a->dtype));
+        size_t size = 1;
+        if (a->ndim < 0 || a->ndim > GAT_NPY_MAX_DIMS)
+            return gat_error_set(err, GAT_EINVAL, "%s: tensor '%s': bad number of dimensions", path, name);
+        for (int d = 0; d < a->ndim; d++) {
+            if (a->shape[d] < 0) return gat_error_set(err, GAT_ESHAPE, "%s: tensor '%s': negative size", path, name);
+            size *= (size_t)a->shape[d];
+        }
+        if (size != a->size || (size && !a->data))
+            return gat_error_set(err, GAT_ESHAPE, "%s: tensor '%s': size %zu does not match its shape", path, name, a->size);
+    }
+    for (size_t i = 0; i < n_meta; i++) {
+        if (!meta[i].key || !meta[i].value)
+            return gat_error_set(err, GAT_EINVAL, "%s: metadata entry %zu has no key or value", path, i);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(meta[j].key, meta[i].key))
+                return gat_error_set(err, GAT_EINVAL, "%s: duplicate metadata key '%s'", path, meta[i].key);
+    }
     return GAT_OK;
 }
 
 int gat_safetensors_write(const char *path, const gat_st_tensor *tensors, size_t n_tensors, const gat_st_meta *meta,
                           size_t n_meta, gat_error *err) {
-    char *h = NULL, num[128];
-    size_t len = 0, cap = 0;
-    int bad = add(&h, &len, &cap, "{");
-    if (n_meta) {
-        bad |= add(&h, &len, &cap, "\"__metadata__\":{");
-        for (size_t i = 0; i < n_meta; i++) {
-            if (i) bad |= add(&h, &len, &cap, ",");
-            bad |= gat_json_append_string(&h, &len, &cap, meta[i].key);
-            bad |= add(&h, &len, &cap, ":");
-            bad |= gat_json_append_string(&h, &len, &cap, meta[i].value);
-        }
-        bad |= add(&h, &len, &cap, "}");
-    }
-    uint64_t off = 0;
+    char *hdr = NULL;
+    size_t hlen = 0;
+    gat_outfile f = {0};
+    int rc = check_input(path, tensors, n_tensors, meta, n_meta, err);
+    if (rc) return rc;
+    if ((rc = build_header(path, tensors, n_tensors, meta, n_meta, &hdr, &hlen, err))) return rc;
+    if ((rc = gat_outfile_open(&f, path, err))) goto fail;
+    unsigned char lenbuf[8];
+    for (int i = 0; i < 8; i++) lenbuf[i] = (unsigned char)((uint64_t)hlen >> (8 * i));
+    fwrite(lenbuf, 1, 8, f.fp);
+    fwrite(hdr, 1, hlen, f.fp);
     for (size_t i = 0; i < n_tensors; i++) {
-        const gat_array *a = &tensors[i].array;
-        const char *dt = NULL;
-        for (size_t k = 0; k < sizeof st_dtypes / sizeof *st_dtypes; k++)
-            if (st_dtypes[k].t == a->dtype) dt = st_dtypes[k].name;
-        if (!dt) {
-            free(h);
-            return gat_error_set(err, GAT_EDTYPE, "%s: tensor '%s' has a dtype safetensors cannot hold", path, tensors[i].name);
-        }
-        if (n_meta || i) bad |= add(&h, &len, &cap, ",");
-        bad |= gat_json_append_string(&h, &len, &cap, tensors[i].name);
-        snprintf(num, sizeof num, ":{\"dtype\":\"%s\",\"shape\":[", dt);
-        bad |= add(&h, &len, &cap, num);
-        for (int d = 0; d < a->ndim; d++) {
-            snprintf(num, sizeof num, "%s%lld", d ? "," : "", (long long)a->shape[d]);
-            bad |= add(&h, &len, &cap, num);
-        }
-        uint64_t bytes = (uint64_t)a->size * a->itemsize;
-        snprintf(num, sizeof num, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)off, (unsigned long long)(off + bytes));
-        bad |= add(&h, &len, &cap, num);
-        off += bytes;
+        size_t nb = tensors[i].array.size * tensors[i].array.itemsize;
+        if (nb) fwrite(tensors[i].array.data, 1, nb, f.fp);
     }
-    bad |= add(&h, &len, &cap, "}");
-    while (!bad && len % 8) bad |= add(&h, &len, &cap, " ");
-    if (bad) {
-        free(h);
-        return gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path);
-    }
-    gat_outfile f;
-    int rc = gat_outfile_open(&f, path, err);
-    if (rc) {
-        free(h);
-        return rc;
-    }
-    unsigned char hl[8];
-    for (int i = 0; i < 8; i++) hl[i] = (unsigned char)((uint64_t)len >> (8 * i));
-    fwrite(hl, 1, 8, f.fp);
-    fwrite(h, 1, len, f.fp);
-    for (size_t i = 0; i < n_tensors; i++) {
-        const gat_array *a = &tensors[i].array;
-        if (a->size) fwrite(a->data, a->itemsize, a->size, f.fp);
-    }
-    free(h);
-    return gat_outfile_commit(&f, err);
+    rc = gat_outfile_commit(&f, err);
+fail:
+    gat_outfile_abort(&f);
+    free(hdr);
+    return rc;
 }

@@ -1,251 +1,340 @@
-/* zip.c - reading and writing zip archives, as used by NumPy's .npz (see zip.h).
- * Format: PKWARE APPNOTE.TXT sections 4.3 (layout) and 4.5.3 (zip64 extra field). */
+/* zip.c - reading and writing the zip container of .npz archives. */
 #include "zip.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
-#include "gat/fileio.h"
+#define SIG_LOCAL 0x04034b50u
+#define SIG_CENTRAL 0x02014b50u
+#define SIG_EOCD 0x06054b50u
+#define LOCAL_SIZE 30u
+#define CENTRAL_SIZE 46u
+#define EOCD_SIZE 22u
+#define DOS_DATE_1980 0x0021u /* 1980-01-01 */
 
-static uint32_t rd16(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
-static uint32_t rd32(const unsigned char *p) { return rd16(p) | rd16(p + 2) << 16; }
-static uint64_t rd64(const unsigned char *p) { return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+static uint16_t rd16(const unsigned char *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static uint32_t rd32(const unsigned char *p) {
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static uint64_t rd64(const unsigned char *p) { return (uint64_t)rd32(p) | ((uint64_t)rd32(p + 4) << 32); }
 
-void gat_zip_members_free(gat_zip_member *m, size_t n) {
-    for (size_t i = 0; m && i < n; i++) {
-        free(m[i].name);
-        free(m[i].data);
+void gat_zip_members_free(gat_zip_member *members, size_t n) {
+    if (!members) return;
+    for (size_t i = 0; i < n; i++) {
+        free(members[i].name);
+        free(members[i].data);
     }
-    free(m);
+    free(members);
 }
 
-static int inflate_raw(const unsigned char *src, size_t src_len, unsigned char *dst, size_t dst_len) {
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (inflateInit2(&z, -15) != Z_OK) return -1;
-    int rc = Z_OK;
-    size_t in_done = 0, out_done = 0;
-    while (rc == Z_OK) { /* feed in chunks that fit uInt */
-        size_t in_chunk = src_len - in_done > (1u << 30) ? (1u << 30) : src_len - in_done;
-        size_t out_chunk = dst_len - out_done > (1u << 30) ? (1u << 30) : dst_len - out_done;
-        z.next_in = (Bytef *)(src + in_done);
-        z.avail_in = (uInt)in_chunk;
-        z.next_out = dst + out_done;
-        z.avail_out = (uInt)out_chunk;
-        rc = inflate(&z, Z_NO_FLUSH);
-        in_done += in_chunk - z.avail_in;
-        out_done += out_chunk - z.avail_out;
-        if (rc == Z_BUF_ERROR && (in_done == src_len || out_done == dst_len)) break;
+/* Locate the end-of-central-directory record: the last signature whose comment length
+ * reaches exactly to the end of the file. Returns its offset, or -1. */
+static long long find_eocd(const unsigned char *buf, size_t len) {
+    if (len < EOCD_SIZE) return -1;
+    size_t lowest = len > EOCD_SIZE + 65535 ? len - EOCD_SIZE - 65535 : 0;
+    for (size_t off = len - EOCD_SIZE + 1; off-- > lowest;) {
+        if (rd32(buf + off) == SIG_EOCD && off + EOCD_SIZE + rd16(buf + off + 20) == len) return (long long)off;
     }
-    inflateEnd(&z);
-    return rc == Z_STREAM_END && out_done == dst_len ? 0 : -1;
+    return -1;
 }
 
-int gat_zip_read(const unsigned char *b, size_t len, const char *name, gat_zip_member **members, size_t *count,
-                 gat_error *err) {
-    *members = NULL;
-    *count = 0;
-    if (len < 22) return gat_error_set(err, GAT_EFORMAT, "%s: not a zip/npz archive (too short)", name);
-    /* end of central directory: scan back over a possible comment */
-    size_t eocd = len - 22, stop = len > 22 + 65535 ? len - 22 - 65535 : 0;
-    for (;;) {
-        if (rd32(b + eocd) == 0x06054b50) break;
-        if (eocd == stop) return gat_error_set(err, GAT_EFORMAT, "%s: not a zip/npz archive (no end of central directory)", name);
-        eocd--;
-    }
-    uint64_t n = rd16(b + eocd + 10), cd_size = rd32(b + eocd + 12), cd_off = rd32(b + eocd + 16);
-    if ((n == 0xffff || cd_size == 0xffffffffu || cd_off == 0xffffffffu) && eocd >= 20 &&
-        rd32(b + eocd - 20) == 0x07064b50) {
-        uint64_t z64 = rd64(b + eocd - 20 + 8);
-        if (z64 > len - 56 || rd32(b + z64) != 0x06064b50)
-            return gat_error_set(err, GAT_EFORMAT, "%s: corrupt zip64 end of central directory", name);
-        n = rd64(b + z64 + 32);
-        cd_size = rd64(b + z64 + 40);
-        cd_off = rd64(b + z64 + 48);
-    }
-    if (cd_off > len || cd_size > len - cd_off)
-        return gat_error_set(err, GAT_EFORMAT, "%s: truncated archive (central directory outside the file)", name);
-    if (n > cd_size / 46 + 1) return gat_error_set(err, GAT_EFORMAT, "%s: corrupt central directory", name);
-    gat_zip_member *m = calloc(n ? n : 1, sizeof *m);
-    if (!m) return gat_error_set(err, GAT_ENOMEM, "%s: out of memory", name);
-    size_t p = cd_off, end = cd_off + cd_size;
-    int rc = GAT_OK;
-    for (uint64_t i = 0; i < n; i++) {
-        if (p + 46 > end || rd32(b + p) != 0x02014b50) {
-            rc = gat_error_set(err, GAT_EFORMAT, "%s: corrupt central directory entry %llu", name, (unsigned long long)i);
-            goto fail;
-        }
-        uint32_t flags = rd16(b + p + 8), method = rd16(b + p + 10), crc = rd32(b + p + 16);
-        uint64_t csize = rd32(b + p + 20), usize = rd32(b + p + 24), loff = rd32(b + p + 42);
-        size_t nl = rd16(b + p + 28), el = rd16(b + p + 30), cl = rd16(b + p + 32);
-        if (p + 46 + nl + el + cl > end) {
-            rc = gat_error_set(err, GAT_EFORMAT, "%s: corrupt central directory entry %llu", name, (unsigned long long)i);
-            goto fail;
-        }
-        m[i].name = malloc(nl + 1);
-        if (!m[i].name) { rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", name); goto fail; }
-        memcpy(m[i].name, b + p + 46, nl);
-        m[i].name[nl] = 0;
-        /* zip64 extra field: the 0xffffffff fields, in order usize, csize, offset */
-        for (size_t e = p + 46 + nl; e + 4 <= p + 46 + nl + el;) {
-            uint32_t id = rd16(b + e), sz = rd16(b + e + 2);
-            if (e + 4 + sz > p + 46 + nl + el) break;
-            if (id == 1) {
-                size_t q = e + 4, qe = q + sz;
-                if (usize == 0xffffffffu && q + 8 <= qe) { usize = rd64(b + q); q += 8; }
-                if (csize == 0xffffffffu && q + 8 <= qe) { csize = rd64(b + q); q += 8; }
-                if (loff == 0xffffffffu && q + 8 <= qe) { loff = rd64(b + q); q += 8; }
+/* A central-directory entry, sizes already widened by a zip64 extra field. */
+typedef struct cd_entry {
+    uint16_t flags, method;
+    uint32_t crc;
+    uint64_t csize, usize, offset;
+    const unsigned char *name;
+    size_t name_len;
+} cd_entry;
+
+/* Replace 0xFFFFFFFF fields from the zip64 extended-information extra field (id 1). */
+static int apply_zip64_extra(cd_entry *e, const unsigned char *x, size_t xlen) {
+    while (xlen >= 4) {
+        uint16_t id = rd16(x), sz = rd16(x + 2);
+        if ((size_t)sz + 4 > xlen) return -1;
+        if (id == 1) {
+            const unsigned char *p = x + 4;
+            size_t left = sz;
+            uint64_t *fields[3] = {&e->usize, &e->csize, &e->offset};
+            for (int k = 0; k < 3; k++) {
+                if (*fields[k] != 0xFFFFFFFFu) continue;
+                if (left < 8) return -1;
+                *fields[k] = rd64(p);
+                p += 8;
+                left -= 8;
             }
-            e += 4 + sz;
+            return 0;
         }
-        if (flags & 1) { rc = gat_error_set(err, GAT_EFORMAT, "%s:%s: encrypted entries are not supported", name, m[i].name); goto fail; }
-        if (method != 0 && method != 8) {
-            rc = gat_error_set(err, GAT_EFORMAT, "%s:%s: unsupported compression method %u (stored or deflated only)", name,
-                               m[i].name, method);
-            goto fail;
-        }
-        if (loff > len - 30 || rd32(b + loff) != 0x04034b50) {
-            rc = gat_error_set(err, GAT_EFORMAT, "%s:%s: corrupt local header", name, m[i].name);
-            goto fail;
-        }
-        uint64_t doff = loff + 30 + rd16(b + loff + 26) + rd16(b + loff + 28);
-        if (doff > len || csize > len - doff) {
-            rc = gat_error_set(err, GAT_EFORMAT, "%s:%s: truncated (entry data past the end of the file)", name, m[i].name);
-            goto fail;
-        }
-        if (usize > (uint64_t)1 << 40 || (method == 0 && usize != csize)) {
-            rc = gat_error_set(err, GAT_EFORMAT, "%s:%s: implausible entry size", name, m[i].name);
-            goto fail;
-        }
-        m[i].size = (size_t)usize;
-        m[i].data = malloc(m[i].size ? m[i].size : 1);
-        if (!m[i].data) { rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory for %s", name, m[i].name); goto fail; }
-        if (method == 0) memcpy(m[i].data, b + doff, m[i].size);
-        else if (inflate_raw(b + doff, (size_t)csize, m[i].data, m[i].size)) {
-            rc = gat_error_set(err, GAT_EFORMAT, "%s:%s: corrupt deflate data", name, m[i].name);
-            goto fail;
-        }
-        uLong c = crc32(0L, Z_NULL, 0);
-        for (size_t off = 0; off < m[i].size; off += 1u << 30)
-            c = crc32(c, m[i].data + off, (uInt)(m[i].size - off > (1u << 30) ? (1u << 30) : m[i].size - off));
-        if ((uint32_t)c != crc) {
-            rc = gat_error_set(err, GAT_EFORMAT, "%s:%s: CRC-32 mismatch (corrupt archive)", name, m[i].name);
-            goto fail;
-        }
-        *count = (size_t)i + 1;
-        p += 46 + nl + el + cl;
+        x += 4 + sz;
+        xlen -= 4 + (size_t)sz;
     }
-    *members = m;
-    *count = (size_t)n;
+    return 0;
+}
+
+static int inflate_raw(const unsigned char *src, size_t slen, unsigned char *dst, size_t dlen) {
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, -15) != Z_OK) return -1;
+    zs.next_in = (unsigned char *)src;
+    zs.avail_in = (uInt)slen;
+    zs.next_out = dst;
+    zs.avail_out = (uInt)dlen;
+    int zr = inflate(&zs, Z_FINISH);
+    int ok = zr == Z_STREAM_END && zs.total_out == dlen;
+    inflateEnd(&zs);
+    return ok ? 0 : -1;
+}
+
+/* Extract one member described by e into m (name and data owned by m). */
+static int extract(const unsigned char *buf, size_t cd_off, const cd_entry *e, const char *path,
+                   const char *mname, gat_zip_member *m, gat_error *err) {
+    if (e->flags & 1u)
+        return gat_error_set(err, GAT_EFORMAT, "%s: member '%s' is encrypted (not supported)", path, mname);
+    if (e->method != 0 && e->method != 8)
+        return gat_error_set(err, GAT_EFORMAT,
+                             "%s: member '%s': unsupported compression method %u (only stored and deflated)",
+                             path, mname, e->method);
+    if (e->offset > cd_off || cd_off - e->offset < LOCAL_SIZE || rd32(buf + e->offset) != SIG_LOCAL)
+        return gat_error_set(err, GAT_EFORMAT, "%s: member '%s': bad local header at offset %llu", path, mname,
+                             (unsigned long long)e->offset);
+    const unsigned char *lh = buf + e->offset;
+    uint64_t start = e->offset + LOCAL_SIZE + rd16(lh + 26) + rd16(lh + 28);
+    if (start > cd_off || e->csize > cd_off - start)
+        return gat_error_set(err, GAT_EFORMAT, "%s: member '%s' is truncated (%llu compressed bytes do not fit)",
+                             path, mname, (unsigned long long)e->csize);
+    if (e->method == 0 && e->csize != e->usize)
+        return gat_error_set(err, GAT_EFORMAT, "%s: member '%s': stored sizes disagree (%llu vs %llu)", path,
+                             mname, (unsigned long long)e->csize, (unsigned long long)e->usize);
+    if (e->usize > SIZE_MAX - 1 || e->csize > UINT_MAX || e->usize > UINT_MAX)
+        return gat_error_set(err, GAT_EFORMAT, "%s: member '%s' is too large", path, mname);
+    m->len = (size_t)e->usize;
+    m->data = malloc(m->len ? m->len : 1);
+    m->name = malloc(e->name_len + 1);
+    if (!m->data || !m->name)
+        return gat_error_set(err, GAT_ENOMEM, "%s: out of memory extracting '%s' (%zu bytes)", path, mname, m->len);
+    memcpy(m->name, e->name, e->name_len);
+    m->name[e->name_len] = 0;
+    if (e->method == 0) {
+        if (m->len) memcpy(m->data, buf + start, m->len);
+    } else if (inflate_raw(buf + start, (size_t)e->csize, m->data, m->len) != 0) {
+        return gat_error_set(err, GAT_EFORMAT, "%s: member '%s': corrupt deflate data (or sizes disagree)", path,
+                             mname);
+    }
+    uint32_t crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), m->data, (uInt)m->len);
+    if (crc != e->crc)
+        return gat_error_set(err, GAT_EFORMAT,
+                             "%s: member '%s': CRC-32 mismatch (archive says 0x%08x, data gives 0x%08x): the file is corrupt",
+                             path, mname, (unsigned)e->crc, (unsigned)crc);
+    return GAT_OK;
+}
+
+int gat_zip_read(const unsigned char *buf, size_t len, const char *path, gat_zip_member **members, size_t *n,
+                 gat_error *err) {
+    int rc = GAT_OK;
+    gat_zip_member *ms = NULL;
+    size_t count = 0;
+    *members = NULL;
+    *n = 0;
+    long long eocd = find_eocd(buf, len);
+    if (eocd < 0) {
+        if (len >= 4 && rd32(buf) == SIG_LOCAL)
+            return gat_error_set(err, GAT_EFORMAT, "%s: truncated zip archive (no end-of-central-directory record)", path);
+        return gat_error_set(err, GAT_EFORMAT, "%s: not a zip archive (no end-of-central-directory record)", path);
+    }
+    const unsigned char *e = buf + eocd;
+    uint16_t disk = rd16(e + 4), cd_disk = rd16(e + 6), n_disk = rd16(e + 8), n_total = rd16(e + 10);
+    uint32_t cd_size = rd32(e + 12), cd_off = rd32(e + 16);
+    if (disk != 0 || cd_disk != 0 || n_disk != n_total)
+        return gat_error_set(err, GAT_EFORMAT, "%s: multi-disk zip archives are not supported", path);
+    if (n_total == 0xFFFF || cd_size == 0xFFFFFFFFu || cd_off == 0xFFFFFFFFu)
+        return gat_error_set(err, GAT_EFORMAT, "%s: zip64 archives are not supported", path);
+    if ((uint64_t)cd_off + cd_size > (uint64_t)eocd)
+        return gat_error_set(err, GAT_EFORMAT,
+                             "%s: truncated or corrupt central directory (%u bytes at offset %u, but the end record is at %lld)",
+                             path, (unsigned)cd_size, (unsigned)cd_off, eocd);
+    ms = calloc(n_total ? n_total : 1, sizeof *ms);
+    if (!ms) return gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path);
+    size_t pos = cd_off, end = (size_t)cd_off + cd_size;
+    for (count = 0; count < n_total; count++) {
+        const unsigned char *c = buf + pos;
+        if (end - pos < CENTRAL_SIZE || rd32(c) != SIG_CENTRAL) {
+            rc = gat_error_set(err, GAT_EFORMAT, "%s: truncated or corrupt central directory (entry %zu of %u)", path,
+                               count + 1, (unsigned)n_total);
+            goto fail;
+        }
+        cd_entry ce = {.flags = rd16(c + 8), .method = rd16(c + 10), .crc = rd32(c + 16), .csize = rd32(c + 20),
+                       .usize = rd32(c + 24), .offset = rd32(c + 42), .name = c + CENTRAL_SIZE, .name_len = rd16(c + 28)};
+        size_t xlen = rd16(c + 30), clen = rd16(c + 32);
+        if (end - pos - CENTRAL_SIZE < ce.name_len + xlen + clen) {
+            rc = gat_error_set(err, GAT_EFORMAT, "%s: truncated or corrupt central directory (entry %zu of %u)", path,
+                               count + 1, (unsigned)n_total);
+            goto fail;
+        }
+        char mname[256];
+        size_t shown = ce.name_len < sizeof mname - 1 ? ce.name_len : sizeof mname - 1;
+        memcpy(mname, ce.name, shown);
+        mname[shown] = 0;
+        if (memchr(ce.name, 0, ce.name_len) || ce.name_len == 0) {
+            rc = gat_error_set(err, GAT_EFORMAT, "%s: member %zu has an empty or invalid name", path, count + 1);
+            goto fail;
+        }
+        if (apply_zip64_extra(&ce, c + CENTRAL_SIZE + ce.name_len, xlen) != 0) {
+            rc = gat_error_set(err, GAT_EFORMAT, "%s: member '%s': corrupt zip64 extra field", path, mname);
+            goto fail;
+        }
+        for (size_t k = 0; k < count; k++) {
+            if (strlen(ms[k].name) == ce.name_len && !memcmp(ms[k].name, ce.name, ce.name_len)) {
+                rc = gat_error_set(err, GAT_EFORMAT, "%s: duplicate member '%s'", path, mname);
+                goto fail;
+            }
+        }
+        rc = extract(buf, cd_off, &ce, path, mname, &ms[count], err);
+        if (rc) {
+            count++; /* free what extract allocated */
+            goto fail;
+        }
+        pos += CENTRAL_SIZE + ce.name_len + xlen + clen;
+    }
+    *members = ms;
+    *n = count;
     return GAT_OK;
 fail:
-    gat_zip_members_free(m, (size_t)n);
-    *count = 0;
+    gat_zip_members_free(ms, count);
     return rc;
 }
 
-static void wr16(unsigned char *p, uint32_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
-static void wr32(unsigned char *p, uint32_t v) { wr16(p, v & 0xffff); wr16(p + 2, v >> 16); }
+/* ---- writing ---- */
 
-int gat_zip_write(const char *path, const gat_zip_member *m, size_t n, int use_deflate, gat_error *err) {
-    gat_outfile f;
-    int rc = gat_outfile_open(&f, path, err);
-    if (rc) return rc;
-    uint32_t *offs = calloc(n + 1, sizeof *offs), *crcs = calloc(n + 1, sizeof *crcs), *csz = calloc(n + 1, sizeof *csz);
-    uint16_t *methods = calloc(n + 1, sizeof *methods);
-    unsigned char *comp = NULL;
-    if (!offs || !crcs || !csz || !methods) { rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path); goto done; }
-    uint64_t off = 0;
+static void put16(unsigned char *p, unsigned v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
+static void put32(unsigned char *p, uint32_t v) {
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Fill a local (central = 0) or central (central = 1) header for one member. Returns its size. */
+static size_t fill_header(unsigned char *h, int central, unsigned method, uint32_t crc, uint32_t csize,
+                          uint32_t usize, size_t name_len, uint32_t offset) {
+    unsigned char *p = h;
+    memset(h, 0, CENTRAL_SIZE);
+    put32(p, central ? SIG_CENTRAL : SIG_LOCAL);
+    p += 4;
+    if (central) { put16(p, 20); p += 2; }   /* version made by: 2.0 */
+    put16(p, 20);                            /* version needed: 2.0 */
+    put16(p + 2, 0);                         /* flags */
+    put16(p + 4, method);
+    put16(p + 6, 0);                         /* time 00:00:00 */
+    put16(p + 8, DOS_DATE_1980);
+    put32(p + 10, crc);
+    put32(p + 14, csize);
+    put32(p + 18, usize);
+    put16(p + 22, (unsigned)name_len);
+    put16(p + 24, 0);                        /* extra length */
+    if (!central) return LOCAL_SIZE;
+    /* comment length, disk, internal attributes: 0; external attributes: -rw-r--r-- */
+    put32(p + 32, 0644u << 16);
+    put32(p + 36, offset);
+    return CENTRAL_SIZE;
+}
+
+static int deflate_raw(const void *src, size_t slen, unsigned char **dst, size_t *dlen) {
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) return GAT_ENOMEM;
+    uLong bound = deflateBound(&zs, (uLong)slen);
+    *dst = malloc(bound ? bound : 1);
+    if (!*dst) {
+        deflateEnd(&zs);
+        return GAT_ENOMEM;
+    }
+    zs.next_in = (unsigned char *)src;
+    zs.avail_in = (uInt)slen;
+    zs.next_out = *dst;
+    zs.avail_out = (uInt)bound;
+    int zr = deflate(&zs, Z_FINISH);
+    *dlen = zs.total_out;
+    deflateEnd(&zs);
+    if (zr != Z_STREAM_END) {
+        free(*dst);
+        *dst = NULL;
+        return GAT_ENOMEM;
+    }
+    return GAT_OK;
+}
+
+int gat_zip_write(FILE *fp, const char *path, size_t n, const char *const *names, const void *const *data,
+                  const size_t *lens, int deflate, gat_error *err) {
+    int rc = GAT_OK;
+    unsigned char h[CENTRAL_SIZE];
+    uint32_t *crcs = calloc(n ? n : 1, sizeof *crcs);
+    uint32_t *csizes = calloc(n ? n : 1, sizeof *csizes);
+    uint32_t *offsets = calloc(n ? n : 1, sizeof *offsets);
+    unsigned char *packed = NULL;
+    if (!crcs || !csizes || !offsets) {
+        rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path);
+        goto fail;
+    }
+    if (n > 0xFFFE) {
+        rc = gat_error_set(err, GAT_EINVAL, "%s: too many members (%zu) for a zip archive without zip64", path, n);
+        goto fail;
+    }
+    uint64_t pos = 0;
     for (size_t i = 0; i < n; i++) {
-        if (m[i].size > 0xfffffffeu || off > 0xfffffffeu) {
-            rc = gat_error_set(err, GAT_EINVAL, "%s: archives over 4 GB are not supported", path);
-            goto done;
+        size_t name_len = strlen(names[i]);
+        if (name_len == 0 || name_len > 0xFFFF || lens[i] > 0xFFFFFFFEu) {
+            rc = gat_error_set(err, GAT_EINVAL, "%s: member '%s': bad name or larger than 4 GiB (zip64 not supported)",
+                               path, names[i]);
+            goto fail;
         }
-        crcs[i] = (uint32_t)crc32(crc32(0L, Z_NULL, 0), m[i].data, (uInt)m[i].size);
-        const unsigned char *data = m[i].data;
-        size_t dsize = m[i].size;
-        methods[i] = 0;
-        free(comp);
-        comp = NULL;
-        if (use_deflate) {
-            uLong bound = compressBound((uLong)m[i].size) + 64;
-            comp = malloc(bound);
-            if (!comp) { rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path); goto done; }
-            z_stream z;
-            memset(&z, 0, sizeof z);
-            if (deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-                rc = gat_error_set(err, GAT_ENOMEM, "%s: deflate failed", path);
-                goto done;
+        const void *body = data[i];
+        size_t blen = lens[i];
+        if (deflate) {
+            if (deflate_raw(data[i], lens[i], &packed, &blen) != GAT_OK) {
+                rc = gat_error_set(err, GAT_ENOMEM, "%s: member '%s': deflate failed (out of memory)", path, names[i]);
+                goto fail;
             }
-            z.next_in = (Bytef *)m[i].data;
-            z.avail_in = (uInt)m[i].size;
-            z.next_out = comp;
-            z.avail_out = (uInt)bound;
-            int zr = deflate(&z, Z_FINISH);
-            size_t out = bound - z.avail_out;
-            deflateEnd(&z);
-            if (zr != Z_STREAM_END) { rc = gat_error_set(err, GAT_EIO, "%s: deflate failed", path); goto done; }
-            data = comp;
-            dsize = out;
-            methods[i] = 8;
+            body = packed;
         }
-        csz[i] = (uint32_t)dsize;
-        offs[i] = (uint32_t)off;
-        unsigned char h[30];
-        size_t nl = strlen(m[i].name);
-        wr32(h, 0x04034b50);
-        wr16(h + 4, 20);
-        wr16(h + 6, 0);
-        wr16(h + 8, methods[i]);
-        wr16(h + 10, 0);
-        wr16(h + 12, 0x21); /* 1980-01-01 */
-        wr32(h + 14, crcs[i]);
-        wr32(h + 18, csz[i]);
-        wr32(h + 22, (uint32_t)m[i].size);
-        wr16(h + 26, (uint32_t)nl);
-        wr16(h + 28, 0);
-        fwrite(h, 1, 30, f.fp);
-        fwrite(m[i].name, 1, nl, f.fp);
-        if (dsize) fwrite(data, 1, dsize, f.fp);
-        off += 30 + nl + dsize;
+        crcs[i] = (uint32_t)crc32(crc32(0L, Z_NULL, 0), data[i], (uInt)lens[i]);
+        csizes[i] = (uint32_t)blen;
+        if (pos > 0xFFFFFFFEu - LOCAL_SIZE - name_len - blen) {
+            rc = gat_error_set(err, GAT_EINVAL, "%s: archive larger than 4 GiB needs zip64 (not supported)", path);
+            goto fail;
+        }
+        offsets[i] = (uint32_t)pos;
+        size_t hl = fill_header(h, 0, deflate ? 8 : 0, crcs[i], csizes[i], (uint32_t)lens[i], name_len, 0);
+        fwrite(h, 1, hl, fp);
+        fwrite(names[i], 1, name_len, fp);
+        if (blen) fwrite(body, 1, blen, fp);
+        pos += hl + name_len + blen;
+        free(packed);
+        packed = NULL;
     }
-    uint64_t cd_start = off;
+    uint64_t cd_off = pos;
     for (size_t i = 0; i < n; i++) {
-        unsigned char h[46];
-        size_t nl = strlen(m[i].name);
-        memset(h, 0, sizeof h);
-        wr32(h, 0x02014b50);
-        wr16(h + 4, 20);
-        wr16(h + 6, 20);
-        wr16(h + 10, methods[i]);
-        wr16(h + 14, 0x21);
-        wr32(h + 16, crcs[i]);
-        wr32(h + 20, csz[i]);
-        wr32(h + 24, (uint32_t)m[i].size);
-        wr16(h + 28, (uint32_t)nl);
-        wr32(h + 38, 0644u << 16);
-        wr32(h + 42, offs[i]);
-        fwrite(h, 1, 46, f.fp);
-        fwrite(m[i].name, 1, nl, f.fp);
-        off += 46 + nl;
+        size_t name_len = strlen(names[i]);
+        size_t hl = fill_header(h, 1, deflate ? 8 : 0, crcs[i], csizes[i], (uint32_t)lens[i], name_len, offsets[i]);
+        fwrite(h, 1, hl, fp);
+        fwrite(names[i], 1, name_len, fp);
+        pos += hl + name_len;
     }
-    unsigned char e[22];
-    memset(e, 0, sizeof e);
-    wr32(e, 0x06054b50);
-    wr16(e + 8, (uint32_t)n);
-    wr16(e + 10, (uint32_t)n);
-    wr32(e + 12, (uint32_t)(off - cd_start));
-    wr32(e + 16, (uint32_t)cd_start);
-    fwrite(e, 1, 22, f.fp);
-    rc = gat_outfile_commit(&f, err);
-done:
-    gat_outfile_abort(&f);
-    free(comp);
-    free(offs);
+    if (pos > 0xFFFFFFFEu) {
+        rc = gat_error_set(err, GAT_EINVAL, "%s: archive larger than 4 GiB needs zip64 (not supported)", path);
+        goto fail;
+    }
+    unsigned char eocd[EOCD_SIZE] = {0};
+    put32(eocd, SIG_EOCD);
+    put16(eocd + 8, (unsigned)n);
+    put16(eocd + 10, (unsigned)n);
+    put32(eocd + 12, (uint32_t)(pos - cd_off));
+    put32(eocd + 16, (uint32_t)cd_off);
+    fwrite(eocd, 1, EOCD_SIZE, fp);
+    if (ferror(fp)) rc = gat_error_set(err, GAT_EIO, "%s: write failed", path);
+fail:
+    free(packed);
     free(crcs);
-    free(csz);
-    free(methods);
+    free(csizes);
+    free(offsets);
     return rc;
 }

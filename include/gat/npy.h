@@ -1,10 +1,12 @@
 /* npy.h - NumPy .npy arrays and .npz archives (including scipy.sparse CSR matrices).
  *
  * Reads .npy format versions 1.0, 2.0 and 3.0, little-endian or byte-order-free dtypes,
- * C order: bool, int8/16/32/64, uint8/16/32/64, float32/64 and fixed-width unicode
- * and byte strings ('<U n', '|S n': scipy's format.npy is one or the other). Fortran-order
- * arrays are reordered to C order on reading. Big-endian data is refused with a message
- * saying how to re-save the array. .npz archives are zip files whose
+ * C or Fortran order: bool, int8/16/32/64, uint8/16/32/64, float32/64, fixed-width unicode
+ * strings ('<U n') and byte strings ('|S n'; scipy's format.npy holds b'csr' as '|S3').
+ * Fortran-order arrays (np.save of a transposed array writes them, e.g. the datasets'
+ * edge_index.npy) are transposed to C order on reading, as np.load does. Big-endian data and
+ * float16 are refused with a message saying how to re-save the array (GAT_EDTYPE).
+ * .npz archives are zip files whose
  * entries are stored or deflated (zlib); zip64 is not needed for the sizes involved but
  * the end-of-central-directory record is located robustly (comments allowed).
  *
@@ -28,7 +30,7 @@ typedef enum {
     GAT_DTYPE_BOOL, GAT_DTYPE_I8, GAT_DTYPE_I16, GAT_DTYPE_I32, GAT_DTYPE_I64,
     GAT_DTYPE_U8, GAT_DTYPE_U16, GAT_DTYPE_U32, GAT_DTYPE_U64,
     GAT_DTYPE_F32, GAT_DTYPE_F64,
-    GAT_DTYPE_UNICODE, /* fixed-width UTF-32 strings ('<U n'); itemsize = 4 * chars */
+    GAT_DTYPE_UNICODE, /* fixed-width UTF-32 strings; itemsize = 4 * chars */
     GAT_DTYPE_BYTES,   /* fixed-width byte strings ('|S n'); itemsize = n */
 } gat_dtype;
 
@@ -45,23 +47,39 @@ typedef struct gat_array {
     void *data;                        /* size * itemsize bytes */
 } gat_array;
 
-/* NumPy's name for a dtype: "float32", "int64", ... */
+/* NumPy's name for a dtype: "float32", "int64", ..., "str", "bytes". */
 const char *gat_dtype_name(gat_dtype t);
+/* Bytes per element of a fixed-size dtype; 0 for the string dtypes (their size varies). */
+size_t gat_dtype_size(gat_dtype t);
 
-/* Parse a whole .npy file held in memory. name is used in messages only. */
+/* Parse a whole .npy file held in memory (buf is only read; it need not be aligned). On success
+ * *out is a new array (C order, its own copy of the data); on failure *out is zeroed and the
+ * status is GAT_EFORMAT (bad magic, version, header, truncated or extra bytes), GAT_EDTYPE
+ * (unknown dtype, big-endian, float16, structured), GAT_ESHAPE (overflowing shape) or
+ * GAT_ENOMEM. name is used in messages only. Cost O(len). */
 int gat_npy_parse(const void *buf, size_t len, const char *name, gat_array *out, gat_error *err);
-/* Read a .npy file. */
+/* Read a .npy file: gat_npy_parse of its bytes, plus GAT_ENOTFOUND / GAT_EIO naming path. */
 int gat_npy_read(const char *path, gat_array *out, gat_error *err);
-/* Write a .npy file (format 1.0, or 2.0 when the header needs it), atomically. */
+/* Write a .npy file (format 1.0, or 2.0 when the header needs it), atomically, with the exact
+ * header np.save writes (data aligned to 64 bytes). The array is only read. GAT_EINVAL /
+ * GAT_ESHAPE for an inconsistent array (nothing written), GAT_EIO naming path. */
 int gat_npy_write(const char *path, const gat_array *a, gat_error *err);
-/* Serialise to a new malloc'ed buffer (used for .npz members). */
+/* Serialise to a new malloc'ed buffer of *len bytes, owned by the caller (used for .npz
+ * members). Same checks as gat_npy_write. */
 int gat_npy_serialize(const gat_array *a, void **buf, size_t *len, gat_error *err);
 /* Free data; safe on a zeroed or already-freed array. */
 void gat_array_free(gat_array *a);
-/* Allocate a zero-filled array of the given dtype and shape. */
+/* Allocate a zero-filled array of the given dtype and shape (ndim <= GAT_NPY_MAX_DIMS, dims >= 0;
+ * ndim 0 is a scalar of one element). String dtypes get one character per element. The array
+ * owns data (never NULL on success, even for 0 elements). GAT_EINVAL / GAT_ESHAPE / GAT_ENOMEM. */
 int gat_array_alloc(gat_array *a, gat_dtype t, int ndim, const int64_t *shape, gat_error *err);
+/* The same with an explicit itemsize (needed for strings: 4 * chars for UNICODE, chars for BYTES;
+ * must equal gat_dtype_size(t) for the other dtypes). */
+int gat_array_alloc_items(gat_array *a, gat_dtype t, size_t itemsize, int ndim, const int64_t *shape,
+                          gat_error *err);
 
-/* Conversions to the two types the model uses, into new malloc'ed buffers of a->size elements.
+/* Conversions to the two types the model uses, into new malloc'ed buffers of a->size elements
+ * (at least one element allocated, owned by the caller; *out is NULL on failure).
  * to_f32 accepts any numeric dtype and fails with GAT_ERANGE on NaN/Inf or a value that does
  * not fit ("<name>: element 17 is NaN"); to_i64 accepts integer and bool dtypes only (a float
  * array of ids is refused) and fails on uint64 values above INT64_MAX. */
@@ -79,13 +97,18 @@ typedef struct gat_npz {
     gat_npz_entry *entries;
 } gat_npz;
 
-/* Read every member of an .npz archive (stored or deflated entries; CRC-32 checked). */
+/* Read every member of an .npz archive (stored or deflated entries; CRC-32 checked), in archive
+ * order, into *out (which owns names and arrays; free with gat_npz_free; zeroed on failure).
+ * Messages name the archive and the member ("features.npz:data.npy: ..."). */
 int gat_npz_read(const char *path, gat_npz *out, gat_error *err);
-/* The member called name (with or without ".npy"), or NULL. */
+/* The member called name (with or without ".npy"), or NULL. Borrowed: valid until gat_npz_free. */
 const gat_array *gat_npz_get(const gat_npz *z, const char *name);
-/* Write an archive, atomically; deflate chooses deflated (1) or stored (0) entries. */
+/* Write an archive of n arrays, atomically, like np.savez (deflate = 0) or np.savez_compressed
+ * (deflate = 1). ".npy" is appended to names that lack it; duplicates are GAT_EINVAL. Arrays are
+ * only read. Nothing is left behind on failure. */
 int gat_npz_write(const char *path, size_t n, const char *const *names, const gat_array *arrays,
                   int deflate, gat_error *err);
+/* Free every member and zero z; safe on a zeroed or already-freed archive. */
 void gat_npz_free(gat_npz *z);
 
 /* A sparse float32 matrix in compressed sparse row form.
@@ -99,11 +122,19 @@ typedef struct gat_csr {
     float *val;                        /* (nnz) */
 } gat_csr;
 
-/* Read a matrix saved by scipy.sparse.save_npz (format "csr"; "csc" is refused with a
- * message). Checks every invariant above and that values are finite. */
+/* Read a matrix saved by scipy.sparse.save_npz, compressed or not (format "csr" as '|S3' or
+ * '<U3'; "csc" and the other formats are refused with a message saying to convert with
+ * m.tocsr()). indptr/indices may be any integer dtype, data any numeric dtype (converted to
+ * float32). Checks every invariant above and that values are finite: GAT_EFORMAT (missing
+ * member, indptr not starting at 0, not monotone or not ending at nnz), GAT_ERANGE (column
+ * index out of [0, n_cols), NaN/Inf), GAT_ESHAPE (sizes that disagree). *out owns its three
+ * arrays (free with gat_csr_free) and is zeroed on failure. */
 int gat_csr_read_npz(const char *path, gat_csr *out, gat_error *err);
-/* Write a CSR matrix the way scipy.sparse.save_npz(compressed=False) does. */
+/* Write a CSR matrix the way scipy.sparse.save_npz(compressed=False) does: members indices
+ * (int32), indptr (int32, int64 past 2^31 values), format (b'csr'), shape (int64), data
+ * (float32), stored. The matrix is checked first (GAT_EINVAL / GAT_ERANGE, nothing written). */
 int gat_csr_write_npz(const char *path, const gat_csr *m, gat_error *err);
+/* Free the three arrays and zero m; safe on a zeroed or already-freed matrix. */
 void gat_csr_free(gat_csr *m);
 
 #ifdef __cplusplus

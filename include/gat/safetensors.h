@@ -41,13 +41,25 @@ typedef struct gat_safetensors {
     gat_st_meta *meta;
 } gat_safetensors;
 
+/* Read a whole file into *out: tensors in header order, each with its own copy of the data,
+ * metadata in header order. *out owns everything (free with gat_safetensors_free) and is
+ * zeroed on failure. Dtypes BOOL U8 I8 U16 I16 U32 I32 U64 I64 F32 F64 are read; F16, BF16
+ * and F8_* are refused (GAT_EDTYPE, "convert it to F32"). Statuses: GAT_EFORMAT (length,
+ * JSON, entries, gaps, overlaps, trailing bytes, non-string metadata), GAT_ESHAPE (shape vs
+ * byte range), GAT_EDTYPE, GAT_ENOTFOUND / GAT_EIO / GAT_ENOMEM. Shape [] (a scalar) and
+ * empty tensors are allowed; keys other than dtype/shape/data_offsets in a tensor entry and
+ * duplicate names are refused. Cost O(file size). */
 int gat_safetensors_read(const char *path, gat_safetensors *out, gat_error *err);
-/* Write tensors (in the given order) and metadata (may be NULL/0), atomically. */
+/* Write tensors (in the given order, contiguous from offset 0) and metadata (may be NULL/0),
+ * atomically. Inputs are only read. Refused before writing anything: empty, duplicate or
+ * reserved ("__metadata__") names, duplicate metadata keys (GAT_EINVAL), string dtypes
+ * (GAT_EDTYPE), sizes that disagree with shapes (GAT_ESHAPE). GAT_EIO names path. */
 int gat_safetensors_write(const char *path, const gat_st_tensor *tensors, size_t n_tensors,
                           const gat_st_meta *meta, size_t n_meta, gat_error *err);
-/* Lookups: NULL when absent. */
+/* Lookups: NULL when absent; borrowed pointers valid until gat_safetensors_free. Linear. */
 const gat_st_tensor *gat_safetensors_get(const gat_safetensors *st, const char *name);
 const char *gat_safetensors_meta(const gat_safetensors *st, const char *key);
+/* Free everything inside st and zero it; safe on a zeroed or already-freed struct. */
 void gat_safetensors_free(gat_safetensors *st);
 
 #ifdef __cplusplus
