@@ -19,7 +19,7 @@ gat_train_options gat_train_options_default(void) {
     o.beta2 = 0.999;
     o.eps = 1e-8;
     o.seed = 0;
-    o.keep_best = 0;
+    o.keep_best = 1;
     return o;
 }
 
