@@ -266,6 +266,23 @@ void gat_scores_backward(float *dz, float *da_src, float *da_dst, const float *d
 
 /* ---- attention ---- */
 
+/* o[hh*f + c] += coef[hh] * z[hh*f + c]: one neighbour's contribution to every head. */
+static inline __attribute__((always_inline)) void axpy_heads(float *restrict o, const float *restrict z,
+                                                             const float *restrict coef, int64_t h, int64_t f) {
+    for (int64_t hh = 0; hh < h; hh++)
+        for (int64_t c = 0; c < f; c++) o[hh * f + c] += coef[hh] * z[hh * f + c];
+}
+
+/* out[hh] = sum_c a[hh*f + c] * b[hh*f + c]: per-head inner products. */
+static inline __attribute__((always_inline)) void dot_heads(float *restrict out, const float *restrict a,
+                                                            const float *restrict b, int64_t h, int64_t f) {
+    for (int64_t hh = 0; hh < h; hh++) {
+        float s = 0.0f;
+        for (int64_t c = 0; c < f; c++) s += a[hh * f + c] * b[hh * f + c];
+        out[hh] = s;
+    }
+}
+
 /* Softmax, dropout and aggregation for target node i. Inlined into callers that fix f at
  * compile time (f = 8 is the common case), so the feature loops become single vector ops. */
 static inline __attribute__((always_inline)) void attention_node(
@@ -294,18 +311,17 @@ static inline __attribute__((always_inline)) void attention_node(
         }
     }
     for (int64_t hh = 0; hh < h; hh++) sum[hh] = 1.0f / sum[hh];
+    for (int64_t q = p0; q < p1; q++)
+        for (int64_t hh = 0; hh < h; hh++) att[q * h + hh] *= sum[hh];
     if (p > 0.0f) mask_range(att_mask + p0 * h, key, (size_t)(p0 * h), (size_t)(p1 * h), thr);
-    float *restrict o = out + i * m;
+    float *o = out + i * m, coef[GAT_MAX_HEADS];
     for (int64_t c = 0; c < m; c++) o[c] = 0.0f;
     for (int64_t q = p0; q < p1; q++) {
-        float *restrict e = att + q * h;
-        const float *restrict zj = z + g->src[q] * m;
         for (int64_t hh = 0; hh < h; hh++) {
-            float a = e[hh] * sum[hh];
-            e[hh] = a;
-            if (p > 0.0f) a = att_mask[q * h + hh] ? a * scale : 0.0f;
-            for (int64_t c = 0; c < f; c++) o[hh * f + c] += a * zj[hh * f + c];
+            float a = att[q * h + hh];
+            coef[hh] = p > 0.0f ? (att_mask[q * h + hh] ? a * scale : 0.0f) : a;
         }
+        axpy_heads(o, z + g->src[q] * m, coef, h, f);
     }
 }
 
@@ -315,7 +331,11 @@ void gat_attention_forward(float *out, float *att, uint8_t *att_mask, const gat_
     GAT_ASSERT(h <= GAT_MAX_HEADS);
     const uint32_t thr = p > 0.0f ? keep_threshold(p) : 0;
     const float scale = p > 0.0f ? 1.0f / (1.0f - p) : 1.0f;
-    if (f == 8) {
+    if (h == 8 && f == 8) {
+#pragma omp parallel for schedule(dynamic, 64)
+        for (int64_t i = 0; i < g->n; i++)
+            attention_node(i, out, att, att_mask, g, s_src, s_dst, z, 8, 8, slope, p, thr, scale, key);
+    } else if (f == 8) {
 #pragma omp parallel for schedule(dynamic, 64)
         for (int64_t i = 0; i < g->n; i++)
             attention_node(i, out, att, att_mask, g, s_src, s_dst, z, h, 8, slope, p, thr, scale, key);
@@ -333,14 +353,13 @@ static inline __attribute__((always_inline)) void attention_grad_target(
     float p, float scale) {
     float dot[GAT_MAX_HEADS];
     const int64_t m = h * f, p0 = g->row_ptr[i], p1 = g->row_ptr[i + 1];
-    const float *restrict di = dout + i * m;
+    const float *di = dout + i * m;
     for (int64_t hh = 0; hh < h; hh++) dot[hh] = 0.0f;
     for (int64_t q = p0; q < p1; q++) {
-        const float *restrict zj = z + g->src[q] * m;
-        float *restrict dq = scratch + q * h;
+        float *dq = scratch + q * h;
+        dot_heads(dq, di, z + g->src[q] * m, h, f);
         for (int64_t hh = 0; hh < h; hh++) {
-            float s = 0.0f;
-            for (int64_t c = 0; c < f; c++) s += di[hh * f + c] * zj[hh * f + c];
+            float s = dq[hh];
             if (p > 0.0f) s = att_mask[q * h + hh] ? s * scale : 0.0f;
             dq[hh] = s; /* d loss / d att (before dropout) */
             dot[hh] += s * att[q * h + hh];
@@ -365,16 +384,15 @@ static inline __attribute__((always_inline)) void attention_grad_source(
     int64_t j, float *dz, float *ds_src, const float *scratch, const float *dout, const gat_graph *g,
     const float *att, const uint8_t *att_mask, int64_t h, int64_t f, float p, float scale) {
     const int64_t m = h * f;
-    float *restrict dzj = dz + j * m;
+    float coef[GAT_MAX_HEADS];
     for (int64_t t = g->out_ptr[j]; t < g->out_ptr[j + 1]; t++) {
         const int64_t q = g->out_pos[t];
-        const float *restrict di = dout + g->dst[q] * m;
         for (int64_t hh = 0; hh < h; hh++) {
             float a = att[q * h + hh];
-            if (p > 0.0f) a = att_mask[q * h + hh] ? a * scale : 0.0f;
+            coef[hh] = p > 0.0f ? (att_mask[q * h + hh] ? a * scale : 0.0f) : a;
             ds_src[j * h + hh] += scratch[q * h + hh];
-            for (int64_t c = 0; c < f; c++) dzj[hh * f + c] += a * di[hh * f + c];
         }
+        axpy_heads(dz + j * m, dout + g->dst[q] * m, coef, h, f);
     }
 }
 
@@ -383,7 +401,14 @@ void gat_attention_backward(float *dz, float *ds_src, float *ds_dst, float *scra
                             const float *s_dst, const float *z, int64_t h, int64_t f, float slope, float p) {
     GAT_ASSERT(h <= GAT_MAX_HEADS);
     const float scale = p > 0.0f ? 1.0f / (1.0f - p) : 1.0f;
-    if (f == 8) {
+    if (h == 8 && f == 8) {
+#pragma omp parallel for schedule(dynamic, 64)
+        for (int64_t i = 0; i < g->n; i++)
+            attention_grad_target(i, ds_dst, scratch, dout, g, att, att_mask, s_src, s_dst, z, 8, 8, slope, p, scale);
+#pragma omp parallel for schedule(dynamic, 64)
+        for (int64_t j = 0; j < g->n; j++)
+            attention_grad_source(j, dz, ds_src, scratch, dout, g, att, att_mask, 8, 8, p, scale);
+    } else if (f == 8) {
 #pragma omp parallel for schedule(dynamic, 64)
         for (int64_t i = 0; i < g->n; i++)
             attention_grad_target(i, ds_dst, scratch, dout, g, att, att_mask, s_src, s_dst, z, h, 8, slope, p, scale);
