@@ -227,7 +227,8 @@ int gat_acts_init(gat_acts *a, const gat_model *m, const gat_input *in, const ga
     a->n = in->n;
     size_t wmax = 0, hmax = 0;
     int ok = 1;
-#define ALLOC(p, count) do { (p) = malloc(((size_t)(count) + 1) * sizeof *(p)); ok = ok && (p); } while (0)
+    /* zeroed: rows a planned pass skips keep finite values (zeros or an earlier pass's) */
+#define ALLOC(p, count) do { (p) = calloc((size_t)(count) + 1, sizeof *(p)); ok = ok && (p); } while (0)
     for (int l = 0; l < c->n_layers; l++) {
         gat_layer_acts *L = &a->l[l];
         size_t k = (size_t)gat_config_in_width(c, l), h = (size_t)c->heads[l], mw = h * (size_t)c->features[l];
@@ -272,6 +273,12 @@ int gat_acts_init(gat_acts *a, const gat_model *m, const gat_input *in, const ga
 
 const float *gat_model_forward(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, int train,
                                uint64_t key) {
+    return gat_model_forward_plan(m, a, in, g, train, key, NULL);
+}
+
+const float *gat_model_forward_plan(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, int train,
+                                    uint64_t key, const gat_plan *plan) {
+    const gat_nodeset *rows0 = plan ? &plan->rows0 : NULL;
     const gat_config *c = &m->cfg;
     const int64_t n = in->n;
     const float p = train ? c->dropout : 0.0f;
@@ -290,7 +297,7 @@ const float *gat_model_forward(gat_model *m, gat_acts *a, const gat_input *in, c
             memcpy(L->xval, x->val, (size_t)x->nnz * sizeof *L->xval);
             gat_dropout_forward(L->xval, L->x_mask, (size_t)x->nnz, p, kin);
             L->xin = NULL;
-            gat_spmm_forward(L->z, x, L->xval, P->w, mw);
+            gat_spmm_forward(L->z, x, L->xval, P->w, mw, rows0);
         } else {
             if (p > 0.0f) {
                 memcpy(L->x, prev, (size_t)(n * k) * sizeof *L->x);
@@ -303,13 +310,14 @@ const float *gat_model_forward(gat_model *m, gat_acts *a, const gat_input *in, c
         }
         gat_dropout_forward(L->z, L->z_mask, (size_t)(n * mw), p, kproj);
         gat_scores_forward(L->s_src, L->s_dst, L->z, P->a_src, P->a_dst, n, h, f);
-        gat_attention_forward(L->out, L->att, L->att_mask, g, L->s_src, L->s_dst, L->z, h, f, c->slope, p, katt);
+        gat_attention_forward(L->out, L->att, L->att_mask, g, L->s_src, L->s_dst, L->z, h, f, c->slope, p, katt,
+                              plan ? &plan->targets[l] : NULL);
         if (c->skip) {
             if (gat_config_skip_identity(c, l)) {
                 gat_skip_identity_forward(L->out, L->xin, n, h, f);
             } else {
                 if (L->xin) gat_matmul_forward(a->tmp, L->xin, P->w_skip, n, k, mw);
-                else gat_spmm_forward(a->tmp, in->sparse, L->xval, P->w_skip, mw);
+                else gat_spmm_forward(a->tmp, in->sparse, L->xval, P->w_skip, mw, rows0);
                 for (int64_t i = 0; i < n * mw; i++) L->out[i] += a->tmp[i];
             }
         }
@@ -325,6 +333,12 @@ const float *gat_model_forward(gat_model *m, gat_acts *a, const gat_input *in, c
 /* ---- backward ---- */
 
 void gat_model_backward(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, const float *dlogits) {
+    gat_model_backward_plan(m, a, in, g, dlogits, NULL);
+}
+
+void gat_model_backward_plan(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, const float *dlogits,
+                             const gat_plan *plan) {
+    const gat_csc_index *csc = plan && in->sparse ? &plan->csc0 : &in->csc;
     const gat_config *c = &m->cfg;
     const int64_t n = in->n;
     const float p = c->dropout;
@@ -352,7 +366,7 @@ void gat_model_backward(gat_model *m, gat_acts *a, const gat_input *in, const ga
             if (gat_config_skip_identity(c, l)) {
                 if (l > 0) gat_skip_identity_backward(dx, dout, n, h, f);
             } else if (sparse_in) {
-                gat_spmm_backward(G->w_skip, &in->csc, L->xval, dout, mw);
+                gat_spmm_backward(G->w_skip, csc, L->xval, dout, mw);
             } else {
                 gat_matmul_backward(l > 0 ? dx : NULL, G->w_skip, dout, L->xin, P->w_skip, n, k, mw);
             }
@@ -361,11 +375,11 @@ void gat_model_backward(gat_model *m, gat_acts *a, const gat_input *in, const ga
         memset(a->ds_src, 0, (size_t)(n * h) * sizeof *a->ds_src);
         memset(a->ds_dst, 0, (size_t)(n * h) * sizeof *a->ds_dst);
         gat_attention_backward(a->dz, a->ds_src, a->ds_dst, a->scratch, dout, g, L->att, L->att_mask, L->s_src,
-                               L->s_dst, L->z, h, f, c->slope, p);
+                               L->s_dst, L->z, h, f, c->slope, p, plan ? &plan->targets[l] : NULL);
         gat_scores_backward(a->dz, G->a_src, G->a_dst, a->ds_src, a->ds_dst, L->z, P->a_src, P->a_dst, n, h, f);
         gat_dropout_backward(a->dz, L->z_mask, (size_t)(n * mw), p);
         if (sparse_in) {
-            gat_spmm_backward(G->w, &in->csc, L->xval, a->dz, mw);
+            gat_spmm_backward(G->w, csc, L->xval, a->dz, mw);
         } else {
             gat_matmul_backward(l > 0 ? dx : NULL, G->w, a->dz, L->xin, P->w, n, k, mw);
         }
@@ -376,4 +390,62 @@ void gat_model_backward(gat_model *m, gat_acts *a, const gat_input *in, const ga
             dx = t;
         }
     }
+}
+
+/* ---- plans ---- */
+
+static int nodeset_from_flags(gat_nodeset *s, uint8_t *member, int64_t n, gat_error *err) {
+    s->member = member;
+    s->n = 0;
+    for (int64_t i = 0; i < n; i++) s->n += member[i] != 0;
+    s->ids = malloc(((size_t)s->n + 1) * sizeof *s->ids);
+    if (!s->ids) return gat_error_set(err, GAT_ENOMEM, "plan: out of memory");
+    for (int64_t i = 0, k = 0; i < n; i++)
+        if (member[i]) s->ids[k++] = i;
+    return GAT_OK;
+}
+
+/* Flags of the sources of every edge into a member of t. */
+static uint8_t *sources_of(const gat_graph *g, const gat_nodeset *t) {
+    uint8_t *f = calloc((size_t)g->n + 1, 1);
+    if (!f) return NULL;
+    for (int64_t k = 0; k < t->n; k++)
+        for (int64_t q = g->row_ptr[t->ids[k]]; q < g->row_ptr[t->ids[k] + 1]; q++) f[g->src[q]] = 1;
+    return f;
+}
+
+int gat_plan_build(gat_plan *plan, const gat_model *m, const gat_graph *g, const gat_input *in, const int64_t *nodes,
+                   int64_t n_nodes, gat_error *err) {
+    memset(plan, 0, sizeof *plan);
+    const int L = m->cfg.n_layers;
+    plan->n_layers = L;
+    int rc = GAT_OK;
+    uint8_t *f = calloc((size_t)g->n + 1, 1);
+    if (!f) return gat_error_set(err, GAT_ENOMEM, "plan: out of memory");
+    for (int64_t k = 0; k < n_nodes; k++) {
+        if (nodes[k] < 0 || nodes[k] >= g->n) {
+            free(f);
+            return gat_error_set(err, GAT_ERANGE, "plan: node %lld out of range", (long long)nodes[k]);
+        }
+        f[nodes[k]] = 1;
+    }
+    for (int l = L - 1; l >= 0 && !rc; l--) {
+        rc = nodeset_from_flags(&plan->targets[l], f, g->n, err);
+        if (rc) break;
+        f = sources_of(g, &plan->targets[l]);
+        if (!f) rc = gat_error_set(err, GAT_ENOMEM, "plan: out of memory");
+    }
+    if (!rc) rc = nodeset_from_flags(&plan->rows0, f, g->n, err);
+    else free(f);
+    if (!rc && in->sparse) rc = gat_csc_index_build_rows(&plan->csc0, in->sparse, &plan->rows0, err);
+    if (rc) gat_plan_free(plan);
+    return rc;
+}
+
+void gat_plan_free(gat_plan *plan) {
+    if (!plan) return;
+    for (int l = 0; l < GAT_MAX_LAYERS; l++) gat_nodeset_free(&plan->targets[l]);
+    gat_nodeset_free(&plan->rows0);
+    gat_csc_index_free(&plan->csc0);
+    memset(plan, 0, sizeof *plan);
 }

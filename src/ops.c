@@ -157,7 +157,18 @@ void gat_matmul_backward(float *dx, float *dw, const float *dz, const float *x, 
 
 /* ---- sparse projection ---- */
 
+void gat_nodeset_free(gat_nodeset *s) {
+    if (!s) return;
+    free(s->ids);
+    free(s->member);
+    memset(s, 0, sizeof *s);
+}
+
 int gat_csc_index_build(gat_csc_index *t, const gat_csr *x, gat_error *err) {
+    return gat_csc_index_build_rows(t, x, NULL, err);
+}
+
+int gat_csc_index_build_rows(gat_csc_index *t, const gat_csr *x, const gat_nodeset *rows, gat_error *err) {
     memset(t, 0, sizeof *t);
     t->n_cols = x->n_cols;
     t->col_ptr = calloc((size_t)x->n_cols + 1, sizeof *t->col_ptr);
@@ -169,10 +180,13 @@ int gat_csc_index_build(gat_csc_index *t, const gat_csr *x, gat_error *err) {
         gat_csc_index_free(t);
         return gat_error_set(err, GAT_ENOMEM, "features: out of memory for the column index");
     }
-    for (int64_t p = 0; p < x->nnz; p++) t->col_ptr[x->col_idx[p] + 1]++;
+    for (int64_t r = 0; r < x->n_rows; r++)
+        if (!rows || rows->member[r])
+            for (int64_t p = x->row_ptr[r]; p < x->row_ptr[r + 1]; p++) t->col_ptr[x->col_idx[p] + 1]++;
     for (int64_t c = 0; c < x->n_cols; c++) t->col_ptr[c + 1] += t->col_ptr[c];
     memcpy(fill, t->col_ptr, (size_t)x->n_cols * sizeof *fill);
     for (int64_t r = 0; r < x->n_rows; r++)
+        if (!rows || rows->member[r])
         for (int64_t p = x->row_ptr[r]; p < x->row_ptr[r + 1]; p++) {
             int64_t q = fill[x->col_idx[p]]++;
             t->pos[q] = p;
@@ -190,9 +204,12 @@ void gat_csc_index_free(gat_csc_index *t) {
     memset(t, 0, sizeof *t);
 }
 
-void gat_spmm_forward(float *z, const gat_csr *x, const float *val, const float *w, int64_t m) {
+void gat_spmm_forward(float *z, const gat_csr *x, const float *val, const float *w, int64_t m,
+                      const gat_nodeset *rows) {
+    const int64_t count = rows ? rows->n : x->n_rows;
 #pragma omp parallel for schedule(dynamic, 64)
-    for (int64_t r = 0; r < x->n_rows; r++) {
+    for (int64_t k = 0; k < count; k++) {
+        const int64_t r = rows ? rows->ids[k] : k;
         float *restrict zr = z + r * m;
         memset(zr, 0, (size_t)m * sizeof *zr);
         for (int64_t p = x->row_ptr[r]; p < x->row_ptr[r + 1]; p++) {
@@ -327,22 +344,23 @@ static inline __attribute__((always_inline)) void attention_node(
 
 void gat_attention_forward(float *out, float *att, uint8_t *att_mask, const gat_graph *g, const float *s_src,
                            const float *s_dst, const float *z, int64_t h, int64_t f, float slope, float p,
-                           uint64_t key) {
+                           uint64_t key, const gat_nodeset *targets) {
+    const int64_t count = targets ? targets->n : g->n;
     GAT_ASSERT(h <= GAT_MAX_HEADS);
     const uint32_t thr = p > 0.0f ? keep_threshold(p) : 0;
     const float scale = p > 0.0f ? 1.0f / (1.0f - p) : 1.0f;
     if (h == 8 && f == 8) {
 #pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t i = 0; i < g->n; i++)
-            attention_node(i, out, att, att_mask, g, s_src, s_dst, z, 8, 8, slope, p, thr, scale, key);
+        for (int64_t k = 0; k < count; k++)
+            attention_node(targets ? targets->ids[k] : k, out, att, att_mask, g, s_src, s_dst, z, 8, 8, slope, p, thr, scale, key);
     } else if (f == 8) {
 #pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t i = 0; i < g->n; i++)
-            attention_node(i, out, att, att_mask, g, s_src, s_dst, z, h, 8, slope, p, thr, scale, key);
+        for (int64_t k = 0; k < count; k++)
+            attention_node(targets ? targets->ids[k] : k, out, att, att_mask, g, s_src, s_dst, z, h, 8, slope, p, thr, scale, key);
     } else {
 #pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t i = 0; i < g->n; i++)
-            attention_node(i, out, att, att_mask, g, s_src, s_dst, z, h, f, slope, p, thr, scale, key);
+        for (int64_t k = 0; k < count; k++)
+            attention_node(targets ? targets->ids[k] : k, out, att, att_mask, g, s_src, s_dst, z, h, f, slope, p, thr, scale, key);
     }
 }
 
@@ -382,11 +400,12 @@ static inline __attribute__((always_inline)) void attention_grad_target(
 /* Backward pass 2 for source j: dz from the aggregation, and ds_src. */
 static inline __attribute__((always_inline)) void attention_grad_source(
     int64_t j, float *dz, float *ds_src, const float *scratch, const float *dout, const gat_graph *g,
-    const float *att, const uint8_t *att_mask, int64_t h, int64_t f, float p, float scale) {
+    const float *att, const uint8_t *att_mask, const uint8_t *active, int64_t h, int64_t f, float p, float scale) {
     const int64_t m = h * f;
     float coef[GAT_MAX_HEADS];
     for (int64_t t = g->out_ptr[j]; t < g->out_ptr[j + 1]; t++) {
         const int64_t q = g->out_pos[t];
+        if (active && !active[g->dst[q]]) continue; /* a target whose output nothing needs */
         for (int64_t hh = 0; hh < h; hh++) {
             float a = att[q * h + hh];
             coef[hh] = p > 0.0f ? (att_mask[q * h + hh] ? a * scale : 0.0f) : a;
@@ -398,30 +417,33 @@ static inline __attribute__((always_inline)) void attention_grad_source(
 
 void gat_attention_backward(float *dz, float *ds_src, float *ds_dst, float *scratch, const float *dout,
                             const gat_graph *g, const float *att, const uint8_t *att_mask, const float *s_src,
-                            const float *s_dst, const float *z, int64_t h, int64_t f, float slope, float p) {
+                            const float *s_dst, const float *z, int64_t h, int64_t f, float slope, float p,
+                            const gat_nodeset *targets) {
+    const int64_t count = targets ? targets->n : g->n;
+    const uint8_t *active = targets ? targets->member : NULL;
     GAT_ASSERT(h <= GAT_MAX_HEADS);
     const float scale = p > 0.0f ? 1.0f / (1.0f - p) : 1.0f;
     if (h == 8 && f == 8) {
 #pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t i = 0; i < g->n; i++)
-            attention_grad_target(i, ds_dst, scratch, dout, g, att, att_mask, s_src, s_dst, z, 8, 8, slope, p, scale);
+        for (int64_t k = 0; k < count; k++)
+            attention_grad_target(targets ? targets->ids[k] : k, ds_dst, scratch, dout, g, att, att_mask, s_src, s_dst, z, 8, 8, slope, p, scale);
 #pragma omp parallel for schedule(dynamic, 64)
         for (int64_t j = 0; j < g->n; j++)
-            attention_grad_source(j, dz, ds_src, scratch, dout, g, att, att_mask, 8, 8, p, scale);
+            attention_grad_source(j, dz, ds_src, scratch, dout, g, att, att_mask, active, 8, 8, p, scale);
     } else if (f == 8) {
 #pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t i = 0; i < g->n; i++)
-            attention_grad_target(i, ds_dst, scratch, dout, g, att, att_mask, s_src, s_dst, z, h, 8, slope, p, scale);
+        for (int64_t k = 0; k < count; k++)
+            attention_grad_target(targets ? targets->ids[k] : k, ds_dst, scratch, dout, g, att, att_mask, s_src, s_dst, z, h, 8, slope, p, scale);
 #pragma omp parallel for schedule(dynamic, 64)
         for (int64_t j = 0; j < g->n; j++)
-            attention_grad_source(j, dz, ds_src, scratch, dout, g, att, att_mask, h, 8, p, scale);
+            attention_grad_source(j, dz, ds_src, scratch, dout, g, att, att_mask, active, h, 8, p, scale);
     } else {
 #pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t i = 0; i < g->n; i++)
-            attention_grad_target(i, ds_dst, scratch, dout, g, att, att_mask, s_src, s_dst, z, h, f, slope, p, scale);
+        for (int64_t k = 0; k < count; k++)
+            attention_grad_target(targets ? targets->ids[k] : k, ds_dst, scratch, dout, g, att, att_mask, s_src, s_dst, z, h, f, slope, p, scale);
 #pragma omp parallel for schedule(dynamic, 64)
         for (int64_t j = 0; j < g->n; j++)
-            attention_grad_source(j, dz, ds_src, scratch, dout, g, att, att_mask, h, f, p, scale);
+            attention_grad_source(j, dz, ds_src, scratch, dout, g, att, att_mask, active, h, f, p, scale);
     }
 }
 

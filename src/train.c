@@ -20,6 +20,7 @@ gat_train_options gat_train_options_default(void) {
     o.eps = 1e-8;
     o.seed = 0;
     o.keep_best = 1;
+    o.use_plans = 1;
     return o;
 }
 
@@ -113,6 +114,17 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
     memset(res, 0, sizeof *res);
     const size_t np = m->n_trainable;
     float *m1 = calloc(np + 1, sizeof *m1), *m2 = calloc(np + 1, sizeof *m2), *best = NULL;
+    /* Each step computes only what the training loss needs, each validation pass only what
+     * the validation nodes need (bit-identical to full passes, see gat_plan). */
+    gat_plan train_plan, val_plan;
+    memset(&train_plan, 0, sizeof train_plan);
+    memset(&val_plan, 0, sizeof val_plan);
+    const gat_dataset *ds = s->ds;
+    if (opt->use_plans &&
+        ((rc = gat_plan_build(&train_plan, m, &s->g, &s->in, ds->split[GAT_SPLIT_TRAIN], ds->split_size[GAT_SPLIT_TRAIN], err)) ||
+         (rc = gat_plan_build(&val_plan, m, &s->g, &s->in, ds->split[GAT_SPLIT_VAL], ds->split_size[GAT_SPLIT_VAL], err))))
+        goto done;
+    const gat_plan *tp = opt->use_plans ? &train_plan : NULL, *vp = opt->use_plans ? &val_plan : NULL;
     if (opt->keep_best) best = malloc((m->n_params + 1) * sizeof *best);
     if (!m1 || !m2 || (opt->keep_best && !best)) {
         rc = gat_error_set(err, GAT_ENOMEM, "training: out of memory for optimizer state");
@@ -127,7 +139,7 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
         memset(&r, 0, sizeof r);
         r.epoch = epoch;
         const uint64_t key = gat_rng_key(opt->seed, 0xd209, (uint64_t)epoch, 0);
-        const float *logits = gat_model_forward(m, &s->acts, &s->in, &s->g, 1, key);
+        const float *logits = gat_model_forward_plan(m, &s->acts, &s->in, &s->g, 1, key, tp);
         r.train = gat_split_metrics(s, logits, GAT_SPLIT_TRAIN, s->dlogits);
         if (!isfinite(r.train.loss)) {
             rc = gat_error_set(err, GAT_ERANGE, "training diverged at epoch %lld (loss is %g); try a smaller --lr",
@@ -135,9 +147,10 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
             goto done;
         }
         memset(m->grads, 0, m->n_params * sizeof *m->grads);
-        gat_model_backward(m, &s->acts, &s->in, &s->g, s->dlogits);
+        gat_model_backward_plan(m, &s->acts, &s->in, &s->g, s->dlogits, tp);
         adam_step(m, m1, m2, epoch, opt);
-        gat_evaluate(m, s, GAT_SPLIT_VAL, &r.val);
+        logits = gat_model_forward_plan(m, &s->acts, &s->in, &s->g, 0, 0, vp);
+        r.val = gat_split_metrics(s, logits, GAT_SPLIT_VAL, NULL);
         r.elapsed = now_seconds() - t0;
         res->epochs = epoch;
         if (r.val.score > best_score || r.val.loss < best_loss) {
@@ -164,6 +177,8 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
     if (best) memcpy(m->params, best, m->n_params * sizeof *best);
     res->seconds = now_seconds() - t0;
 done:
+    gat_plan_free(&train_plan);
+    gat_plan_free(&val_plan);
     free(m1);
     free(m2);
     free(best);

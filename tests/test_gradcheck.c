@@ -97,7 +97,7 @@ static void test_matmul(void) {
 
 static double obj_spmm(void *v) {
     opctx *c = v;
-    gat_spmm_forward(c->z, &c->csr, c->csr.val, c->w, c->m);
+    gat_spmm_forward(c->z, &c->csr, c->csr.val, c->w, c->m, NULL);
     return dot_r(c->z, c->r, (size_t)(c->n * c->m));
 }
 
@@ -132,7 +132,7 @@ static void test_spmm(void) {
     float *dense = calloc(c.n * c.k, sizeof(float)), *z2 = malloc(sizeof(float) * c.n * c.m);
     for (int64_t i = 0; i < c.n; i++)
         for (int64_t p = x->row_ptr[i]; p < x->row_ptr[i + 1]; p++) dense[i * c.k + x->col_idx[p]] = x->val[p];
-    gat_spmm_forward(c.z, x, x->val, c.w, c.m);
+    gat_spmm_forward(c.z, x, x->val, c.w, c.m, NULL);
     gat_matmul_forward(z2, dense, c.w, c.n, c.k, c.m);
     CHECK_CLOSE(c.z, z2, c.n * c.m, 1e-5, 1e-5);
     gat_csc_index_free(&t);
@@ -169,7 +169,7 @@ static void test_scores(void) {
 
 static double obj_attention(void *v) {
     opctx *c = v;
-    gat_attention_forward(c->out, c->att, c->mask, &c->g, c->s_src, c->s_dst, c->z, c->h, c->f, 0.2f, c->p, 99);
+    gat_attention_forward(c->out, c->att, c->mask, &c->g, c->s_src, c->s_dst, c->z, c->h, c->f, 0.2f, c->p, 99, NULL);
     return dot_r(c->out, c->r, (size_t)(c->n * c->h * c->f));
 }
 
@@ -207,7 +207,7 @@ static void test_attention(float p) {
         }
     CHECK_MSG(worst < 1e-5, "attention rows sum to 1 (worst |sum-1| = %g)", worst);
     float *dz = calloc(nm, sizeof(float)), *dss = calloc(nh, sizeof(float)), *dsd = calloc(nh, sizeof(float));
-    gat_attention_backward(dz, dss, dsd, c.scratch, c.r, &c.g, c.att, c.mask, c.s_src, c.s_dst, c.z, c.h, c.f, 0.2f, c.p);
+    gat_attention_backward(dz, dss, dsd, c.scratch, c.r, &c.g, c.att, c.mask, c.s_src, c.s_dst, c.z, c.h, c.f, 0.2f, c.p, NULL);
     fd_check(p > 0 ? "attention(dropout) dz" : "attention dz", c.z, dz, nm, obj_attention, &c, 180);
     fd_check(p > 0 ? "attention(dropout) ds_src" : "attention ds_src", c.s_src, dss, nh, obj_attention, &c, 90);
     fd_check(p > 0 ? "attention(dropout) ds_dst" : "attention ds_dst", c.s_dst, dsd, nh, obj_attention, &c, 90);

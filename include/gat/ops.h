@@ -23,6 +23,15 @@ extern "C" {
 
 #define GAT_MAX_HEADS 64
 
+/* A subset of the nodes: ids in increasing order and a membership flag per node. Kernels
+ * that take one compute only those rows; NULL means every node. */
+typedef struct gat_nodeset {
+    int64_t n;
+    int64_t *ids;                      /* (n) */
+    uint8_t *member;                   /* (N) 1 for members */
+} gat_nodeset;
+void gat_nodeset_free(gat_nodeset *s);
+
 /* ---- dropout (inverted: kept elements are scaled by 1/(1-p)) ----
  * mask[i] = 1 when element i is kept; drawn from stream key (rng.h), so the mask depends
  * only on (key, i). p == 0 keeps everything and leaves mask untouched (may be NULL). */
@@ -46,10 +55,12 @@ typedef struct gat_csc_index {
     int64_t *row;                      /* (nnz) */
 } gat_csc_index;
 int gat_csc_index_build(gat_csc_index *t, const gat_csr *x, gat_error *err);
+/* The same for the rows in `rows` only (NULL: all rows). */
+int gat_csc_index_build_rows(gat_csc_index *t, const gat_csr *x, const gat_nodeset *rows, gat_error *err);
 void gat_csc_index_free(gat_csc_index *t);
 
 void gat_spmm_forward(float *z /* (N, M) */, const gat_csr *x, const float *val /* (nnz) */,
-                      const float *w /* (K, M) */, int64_t m);
+                      const float *w /* (K, M) */, int64_t m, const gat_nodeset *rows /* or NULL */);
 /* dw += X^T dz, gathered column by column through t. */
 void gat_spmm_backward(float *dw /* (K, M) */, const gat_csc_index *t, const float *val /* (nnz) */,
                        const float *dz /* (N, M) */, int64_t m);
@@ -69,13 +80,15 @@ void gat_scores_backward(float *dz /* (N, H, F) */, float *da_src /* (H, F) */, 
  * (NULL when p == 0). */
 void gat_attention_forward(float *out /* (N, H, F) */, float *att /* (nnz, H) */, uint8_t *att_mask /* (nnz, H) */,
                            const gat_graph *g, const float *s_src /* (N, H) */, const float *s_dst /* (N, H) */,
-                           const float *z /* (N, H, F) */, int64_t h, int64_t f, float slope, float p, uint64_t key);
-/* dz += d out/d z; ds_src, ds_dst += gradients of the scores. scratch holds (nnz, H) floats. */
+                           const float *z /* (N, H, F) */, int64_t h, int64_t f, float slope, float p, uint64_t key,
+                           const gat_nodeset *targets /* or NULL */);
+/* dz += d out/d z; ds_src, ds_dst += gradients of the scores. scratch holds (nnz, H) floats.
+ * With targets, only those rows of dout are read (the others may hold anything). */
 void gat_attention_backward(float *dz /* (N, H, F) */, float *ds_src /* (N, H) */, float *ds_dst /* (N, H) */,
                             float *scratch /* (nnz, H) */, const float *dout /* (N, H, F) */, const gat_graph *g,
                             const float *att /* (nnz, H) */, const uint8_t *att_mask /* (nnz, H) */,
                             const float *s_src /* (N, H) */, const float *s_dst /* (N, H) */, const float *z /* (N, H, F) */,
-                            int64_t h, int64_t f, float slope, float p);
+                            int64_t h, int64_t f, float slope, float p, const gat_nodeset *targets /* or NULL */);
 
 /* ---- heads: mean over heads (output layer) ---- */
 void gat_head_mean_forward(float *y /* (N, F) */, const float *x /* (N, H, F) */, int64_t n, int64_t h, int64_t f);

@@ -29,6 +29,8 @@ typedef struct gat_train_options {
     int keep_best;                     /* 1 (default): end with the parameters of the epoch of best validation
                                           accuracy (lowest loss on ties), as the GAT paper evaluates; 0: the
                                           last epoch's, as pytorch-GAT does */
+    int use_plans;                     /* 1 (default): compute only what the loss and validation need
+                                          (gat_plan; same bits, less work); 0: full passes */
 } gat_train_options;
 
 gat_train_options gat_train_options_default(void);
