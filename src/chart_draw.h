@@ -48,4 +48,7 @@ void cd_legend_size(cairo_t *cr, const cd_legend_item *items, size_t n, double f
 /* Draw it with its top-left corner at (x, y): white translucent box, thin frame. */
 void cd_legend_draw(cairo_t *cr, double x, double y, const cd_legend_item *items, size_t n, double fs);
 
+/* Draw a gat_figure (passed as ctx) on a page of its size: a cd_draw_fn. */
+void chart_draw_figure(cairo_t *cr, void *fig);
+
 #endif

@@ -475,7 +475,7 @@ static void draw_panel(cairo_t *cr, const gat_panel *p, rect r) {
     }
 }
 
-static void draw_figure(cairo_t *cr, void *ctx) {
+void chart_draw_figure(cairo_t *cr, void *ctx) {
     const gat_figure *f = ctx;
     double y = 10;
     if (f->title) {
@@ -501,11 +501,11 @@ static void draw_figure(cairo_t *cr, void *ctx) {
 }
 
 int gat_figure_save_png(const gat_figure *fig, const char *path, double scale, gat_error *err) {
-    return cd_render_file(path, 0, fig->width, fig->height, scale, draw_figure, (void *)fig, err);
+    return cd_render_file(path, 0, fig->width, fig->height, scale, chart_draw_figure, (void *)fig, err);
 }
 
 int gat_figure_save_svg(const gat_figure *fig, const char *path, gat_error *err) {
-    return cd_render_file(path, 1, fig->width, fig->height, 1, draw_figure, (void *)fig, err);
+    return cd_render_file(path, 1, fig->width, fig->height, 1, chart_draw_figure, (void *)fig, err);
 }
 
 int gat_figure_save(const gat_figure *fig, const char *path, double scale, gat_error *err) {
