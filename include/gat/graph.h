@@ -8,7 +8,12 @@
  *   every node has exactly one self loop, in first position of its row.
  * Duplicate input edges are kept as given (each is one more term in the softmax, as in
  * an edge-list implementation). edge_id[k] is the index in the input edge list of CSR
- * entry k, or -1 for an added self loop: it maps attention weights back to input edges. */
+ * entry k, or -1 for an added self loop: it maps attention weights back to input edges.
+ *
+ * For the backward pass the same edges are also indexed by source: the entries with
+ * src == j are out_pos[out_ptr[j] .. out_ptr[j+1]) (positions into the target-keyed arrays,
+ * increasing), and dst[k] is the target of entry k. Gathering by source instead of
+ * scattering keeps every gradient sum in a fixed order, whatever the number of threads. */
 #ifndef GAT_GRAPH_H
 #define GAT_GRAPH_H
 
@@ -27,6 +32,9 @@ typedef struct gat_graph {
     int64_t *row_ptr;                  /* (n + 1) */
     int64_t *src;                      /* (nnz) source node of each incoming edge */
     int64_t *edge_id;                  /* (nnz) input edge index, -1 for self loops */
+    int64_t *dst;                      /* (nnz) target node of each entry */
+    int64_t *out_ptr;                  /* (n + 1) */
+    int64_t *out_pos;                  /* (nnz) entries grouped by source */
 } gat_graph;
 
 /* Build from an edge list src[k] -> dst[k], k < n_edges. Input self loops are dropped

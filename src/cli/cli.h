@@ -30,4 +30,20 @@ int gat_opt_float(int argc, char **argv, int *i, const char *name, double lo, do
 /* Comma-separated positive integers, at most max of them ("8,1"); returns count in *n. */
 int gat_opt_int_list(int argc, char **argv, int *i, const char *name, int max, int64_t *out, int *n);
 
+
+
+/* ---- shared by the subcommands (common.c) ---- */
+#include "gat/dataset.h"
+#include "gat/model.h"
+#include "gat/modelfile.h"
+
+/* Open a dataset by name (data_dir may be NULL) and row-normalise its features when asked;
+ * prints nothing, fills err. */
+int gat_cli_open_dataset(gat_dataset *ds, const char *name, const char *data_dir, int normalize, gat_error *err);
+/* The dataset name written in model files and file names: upper case ("CORA"). */
+void gat_cli_upper(char *dst, size_t size, const char *src);
+/* Fail unless folder dir exists (or can be created) and is writable. */
+int gat_cli_check_writable_dir(const char *dir, gat_error *err);
+/* Check that a loaded model fits a dataset (input width and classes). */
+int gat_cli_check_model_fits(const gat_model *m, const gat_dataset *ds, const char *model_path, gat_error *err);
 #endif

@@ -1,13 +1,297 @@
-/* cmd_train.c - gat train / test / info / predict. */
+/* cmd_train.c - gat train: the command-line face of pytorch-GAT's training script. */
+#include <dirent.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "gat/fileio.h"
+#include "gat/train.h"
 
-static int not_ready(const char *what) {
-    fprintf(stderr, "gat: error: '%s' is not built yet in this revision\n", what);
-    return 1;
+typedef struct {
+    const char *dataset, *data_dir, *models_dir, *logdir;
+    gat_train_options train;
+    int should_test, enable_tensorboard, should_visualize, normalize, quiet, threads;
+    int64_t console_log_freq, checkpoint_freq;
+    int64_t layers, heads[GAT_MAX_LAYERS], features[GAT_MAX_LAYERS + 1];
+    int n_heads, n_features, skip, bias;
+    double dropout;
+} train_args;
+
+static void train_usage(FILE *fp) {
+    fprintf(fp,
+        "usage: gat train [options]\n\n"
+        "Train a GAT on a dataset, report validation accuracy as it goes, save checkpoints and the\n"
+        "final model. Options take '-' or '_' alike (--should_test = --should-test).\n\n"
+        "data:\n"
+        "  --dataset_name, --dataset NAME  dataset folder under the data directory (default: cora)\n"
+        "  --data-dir DIR                  folder holding the datasets (default: $GAT_DATA_DIR, then ./data, ./datasets)\n"
+        "  --normalize_features BOOL       scale each feature row to sum 1 (default: true)\n"
+        "training:\n"
+        "  --num_of_epochs N               at most N epochs (default: 10000)\n"
+        "  --patience_period N             stop when neither val accuracy nor val loss improved for N epochs (default: 1000)\n"
+        "  --lr X                          Adam learning rate (default: 0.005)\n"
+        "  --weight_decay X                L2 weight decay added to the gradient (default: 0.0005)\n"
+        "  --keep_best                     end with the parameters of the best validation epoch (default: the last)\n"
+        "  --seed N                        initialisation and dropout seed; same seed, same bits (default: 1)\n"
+        "  --threads N                     worker threads, 0 = all cores (default: 0)\n"
+        "model:\n"
+        "  --num_of_layers N               GAT layers (default: 2)\n"
+        "  --num_heads_per_layer LIST      heads per layer (default: 8,1)\n"
+        "  --num_features_per_layer LIST   features per head per layer; the last is the number of classes; a leading\n"
+        "                                  input width is accepted as in pytorch-GAT (1433,8,7) (default: 8,<classes>)\n"
+        "  --add_skip_connection           skip connections (default: off)\n"
+        "  --bias BOOL                     bias in every layer (default: true)\n"
+        "  --dropout P                     dropout on inputs, projections and attention (default: 0.6)\n"
+        "output:\n"
+        "  --should_test                   evaluate on the test split at the end\n"
+        "  --console_log_freq N            print validation accuracy every N epochs, 0 = never (default: 100)\n"
+        "  --checkpoint_freq N             save a checkpoint every N epochs, 0 = never (default: 1000)\n"
+        "  --models-dir DIR                checkpoints go to DIR/checkpoints, final models to DIR/binaries (default: models)\n"
+        "  --enable_tensorboard            write TensorBoard event files under --logdir\n"
+        "  --logdir DIR                    where runs are logged (default: runs)\n"
+        "  --should_visualize              draw the dataset before training\n"
+        "  --quiet                         print only errors and the final results\n"
+        "  --help                          this text\n");
 }
-int gat_cmd_train(int argc, char **argv) { (void)argc; (void)argv; return not_ready("train"); }
-int gat_cmd_test(int argc, char **argv) { (void)argc; (void)argv; return not_ready("test"); }
-int gat_cmd_info(int argc, char **argv) { (void)argc; (void)argv; return not_ready("info"); }
-int gat_cmd_predict(int argc, char **argv) { (void)argc; (void)argv; return not_ready("predict"); }
+
+static int parse_train_args(int argc, char **argv, train_args *a) {
+    memset(a, 0, sizeof *a);
+    a->dataset = "cora";
+    a->models_dir = "models";
+    a->logdir = "runs";
+    a->train = gat_train_options_default();
+    a->train.seed = 1;
+    a->normalize = 1;
+    a->console_log_freq = 100;
+    a->checkpoint_freq = 1000;
+    a->layers = 2;
+    a->bias = 1;
+    a->dropout = 0.6;
+    for (int i = 0; i < argc; i++) {
+        int r = 0, flag;
+        int64_t v;
+        double d;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            train_usage(stdout);
+            exit(0);
+        }
+#define TRY(expr) if ((r = (expr)) != 0) { if (r < 0) return 2; continue; }
+        TRY(gat_opt_str(argc, argv, &i, "dataset_name", &a->dataset));
+        TRY(gat_opt_str(argc, argv, &i, "dataset", &a->dataset));
+        TRY(gat_opt_str(argc, argv, &i, "data_dir", &a->data_dir));
+        TRY(gat_opt_str(argc, argv, &i, "models_dir", &a->models_dir));
+        TRY(gat_opt_str(argc, argv, &i, "logdir", &a->logdir));
+        TRY(gat_opt_int(argc, argv, &i, "num_of_epochs", 1, 10000000, &a->train.max_epochs));
+        TRY(gat_opt_int(argc, argv, &i, "patience_period", 1, 10000000, &a->train.patience));
+        TRY(gat_opt_float(argc, argv, &i, "lr", 1e-12, 10, &a->train.lr));
+        TRY(gat_opt_float(argc, argv, &i, "weight_decay", 0, 0.999, &a->train.weight_decay));
+        TRY(gat_opt_int(argc, argv, &i, "console_log_freq", 0, 100000000, &a->console_log_freq));
+        TRY(gat_opt_int(argc, argv, &i, "checkpoint_freq", 0, 100000000, &a->checkpoint_freq));
+        if ((r = gat_opt_int(argc, argv, &i, "seed", 0, INT64_MAX, &v)) != 0) {
+            if (r < 0) return 2;
+            a->train.seed = (uint64_t)v;
+            continue;
+        }
+        if ((r = gat_opt_int(argc, argv, &i, "threads", 0, 1024, &v)) != 0) {
+            if (r < 0) return 2;
+            a->threads = (int)v;
+            continue;
+        }
+        TRY(gat_opt_int(argc, argv, &i, "num_of_layers", 1, GAT_MAX_LAYERS, &a->layers));
+        TRY(gat_opt_int_list(argc, argv, &i, "num_heads_per_layer", GAT_MAX_LAYERS, a->heads, &a->n_heads));
+        TRY(gat_opt_int_list(argc, argv, &i, "num_features_per_layer", GAT_MAX_LAYERS + 1, a->features, &a->n_features));
+        if ((r = gat_opt_float(argc, argv, &i, "dropout", 0, 0.99, &d)) != 0) {
+            if (r < 0) return 2;
+            a->dropout = d;
+            continue;
+        }
+        if ((r = gat_opt_flag(argc, argv, &i, "keep_best", &flag)) != 0) {
+            if (r < 0) return 2;
+            a->train.keep_best = flag;
+            continue;
+        }
+        TRY(gat_opt_flag(argc, argv, &i, "add_skip_connection", &a->skip));
+        TRY(gat_opt_flag(argc, argv, &i, "bias", &a->bias));
+        TRY(gat_opt_flag(argc, argv, &i, "normalize_features", &a->normalize));
+        TRY(gat_opt_flag(argc, argv, &i, "should_test", &a->should_test));
+        TRY(gat_opt_flag(argc, argv, &i, "enable_tensorboard", &a->enable_tensorboard));
+        TRY(gat_opt_flag(argc, argv, &i, "should_visualize", &a->should_visualize));
+        TRY(gat_opt_flag(argc, argv, &i, "quiet", &a->quiet));
+#undef TRY
+        return gat_cli_usage_error("gat train: unknown option '%s' (see 'gat train --help')", argv[i]);
+    }
+    return 0;
+}
+
+/* The architecture from the options, checked against the dataset. */
+static int build_config(const train_args *a, const gat_dataset *ds, gat_config *c, gat_error *err) {
+    *c = gat_config_default(ds->n_features, ds->n_classes);
+    c->n_layers = (int)a->layers;
+    c->skip = a->skip;
+    c->bias = a->bias;
+    c->dropout = (float)a->dropout;
+    if (a->n_heads) {
+        if (a->n_heads != c->n_layers)
+            return gat_error_set(err, GAT_EINVAL, "--num_heads_per_layer: %d values for %d layers", a->n_heads, c->n_layers);
+        for (int l = 0; l < c->n_layers; l++) c->heads[l] = a->heads[l];
+    } else {
+        for (int l = 0; l < c->n_layers; l++) c->heads[l] = l == c->n_layers - 1 ? 1 : 8;
+    }
+    if (a->n_features) {
+        const int64_t *f = a->features;
+        int n = a->n_features;
+        if (n == c->n_layers + 1) { /* pytorch-GAT's form, input width first */
+            if (f[0] != ds->n_features)
+                return gat_error_set(err, GAT_EINVAL, "--num_features_per_layer: starts with %lld but dataset '%s' has %lld "
+                                     "input features", (long long)f[0], ds->name, (long long)ds->n_features);
+            f++;
+            n--;
+        }
+        if (n != c->n_layers)
+            return gat_error_set(err, GAT_EINVAL, "--num_features_per_layer: %d values for %d layers", a->n_features,
+                                 c->n_layers);
+        for (int l = 0; l < c->n_layers; l++) c->features[l] = f[l];
+    } else {
+        for (int l = 0; l < c->n_layers; l++) c->features[l] = l == c->n_layers - 1 ? ds->n_classes : 8;
+    }
+    if (c->features[c->n_layers - 1] != ds->n_classes)
+        return gat_error_set(err, GAT_EINVAL, "--num_features_per_layer: the last layer has %lld features but dataset "
+                             "'%s' has %lld classes", (long long)c->features[c->n_layers - 1], ds->name,
+                             (long long)ds->n_classes);
+    return gat_config_check(c, err);
+}
+
+typedef struct {
+    const train_args *a;
+    const char *upper;
+    char ckpt_dir[4096];
+    gat_model_meta meta;
+} train_ctx;
+
+static int on_epoch(const gat_epoch_report *r, const gat_model *m, void *user, gat_error *err) {
+    train_ctx *t = user;
+    const train_args *a = t->a;
+    if (!a->quiet && a->console_log_freq > 0 && (r->epoch - 1) % a->console_log_freq == 0)
+        printf("GAT training: time elapsed= %.2f [s] | epoch=%lld | val acc=%.3f | val loss=%.4f | train acc=%.3f\n",
+               r->elapsed, (long long)r->epoch, r->val.score, r->val.loss, r->train.score);
+    if (a->checkpoint_freq > 0 && r->epoch % a->checkpoint_freq == 0) {
+        char path[4200];
+        int rc = gat_path_join(path, sizeof path, err, "%s/gat_%s_ckpt_epoch_%lld.safetensors", t->ckpt_dir, t->upper,
+                               (long long)r->epoch);
+        if (rc) return rc;
+        t->meta.epochs = r->epoch;
+        t->meta.val_accuracy = r->val.score;
+        rc = gat_model_save(path, m, &t->meta, err);
+        if (rc) return rc;
+    }
+    fflush(stdout);
+    return 0;
+}
+
+/* models/binaries/gat_CORA_000000.safetensors: the next number not taken. */
+static int next_binary_name(char *buf, size_t size, const char *dir, const char *upper, gat_error *err) {
+    char prefix[128];
+    snprintf(prefix, sizeof prefix, "gat_%s_", upper);
+    size_t pl = strlen(prefix);
+    long next = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, pl) != 0) continue;
+        char *end;
+        long v = strtol(e->d_name + pl, &end, 10);
+        if (end == e->d_name + pl + 6 && !strcmp(end, ".safetensors") && v + 1 > next) next = v + 1;
+    }
+    if (d) closedir(d);
+    return gat_path_join(buf, size, err, "%s/%s%06ld.safetensors", dir, prefix, next);
+}
+
+int gat_cmd_train(int argc, char **argv) {
+    train_args a;
+    int rc = parse_train_args(argc, argv, &a);
+    if (rc) return rc;
+    gat_error err = {0};
+    gat_dataset ds;
+    gat_model m;
+    gat_session s;
+    memset(&ds, 0, sizeof ds);
+    memset(&m, 0, sizeof m);
+    memset(&s, 0, sizeof s);
+    train_ctx t;
+    memset(&t, 0, sizeof t);
+    t.a = &a;
+    char upper[64], bin_dir[4096], final_path[4300];
+    gat_config cfg;
+    int threads = gat_set_threads(a.threads);
+
+    /* Everything that can be checked is checked before training starts. */
+    if ((rc = gat_train_options_check(&a.train, &err))) goto fail;
+    if ((rc = gat_cli_open_dataset(&ds, a.dataset, a.data_dir, a.normalize, &err))) goto fail;
+    gat_cli_upper(upper, sizeof upper, ds.name);
+    t.upper = upper;
+    if ((rc = build_config(&a, &ds, &cfg, &err))) goto fail;
+    if ((rc = gat_path_join(t.ckpt_dir, sizeof t.ckpt_dir, &err, "%s/checkpoints", a.models_dir))) goto fail;
+    if ((rc = gat_path_join(bin_dir, sizeof bin_dir, &err, "%s/binaries", a.models_dir))) goto fail;
+    if (a.checkpoint_freq > 0 && (rc = gat_cli_check_writable_dir(t.ckpt_dir, &err))) goto fail;
+    if ((rc = gat_cli_check_writable_dir(bin_dir, &err))) goto fail;
+    if ((rc = gat_model_init(&m, &cfg, a.train.seed, &err))) goto fail;
+    if ((rc = gat_session_init(&s, &ds, &m, &err))) goto fail;
+    if (ds.task != GAT_TASK_SINGLE_LABEL) {
+        rc = gat_error_set(&err, GAT_EINVAL, "%s: multi-label datasets are not supported by gat train yet", ds.path);
+        goto fail;
+    }
+    snprintf(t.meta.dataset, sizeof t.meta.dataset, "%s", ds.name);
+    t.meta.seed = a.train.seed;
+    t.meta.test_accuracy = NAN;
+    if (!a.quiet) {
+        printf("Dataset %s: %lld nodes, %lld edges, %lld features (%s), %lld classes; train/val/test %lld/%lld/%lld\n",
+               ds.name, (long long)ds.n_nodes, (long long)ds.n_edges, (long long)ds.n_features,
+               ds.dense_features ? "dense" : "sparse", (long long)ds.n_classes, (long long)ds.split_size[0],
+               (long long)ds.split_size[1], (long long)ds.split_size[2]);
+        printf("GAT: %d layers, heads", cfg.n_layers);
+        for (int l = 0; l < cfg.n_layers; l++) printf("%s%lld", l ? "," : " ", (long long)cfg.heads[l]);
+        printf(", features");
+        for (int l = 0; l < cfg.n_layers; l++) printf("%s%lld", l ? "," : " ", (long long)cfg.features[l]);
+        printf(", %zu parameters, dropout %g, skip %s, %d thread%s, seed %llu\n", m.n_trainable, (double)cfg.dropout,
+               cfg.skip ? "on" : "off", threads, threads == 1 ? "" : "s", (unsigned long long)a.train.seed);
+        fflush(stdout);
+    }
+
+    gat_train_result res;
+    if ((rc = gat_train(&m, &s, &a.train, on_epoch, &t, &res, &err))) goto fail;
+    if (!a.quiet) {
+        if (res.reason == GAT_STOP_PATIENCE)
+            printf("Stopping the training at epoch %lld: neither validation accuracy nor loss improved for %lld epochs.\n",
+                   (long long)res.epochs, (long long)a.train.patience);
+        else
+            printf("Stopping the training: reached the maximum of %lld epochs.\n", (long long)a.train.max_epochs);
+        printf("Trained %lld epochs in %.2f s (%.3f ms/epoch); best validation accuracy %.4f at epoch %lld%s\n",
+               (long long)res.epochs, res.seconds, 1e3 * res.seconds / (double)res.epochs, res.best_val.score,
+               (long long)res.best_epoch, a.train.keep_best ? " (kept)" : "");
+    }
+    gat_metrics val;
+    gat_evaluate(&m, &s, GAT_SPLIT_VAL, &val);
+    t.meta.epochs = res.epochs;
+    t.meta.best_epoch = res.best_epoch;
+    t.meta.val_accuracy = val.score;
+    if (a.should_test) {
+        gat_metrics test;
+        gat_evaluate(&m, &s, GAT_SPLIT_TEST, &test);
+        t.meta.test_accuracy = test.score;
+        printf("Test accuracy = %.4f\n", test.score);
+    }
+    if ((rc = next_binary_name(final_path, sizeof final_path, bin_dir, upper, &err))) goto fail;
+    if ((rc = gat_model_save(final_path, &m, &t.meta, &err))) goto fail;
+    if (!a.quiet) printf("Model saved to %s\n", final_path);
+    gat_session_free(&s);
+    gat_model_free(&m);
+    gat_dataset_free(&ds);
+    return 0;
+fail:
+    gat_session_free(&s);
+    gat_model_free(&m);
+    gat_dataset_free(&ds);
+    return gat_cli_fail(&err);
+}

@@ -1,0 +1,143 @@
+/* model.h - a Graph Attention Network: configuration, parameters, forward and backward.
+ *
+ * Layer l has heads[l] heads of features[l] features. Its input width is n_in for the first
+ * layer and heads[l-1]*features[l-1] after; hidden layers concatenate their heads and apply
+ * ELU, the last layer averages its heads (width features[L-1] = number of classes). Each layer:
+ *   dropout(x) -> z = x W -> dropout(z) -> scores -> masked softmax over incoming edges
+ *   -> dropout(attention) -> aggregate -> (+ skip) -> concat/mean -> + bias -> ELU (hidden).
+ *
+ * All parameters live in one contiguous float buffer; gradients mirror it. The tensors carry
+ * the names and (file) shapes of the PyTorch project pytorch-GAT's state_dict:
+ *   gat_net.<l>.linear_proj.weight  (H*F, K)   stored here transposed, as W (K, H*F)
+ *   gat_net.<l>.scoring_fn_target   (1, H, F)  a_dst
+ *   gat_net.<l>.scoring_fn_source   (1, H, F)  a_src
+ *   gat_net.<l>.bias                (H*F) hidden, (F) last layer      when cfg.bias
+ *   gat_net.<l>.skip_proj.weight    (H*F, K)   stored transposed      when cfg.skip
+ * With skip connections a layer whose F equals its input width K adds its input unchanged
+ * (identity, broadcast over heads); its skip_proj.weight exists for file compatibility but
+ * is not used or trained. Such unused tensors sit at the end of the buffer, after the
+ * n_trainable floats the optimiser updates.
+ *
+ * Memory: parameters O(sum K*H*F); activations O(N*(K + H*F) + nnz*H) per layer. */
+#ifndef GAT_MODEL_H
+#define GAT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gat/dataset.h"
+#include "gat/graph.h"
+#include "gat/ops.h"
+#include "gat/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GAT_MAX_LAYERS 8
+
+typedef struct gat_config {
+    int n_layers;
+    int64_t n_in;                      /* input features */
+    int64_t heads[GAT_MAX_LAYERS];
+    int64_t features[GAT_MAX_LAYERS];  /* per head; features[n_layers-1] = classes */
+    int skip;                          /* skip connections */
+    int bias;
+    float dropout;                     /* probability, on inputs, projections and attention */
+    float slope;                       /* LeakyReLU negative slope (0.2) */
+} gat_config;
+
+/* The default Cora architecture of the paper: 2 layers, 8 heads x 8 features, then 1 head x
+ * n_classes; no skip, bias, dropout 0.6. */
+gat_config gat_config_default(int64_t n_in, int64_t n_classes);
+/* Check a configuration; messages name the option ("--num_heads_per_layer: ..."). */
+int gat_config_check(const gat_config *cfg, gat_error *err);
+int64_t gat_config_in_width(const gat_config *cfg, int l);
+int64_t gat_config_out_width(const gat_config *cfg, int l);
+/* 1 when layer l uses an identity skip connection. */
+int gat_config_skip_identity(const gat_config *cfg, int l);
+
+typedef struct gat_tensor {
+    char name[64];                     /* pytorch-GAT state_dict name */
+    size_t offset, size;               /* floats, into params / grads */
+    int ndim;
+    int64_t shape[3];                  /* shape in model files */
+    int transposed;                    /* stored here as the (shape[1], shape[0]) transpose */
+    int trainable;
+} gat_tensor;
+
+typedef struct gat_layer_params {
+    float *w;                          /* (K, H*F) */
+    float *a_src;                      /* (H, F) */
+    float *a_dst;                      /* (H, F) */
+    float *bias;                       /* (out width) or NULL */
+    float *w_skip;                     /* (K, H*F), NULL unless a projected skip is used */
+} gat_layer_params;
+
+typedef struct gat_model {
+    gat_config cfg;
+    size_t n_params, n_trainable;      /* floats */
+    float *params, *grads;             /* (n_params) each */
+    gat_layer_params p[GAT_MAX_LAYERS], g[GAT_MAX_LAYERS]; /* views into params and grads */
+    int n_tensors;
+    gat_tensor tensors[GAT_MAX_LAYERS * 5];
+} gat_model;
+
+/* Allocate a model for cfg and initialise it: Xavier-uniform projections and scoring
+ * vectors, zero bias, skip projections as PyTorch's nn.Linear default; all drawn from seed. */
+int gat_model_init(gat_model *m, const gat_config *cfg, uint64_t seed, gat_error *err);
+void gat_model_free(gat_model *m);
+const gat_tensor *gat_model_tensor(const gat_model *m, const char *name);
+
+/* The node features the first layer reads: sparse (CSR, with a column index for the
+ * backward pass) or dense. Borrows the dataset's arrays. */
+typedef struct gat_input {
+    int64_t n, k;
+    const gat_csr *sparse;
+    const float *dense;                /* (N, K) */
+    gat_csc_index csc;
+} gat_input;
+int gat_input_init(gat_input *in, const gat_dataset *ds, gat_error *err);
+void gat_input_free(gat_input *in);
+
+/* What forward keeps for backward, per layer. */
+typedef struct gat_layer_acts {
+    const float *xin;                  /* (N, K) input the projection read (after dropout) */
+    float *x;                          /* (N, K) own copy of the input when dropout applies */
+    float *xval;                       /* (nnz) sparse input values after dropout (layer 0) */
+    uint8_t *x_mask;                   /* (N*K) or (nnz) */
+    float *z;                          /* (N, H*F) projection after dropout */
+    uint8_t *z_mask;                   /* (N*H*F) */
+    float *s_src, *s_dst;              /* (N, H) */
+    float *att;                        /* (nnz_graph, H) softmax before dropout */
+    uint8_t *att_mask;                 /* (nnz_graph, H) */
+    float *out;                        /* (N, H*F) aggregation + skip; hidden layers: then + bias, ELU */
+    float *y;                          /* (N, out width): the layer's output (aliases out when hidden) */
+} gat_layer_acts;
+
+typedef struct gat_acts {
+    int n_layers;
+    int64_t n;
+    gat_layer_acts l[GAT_MAX_LAYERS];
+    float *tmp;                        /* (N, max H*F): skip projection, backward buffers */
+    float *dy, *dx, *dz, *dout;        /* backward buffers, (N, max width) */
+    float *ds_src, *ds_dst;            /* (N, max H) */
+    float *scratch;                    /* (nnz_graph, max H) */
+} gat_acts;
+
+int gat_acts_init(gat_acts *a, const gat_model *m, const gat_input *in, const gat_graph *g, gat_error *err);
+void gat_acts_free(gat_acts *a);
+
+/* Forward pass over all nodes. train = 1 applies dropout with masks drawn from key (one
+ * key per training step); train = 0 is deterministic inference. Returns the logits
+ * (N, classes), owned by a. Cost O(nnz(X) M + N K M + nnz_graph M) per layer. */
+const float *gat_model_forward(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, int train,
+                               uint64_t key);
+/* Backward pass after a training forward: adds d loss/d params into m->grads, given
+ * dlogits (N, classes). */
+void gat_model_backward(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, const float *dlogits);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

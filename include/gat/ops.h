@@ -1,0 +1,115 @@
+/* ops.h - the operations a GAT is made of, each a forward/backward pair.
+ *
+ * Plain functions over float arrays with explicit dimensions; the shape of every array is
+ * in a comment beside it. Backward functions ADD into gradients (+=), so callers zero them
+ * once per step. Every op is parallel over rows (OpenMP) and deterministic: each output
+ * element is computed by one loop iteration, and every sum over nodes is done in fixed
+ * chunks added in a fixed order, so results are bit-identical for any number of threads.
+ *
+ * Notation: N nodes, H heads, F features per head, K input width, M = H*F, nnz graph
+ * entries (edges plus self loops, see graph.h). */
+#ifndef GAT_OPS_H
+#define GAT_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gat/graph.h"
+#include "gat/npy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GAT_MAX_HEADS 64
+
+/* ---- dropout (inverted: kept elements are scaled by 1/(1-p)) ----
+ * mask[i] = 1 when element i is kept; drawn from stream key (rng.h), so the mask depends
+ * only on (key, i). p == 0 keeps everything and leaves mask untouched (may be NULL). */
+void gat_dropout_forward(float *x /* (n) in place */, uint8_t *mask /* (n) out */, size_t n, float p, uint64_t key);
+void gat_dropout_backward(float *dx /* (n) in place */, const uint8_t *mask /* (n) */, size_t n, float p);
+
+/* ---- dense projection z = x w ---- */
+void gat_matmul_forward(float *z /* (N, M) */, const float *x /* (N, K) */, const float *w /* (K, M) */,
+                        int64_t n, int64_t k, int64_t m);
+/* dw += x^T dz; dx += dz w^T (dx may be NULL). */
+void gat_matmul_backward(float *dx /* (N, K) or NULL */, float *dw /* (K, M) */, const float *dz /* (N, M) */,
+                         const float *x /* (N, K) */, const float *w /* (K, M) */, int64_t n, int64_t k, int64_t m);
+
+/* ---- sparse projection z = X w for a CSR input whose values are val (e.g. after dropout) ---- */
+/* Column index of a CSR matrix: for column c, the entries pos[col_ptr[c] .. col_ptr[c+1])
+ * (positions into the CSR arrays) and their rows. Built once per dataset. */
+typedef struct gat_csc_index {
+    int64_t n_cols;
+    int64_t *col_ptr;                  /* (n_cols + 1) */
+    int64_t *pos;                      /* (nnz) */
+    int64_t *row;                      /* (nnz) */
+} gat_csc_index;
+int gat_csc_index_build(gat_csc_index *t, const gat_csr *x, gat_error *err);
+void gat_csc_index_free(gat_csc_index *t);
+
+void gat_spmm_forward(float *z /* (N, M) */, const gat_csr *x, const float *val /* (nnz) */,
+                      const float *w /* (K, M) */, int64_t m);
+/* dw += X^T dz, gathered column by column through t. */
+void gat_spmm_backward(float *dw /* (K, M) */, const gat_csc_index *t, const float *val /* (nnz) */,
+                       const float *dz /* (N, M) */, int64_t m);
+
+/* ---- attention scores s_src[n,h] = z[n,h,:].a_src[h,:], s_dst likewise ---- */
+void gat_scores_forward(float *s_src /* (N, H) */, float *s_dst /* (N, H) */, const float *z /* (N, H, F) */,
+                        const float *a_src /* (H, F) */, const float *a_dst /* (H, F) */, int64_t n, int64_t h, int64_t f);
+/* dz += ds_src a_src + ds_dst a_dst; da_src += sum_n ds_src z; da_dst likewise. */
+void gat_scores_backward(float *dz /* (N, H, F) */, float *da_src /* (H, F) */, float *da_dst /* (H, F) */,
+                         const float *ds_src /* (N, H) */, const float *ds_dst /* (N, H) */, const float *z /* (N, H, F) */,
+                         const float *a_src /* (H, F) */, const float *a_dst /* (H, F) */, int64_t n, int64_t h, int64_t f);
+
+/* ---- masked softmax over each node's incoming edges, attention dropout, aggregation ----
+ * e[k,h] = LeakyReLU_slope(s_src[src_k,h] + s_dst[dst_k,h]); att = softmax of e over the
+ * entries of each target; attd = dropout(att); out[i,h,:] = sum_k attd[k,h] z[src_k,h,:].
+ * att keeps the softmax before dropout (needed by backward); att_mask the dropout mask
+ * (NULL when p == 0). */
+void gat_attention_forward(float *out /* (N, H, F) */, float *att /* (nnz, H) */, uint8_t *att_mask /* (nnz, H) */,
+                           const gat_graph *g, const float *s_src /* (N, H) */, const float *s_dst /* (N, H) */,
+                           const float *z /* (N, H, F) */, int64_t h, int64_t f, float slope, float p, uint64_t key);
+/* dz += d out/d z; ds_src, ds_dst += gradients of the scores. scratch holds (nnz, H) floats. */
+void gat_attention_backward(float *dz /* (N, H, F) */, float *ds_src /* (N, H) */, float *ds_dst /* (N, H) */,
+                            float *scratch /* (nnz, H) */, const float *dout /* (N, H, F) */, const gat_graph *g,
+                            const float *att /* (nnz, H) */, const uint8_t *att_mask /* (nnz, H) */,
+                            const float *s_src /* (N, H) */, const float *s_dst /* (N, H) */, const float *z /* (N, H, F) */,
+                            int64_t h, int64_t f, float slope, float p);
+
+/* ---- heads: mean over heads (output layer) ---- */
+void gat_head_mean_forward(float *y /* (N, F) */, const float *x /* (N, H, F) */, int64_t n, int64_t h, int64_t f);
+void gat_head_mean_backward(float *dx /* (N, H, F) */, const float *dy /* (N, F) */, int64_t n, int64_t h, int64_t f);
+
+/* ---- identity skip: out[n,h,:] += x[n,:] (x has F columns) ---- */
+void gat_skip_identity_forward(float *out /* (N, H, F) */, const float *x /* (N, F) */, int64_t n, int64_t h, int64_t f);
+void gat_skip_identity_backward(float *dx /* (N, F) */, const float *dout /* (N, H, F) */, int64_t n, int64_t h, int64_t f);
+
+/* ---- bias ---- */
+void gat_bias_forward(float *y /* (N, M) */, const float *b /* (M) */, int64_t n, int64_t m);
+void gat_bias_backward(float *db /* (M) */, const float *dy /* (N, M) */, int64_t n, int64_t m);
+
+/* ---- ELU (alpha = 1) ---- */
+void gat_elu_forward(float *y /* (n) */, const float *x /* (n), may alias y */, size_t n);
+/* dx = dy * elu'(x), computed from the output y; dx may alias dy. */
+void gat_elu_backward(float *dx /* (n) */, const float *dy /* (n) */, const float *y /* (n) */, size_t n);
+
+/* ---- losses over the nodes idx[0..n_idx) ----
+ * Softmax cross-entropy with integer labels: returns the mean loss; *n_correct counts argmax
+ * hits; dlogits (may be NULL) is SET (not added) to d loss / d logits at those rows and
+ * left untouched elsewhere. */
+double gat_softmax_xent(const float *logits /* (N, C) */, int64_t c, const int64_t *labels /* (N) */,
+                        const int64_t *idx, int64_t n_idx, float *dlogits /* (N, C) */, int64_t *n_correct);
+/* Sigmoid binary cross-entropy with 0/1 targets, mean over n_idx*C terms; counts true/false
+ * positives and false negatives at threshold 0 (for micro-F1). */
+double gat_sigmoid_bce(const float *logits /* (N, C) */, int64_t c, const float *targets /* (N, C) */,
+                       const int64_t *idx, int64_t n_idx, float *dlogits /* (N, C) */,
+                       int64_t *tp, int64_t *fp, int64_t *fn);
+
+/* Threads used by the ops (OpenMP); 0 = all cores. Returns the number in effect. */
+int gat_set_threads(int n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

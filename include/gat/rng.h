@@ -1,0 +1,42 @@
+/* rng.h - counter-based random numbers.
+ *
+ * Every random number gat draws is a pure function of (key, index): the key names the
+ * stream (seed, training step, layer, site: input / projection / attention), the index
+ * the element. So dropout masks and initial weights do not depend on how work is split
+ * between threads, and a seed gives the same bits on 1 or 16 threads. The mixer is
+ * SplitMix64's finaliser (Steele, Lea, Flood 2014), which passes BigCrush as a counter-mode
+ * generator. */
+#ifndef GAT_RNG_H
+#define GAT_RNG_H
+
+#include <stdint.h>
+
+static inline uint64_t gat_mix64(uint64_t z) {
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* A stream key from a seed and up to three stream coordinates. */
+static inline uint64_t gat_rng_key(uint64_t seed, uint64_t a, uint64_t b, uint64_t c) {
+    return gat_mix64(gat_mix64(gat_mix64(gat_mix64(seed) ^ a) ^ b) ^ c);
+}
+
+/* 32 random bits for element i of stream key: one 64-bit mix serves two elements. */
+static inline uint32_t gat_rng_u32(uint64_t key, uint64_t i) {
+    uint64_t r = gat_mix64(key ^ ((i >> 1) * 0xd1b54a32d192ed03ull));
+    return (i & 1) ? (uint32_t)(r >> 32) : (uint32_t)r;
+}
+
+/* Uniform in [0, 1) with 24 bits. */
+static inline float gat_rng_uniform(uint64_t key, uint64_t i) {
+    return (float)(gat_rng_u32(key, i) >> 8) * (1.0f / 16777216.0f);
+}
+
+/* Uniform in [0, 1) with 53 bits. */
+static inline double gat_rng_uniform64(uint64_t key, uint64_t i) {
+    return (double)(gat_mix64(key ^ (i * 0xd1b54a32d192ed03ull)) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+#endif

@@ -1,0 +1,486 @@
+#!/usr/bin/env python3
+"""Independent PyTorch reference for `gat` (Graph Attention Networks, Velickovic et al., ICLR 2018).
+
+Regenerate the golden fixtures the C tests compare against (from the repository root):
+
+    python3 reference/gat_reference.py --data-dir /work/shared/datasets --out tests/fixtures/golden
+
+(--data-dir defaults to $GAT_DATA_DIR, else /work/shared/datasets; the Cora files are read from
+<data-dir>/cora.  --cases small_skip_proj,cora limits the run to some cases.)
+
+The output is deterministic: running the command twice gives byte-identical files (checked with
+sha256sum).  See reference/README.md for the fixture format.
+
+Model (parameter names/shapes identical to the state_dict of the PyTorch project pytorch-GAT):
+  layer l, H heads of F features, input width F_in:
+    gat_net.{l}.linear_proj.weight  (H*F, F_in)
+    gat_net.{l}.scoring_fn_target   (1, H, F)      a_dst
+    gat_net.{l}.scoring_fn_source   (1, H, F)      a_src
+    gat_net.{l}.bias                (H*F) hidden / (F) last layer     [if bias]
+    gat_net.{l}.skip_proj.weight    (H*F, F_in)                        [if skip; unused when F == F_in]
+  z = x W^T -> (N,H,F); s_src = <z, a_src>, s_dst = <z, a_dst>;
+  for every edge j->i (input self loops removed, one self loop per node added, duplicates kept):
+    e = LeakyReLU_0.2(s_src[j] + s_dst[i]); alpha = softmax over the edges into i; out[i] = sum alpha z[j]
+  skip: F == F_in -> out += x[:, None, :]; else out += (x Wskip^T).view(N,H,F)
+  hidden layer: ELU(out.view(N,H*F) + bias); last layer: out.mean(heads) + bias
+  loss: mean cross-entropy of the logits at train_index.
+
+The fixture computation is done in float64 on float32-representable parameters/inputs.  The
+attention softmax is computed with scatter ops (scatter_reduce amax / index_add_); for the small
+graphs the script also recomputes the forward pass and gradients with a dense masked N x N
+attention and asserts agreement to 1e-12 (on Cora: forward, loss and attention only), and checks
+the small-case gradients with torch.autograd.gradcheck (finite differences).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as Fn
+
+DEFAULT_DATA_DIR = "/work/shared/datasets"
+
+
+# --------------------------------------------------------------------------------------------
+# Graph preprocessing
+# --------------------------------------------------------------------------------------------
+
+def prepare_edges(edge_index, n_nodes):
+    """Remove input self loops, add one self loop per node, keep duplicates.
+
+    Returns (src, dst) int64 numpy arrays of length E_total = N + #non-self-loop input edges in the
+    canonical order: for each target i in increasing order, first its self loop i->i, then its input
+    edges j->i (j != i) in the order they appear in edge_index.
+    """
+    edge_index = np.asarray(edge_index, dtype=np.int64)
+    assert edge_index.ndim == 2 and edge_index.shape[0] == 2
+    src, dst = edge_index[0], edge_index[1]
+    assert src.size == 0 or (src.min() >= 0 and src.max() < n_nodes and dst.min() >= 0 and dst.max() < n_nodes)
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
+    # self loops first: give them key position -1 so that a stable sort puts them before the input edges
+    all_src = np.concatenate([np.arange(n_nodes, dtype=np.int64), src])
+    all_dst = np.concatenate([np.arange(n_nodes, dtype=np.int64), dst])
+    pos = np.concatenate([np.full(n_nodes, -1, dtype=np.int64), np.arange(src.size, dtype=np.int64)])
+    order = np.lexsort((pos, all_dst))  # primary: target, secondary: position (self loop = -1)
+    return all_src[order], all_dst[order]
+
+
+def load_dataset(data_dir, name):
+    """Load a transductive dataset folder (<data_dir>/<name>): row-normalised features (float64)."""
+    import scipy.sparse as sp
+    d = os.path.join(data_dir, name)
+    feats = sp.load_npz(os.path.join(d, "features.npz")).tocsr()
+    raw = np.asarray(feats.todense(), dtype=np.float64)  # float32 counts -> float64 exactly
+    rowsum = raw.sum(axis=1, keepdims=True)
+    x = np.divide(raw, rowsum, out=np.zeros_like(raw), where=rowsum != 0)  # rows summing to 0 stay 0
+    data = {"x": x}
+    for k in ("edge_index", "labels", "train_index", "val_index", "test_index"):
+        data[k] = np.load(os.path.join(d, k + ".npy"))
+    return data
+
+
+# --------------------------------------------------------------------------------------------
+# Model (pytorch-GAT compatible state_dict)
+# --------------------------------------------------------------------------------------------
+
+class GATLayer(nn.Module):
+    def __init__(self, num_in_features, num_out_features, num_of_heads, concat, activation,
+                 add_skip_connection, bias, dropout_prob=0.0):
+        super().__init__()
+        self.num_in_features = num_in_features
+        self.num_out_features = num_out_features
+        self.num_of_heads = num_of_heads
+        self.concat = concat
+        self.activation = activation
+        self.add_skip_connection = add_skip_connection
+        self.linear_proj = nn.Linear(num_in_features, num_of_heads * num_out_features, bias=False)
+        self.scoring_fn_target = nn.Parameter(torch.empty(1, num_of_heads, num_out_features))
+        self.scoring_fn_source = nn.Parameter(torch.empty(1, num_of_heads, num_out_features))
+        if bias:
+            self.bias = nn.Parameter(torch.empty(num_of_heads * num_out_features if concat else num_out_features))
+        else:
+            self.register_parameter("bias", None)
+        if add_skip_connection:
+            self.skip_proj = nn.Linear(num_in_features, num_of_heads * num_out_features, bias=False)
+        else:
+            self.register_parameter("skip_proj", None)
+        # dropout (as in pytorch-GAT: on the layer input and on the attention coefficients); only
+        # active in training mode; 0 by default. All fixtures are computed in eval mode.
+        self.dropout = nn.Dropout(p=dropout_prob)
+        self.last_attention = None
+
+    def forward(self, x, src, dst):
+        """x: (N, F_in); src/dst: (E_total,) int64 tensors with self loops already handled."""
+        n = x.shape[0]
+        H, F = self.num_of_heads, self.num_out_features
+        x = self.dropout(x)
+        z = self.linear_proj(x).view(n, H, F)
+        s_src = (z * self.scoring_fn_source).sum(dim=-1)  # (N, H)
+        s_dst = (z * self.scoring_fn_target).sum(dim=-1)  # (N, H)
+        e = Fn.leaky_relu(s_src[src] + s_dst[dst], negative_slope=0.2)  # (E, H)
+        alpha = scatter_softmax(e, dst, n)
+        self.last_attention = alpha.detach()
+        alpha = self.dropout(alpha)
+        out = torch.zeros(n, H, F, dtype=z.dtype, device=z.device)
+        out.index_add_(0, dst, alpha.unsqueeze(-1) * z[src])
+        if self.add_skip_connection:
+            if F == x.shape[-1]:
+                out = out + x.unsqueeze(1)
+            else:
+                out = out + self.skip_proj(x).view(n, H, F)
+        if self.concat:
+            out = out.reshape(n, H * F)
+        else:
+            out = out.mean(dim=1)
+        if self.bias is not None:
+            out = out + self.bias
+        if self.activation is not None:
+            out = self.activation(out)
+        return out
+
+
+def scatter_softmax(e, dst, n):
+    """Softmax of e (E, H) over the edges sharing the same target dst (E,)."""
+    H = e.shape[1]
+    idx = dst.unsqueeze(1).expand(-1, H)
+    emax = torch.full((n, H), float("-inf"), dtype=e.dtype, device=e.device)
+    emax = emax.scatter_reduce(0, idx, e, reduce="amax", include_self=True)
+    # the shift cancels mathematically; detaching it keeps the backward pass exact and simple
+    ex = torch.exp(e - emax.detach()[dst])
+    denom = torch.zeros(n, H, dtype=e.dtype, device=e.device).index_add_(0, dst, ex)
+    return ex / denom[dst]
+
+
+class GAT(nn.Module):
+    """pytorch-GAT compatible GAT: self.gat_net = nn.Sequential(GATLayer, ...)."""
+
+    def __init__(self, num_in_features, heads, features, skip, bias, dropout_prob=0.0):
+        super().__init__()
+        assert len(heads) == len(features) and len(heads) >= 1
+        layers = []
+        f_in = num_in_features
+        L = len(heads)
+        for l in range(L):
+            last = l == L - 1
+            layers.append(GATLayer(f_in, features[l], heads[l], concat=not last,
+                                   activation=None if last else nn.ELU(alpha=1.0),
+                                   add_skip_connection=skip, bias=bias, dropout_prob=dropout_prob))
+            f_in = heads[l] * features[l]
+        self.gat_net = nn.Sequential(*layers)
+        self.heads = list(heads)
+        self.features = list(features)
+
+    def forward(self, x, src, dst):
+        h = x
+        for layer in self.gat_net:
+            h = layer(h, src, dst)
+        return h
+
+    def attention(self):
+        return [layer.last_attention for layer in self.gat_net]
+
+
+# --------------------------------------------------------------------------------------------
+# Dense cross-check (independent formulation; with grads on the small graphs, forward-only on Cora)
+# --------------------------------------------------------------------------------------------
+
+def dense_forward(params, cfg, x, src, dst):
+    """Same network written with dense masked N x N attention on a plain dict of tensors.
+
+    A[i, j] = number of edges j -> i (duplicates count with multiplicity).
+    Returns (logits, per layer the (E_total, H) attention of one edge, read from the N x N matrix at [dst, src]).
+    """
+    n = x.shape[0]
+    A = torch.zeros(n, n, dtype=x.dtype)
+    A.index_put_((dst, src), torch.ones(src.shape[0], dtype=x.dtype), accumulate=True)
+    mask = A > 0
+    h = x
+    L = cfg["layers"]
+    atts = []
+    for l in range(L):
+        H, F = cfg["heads"][l], cfg["features"][l]
+        W = params[f"gat_net.{l}.linear_proj.weight"]
+        zall = (h @ W.T).reshape(n, H, F)
+        a_src = params[f"gat_net.{l}.scoring_fn_source"][0]  # (H, F)
+        a_dst = params[f"gat_net.{l}.scoring_fn_target"][0]
+        outs, att_l = [], []
+        for hd in range(H):  # one head at a time keeps memory at a few N x N matrices
+            z = zall[:, hd, :]  # (N, F)
+            ss = z @ a_src[hd]
+            sd = z @ a_dst[hd]
+            e = sd[:, None] + ss[None, :]  # (i, j)
+            e = torch.where(e > 0, e, 0.2 * e)
+            e = torch.where(mask, e, torch.full_like(e, float("-inf")))
+            ex = torch.exp(e - e.max(dim=1, keepdim=True).values)  # 0 where there is no edge
+            att_single = ex / (A * ex).sum(dim=1, keepdim=True)  # attention of ONE edge j->i
+            att_l.append(att_single[dst, src])
+            outs.append((A * att_single) @ z)  # duplicates count with multiplicity
+        atts.append(torch.stack(att_l, dim=1))
+        out = torch.stack(outs, dim=1)  # (N, H, F)
+        if cfg["skip"]:
+            if F == h.shape[1]:
+                out = out + h[:, None, :]
+            else:
+                Ws = params[f"gat_net.{l}.skip_proj.weight"]
+                out = out + (h @ Ws.T).reshape(n, H, F)
+        last = l == L - 1
+        out = out.mean(dim=1) if last else out.reshape(n, H * F)
+        if cfg["bias"]:
+            out = out + params[f"gat_net.{l}.bias"]
+        h = out if last else torch.where(out > 0, out, torch.expm1(out))
+    return h, atts
+
+
+# --------------------------------------------------------------------------------------------
+# Fixture cases
+# --------------------------------------------------------------------------------------------
+
+def random_graph(rng, n, n_edges, n_self_loops, n_duplicates, n_isolated):
+    """Random directed edge list with some input self loops, duplicate edges and isolated nodes."""
+    isolated = rng.choice(n, size=n_isolated, replace=False)
+    pool = np.array(sorted(set(range(n)) - set(isolated.tolist())), dtype=np.int64)
+    pairs = set()
+    n_base = n_edges - n_self_loops - n_duplicates
+    while len(pairs) < n_base:
+        s, t = rng.choice(pool, size=2, replace=True)
+        if s != t:
+            pairs.add((int(s), int(t)))
+    edges = sorted(pairs)
+    edges = [edges[k] for k in rng.permutation(len(edges))]
+    dups = [edges[k] for k in rng.choice(len(edges), size=n_duplicates, replace=False)]
+    loops = [(int(v), int(v)) for v in rng.choice(pool, size=n_self_loops, replace=False)]
+    for extra in dups + loops:
+        edges.insert(int(rng.integers(0, len(edges) + 1)), extra)
+    ei = np.array(edges, dtype=np.int64).T.copy()
+    return ei, np.sort(isolated)
+
+
+def random_features(rng, n, f, zero_frac=0.4, zero_rows=()):
+    x = rng.standard_normal((n, f))
+    x[rng.random((n, f)) < zero_frac] = 0.0
+    for r in zero_rows:
+        x[r] = 0.0
+    return x.astype(np.float32)
+
+
+SMALL_CASES = {
+    # name: (seed, N, F_in, heads, features, skip, bias, n_edges, n_train)
+    "small_skip_proj": dict(seed=101, n=13, f_in=9, heads=[3, 2], features=[4, 3], skip=True, bias=True,
+                            n_edges=40, n_train=8),
+    "small_skip_identity": dict(seed=202, n=11, f_in=5, heads=[2, 2], features=[3, 6], skip=True, bias=True,
+                                n_edges=32, n_train=6),
+    "small_three_layers_nobias": dict(seed=303, n=17, f_in=7, heads=[2, 2, 1], features=[5, 4, 4], skip=False,
+                                      bias=False, n_edges=48, n_train=9),
+}
+ALL_CASES = list(SMALL_CASES) + ["cora"]
+
+
+def param_names(cfg):
+    names = []
+    for l in range(cfg["layers"]):
+        names += [f"gat_net.{l}.linear_proj.weight", f"gat_net.{l}.scoring_fn_target",
+                  f"gat_net.{l}.scoring_fn_source"]
+        if cfg["bias"]:
+            names.append(f"gat_net.{l}.bias")
+        if cfg["skip"]:
+            names.append(f"gat_net.{l}.skip_proj.weight")
+    return names
+
+
+def make_small_case(spec):
+    rng = np.random.default_rng(spec["seed"])
+    n, f_in, heads, feats = spec["n"], spec["f_in"], spec["heads"], spec["features"]
+    edge_index, isolated = random_graph(rng, n, spec["n_edges"], n_self_loops=2, n_duplicates=2, n_isolated=2)
+    zero_rows = [int(isolated[0])] + [int(v) for v in rng.choice(
+        sorted(set(range(n)) - set(isolated.tolist())), size=1, replace=False)]
+    x = random_features(rng, n, f_in, zero_rows=zero_rows)
+    n_classes = feats[-1]
+    labels = rng.integers(0, n_classes, size=n).astype(np.int64)
+    train_index = np.sort(rng.choice(n, size=spec["n_train"], replace=False)).astype(np.int64)
+    cfg = dict(layers=len(heads), heads=heads, features=feats, skip=spec["skip"], bias=spec["bias"],
+               n_nodes=n, n_in=f_in, n_classes=n_classes, dataset=None)
+    model = GAT(f_in, heads, feats, spec["skip"], spec["bias"])
+    # random parameters, uniform(-1, 1) * scale (attention far from uniform), in a fixed order
+    sd = {}
+    for name, p in model.named_parameters():
+        if name.endswith("linear_proj.weight") or name.endswith("skip_proj.weight"):
+            scale = 1.5 / np.sqrt(p.shape[1]) * 2.0
+        elif "scoring_fn" in name:
+            scale = 1.5
+        else:  # bias
+            scale = 0.5
+        sd[name] = (rng.uniform(-1.0, 1.0, size=tuple(p.shape)) * scale).astype(np.float32)
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in sd.items()}, strict=True)
+    inputs = dict(x=x, edge_index=edge_index, labels=labels, train_index=train_index)
+    return cfg, model, inputs
+
+
+def make_cora_case(data_dir):
+    data = load_dataset(data_dir, "cora")
+    n, f_in = data["x"].shape
+    heads, feats = [8, 1], [8, 7]
+    cfg = dict(layers=2, heads=heads, features=feats, skip=False, bias=True, n_nodes=int(n), n_in=int(f_in),
+               n_classes=7, dataset="cora")
+    torch.manual_seed(0)
+    model = GAT(f_in, heads, feats, skip=False, bias=True)
+    with torch.no_grad():
+        for layer in model.gat_net:  # order: linear_proj, scoring_fn_target, scoring_fn_source, bias
+            nn.init.xavier_uniform_(layer.linear_proj.weight)
+            nn.init.xavier_uniform_(layer.scoring_fn_target)
+            nn.init.xavier_uniform_(layer.scoring_fn_source)
+            layer.bias.uniform_(-0.1, 0.1)
+    inputs = dict(x=data["x"], edge_index=data["edge_index"], labels=data["labels"],
+                  train_index=data["train_index"])
+    return cfg, model, inputs
+
+
+# --------------------------------------------------------------------------------------------
+# Reference computation + checks
+# --------------------------------------------------------------------------------------------
+
+def run_reference(cfg, model, inputs):
+    """float64 forward/backward. Returns dict of float32 params and float64 results."""
+    params32 = {k: v.detach().to(torch.float32).numpy().copy() for k, v in model.state_dict().items()}
+    model = model.double().eval()
+    n = cfg["n_nodes"]
+    src_np, dst_np = prepare_edges(inputs["edge_index"], n)
+    src, dst = torch.from_numpy(src_np), torch.from_numpy(dst_np)
+    x = torch.from_numpy(np.asarray(inputs["x"], dtype=np.float64))  # float32 -> float64 exact for small cases
+    labels = torch.from_numpy(inputs["labels"])
+    train = torch.from_numpy(inputs["train_index"])
+    model.zero_grad(set_to_none=True)
+    logits = model(x, src, dst)
+    loss = Fn.cross_entropy(logits[train], labels[train], reduction="mean")
+    loss.backward()
+    grads = {}
+    for name, p in model.named_parameters():
+        g = p.grad
+        grads[name] = np.zeros(tuple(p.shape), dtype=np.float64) if g is None else g.detach().numpy().copy()
+    att = [a.numpy().copy() for a in model.attention()]
+    return dict(params32=params32, logits=logits.detach().numpy().copy(), loss=float(loss.item()), grads=grads,
+                attention=att, src=src_np, dst=dst_np, model=model, x=x, srct=src, dstt=dst, labels=labels,
+                train=train)
+
+
+def cross_check_dense(cfg, ref, with_grads=True):
+    """Dense N x N formulation: logits, loss, attention (and grads) must agree to 1e-12."""
+    names = param_names(cfg)
+    params = {k: torch.from_numpy(ref["params32"][k].astype(np.float64)).requires_grad_(with_grads) for k in names}
+    with torch.set_grad_enabled(with_grads):
+        logits, atts = dense_forward(params, cfg, ref["x"], ref["srct"], ref["dstt"])
+        loss = Fn.cross_entropy(logits[ref["train"]], ref["labels"][ref["train"]])
+    if with_grads:
+        loss.backward()
+    worst = 0.0
+
+    def agree(a, b, what):
+        nonlocal worst
+        d = float(np.max(np.abs(np.asarray(a) - np.asarray(b)))) if np.size(a) else 0.0
+        worst = max(worst, d)
+        assert d < 1e-12, f"dense vs scatter mismatch in {what}: {d}"
+
+    agree(logits.detach().numpy(), ref["logits"], "logits")
+    agree(loss.item(), ref["loss"], "loss")
+    for l, att in enumerate(atts):
+        agree(att.detach().numpy(), ref["attention"][l], f"attention layer {l}")
+    for k in (names if with_grads else []):
+        g = params[k].grad
+        g = np.zeros(params[k].shape) if g is None else g.numpy()
+        agree(g, ref["grads"][k], f"grad {k}")
+    return worst
+
+
+def gradcheck_small(cfg, ref):
+    """Finite-difference check of the scatter implementation's gradients (float64)."""
+    model = ref["model"]
+    names = [k for k, _ in model.named_parameters()]
+    base = {k: v.detach().clone() for k, v in model.named_parameters()}
+
+    def f(*flat):
+        p = dict(zip(names, flat))
+        logits = torch.func.functional_call(model, p, (ref["x"], ref["srct"], ref["dstt"]))
+        return Fn.cross_entropy(logits[ref["train"]], ref["labels"][ref["train"]])
+
+    inputs = tuple(base[k].requires_grad_(True) for k in names)
+    assert torch.autograd.gradcheck(f, inputs, eps=1e-6, atol=1e-7, rtol=1e-5)
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------
+
+def save_npy(path, arr):
+    with open(path, "wb") as fh:
+        np.save(fh, arr, allow_pickle=False)
+
+
+def write_case(out_dir, name, cfg, inputs, ref):
+    d = os.path.join(out_dir, name)
+    os.makedirs(d, exist_ok=True)
+    for f in os.listdir(d):  # start clean so stale files never survive a regeneration
+        if f.endswith(".npy") or f == "config.json":
+            os.remove(os.path.join(d, f))
+    with open(os.path.join(d, "config.json"), "w") as fh:
+        json.dump(cfg, fh, sort_keys=True)  # one line
+        fh.write("\n")
+    if cfg["dataset"] is None:
+        save_npy(os.path.join(d, "x.npy"), np.asarray(inputs["x"], dtype=np.float32))
+        save_npy(os.path.join(d, "edge_index.npy"), np.asarray(inputs["edge_index"], dtype=np.int64))
+        save_npy(os.path.join(d, "labels.npy"), np.asarray(inputs["labels"], dtype=np.int64))
+        save_npy(os.path.join(d, "train_index.npy"), np.asarray(inputs["train_index"], dtype=np.int64))
+    for k, v in ref["params32"].items():
+        save_npy(os.path.join(d, k + ".npy"), v.astype(np.float32))
+    save_npy(os.path.join(d, "logits.npy"), ref["logits"].astype(np.float64))
+    save_npy(os.path.join(d, "loss.npy"), np.array(ref["loss"], dtype=np.float64))
+    for k, v in ref["grads"].items():
+        save_npy(os.path.join(d, "grad." + k + ".npy"), v.astype(np.float64))
+    for l, a in enumerate(ref["attention"]):
+        save_npy(os.path.join(d, f"attention.layer{l}.npy"), a.astype(np.float64))
+    save_npy(os.path.join(d, "attention_src.npy"), ref["src"].astype(np.int64))
+    save_npy(os.path.join(d, "attention_dst.npy"), ref["dst"].astype(np.int64))
+    return d
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data-dir", default=os.environ.get("GAT_DATA_DIR", DEFAULT_DATA_DIR),
+                    help="datasets folder holding cora/ (default: $GAT_DATA_DIR or %(default)s)")
+    ap.add_argument("--out", default="tests/fixtures/golden", help="output folder (default: %(default)s)")
+    ap.add_argument("--cases", default=",".join(ALL_CASES), help="comma-separated subset of: " + ", ".join(ALL_CASES))
+    ap.add_argument("--no-gradcheck", action="store_true", help="skip the finite-difference gradient check")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(1)  # deterministic reductions; the machine is shared
+    cases = [c for c in args.cases.split(",") if c]
+    for c in cases:
+        if c not in ALL_CASES:
+            ap.error(f"unknown case {c!r}")
+    for name in cases:
+        if name == "cora":
+            cfg, model, inputs = make_cora_case(args.data_dir)
+        else:
+            cfg, model, inputs = make_small_case(SMALL_CASES[name])
+        ref = run_reference(cfg, model, inputs)
+        msg = f"{name}: loss={ref['loss']:.17g}"
+        # the dense check on Cora is forward-only (logits, loss, attention): N x N per head, no autograd graph
+        worst = cross_check_dense(cfg, ref, with_grads=(name != "cora"))
+        msg += f"  dense-vs-scatter max|diff|={worst:.2e}"
+        if name != "cora":
+            if not args.no_gradcheck:
+                gradcheck_small(cfg, ref)
+                msg += "  gradcheck ok"
+        amax = [float(a.max()) for a in ref["attention"]]
+        msg += f"  E_total={ref['src'].size}  max attention per layer={['%.3f' % v for v in amax]}"
+        d = write_case(args.out, name, cfg, inputs, ref)
+        total = sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d))
+        print(msg + f"  -> {d} ({total} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

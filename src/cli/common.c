@@ -1,0 +1,41 @@
+/* common.c - helpers shared by the subcommands. */
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "gat/fileio.h"
+
+int gat_cli_open_dataset(gat_dataset *ds, const char *name, const char *data_dir, int normalize, gat_error *err) {
+    int rc = gat_dataset_open(ds, name, data_dir, err);
+    if (rc) return rc;
+    if (normalize) gat_dataset_normalize_rows(ds);
+    return GAT_OK;
+}
+
+void gat_cli_upper(char *dst, size_t size, const char *src) {
+    size_t i = 0;
+    for (; src[i] && i + 1 < size; i++) dst[i] = (char)toupper((unsigned char)src[i]);
+    dst[i] = 0;
+}
+
+int gat_cli_check_writable_dir(const char *dir, gat_error *err) {
+    int rc = gat_mkdirs(dir, err);
+    if (rc) return rc;
+    if (access(dir, W_OK) != 0) return gat_error_set(err, GAT_EIO, "%s: folder is not writable: %s", dir, strerror(errno));
+    return GAT_OK;
+}
+
+int gat_cli_check_model_fits(const gat_model *m, const gat_dataset *ds, const char *model_path, gat_error *err) {
+    const gat_config *c = &m->cfg;
+    if (c->n_in != ds->n_features)
+        return gat_error_set(err, GAT_ESHAPE, "%s: the model reads %lld input features but dataset '%s' has %lld "
+                             "(a model of another dataset?)", model_path, (long long)c->n_in, ds->name,
+                             (long long)ds->n_features);
+    int64_t classes = gat_config_out_width(c, c->n_layers - 1);
+    if (classes != ds->n_classes)
+        return gat_error_set(err, GAT_ESHAPE, "%s: the model predicts %lld classes but dataset '%s' has %lld",
+                             model_path, (long long)classes, ds->name, (long long)ds->n_classes);
+    return GAT_OK;
+}

@@ -1,0 +1,310 @@
+/* dataset.c - loading and validating graph datasets in the NumPy layout (see dataset.h). */
+#include "gat/dataset.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gat/fileio.h"
+
+#define PATH_MAX_LEN 4096
+
+void gat_dataset_free(gat_dataset *ds) {
+    if (!ds) return;
+    free(ds->path);
+    gat_csr_free(&ds->features);
+    free(ds->dense_features);
+    free(ds->edge_src);
+    free(ds->edge_dst);
+    free(ds->labels);
+    free(ds->targets);
+    for (int s = 0; s < 3; s++) free(ds->split[s]);
+    if (ds->class_names)
+        for (int64_t c = 0; c < ds->n_classes; c++) free(ds->class_names[c]);
+    free(ds->class_names);
+    memset(ds, 0, sizeof *ds);
+}
+
+static int read_array(const char *dir, const char *file, gat_array *a, gat_error *err) {
+    char path[PATH_MAX_LEN];
+    int rc = gat_path_join(path, sizeof path, err, "%s/%s", dir, file);
+    if (rc) return rc;
+    return gat_npy_read(path, a, err);
+}
+
+static int load_features(gat_dataset *ds, const char *dir, gat_error *err) {
+    char path[PATH_MAX_LEN];
+    int rc = gat_path_join(path, sizeof path, err, "%s/features.npz", dir);
+    if (rc) return rc;
+    if (gat_path_exists(path)) {
+        rc = gat_csr_read_npz(path, &ds->features, err);
+        if (rc) return rc;
+        ds->n_nodes = ds->features.n_rows;
+        ds->n_features = ds->features.n_cols;
+        return GAT_OK;
+    }
+    rc = gat_path_join(path, sizeof path, err, "%s/features.npy", dir);
+    if (rc) return rc;
+    if (!gat_path_exists(path))
+        return gat_error_set(err, GAT_ENOTFOUND, "%s: no features.npz (scipy CSR) or features.npy (dense) in this folder", dir);
+    gat_array a = {0};
+    rc = gat_npy_read(path, &a, err);
+    if (rc) return rc;
+    if (a.ndim != 2) {
+        gat_array_free(&a);
+        return gat_error_set(err, GAT_ESHAPE, "%s: features must have shape (nodes, features), got %d dimensions", path, a.ndim);
+    }
+    ds->n_nodes = a.shape[0];
+    ds->n_features = a.shape[1];
+    rc = gat_array_to_f32(&a, path, &ds->dense_features, err);
+    gat_array_free(&a);
+    return rc;
+}
+
+static int load_edges(gat_dataset *ds, const char *dir, gat_error *err) {
+    gat_array a = {0};
+    int64_t *e = NULL;
+    int rc = read_array(dir, "edge_index.npy", &a, err);
+    if (rc) return rc;
+    if (a.ndim != 2 || a.shape[0] != 2) {
+        rc = gat_error_set(err, GAT_ESHAPE, "%s/edge_index.npy: expected shape (2, E), got %s(%lld%s%lld)", dir,
+                           a.ndim == 2 ? "" : "a different rank ", (long long)(a.ndim > 0 ? a.shape[0] : 0),
+                           a.ndim > 1 ? ", " : "", (long long)(a.ndim > 1 ? a.shape[1] : 0));
+        goto done;
+    }
+    char name[PATH_MAX_LEN];
+    snprintf(name, sizeof name, "%s/edge_index.npy", dir);
+    rc = gat_array_to_i64(&a, name, &e, err);
+    if (rc) goto done;
+    ds->n_edges = a.shape[1];
+    ds->edge_src = malloc(((size_t)ds->n_edges + 1) * sizeof *ds->edge_src);
+    ds->edge_dst = malloc(((size_t)ds->n_edges + 1) * sizeof *ds->edge_dst);
+    if (!ds->edge_src || !ds->edge_dst) {
+        rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory for %lld edges", name, (long long)ds->n_edges);
+        goto done;
+    }
+    for (int64_t k = 0; k < ds->n_edges; k++) {
+        int64_t s = e[k], d = e[ds->n_edges + k];
+        if (s < 0 || s >= ds->n_nodes || d < 0 || d >= ds->n_nodes) {
+            rc = gat_error_set(err, GAT_ERANGE, "%s: edge %lld (%lld -> %lld) has a node id outside [0, %lld)", name,
+                               (long long)k, (long long)s, (long long)d, (long long)ds->n_nodes);
+            goto done;
+        }
+        ds->edge_src[k] = s;
+        ds->edge_dst[k] = d;
+    }
+done:
+    free(e);
+    gat_array_free(&a);
+    return rc;
+}
+
+static int load_labels(gat_dataset *ds, const char *dir, gat_error *err) {
+    gat_array a = {0};
+    char name[PATH_MAX_LEN];
+    int rc = gat_path_join(name, sizeof name, err, "%s/labels.npy", dir);
+    if (rc) return rc;
+    rc = gat_npy_read(name, &a, err);
+    if (rc) return rc;
+    if (a.ndim < 1 || a.ndim > 2 || a.shape[0] != ds->n_nodes) {
+        rc = gat_error_set(err, GAT_ESHAPE, "%s: expected %lld labels (one per node), got shape with %lld rows", name,
+                           (long long)ds->n_nodes, (long long)(a.ndim ? a.shape[0] : 0));
+        goto done;
+    }
+    if (a.ndim == 2) { /* multi-label 0/1 matrix */
+        ds->task = GAT_TASK_MULTI_LABEL;
+        ds->n_classes = a.shape[1];
+        rc = gat_array_to_f32(&a, name, &ds->targets, err);
+        if (rc) goto done;
+        for (size_t i = 0; i < a.size; i++)
+            if (ds->targets[i] != 0.0f && ds->targets[i] != 1.0f) {
+                rc = gat_error_set(err, GAT_ERANGE, "%s: multi-label targets must be 0 or 1; node %lld class %lld is %g",
+                                   name, (long long)(i / (size_t)ds->n_classes), (long long)(i % (size_t)ds->n_classes),
+                                   (double)ds->targets[i]);
+                goto done;
+            }
+        goto done;
+    }
+    ds->task = GAT_TASK_SINGLE_LABEL;
+    rc = gat_array_to_i64(&a, name, &ds->labels, err);
+    if (rc) goto done;
+    int64_t max = -1;
+    for (int64_t i = 0; i < ds->n_nodes; i++) {
+        if (ds->labels[i] < -1) {
+            rc = gat_error_set(err, GAT_ERANGE, "%s: node %lld has label %lld (labels are 0..C-1, or -1 for none)", name,
+                               (long long)i, (long long)ds->labels[i]);
+            goto done;
+        }
+        if (ds->labels[i] > max) max = ds->labels[i];
+    }
+    if (max < 0) {
+        rc = gat_error_set(err, GAT_ERANGE, "%s: no node has a label", name);
+        goto done;
+    }
+    if (max >= 100000) {
+        rc = gat_error_set(err, GAT_ERANGE, "%s: label %lld is implausibly large (labels are 0..C-1)", name, (long long)max);
+        goto done;
+    }
+    ds->n_classes = max + 1;
+done:
+    gat_array_free(&a);
+    return rc;
+}
+
+static const char *split_file[3] = {"train_index.npy", "val_index.npy", "test_index.npy"};
+
+static int load_split(gat_dataset *ds, const char *dir, int s, gat_error *err) {
+    gat_array a = {0};
+    char name[PATH_MAX_LEN];
+    int rc = gat_path_join(name, sizeof name, err, "%s/%s", dir, split_file[s]);
+    if (rc) return rc;
+    rc = gat_npy_read(name, &a, err);
+    if (rc) return rc;
+    if (a.ndim != 1) {
+        rc = gat_error_set(err, GAT_ESHAPE, "%s: expected a 1-D array of node ids, got %d dimensions", name, a.ndim);
+        goto done;
+    }
+    if (a.size == 0) {
+        rc = gat_error_set(err, GAT_ESHAPE, "%s: the split is empty", name);
+        goto done;
+    }
+    rc = gat_array_to_i64(&a, name, &ds->split[s], err);
+    if (rc) goto done;
+    ds->split_size[s] = (int64_t)a.size;
+    for (int64_t t = 0; t < ds->split_size[s]; t++) {
+        int64_t v = ds->split[s][t];
+        if (v < 0 || v >= ds->n_nodes) {
+            rc = gat_error_set(err, GAT_ERANGE, "%s: entry %lld is node %lld, outside [0, %lld)", name, (long long)t,
+                               (long long)v, (long long)ds->n_nodes);
+            goto done;
+        }
+        if (ds->labels && ds->labels[v] < 0) {
+            rc = gat_error_set(err, GAT_ERANGE, "%s: node %lld has no label (-1) and cannot be in a split", name, (long long)v);
+            goto done;
+        }
+    }
+done:
+    gat_array_free(&a);
+    return rc;
+}
+
+static int load_class_names(gat_dataset *ds, const char *dir, gat_error *err) {
+    char path[PATH_MAX_LEN];
+    int rc = gat_path_join(path, sizeof path, err, "%s/class_names.txt", dir);
+    if (rc || !gat_path_exists(path)) return rc;
+    char *text;
+    size_t len;
+    rc = gat_read_file(path, &text, &len, err);
+    if (rc) return rc;
+    int64_t lines = 0;
+    for (char *p = text; *p; p++) lines += *p == '\n';
+    if (len && text[len - 1] != '\n') lines++;
+    if (lines < ds->n_classes) {
+        free(text);
+        return gat_error_set(err, GAT_ESHAPE, "%s: %lld names for %lld classes", path, (long long)lines, (long long)ds->n_classes);
+    }
+    ds->class_names = calloc((size_t)lines, sizeof *ds->class_names);
+    if (!ds->class_names) {
+        free(text);
+        return gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path);
+    }
+    char *p = text;
+    for (int64_t c = 0; c < lines; c++) {
+        char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        while (n && (p[n - 1] == '\r' || p[n - 1] == ' ')) n--;
+        ds->class_names[c] = malloc(n + 1);
+        if (!ds->class_names[c]) {
+            ds->n_classes = c; /* so free releases what was made */
+            free(text);
+            return gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path);
+        }
+        memcpy(ds->class_names[c], p, n);
+        ds->class_names[c][n] = 0;
+        p = e ? e + 1 : p + n;
+    }
+    if (ds->task == GAT_TASK_SINGLE_LABEL) ds->n_classes = lines; /* classes may outnumber the labels used */
+    else if (lines != ds->n_classes) {
+        for (int64_t c = ds->n_classes; c < lines; c++) free(ds->class_names[c]);
+    }
+    free(text);
+    return GAT_OK;
+}
+
+int gat_dataset_load(gat_dataset *ds, const char *dir, gat_error *err) {
+    memset(ds, 0, sizeof *ds);
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') n--;
+    ds->path = malloc(n + 1);
+    if (!ds->path) return gat_error_set(err, GAT_ENOMEM, "%s: out of memory", dir);
+    memcpy(ds->path, dir, n);
+    ds->path[n] = 0;
+    const char *base = strrchr(ds->path, '/');
+    snprintf(ds->name, sizeof ds->name, "%s", base ? base + 1 : ds->path);
+    int rc = load_features(ds, ds->path, err);
+    if (!rc) rc = load_edges(ds, ds->path, err);
+    if (!rc) rc = load_labels(ds, ds->path, err);
+    for (int s = 0; s < 3 && !rc; s++) rc = load_split(ds, ds->path, s, err);
+    if (!rc) rc = load_class_names(ds, ds->path, err);
+    if (rc) gat_dataset_free(ds);
+    return rc;
+}
+
+int gat_dataset_open(gat_dataset *ds, const char *name, const char *data_dir, gat_error *err) {
+    memset(ds, 0, sizeof *ds);
+    const char *env = getenv("GAT_DATA_DIR");
+    const char *roots[4];
+    int nr = 0;
+    if (data_dir) roots[nr++] = data_dir;
+    else {
+        if (env && *env) roots[nr++] = env;
+        roots[nr++] = "data";
+        roots[nr++] = "datasets";
+    }
+    char lower[64];
+    size_t ln = strlen(name);
+    if (ln == 0 || ln >= sizeof lower || strchr(name, '/'))
+        return gat_error_set(err, GAT_EINVAL, "--dataset: '%s' is not a dataset name (cora, citeseer, ...)", name);
+    for (size_t i = 0; i <= ln; i++) lower[i] = (char)tolower((unsigned char)name[i]);
+    char tried[1024] = "";
+    for (int r = 0; r < nr; r++) {
+        const char *cands[2] = {lower, name};
+        for (int c = 0; c < 2; c++) {
+            if (c == 1 && !strcmp(name, lower)) break;
+            char path[PATH_MAX_LEN];
+            int rc = gat_path_join(path, sizeof path, err, "%s/%s", roots[r], cands[c]);
+            if (rc) return rc;
+            if (gat_path_exists(path)) return gat_dataset_load(ds, path, err);
+            if (c == 0) {
+                size_t tl = strlen(tried);
+                snprintf(tried + tl, sizeof tried - tl, "%s%.300s", tl ? ", " : "", path);
+            }
+        }
+    }
+    return gat_error_set(err, GAT_ENOTFOUND,
+                         "dataset '%s' not found (looked in %s); point gat at the folder that holds %s/ with "
+                         "--data-dir DIR or GAT_DATA_DIR=DIR (layout: README, section Datasets)",
+                         name, tried, lower);
+}
+
+void gat_dataset_normalize_rows(gat_dataset *ds) {
+    if (ds->dense_features) {
+        for (int64_t i = 0; i < ds->n_nodes; i++) {
+            float *r = ds->dense_features + i * ds->n_features;
+            double s = 0;
+            for (int64_t j = 0; j < ds->n_features; j++) s += r[j];
+            if (s != 0.0)
+                for (int64_t j = 0; j < ds->n_features; j++) r[j] = (float)(r[j] / s);
+        }
+        return;
+    }
+    gat_csr *x = &ds->features;
+    for (int64_t i = 0; i < x->n_rows; i++) {
+        double s = 0;
+        for (int64_t p = x->row_ptr[i]; p < x->row_ptr[i + 1]; p++) s += x->val[p];
+        if (s != 0.0)
+            for (int64_t p = x->row_ptr[i]; p < x->row_ptr[i + 1]; p++) x->val[p] = (float)(x->val[p] / s);
+    }
+}

@@ -1,0 +1,379 @@
+/* model.c - GAT parameters, activations, forward and backward passes (see model.h). */
+#include "gat/model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gat/rng.h"
+
+enum { SITE_INPUT = 1, SITE_PROJ = 2, SITE_ATT = 3 };
+
+gat_config gat_config_default(int64_t n_in, int64_t n_classes) {
+    gat_config c;
+    memset(&c, 0, sizeof c);
+    c.n_layers = 2;
+    c.n_in = n_in;
+    c.heads[0] = 8;
+    c.features[0] = 8;
+    c.heads[1] = 1;
+    c.features[1] = n_classes;
+    c.skip = 0;
+    c.bias = 1;
+    c.dropout = 0.6f;
+    c.slope = 0.2f;
+    return c;
+}
+
+int64_t gat_config_in_width(const gat_config *c, int l) {
+    return l == 0 ? c->n_in : c->heads[l - 1] * c->features[l - 1];
+}
+
+int64_t gat_config_out_width(const gat_config *c, int l) {
+    return l == c->n_layers - 1 ? c->features[l] : c->heads[l] * c->features[l];
+}
+
+int gat_config_skip_identity(const gat_config *c, int l) {
+    return c->skip && c->features[l] == gat_config_in_width(c, l);
+}
+
+int gat_config_check(const gat_config *c, gat_error *err) {
+    if (c->n_layers < 1 || c->n_layers > GAT_MAX_LAYERS)
+        return gat_error_set(err, GAT_EINVAL, "--num_of_layers: %d is out of range [1, %d]", c->n_layers, GAT_MAX_LAYERS);
+    if (c->n_in < 1) return gat_error_set(err, GAT_EINVAL, "model: the input has no features");
+    for (int l = 0; l < c->n_layers; l++) {
+        if (c->heads[l] < 1 || c->heads[l] > GAT_MAX_HEADS)
+            return gat_error_set(err, GAT_EINVAL, "--num_heads_per_layer: layer %d has %lld heads (allowed 1..%d)", l,
+                                 (long long)c->heads[l], GAT_MAX_HEADS);
+        if (c->features[l] < 1 || c->features[l] > 65536)
+            return gat_error_set(err, GAT_EINVAL, "--num_features_per_layer: layer %d has %lld features (allowed 1..65536)",
+                                 l, (long long)c->features[l]);
+        if (c->heads[l] * c->features[l] > 65536)
+            return gat_error_set(err, GAT_EINVAL, "layer %d: %lld heads x %lld features is too wide", l,
+                                 (long long)c->heads[l], (long long)c->features[l]);
+    }
+    if (!(c->dropout >= 0.0f && c->dropout < 1.0f))
+        return gat_error_set(err, GAT_EINVAL, "--dropout: %g is out of range [0, 1)", (double)c->dropout);
+    if (!(c->slope >= 0.0f && c->slope < 1.0f))
+        return gat_error_set(err, GAT_EINVAL, "LeakyReLU slope %g is out of range [0, 1)", (double)c->slope);
+    return GAT_OK;
+}
+
+/* ---- parameters ---- */
+
+static void add_tensor(gat_model *m, size_t *off, const char *name, int l, int ndim, int64_t d0, int64_t d1,
+                       int64_t d2, int transposed, int trainable) {
+    gat_tensor *t = &m->tensors[m->n_tensors++];
+    memset(t, 0, sizeof *t);
+    snprintf(t->name, sizeof t->name, "gat_net.%d.%s", l, name);
+    t->ndim = ndim;
+    t->shape[0] = d0;
+    t->shape[1] = d1;
+    t->shape[2] = d2;
+    t->size = (size_t)d0 * (size_t)(ndim > 1 ? d1 : 1) * (size_t)(ndim > 2 ? d2 : 1);
+    t->transposed = transposed;
+    t->trainable = trainable;
+    t->offset = *off;
+    *off += t->size;
+}
+
+/* Lay out every tensor: trainable ones first, then identity-skip weights kept only so model
+ * files have pytorch-GAT's state_dict. */
+static void layout(gat_model *m) {
+    const gat_config *c = &m->cfg;
+    size_t off = 0;
+    m->n_tensors = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int l = 0; l < c->n_layers; l++) {
+            int64_t k = gat_config_in_width(c, l), h = c->heads[l], f = c->features[l];
+            if (pass == 0) {
+                add_tensor(m, &off, "linear_proj.weight", l, 2, h * f, k, 0, 1, 1);
+                add_tensor(m, &off, "scoring_fn_target", l, 3, 1, h, f, 0, 1);
+                add_tensor(m, &off, "scoring_fn_source", l, 3, 1, h, f, 0, 1);
+                if (c->bias) add_tensor(m, &off, "bias", l, 1, gat_config_out_width(c, l), 0, 0, 0, 1);
+                if (c->skip && !gat_config_skip_identity(c, l))
+                    add_tensor(m, &off, "skip_proj.weight", l, 2, h * f, k, 0, 1, 1);
+            } else if (gat_config_skip_identity(c, l)) {
+                add_tensor(m, &off, "skip_proj.weight", l, 2, h * f, k, 0, 1, 0);
+            }
+        }
+        if (pass == 0) m->n_trainable = off;
+    }
+    m->n_params = off;
+}
+
+static float *view(gat_model *m, float *base, int l, const char *what) {
+    char name[64];
+    snprintf(name, sizeof name, "gat_net.%d.%s", l, what);
+    const gat_tensor *t = gat_model_tensor(m, name);
+    return t ? base + t->offset : NULL;
+}
+
+const gat_tensor *gat_model_tensor(const gat_model *m, const char *name) {
+    for (int i = 0; i < m->n_tensors; i++)
+        if (!strcmp(m->tensors[i].name, name)) return &m->tensors[i];
+    return NULL;
+}
+
+int gat_model_init(gat_model *m, const gat_config *cfg, uint64_t seed, gat_error *err) {
+    memset(m, 0, sizeof *m);
+    int rc = gat_config_check(cfg, err);
+    if (rc) return rc;
+    m->cfg = *cfg;
+    layout(m);
+    m->params = calloc(m->n_params, sizeof *m->params);
+    m->grads = calloc(m->n_params, sizeof *m->grads);
+    if (!m->params || !m->grads) {
+        gat_model_free(m);
+        return gat_error_set(err, GAT_ENOMEM, "model: out of memory for %zu parameters", m->n_params);
+    }
+    for (int l = 0; l < cfg->n_layers; l++) {
+        for (int which = 0; which < 2; which++) {
+            float *base = which ? m->grads : m->params;
+            gat_layer_params *lp = which ? &m->g[l] : &m->p[l];
+            lp->w = view(m, base, l, "linear_proj.weight");
+            lp->a_src = view(m, base, l, "scoring_fn_source");
+            lp->a_dst = view(m, base, l, "scoring_fn_target");
+            lp->bias = view(m, base, l, "bias");
+            lp->w_skip = gat_config_skip_identity(cfg, l) ? NULL : view(m, base, l, "skip_proj.weight");
+        }
+    }
+    /* Initialisation, one random stream per tensor. */
+    for (int i = 0; i < m->n_tensors; i++) {
+        const gat_tensor *t = &m->tensors[i];
+        float *x = m->params + t->offset;
+        double bound = 0.0;
+        if (strstr(t->name, "linear_proj")) /* Xavier uniform over (fan_out, fan_in) */
+            bound = sqrt(6.0 / (double)(t->shape[0] + t->shape[1]));
+        else if (strstr(t->name, "scoring_fn")) /* Xavier on (1, H, F): fan_in H*F, fan_out F */
+            bound = sqrt(6.0 / (double)(t->shape[1] * t->shape[2] + t->shape[2]));
+        else if (strstr(t->name, "skip_proj")) /* nn.Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) */
+            bound = 1.0 / sqrt((double)t->shape[1]);
+        uint64_t key = gat_rng_key(seed, 0x1417, (uint64_t)i, 0);
+        for (size_t e = 0; e < t->size; e++) x[e] = (float)((2.0 * gat_rng_uniform64(key, e) - 1.0) * bound);
+    }
+    return GAT_OK;
+}
+
+void gat_model_free(gat_model *m) {
+    if (!m) return;
+    free(m->params);
+    free(m->grads);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- input ---- */
+
+int gat_input_init(gat_input *in, const gat_dataset *ds, gat_error *err) {
+    memset(in, 0, sizeof *in);
+    in->n = ds->n_nodes;
+    in->k = ds->n_features;
+    if (ds->dense_features) {
+        in->dense = ds->dense_features;
+        return GAT_OK;
+    }
+    in->sparse = &ds->features;
+    return gat_csc_index_build(&in->csc, &ds->features, err);
+}
+
+void gat_input_free(gat_input *in) {
+    if (!in) return;
+    gat_csc_index_free(&in->csc);
+    memset(in, 0, sizeof *in);
+}
+
+/* ---- activations ---- */
+
+void gat_acts_free(gat_acts *a) {
+    if (!a) return;
+    for (int l = 0; l < a->n_layers; l++) {
+        gat_layer_acts *L = &a->l[l];
+        free(L->x);
+        free(L->xval);
+        free(L->x_mask);
+        free(L->z);
+        free(L->z_mask);
+        free(L->s_src);
+        free(L->s_dst);
+        free(L->att);
+        free(L->att_mask);
+        free(L->out);
+        if (L->y != L->out) free(L->y);
+    }
+    free(a->tmp);
+    free(a->dy);
+    free(a->dx);
+    free(a->dz);
+    free(a->dout);
+    free(a->ds_src);
+    free(a->ds_dst);
+    free(a->scratch);
+    memset(a, 0, sizeof *a);
+}
+
+int gat_acts_init(gat_acts *a, const gat_model *m, const gat_input *in, const gat_graph *g, gat_error *err) {
+    memset(a, 0, sizeof *a);
+    const gat_config *c = &m->cfg;
+    const size_t n = (size_t)in->n, nnz = (size_t)g->nnz;
+    if (in->n != g->n) return gat_error_set(err, GAT_ESHAPE, "model: %zu feature rows but %lld graph nodes", n, (long long)g->n);
+    if (in->k != c->n_in)
+        return gat_error_set(err, GAT_ESHAPE, "model: expects %lld input features, the data has %lld", (long long)c->n_in,
+                             (long long)in->k);
+    if (in->sparse && gat_config_skip_identity(c, 0))
+        return gat_error_set(err, GAT_EINVAL, "model: an identity skip connection on sparse input features is not "
+                             "supported (choose a first-layer width other than %lld)", (long long)c->n_in);
+    a->n_layers = c->n_layers;
+    a->n = in->n;
+    size_t wmax = 0, hmax = 0;
+    int ok = 1;
+#define ALLOC(p, count) do { (p) = malloc(((size_t)(count) + 1) * sizeof *(p)); ok = ok && (p); } while (0)
+    for (int l = 0; l < c->n_layers; l++) {
+        gat_layer_acts *L = &a->l[l];
+        size_t k = (size_t)gat_config_in_width(c, l), h = (size_t)c->heads[l], mw = h * (size_t)c->features[l];
+        size_t ow = (size_t)gat_config_out_width(c, l);
+        if (l == 0 && in->sparse) {
+            ALLOC(L->xval, in->sparse->nnz);
+            ALLOC(L->x_mask, in->sparse->nnz);
+        } else {
+            ALLOC(L->x, n * k);
+            ALLOC(L->x_mask, n * k);
+        }
+        ALLOC(L->z, n * mw);
+        ALLOC(L->z_mask, n * mw);
+        ALLOC(L->s_src, n * h);
+        ALLOC(L->s_dst, n * h);
+        ALLOC(L->att, nnz * h);
+        ALLOC(L->att_mask, nnz * h);
+        ALLOC(L->out, n * mw);
+        if (l == c->n_layers - 1) ALLOC(L->y, n * ow);
+        else L->y = L->out;
+        wmax = k > wmax ? k : wmax;
+        wmax = mw > wmax ? mw : wmax;
+        hmax = h > hmax ? h : hmax;
+    }
+    ALLOC(a->tmp, n * wmax);
+    ALLOC(a->dy, n * wmax);
+    ALLOC(a->dx, n * wmax);
+    ALLOC(a->dz, n * wmax);
+    ALLOC(a->dout, n * wmax);
+    ALLOC(a->ds_src, n * hmax);
+    ALLOC(a->ds_dst, n * hmax);
+    ALLOC(a->scratch, nnz * hmax);
+#undef ALLOC
+    if (!ok) {
+        gat_acts_free(a);
+        return gat_error_set(err, GAT_ENOMEM, "model: out of memory for activations (%zu nodes, %zu edges)", n, nnz);
+    }
+    return GAT_OK;
+}
+
+/* ---- forward ---- */
+
+const float *gat_model_forward(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, int train,
+                               uint64_t key) {
+    const gat_config *c = &m->cfg;
+    const int64_t n = in->n;
+    const float p = train ? c->dropout : 0.0f;
+    const float *prev = in->dense;
+    for (int l = 0; l < c->n_layers; l++) {
+        gat_layer_acts *L = &a->l[l];
+        const gat_layer_params *P = &m->p[l];
+        const int64_t k = gat_config_in_width(c, l), h = c->heads[l], f = c->features[l], mw = h * f;
+        const int last = l == c->n_layers - 1;
+        const uint64_t kin = gat_rng_key(key, (uint64_t)l, SITE_INPUT, 0);
+        const uint64_t kproj = gat_rng_key(key, (uint64_t)l, SITE_PROJ, 0);
+        const uint64_t katt = gat_rng_key(key, (uint64_t)l, SITE_ATT, 0);
+        /* dropout on the input, then the projection (and a projected skip) */
+        if (l == 0 && in->sparse) {
+            const gat_csr *x = in->sparse;
+            memcpy(L->xval, x->val, (size_t)x->nnz * sizeof *L->xval);
+            gat_dropout_forward(L->xval, L->x_mask, (size_t)x->nnz, p, kin);
+            L->xin = NULL;
+            gat_spmm_forward(L->z, x, L->xval, P->w, mw);
+        } else {
+            if (p > 0.0f) {
+                memcpy(L->x, prev, (size_t)(n * k) * sizeof *L->x);
+                gat_dropout_forward(L->x, L->x_mask, (size_t)(n * k), p, kin);
+                L->xin = L->x;
+            } else {
+                L->xin = prev;
+            }
+            gat_matmul_forward(L->z, L->xin, P->w, n, k, mw);
+        }
+        gat_dropout_forward(L->z, L->z_mask, (size_t)(n * mw), p, kproj);
+        gat_scores_forward(L->s_src, L->s_dst, L->z, P->a_src, P->a_dst, n, h, f);
+        gat_attention_forward(L->out, L->att, L->att_mask, g, L->s_src, L->s_dst, L->z, h, f, c->slope, p, katt);
+        if (c->skip) {
+            if (gat_config_skip_identity(c, l)) {
+                gat_skip_identity_forward(L->out, L->xin, n, h, f);
+            } else {
+                if (L->xin) gat_matmul_forward(a->tmp, L->xin, P->w_skip, n, k, mw);
+                else gat_spmm_forward(a->tmp, in->sparse, L->xval, P->w_skip, mw);
+                for (int64_t i = 0; i < n * mw; i++) L->out[i] += a->tmp[i];
+            }
+        }
+        if (last) gat_head_mean_forward(L->y, L->out, n, h, f);
+        const int64_t ow = gat_config_out_width(c, l);
+        if (P->bias) gat_bias_forward(L->y, P->bias, n, ow);
+        if (!last) gat_elu_forward(L->y, L->y, (size_t)(n * ow));
+        prev = L->y;
+    }
+    return a->l[c->n_layers - 1].y;
+}
+
+/* ---- backward ---- */
+
+void gat_model_backward(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, const float *dlogits) {
+    const gat_config *c = &m->cfg;
+    const int64_t n = in->n;
+    const float p = c->dropout;
+    float *dy = a->dy, *dx = a->dx;
+    const int64_t classes = gat_config_out_width(c, c->n_layers - 1);
+    memcpy(dy, dlogits, (size_t)(n * classes) * sizeof *dy);
+    for (int l = c->n_layers - 1; l >= 0; l--) {
+        gat_layer_acts *L = &a->l[l];
+        const gat_layer_params *P = &m->p[l];
+        gat_layer_params *G = &m->g[l];
+        const int64_t k = gat_config_in_width(c, l), h = c->heads[l], f = c->features[l], mw = h * f;
+        const int64_t ow = gat_config_out_width(c, l);
+        const int last = l == c->n_layers - 1;
+        const int sparse_in = l == 0 && in->sparse;
+        if (!last) gat_elu_backward(dy, dy, L->y, (size_t)(n * ow));
+        if (G->bias) gat_bias_backward(G->bias, dy, n, ow);
+        float *dout = dy;
+        if (last) {
+            dout = a->dout;
+            memset(dout, 0, (size_t)(n * mw) * sizeof *dout);
+            gat_head_mean_backward(dout, dy, n, h, f);
+        }
+        if (l > 0) memset(dx, 0, (size_t)(n * k) * sizeof *dx);
+        if (c->skip) {
+            if (gat_config_skip_identity(c, l)) {
+                if (l > 0) gat_skip_identity_backward(dx, dout, n, h, f);
+            } else if (sparse_in) {
+                gat_spmm_backward(G->w_skip, &in->csc, L->xval, dout, mw);
+            } else {
+                gat_matmul_backward(l > 0 ? dx : NULL, G->w_skip, dout, L->xin, P->w_skip, n, k, mw);
+            }
+        }
+        memset(a->dz, 0, (size_t)(n * mw) * sizeof *a->dz);
+        memset(a->ds_src, 0, (size_t)(n * h) * sizeof *a->ds_src);
+        memset(a->ds_dst, 0, (size_t)(n * h) * sizeof *a->ds_dst);
+        gat_attention_backward(a->dz, a->ds_src, a->ds_dst, a->scratch, dout, g, L->att, L->att_mask, L->s_src,
+                               L->s_dst, L->z, h, f, c->slope, p);
+        gat_scores_backward(a->dz, G->a_src, G->a_dst, a->ds_src, a->ds_dst, L->z, P->a_src, P->a_dst, n, h, f);
+        gat_dropout_backward(a->dz, L->z_mask, (size_t)(n * mw), p);
+        if (sparse_in) {
+            gat_spmm_backward(G->w, &in->csc, L->xval, a->dz, mw);
+        } else {
+            gat_matmul_backward(l > 0 ? dx : NULL, G->w, a->dz, L->xin, P->w, n, k, mw);
+        }
+        if (l > 0) {
+            gat_dropout_backward(dx, L->x_mask, (size_t)(n * k), p);
+            float *t = dy;
+            dy = dx;
+            dx = t;
+        }
+    }
+}

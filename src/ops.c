@@ -1,0 +1,461 @@
+/* ops.c - forward/backward kernels of the GAT layer (see ops.h). */
+#include "gat/ops.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gat/rng.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#ifdef GAT_HAVE_BLAS
+#include <cblas.h>
+#endif
+
+/* Rows per block of the fixed partitions used for reductions and BLAS calls. The blocks
+ * never depend on the number of threads, which keeps results bit-identical. */
+#define ROW_BLOCK 256
+
+int gat_set_threads(int n) {
+#ifdef GAT_HAVE_BLAS
+    openblas_set_num_threads(1); /* our threads call BLAS on fixed blocks */
+#endif
+#ifdef _OPENMP
+    if (n <= 0) n = omp_get_num_procs();
+    omp_set_num_threads(n);
+    return n;
+#else
+    (void)n;
+    return 1;
+#endif
+}
+
+/* ---- dropout ---- */
+
+static inline uint32_t keep_threshold(float p) {
+    double t = (double)p * 4294967296.0;
+    return t >= 4294967295.0 ? 0xffffffffu : (uint32_t)t;
+}
+
+void gat_dropout_forward(float *x, uint8_t *mask, size_t n, float p, uint64_t key) {
+    if (p <= 0.0f) return;
+    const uint32_t thr = keep_threshold(p);
+    const float scale = 1.0f / (1.0f - p);
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) {
+        uint8_t keep = gat_rng_u32(key, i) >= thr;
+        mask[i] = keep;
+        x[i] = keep ? x[i] * scale : 0.0f;
+    }
+}
+
+void gat_dropout_backward(float *dx, const uint8_t *mask, size_t n, float p) {
+    if (p <= 0.0f) return;
+    const float scale = 1.0f / (1.0f - p);
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) dx[i] = mask[i] ? dx[i] * scale : 0.0f;
+}
+
+/* ---- dense projection ---- */
+
+void gat_matmul_forward(float *z, const float *x, const float *w, int64_t n, int64_t k, int64_t m) {
+    int64_t nb = (n + ROW_BLOCK - 1) / ROW_BLOCK;
+#pragma omp parallel for schedule(static)
+    for (int64_t b = 0; b < nb; b++) {
+        int64_t r0 = b * ROW_BLOCK, rows = n - r0 < ROW_BLOCK ? n - r0 : ROW_BLOCK;
+#ifdef GAT_HAVE_BLAS
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)m, (int)k, 1.0f, x + r0 * k, (int)k,
+                    w, (int)m, 0.0f, z + r0 * m, (int)m);
+#else
+        for (int64_t r = r0; r < r0 + rows; r++) {
+            float *zr = z + r * m;
+            memset(zr, 0, (size_t)m * sizeof *zr);
+            for (int64_t q = 0; q < k; q++) {
+                float xv = x[r * k + q];
+                if (xv == 0.0f) continue;
+                const float *wq = w + q * m;
+                for (int64_t c = 0; c < m; c++) zr[c] += xv * wq[c];
+            }
+        }
+#endif
+    }
+}
+
+void gat_matmul_backward(float *dx, float *dw, const float *dz, const float *x, const float *w, int64_t n, int64_t k,
+                         int64_t m) {
+    /* dw (K, M) += x^T dz: blocks of rows of dw, each a full sum over the nodes. */
+    int64_t kb = (k + 63) / 64;
+#pragma omp parallel for schedule(static)
+    for (int64_t b = 0; b < kb; b++) {
+        int64_t q0 = b * 64, qs = k - q0 < 64 ? k - q0 : 64;
+#ifdef GAT_HAVE_BLAS
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)qs, (int)m, (int)n, 1.0f, x + q0, (int)k, dz, (int)m,
+                    1.0f, dw + q0 * m, (int)m);
+#else
+        for (int64_t r = 0; r < n; r++)
+            for (int64_t q = q0; q < q0 + qs; q++) {
+                float xv = x[r * k + q];
+                if (xv == 0.0f) continue;
+                for (int64_t c = 0; c < m; c++) dw[q * m + c] += xv * dz[r * m + c];
+            }
+#endif
+    }
+    if (!dx) return;
+    int64_t nb = (n + ROW_BLOCK - 1) / ROW_BLOCK;
+#pragma omp parallel for schedule(static)
+    for (int64_t b = 0; b < nb; b++) {
+        int64_t r0 = b * ROW_BLOCK, rows = n - r0 < ROW_BLOCK ? n - r0 : ROW_BLOCK;
+#ifdef GAT_HAVE_BLAS
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)k, (int)m, 1.0f, dz + r0 * m, (int)m, w,
+                    (int)m, 1.0f, dx + r0 * k, (int)k);
+#else
+        for (int64_t r = r0; r < r0 + rows; r++)
+            for (int64_t q = 0; q < k; q++) {
+                float s = 0.0f;
+                for (int64_t c = 0; c < m; c++) s += dz[r * m + c] * w[q * m + c];
+                dx[r * k + q] += s;
+            }
+#endif
+    }
+}
+
+/* ---- sparse projection ---- */
+
+int gat_csc_index_build(gat_csc_index *t, const gat_csr *x, gat_error *err) {
+    memset(t, 0, sizeof *t);
+    t->n_cols = x->n_cols;
+    t->col_ptr = calloc((size_t)x->n_cols + 1, sizeof *t->col_ptr);
+    t->pos = malloc(((size_t)x->nnz + 1) * sizeof *t->pos);
+    t->row = malloc(((size_t)x->nnz + 1) * sizeof *t->row);
+    int64_t *fill = malloc(((size_t)x->n_cols + 1) * sizeof *fill);
+    if (!t->col_ptr || !t->pos || !t->row || !fill) {
+        free(fill);
+        gat_csc_index_free(t);
+        return gat_error_set(err, GAT_ENOMEM, "features: out of memory for the column index");
+    }
+    for (int64_t p = 0; p < x->nnz; p++) t->col_ptr[x->col_idx[p] + 1]++;
+    for (int64_t c = 0; c < x->n_cols; c++) t->col_ptr[c + 1] += t->col_ptr[c];
+    memcpy(fill, t->col_ptr, (size_t)x->n_cols * sizeof *fill);
+    for (int64_t r = 0; r < x->n_rows; r++)
+        for (int64_t p = x->row_ptr[r]; p < x->row_ptr[r + 1]; p++) {
+            int64_t q = fill[x->col_idx[p]]++;
+            t->pos[q] = p;
+            t->row[q] = r;
+        }
+    free(fill);
+    return GAT_OK;
+}
+
+void gat_csc_index_free(gat_csc_index *t) {
+    if (!t) return;
+    free(t->col_ptr);
+    free(t->pos);
+    free(t->row);
+    memset(t, 0, sizeof *t);
+}
+
+void gat_spmm_forward(float *z, const gat_csr *x, const float *val, const float *w, int64_t m) {
+#pragma omp parallel for schedule(dynamic, 64)
+    for (int64_t r = 0; r < x->n_rows; r++) {
+        float *zr = z + r * m;
+        memset(zr, 0, (size_t)m * sizeof *zr);
+        for (int64_t p = x->row_ptr[r]; p < x->row_ptr[r + 1]; p++) {
+            float v = val[p];
+            if (v == 0.0f) continue;
+            const float *wr = w + (int64_t)x->col_idx[p] * m;
+            for (int64_t c = 0; c < m; c++) zr[c] += v * wr[c];
+        }
+    }
+}
+
+void gat_spmm_backward(float *dw, const gat_csc_index *t, const float *val, const float *dz, int64_t m) {
+#pragma omp parallel for schedule(dynamic, 32)
+    for (int64_t col = 0; col < t->n_cols; col++) {
+        float *dwc = dw + col * m;
+        for (int64_t q = t->col_ptr[col]; q < t->col_ptr[col + 1]; q++) {
+            float v = val[t->pos[q]];
+            if (v == 0.0f) continue;
+            const float *dzr = dz + t->row[q] * m;
+            for (int64_t c = 0; c < m; c++) dwc[c] += v * dzr[c];
+        }
+    }
+}
+
+/* ---- attention scores ---- */
+
+void gat_scores_forward(float *s_src, float *s_dst, const float *z, const float *a_src, const float *a_dst, int64_t n,
+                        int64_t h, int64_t f) {
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < n; r++)
+        for (int64_t hh = 0; hh < h; hh++) {
+            const float *zr = z + (r * h + hh) * f;
+            float a = 0.0f, b = 0.0f;
+            for (int64_t c = 0; c < f; c++) {
+                a += zr[c] * a_src[hh * f + c];
+                b += zr[c] * a_dst[hh * f + c];
+            }
+            s_src[r * h + hh] = a;
+            s_dst[r * h + hh] = b;
+        }
+}
+
+void gat_scores_backward(float *dz, float *da_src, float *da_dst, const float *ds_src, const float *ds_dst,
+                         const float *z, const float *a_src, const float *a_dst, int64_t n, int64_t h, int64_t f) {
+    const int64_t m = h * f, nb = (n + ROW_BLOCK - 1) / ROW_BLOCK;
+    float *part = calloc((size_t)(nb * 2 * m), sizeof *part);
+    GAT_ASSERT(part != NULL);
+#pragma omp parallel for schedule(static)
+    for (int64_t b = 0; b < nb; b++) {
+        float *ps = part + b * 2 * m, *pd = ps + m;
+        int64_t r1 = (b + 1) * ROW_BLOCK < n ? (b + 1) * ROW_BLOCK : n;
+        for (int64_t r = b * ROW_BLOCK; r < r1; r++)
+            for (int64_t hh = 0; hh < h; hh++) {
+                float gs = ds_src[r * h + hh], gd = ds_dst[r * h + hh];
+                const float *zr = z + r * m + hh * f;
+                float *dzr = dz + r * m + hh * f;
+                for (int64_t c = 0; c < f; c++) {
+                    dzr[c] += gs * a_src[hh * f + c] + gd * a_dst[hh * f + c];
+                    ps[hh * f + c] += gs * zr[c];
+                    pd[hh * f + c] += gd * zr[c];
+                }
+            }
+    }
+    for (int64_t b = 0; b < nb; b++)
+        for (int64_t c = 0; c < m; c++) {
+            da_src[c] += part[b * 2 * m + c];
+            da_dst[c] += part[b * 2 * m + m + c];
+        }
+    free(part);
+}
+
+/* ---- attention ---- */
+
+void gat_attention_forward(float *out, float *att, uint8_t *att_mask, const gat_graph *g, const float *s_src,
+                           const float *s_dst, const float *z, int64_t h, int64_t f, float slope, float p,
+                           uint64_t key) {
+    GAT_ASSERT(h <= GAT_MAX_HEADS);
+    const int64_t m = h * f;
+    const uint32_t thr = p > 0.0f ? keep_threshold(p) : 0;
+    const float scale = p > 0.0f ? 1.0f / (1.0f - p) : 1.0f;
+#pragma omp parallel for schedule(dynamic, 64)
+    for (int64_t i = 0; i < g->n; i++) {
+        float mx[GAT_MAX_HEADS], sum[GAT_MAX_HEADS], coef[GAT_MAX_HEADS];
+        const int64_t p0 = g->row_ptr[i], p1 = g->row_ptr[i + 1];
+        const float *sd = s_dst + i * h;
+        for (int64_t hh = 0; hh < h; hh++) { mx[hh] = -INFINITY; sum[hh] = 0.0f; }
+        for (int64_t q = p0; q < p1; q++) {
+            const float *ss = s_src + g->src[q] * h;
+            float *e = att + q * h;
+            for (int64_t hh = 0; hh < h; hh++) {
+                float v = ss[hh] + sd[hh];
+                v = v > 0.0f ? v : slope * v;
+                e[hh] = v;
+                mx[hh] = v > mx[hh] ? v : mx[hh];
+            }
+        }
+        for (int64_t q = p0; q < p1; q++) {
+            float *e = att + q * h;
+            for (int64_t hh = 0; hh < h; hh++) {
+                float v = expf(e[hh] - mx[hh]);
+                e[hh] = v;
+                sum[hh] += v;
+            }
+        }
+        for (int64_t hh = 0; hh < h; hh++) sum[hh] = 1.0f / sum[hh];
+        float *o = out + i * m;
+        memset(o, 0, (size_t)m * sizeof *o);
+        for (int64_t q = p0; q < p1; q++) {
+            float *e = att + q * h;
+            for (int64_t hh = 0; hh < h; hh++) {
+                float a = e[hh] * sum[hh];
+                e[hh] = a;
+                if (p > 0.0f) {
+                    uint8_t keep = gat_rng_u32(key, (uint64_t)(q * h + hh)) >= thr;
+                    att_mask[q * h + hh] = keep;
+                    a = keep ? a * scale : 0.0f;
+                }
+                coef[hh] = a;
+            }
+            const float *zj = z + g->src[q] * m;
+            for (int64_t hh = 0; hh < h; hh++) {
+                const float a = coef[hh];
+                if (a == 0.0f) continue;
+                float *oh = o + hh * f;
+                const float *zh = zj + hh * f;
+                for (int64_t c = 0; c < f; c++) oh[c] += a * zh[c];
+            }
+        }
+    }
+}
+
+void gat_attention_backward(float *dz, float *ds_src, float *ds_dst, float *scratch, const float *dout,
+                            const gat_graph *g, const float *att, const uint8_t *att_mask, const float *s_src,
+                            const float *s_dst, const float *z, int64_t h, int64_t f, float slope, float p) {
+    GAT_ASSERT(h <= GAT_MAX_HEADS);
+    const int64_t m = h * f;
+    const float scale = p > 0.0f ? 1.0f / (1.0f - p) : 1.0f;
+    /* Pass 1, by target: gradient of the attention logits, into scratch; ds_dst. */
+#pragma omp parallel for schedule(dynamic, 64)
+    for (int64_t i = 0; i < g->n; i++) {
+        float dot[GAT_MAX_HEADS];
+        const int64_t p0 = g->row_ptr[i], p1 = g->row_ptr[i + 1];
+        const float *di = dout + i * m;
+        for (int64_t hh = 0; hh < h; hh++) dot[hh] = 0.0f;
+        for (int64_t q = p0; q < p1; q++) {
+            const float *zj = z + g->src[q] * m;
+            float *dq = scratch + q * h;
+            for (int64_t hh = 0; hh < h; hh++) {
+                float s = 0.0f;
+                for (int64_t c = 0; c < f; c++) s += di[hh * f + c] * zj[hh * f + c];
+                if (p > 0.0f) s = att_mask[q * h + hh] ? s * scale : 0.0f;
+                dq[hh] = s; /* d loss / d att (before dropout) */
+                dot[hh] += s * att[q * h + hh];
+            }
+        }
+        const float *sd = s_dst + i * h;
+        for (int64_t q = p0; q < p1; q++) {
+            const float *ss = s_src + g->src[q] * h;
+            float *dq = scratch + q * h;
+            for (int64_t hh = 0; hh < h; hh++) {
+                float de = att[q * h + hh] * (dq[hh] - dot[hh]);
+                float pre = ss[hh] + sd[hh];
+                de = pre > 0.0f ? de : slope * de;
+                dq[hh] = de;
+                ds_dst[i * h + hh] += de;
+            }
+        }
+    }
+    /* Pass 2, by source: dz from the aggregation, ds_src. */
+#pragma omp parallel for schedule(dynamic, 64)
+    for (int64_t j = 0; j < g->n; j++) {
+        float *dzj = dz + j * m;
+        for (int64_t t = g->out_ptr[j]; t < g->out_ptr[j + 1]; t++) {
+            const int64_t q = g->out_pos[t];
+            const float *di = dout + g->dst[q] * m;
+            for (int64_t hh = 0; hh < h; hh++) {
+                float a = att[q * h + hh];
+                if (p > 0.0f) a = att_mask[q * h + hh] ? a * scale : 0.0f;
+                ds_src[j * h + hh] += scratch[q * h + hh];
+                if (a == 0.0f) continue;
+                for (int64_t c = 0; c < f; c++) dzj[hh * f + c] += a * di[hh * f + c];
+            }
+        }
+    }
+}
+
+/* ---- heads, skip, bias, ELU ---- */
+
+void gat_head_mean_forward(float *y, const float *x, int64_t n, int64_t h, int64_t f) {
+    const float inv = 1.0f / (float)h;
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < n; r++)
+        for (int64_t c = 0; c < f; c++) {
+            float s = 0.0f;
+            for (int64_t hh = 0; hh < h; hh++) s += x[(r * h + hh) * f + c];
+            y[r * f + c] = s * inv;
+        }
+}
+
+void gat_head_mean_backward(float *dx, const float *dy, int64_t n, int64_t h, int64_t f) {
+    const float inv = 1.0f / (float)h;
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < n; r++)
+        for (int64_t hh = 0; hh < h; hh++)
+            for (int64_t c = 0; c < f; c++) dx[(r * h + hh) * f + c] += dy[r * f + c] * inv;
+}
+
+void gat_skip_identity_forward(float *out, const float *x, int64_t n, int64_t h, int64_t f) {
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < n; r++)
+        for (int64_t hh = 0; hh < h; hh++)
+            for (int64_t c = 0; c < f; c++) out[(r * h + hh) * f + c] += x[r * f + c];
+}
+
+void gat_skip_identity_backward(float *dx, const float *dout, int64_t n, int64_t h, int64_t f) {
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < n; r++)
+        for (int64_t hh = 0; hh < h; hh++)
+            for (int64_t c = 0; c < f; c++) dx[r * f + c] += dout[(r * h + hh) * f + c];
+}
+
+void gat_bias_forward(float *y, const float *b, int64_t n, int64_t m) {
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < n; r++)
+        for (int64_t c = 0; c < m; c++) y[r * m + c] += b[c];
+}
+
+void gat_bias_backward(float *db, const float *dy, int64_t n, int64_t m) {
+    const int64_t nb = (n + ROW_BLOCK - 1) / ROW_BLOCK;
+    float *part = calloc((size_t)(nb * m), sizeof *part);
+    GAT_ASSERT(part != NULL);
+#pragma omp parallel for schedule(static)
+    for (int64_t b = 0; b < nb; b++) {
+        int64_t r1 = (b + 1) * ROW_BLOCK < n ? (b + 1) * ROW_BLOCK : n;
+        for (int64_t r = b * ROW_BLOCK; r < r1; r++)
+            for (int64_t c = 0; c < m; c++) part[b * m + c] += dy[r * m + c];
+    }
+    for (int64_t b = 0; b < nb; b++)
+        for (int64_t c = 0; c < m; c++) db[c] += part[b * m + c];
+    free(part);
+}
+
+void gat_elu_forward(float *y, const float *x, size_t n) {
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : expm1f(x[i]);
+}
+
+void gat_elu_backward(float *dx, const float *dy, const float *y, size_t n) {
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) dx[i] = y[i] > 0.0f ? dy[i] : dy[i] * (y[i] + 1.0f);
+}
+
+/* ---- losses ---- */
+
+double gat_softmax_xent(const float *logits, int64_t c, const int64_t *labels, const int64_t *idx, int64_t n_idx,
+                        float *dlogits, int64_t *n_correct) {
+    double loss = 0.0;
+    int64_t correct = 0;
+    for (int64_t t = 0; t < n_idx; t++) {
+        const int64_t r = idx[t];
+        const float *l = logits + r * c;
+        int64_t best = 0;
+        for (int64_t k = 1; k < c; k++)
+            if (l[k] > l[best]) best = k;
+        double mx = l[best], s = 0.0;
+        for (int64_t k = 0; k < c; k++) s += exp((double)l[k] - mx);
+        double lse = mx + log(s);
+        loss += lse - (double)l[labels[r]];
+        correct += best == labels[r];
+        if (dlogits)
+            for (int64_t k = 0; k < c; k++)
+                dlogits[r * c + k] = (float)((exp((double)l[k] - lse) - (k == labels[r])) / (double)n_idx);
+    }
+    if (n_correct) *n_correct = correct;
+    return n_idx ? loss / (double)n_idx : 0.0;
+}
+
+double gat_sigmoid_bce(const float *logits, int64_t c, const float *targets, const int64_t *idx, int64_t n_idx,
+                       float *dlogits, int64_t *tp, int64_t *fp, int64_t *fn) {
+    double loss = 0.0;
+    int64_t a = 0, b = 0, d = 0;
+    const double denom = (double)n_idx * (double)c;
+    for (int64_t t = 0; t < n_idx; t++) {
+        const int64_t r = idx[t];
+        for (int64_t k = 0; k < c; k++) {
+            double x = logits[r * c + k], y = targets[r * c + k];
+            /* log(1 + exp(-|x|)) + max(x, 0) - x y: stable for any x */
+            loss += fmax(x, 0.0) - x * y + log1p(exp(-fabs(x)));
+            int pred = x > 0.0, truth = y > 0.5;
+            a += pred && truth;
+            b += pred && !truth;
+            d += !pred && truth;
+            if (dlogits) dlogits[r * c + k] = (float)((1.0 / (1.0 + exp(-x)) - y) / denom);
+        }
+    }
+    if (tp) *tp = a;
+    if (fp) *fp = b;
+    if (fn) *fn = d;
+    return denom > 0 ? loss / denom : 0.0;
+}

@@ -1,0 +1,171 @@
+/* train.c - Adam, the training loop with early stopping, evaluation (see train.h). */
+#include "gat/train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gat/rng.h"
+
+gat_train_options gat_train_options_default(void) {
+    gat_train_options o;
+    memset(&o, 0, sizeof o);
+    o.max_epochs = 10000;
+    o.patience = 1000;
+    o.lr = 5e-3;
+    o.weight_decay = 5e-4;
+    o.beta1 = 0.9;
+    o.beta2 = 0.999;
+    o.eps = 1e-8;
+    o.seed = 0;
+    o.keep_best = 0;
+    return o;
+}
+
+int gat_train_options_check(const gat_train_options *o, gat_error *err) {
+    if (o->max_epochs < 1) return gat_error_set(err, GAT_EINVAL, "--num_of_epochs: must be at least 1");
+    if (o->patience < 1) return gat_error_set(err, GAT_EINVAL, "--patience_period: must be at least 1");
+    if (!(o->lr > 0 && o->lr < 10)) return gat_error_set(err, GAT_EINVAL, "--lr: %g must be in (0, 10)", o->lr);
+    if (!(o->weight_decay >= 0 && o->weight_decay < 1))
+        return gat_error_set(err, GAT_EINVAL, "--weight_decay: %g must be in [0, 1)", o->weight_decay);
+    if (!(o->beta1 >= 0 && o->beta1 < 1 && o->beta2 >= 0 && o->beta2 < 1 && o->eps > 0))
+        return gat_error_set(err, GAT_EINVAL, "Adam: betas must be in [0, 1) and eps positive");
+    return GAT_OK;
+}
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int gat_session_init(gat_session *s, const gat_dataset *ds, const gat_model *m, gat_error *err) {
+    memset(s, 0, sizeof *s);
+    s->ds = ds;
+    int64_t classes = gat_config_out_width(&m->cfg, m->cfg.n_layers - 1);
+    if (classes != ds->n_classes) {
+        return gat_error_set(err, GAT_ESHAPE, "model outputs %lld classes but dataset '%s' has %lld", (long long)classes,
+                             ds->name, (long long)ds->n_classes);
+    }
+    int rc = gat_graph_from_edges(&s->g, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges, err);
+    if (!rc) rc = gat_input_init(&s->in, ds, err);
+    if (!rc) rc = gat_acts_init(&s->acts, m, &s->in, &s->g, err);
+    if (!rc) {
+        s->dlogits = calloc((size_t)(ds->n_nodes * classes) + 1, sizeof *s->dlogits);
+        if (!s->dlogits) rc = gat_error_set(err, GAT_ENOMEM, "out of memory");
+    }
+    if (rc) gat_session_free(s);
+    return rc;
+}
+
+void gat_session_free(gat_session *s) {
+    if (!s) return;
+    gat_acts_free(&s->acts);
+    gat_input_free(&s->in);
+    gat_graph_free(&s->g);
+    free(s->dlogits);
+    memset(s, 0, sizeof *s);
+}
+
+gat_metrics gat_split_metrics(const gat_session *s, const float *logits, gat_split split, float *dlogits) {
+    const gat_dataset *ds = s->ds;
+    gat_metrics r;
+    const int64_t *idx = ds->split[split], n = ds->split_size[split];
+    if (ds->task == GAT_TASK_MULTI_LABEL) {
+        int64_t tp, fp, fn;
+        r.loss = gat_sigmoid_bce(logits, ds->n_classes, ds->targets, idx, n, dlogits, &tp, &fp, &fn);
+        r.score = tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn) : 0.0;
+    } else {
+        int64_t correct;
+        r.loss = gat_softmax_xent(logits, ds->n_classes, ds->labels, idx, n, dlogits, &correct);
+        r.score = n ? (double)correct / (double)n : 0.0;
+    }
+    return r;
+}
+
+const float *gat_evaluate(gat_model *m, gat_session *s, gat_split split, gat_metrics *out) {
+    const float *logits = gat_model_forward(m, &s->acts, &s->in, &s->g, 0, 0);
+    if (out) *out = gat_split_metrics(s, logits, split, NULL);
+    return logits;
+}
+
+static void adam_step(gat_model *m, float *m1, float *m2, int64_t t, const gat_train_options *o) {
+    const float b1 = (float)o->beta1, b2 = (float)o->beta2, wd = (float)o->weight_decay, eps = (float)o->eps;
+    const float step = (float)(o->lr / (1.0 - pow(o->beta1, (double)t)));
+    const float bc2 = (float)sqrt(1.0 - pow(o->beta2, (double)t));
+    float *p = m->params;
+    const float *g = m->grads;
+    const int64_t n = (int64_t)m->n_trainable;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; i++) {
+        float gi = g[i] + wd * p[i];
+        m1[i] = b1 * m1[i] + (1.0f - b1) * gi;
+        m2[i] = b2 * m2[i] + (1.0f - b2) * gi * gi;
+        p[i] -= step * m1[i] / (sqrtf(m2[i]) / bc2 + eps);
+    }
+}
+
+int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_epoch_fn cb, void *user,
+              gat_train_result *res, gat_error *err) {
+    int rc = gat_train_options_check(opt, err);
+    if (rc) return rc;
+    memset(res, 0, sizeof *res);
+    const size_t np = m->n_trainable;
+    float *m1 = calloc(np + 1, sizeof *m1), *m2 = calloc(np + 1, sizeof *m2), *best = NULL;
+    if (opt->keep_best) best = malloc((m->n_params + 1) * sizeof *best);
+    if (!m1 || !m2 || (opt->keep_best && !best)) {
+        rc = gat_error_set(err, GAT_ENOMEM, "training: out of memory for optimizer state");
+        goto done;
+    }
+    double best_score = -INFINITY, best_loss = INFINITY;
+    int64_t since_improved = 0;
+    const double t0 = now_seconds();
+    res->reason = GAT_STOP_MAX_EPOCHS;
+    for (int64_t epoch = 1; epoch <= opt->max_epochs; epoch++) {
+        gat_epoch_report r;
+        memset(&r, 0, sizeof r);
+        r.epoch = epoch;
+        const uint64_t key = gat_rng_key(opt->seed, 0xd209, (uint64_t)epoch, 0);
+        const float *logits = gat_model_forward(m, &s->acts, &s->in, &s->g, 1, key);
+        r.train = gat_split_metrics(s, logits, GAT_SPLIT_TRAIN, s->dlogits);
+        if (!isfinite(r.train.loss)) {
+            rc = gat_error_set(err, GAT_ERANGE, "training diverged at epoch %lld (loss is %g); try a smaller --lr",
+                               (long long)epoch, r.train.loss);
+            goto done;
+        }
+        memset(m->grads, 0, m->n_params * sizeof *m->grads);
+        gat_model_backward(m, &s->acts, &s->in, &s->g, s->dlogits);
+        adam_step(m, m1, m2, epoch, opt);
+        gat_evaluate(m, s, GAT_SPLIT_VAL, &r.val);
+        r.elapsed = now_seconds() - t0;
+        res->epochs = epoch;
+        if (r.val.score > best_score || r.val.loss < best_loss) {
+            /* the best epoch: highest validation score, the lower loss on ties */
+            if (r.val.score > res->best_val.score || epoch == 1 ||
+                (r.val.score == res->best_val.score && r.val.loss < res->best_val.loss)) {
+                res->best_epoch = epoch;
+                res->best_val = r.val;
+                if (best) memcpy(best, m->params, m->n_params * sizeof *best);
+            }
+            best_score = fmax(best_score, r.val.score);
+            best_loss = fmin(best_loss, r.val.loss);
+            since_improved = 0;
+            r.improved = 1;
+        } else {
+            since_improved++;
+        }
+        if (cb && (rc = cb(&r, m, user, err)) != 0) goto done;
+        if (since_improved >= opt->patience) {
+            res->reason = GAT_STOP_PATIENCE;
+            break;
+        }
+    }
+    if (best) memcpy(m->params, best, m->n_params * sizeof *best);
+    res->seconds = now_seconds() - t0;
+done:
+    free(m1);
+    free(m2);
+    free(best);
+    return rc;
+}

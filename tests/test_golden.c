@@ -1,0 +1,206 @@
+/* test_golden.c - logits, loss, attention and every gradient against fixtures written by
+ * the independent PyTorch reference (reference/gat_reference.py, float64), on small random
+ * graphs (self loops, duplicate edges and isolated nodes included; projected and identity
+ * skips; no bias) and on Cora with the paper's architecture. Fails on any mismatch beyond
+ * |a - b| <= atol + rtol |ref|. */
+#include <dirent.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "gat/dataset.h"
+#include "gat/fileio.h"
+#include "gat/json.h"
+#include "gat/model.h"
+#include "gat/npy.h"
+#include "gat/train.h"
+
+static float *read_f32(const char *dir, const char *name, size_t *n) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    gat_array a;
+    gat_error err = {0};
+    float *out = NULL;
+    if (gat_npy_read(path, &a, &err) || gat_array_to_f32(&a, path, &out, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return NULL;
+    }
+    if (n) *n = a.size;
+    gat_array_free(&a);
+    return out;
+}
+
+static int64_t *read_i64(const char *dir, const char *name, size_t *n, int64_t *shape0) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    gat_array a;
+    gat_error err = {0};
+    int64_t *out = NULL;
+    if (gat_npy_read(path, &a, &err) || gat_array_to_i64(&a, path, &out, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return NULL;
+    }
+    if (n) *n = a.size;
+    if (shape0) *shape0 = a.ndim > 1 ? a.shape[1] : a.shape[0];
+    gat_array_free(&a);
+    return out;
+}
+
+static int json_int(const gat_json *o, const char *k) {
+    const gat_json *v = gat_json_get(o, k);
+    return v && v->type == GAT_JSON_NUMBER ? (int)v->number : v && v->type == GAT_JSON_BOOL ? v->boolean : -1;
+}
+
+static void run_case(const char *dir, const char *name) {
+    char path[4200];
+    gat_error err = {0};
+    char *text;
+    size_t len;
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    if (gat_read_file(path, &text, &len, &err)) { CHECK_MSG(0, "%s", err.msg); return; }
+    gat_json cj;
+    if (gat_json_parse(text, len, path, &cj, &err)) { free(text); CHECK_MSG(0, "%s", err.msg); return; }
+    free(text);
+    gat_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.n_layers = json_int(&cj, "layers");
+    cfg.n_in = json_int(&cj, "n_in");
+    cfg.skip = json_int(&cj, "skip");
+    cfg.bias = json_int(&cj, "bias");
+    cfg.slope = 0.2f;
+    cfg.dropout = 0.0f;
+    const gat_json *heads = gat_json_get(&cj, "heads"), *feats = gat_json_get(&cj, "features");
+    for (int l = 0; l < cfg.n_layers; l++) {
+        cfg.heads[l] = (int64_t)heads->items[l].number;
+        cfg.features[l] = (int64_t)feats->items[l].number;
+    }
+    const gat_json *dsj = gat_json_get(&cj, "dataset");
+    int is_cora = dsj && dsj->type == GAT_JSON_STRING;
+    gat_json_free(&cj);
+
+    gat_dataset ds;
+    memset(&ds, 0, sizeof ds);
+    if (is_cora) {
+        if (!check_data_dir()) { printf("%s: skipped (GAT_DATA_DIR not set)\n", name); return; }
+        if (gat_dataset_open(&ds, "cora", check_data_dir(), &err)) { CHECK_MSG(0, "%s", err.msg); return; }
+        gat_dataset_normalize_rows(&ds);
+    } else {
+        size_t nx, ne;
+        int64_t ncols;
+        ds.dense_features = read_f32(dir, "x.npy", &nx);
+        int64_t *e = read_i64(dir, "edge_index.npy", &ne, &ncols);
+        ds.labels = read_i64(dir, "labels.npy", NULL, NULL);
+        ds.split[0] = read_i64(dir, "train_index.npy", NULL, &ds.split_size[0]);
+        if (!ds.dense_features || !e || !ds.labels || !ds.split[0]) { CHECK_MSG(0, "%s: fixture files missing", name); return; }
+        ds.n_features = cfg.n_in;
+        ds.n_nodes = (int64_t)nx / cfg.n_in;
+        ds.n_classes = cfg.features[cfg.n_layers - 1];
+        ds.n_edges = ncols;
+        ds.edge_src = malloc(sizeof(int64_t) * ncols);
+        ds.edge_dst = malloc(sizeof(int64_t) * ncols);
+        memcpy(ds.edge_src, e, sizeof(int64_t) * ncols);
+        memcpy(ds.edge_dst, e + ncols, sizeof(int64_t) * ncols);
+        free(e);
+    }
+    gat_model m;
+    gat_session s;
+    if (gat_model_init(&m, &cfg, 0, &err) || gat_session_init(&s, &ds, &m, &err)) {
+        CHECK_MSG(0, "%s: %s", name, err.msg);
+        gat_dataset_free(&ds);
+        return;
+    }
+    /* the reference's parameters, in PyTorch layout */
+    for (int i = 0; i < m.n_tensors; i++) {
+        const gat_tensor *t = &m.tensors[i];
+        char file[128];
+        snprintf(file, sizeof file, "%s.npy", t->name);
+        size_t n;
+        float *v = read_f32(dir, file, &n);
+        CHECK_MSG(v && n == t->size, "%s: parameter %s present with %zu values", name, t->name, t->size);
+        if (!v || n != t->size) continue;
+        float *dst = m.params + t->offset;
+        if (t->transposed) {
+            int64_t rows = t->shape[1], cols = t->shape[0];
+            for (int64_t r = 0; r < rows; r++)
+                for (int64_t q = 0; q < cols; q++) dst[r * cols + q] = v[q * rows + r];
+        } else {
+            memcpy(dst, v, n * sizeof(float));
+        }
+        free(v);
+    }
+    const float *logits = gat_model_forward(&m, &s.acts, &s.in, &s.g, 1, 0);
+    size_t n;
+    float *ref = read_f32(dir, "logits.npy", &n);
+    CHECK_MSG(ref && n == (size_t)(ds.n_nodes * ds.n_classes), "%s: logits fixture", name);
+    if (ref) CHECK_MSG(check_close_f32(logits, ref, n, 1e-5, 1e-4, name, __FILE__, __LINE__), "%s: logits", name);
+    free(ref);
+    for (int l = 0; l < cfg.n_layers; l++) {
+        char file[64];
+        snprintf(file, sizeof file, "attention.layer%d.npy", l);
+        float *att = read_f32(dir, file, &n);
+        if (!att) continue;
+        CHECK_MSG(n == (size_t)(s.g.nnz * cfg.heads[l]), "%s: %s has %zu values", name, file, n);
+        if (n == (size_t)(s.g.nnz * cfg.heads[l]))
+            CHECK_MSG(check_close_f32(s.acts.l[l].att, att, n, 1e-6, 1e-4, file, __FILE__, __LINE__), "%s: %s", name, file);
+        free(att);
+    }
+    gat_metrics mt = gat_split_metrics(&s, logits, GAT_SPLIT_TRAIN, s.dlogits);
+    float *loss = read_f32(dir, "loss.npy", &n);
+    CHECK_MSG(loss && n == 1, "%s: loss fixture", name);
+    if (loss) CHECK_MSG(fabs(mt.loss - loss[0]) <= 1e-6 + 1e-5 * fabs(loss[0]), "%s: loss %.9f vs %.9f", name, mt.loss, (double)loss[0]);
+    free(loss);
+    memset(m.grads, 0, m.n_params * sizeof(float));
+    gat_model_backward(&m, &s.acts, &s.in, &s.g, s.dlogits);
+    for (int i = 0; i < m.n_tensors; i++) {
+        const gat_tensor *t = &m.tensors[i];
+        char file[128];
+        snprintf(file, sizeof file, "grad.%s.npy", t->name);
+        float *g = read_f32(dir, file, &n);
+        CHECK_MSG(g && n == t->size, "%s: gradient fixture %s", name, file);
+        if (!g || n != t->size) { free(g); continue; }
+        float *mine = malloc(n * sizeof(float));
+        const float *src = m.grads + t->offset;
+        if (t->transposed) {
+            int64_t rows = t->shape[1], cols = t->shape[0];
+            for (int64_t r = 0; r < rows; r++)
+                for (int64_t q = 0; q < cols; q++) mine[q * rows + r] = src[r * cols + q];
+        } else {
+            memcpy(mine, src, n * sizeof(float));
+        }
+        /* scale-aware tolerance: gradients are small, so atol follows the tensor's magnitude */
+        double mx = 0;
+        for (size_t e = 0; e < n; e++) mx = fmax(mx, fabs(g[e]));
+        char what[200];
+        snprintf(what, sizeof what, "%s grad %s", name, t->name);
+        CHECK_MSG(check_close_f32(mine, g, n, 1e-4 * mx + 1e-9, 1e-3, what, __FILE__, __LINE__), "%s", what);
+        free(mine);
+        free(g);
+    }
+    printf("%s: %lld nodes, %d layers, loss %.6f checked\n", name, (long long)ds.n_nodes, cfg.n_layers, mt.loss);
+    gat_session_free(&s);
+    gat_model_free(&m);
+    gat_dataset_free(&ds);
+}
+
+int main(void) {
+    const char *fx = getenv("GAT_FIXTURES");
+    char root[4096];
+    snprintf(root, sizeof root, "%s/golden", fx ? fx : "tests/fixtures");
+    DIR *d = opendir(root);
+    CHECK_MSG(d != NULL, "fixture folder %s exists", root);
+    if (!d) return check_summary();
+    struct dirent *e;
+    char names[32][128];
+    int n = 0;
+    while ((e = readdir(d)) && n < 32)
+        if (e->d_name[0] != '.') snprintf(names[n++], 128, "%s", e->d_name);
+    closedir(d);
+    CHECK_MSG(n >= 4, "at least 4 golden cases (found %d)", n);
+    for (int i = 0; i < n; i++) {
+        char dir[4300];
+        snprintf(dir, sizeof dir, "%s/%s", root, names[i]);
+        run_case(dir, names[i]);
+    }
+    return check_summary();
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Load a gat run (or a folder of runs) with TensorBoard's own EventAccumulator and print
+what TensorBoard sees: the scalar tags, and per tag the number of points and the first
+and last (step, value). Also checks config.json parses and metrics.csv agrees with the
+events. Run by hand (CI has no Python):
+
+    python3 tests/tools/check_tensorboard.py runs/2024-11-25_14-30-00_myhost
+"""
+import csv
+import glob
+import json
+import os
+import sys
+
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+
+def check_run(run):
+    print("run", run)
+    acc = EventAccumulator(run, size_guidance={"scalars": 0})   # 0: keep every point
+    acc.Reload()
+    tags = acc.Tags()["scalars"]
+    print("  scalar tags:", ", ".join(sorted(tags)))
+    for tag in sorted(tags):
+        ev = acc.Scalars(tag)
+        print("  %-16s %4d points, first (step %d, %.6g), last (step %d, %.6g)"
+              % (tag, len(ev), ev[0].step, ev[0].value, ev[-1].step, ev[-1].value))
+    with open(os.path.join(run, "config.json")) as f:
+        cfg = json.load(f)
+    print("  config.json: format %s v%d, %d config keys" % (cfg["format"], cfg["format_version"], len(cfg["config"])))
+    with open(os.path.join(run, "metrics.csv")) as f:
+        rows = list(csv.DictReader(f))
+    bad = 0
+    for tag in tags:
+        if tag not in rows[0]:
+            continue
+        by_step = {e.step: e.value for e in acc.Scalars(tag)}
+        for r in rows:
+            if r[tag] == "":
+                bad += int(int(r["epoch"]) in by_step)
+            else:
+                bad += int(abs(by_step.get(int(r["epoch"]), float("nan")) - float(r[tag])) > 1e-6 * max(1, abs(float(r[tag]))))
+    print("  metrics.csv: %d rows, %d cells disagree with the events" % (len(rows), bad))
+    return bad == 0 and len(tags) > 0
+
+
+def main(path):
+    runs = sorted({os.path.dirname(p) for p in glob.glob(os.path.join(path, "**", "events.out.tfevents.*"), recursive=True)})
+    if not runs:
+        print("no events files under", path)
+        return 1
+    ok = all([check_run(r) for r in runs])
+    print("OK" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "runs"))
