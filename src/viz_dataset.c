@@ -104,16 +104,17 @@ int gat_viz_dataset(const gat_dataset *ds, const gat_viz_options *opt, const cha
     double t0 = viz_now();
     int rc = viz_check_options(opt, err);
     if (rc) return rc;
-    char dir[1024], stem[1100];
-    if (out_dir) rc = gat_path_join(dir, sizeof dir, err, "%s", out_dir);
-    else rc = gat_path_join(dir, sizeof dir, err, "figures/%s", ds->name);
-    if (rc || (rc = gat_mkdirs(dir, err))) return rc;
     gat_graph_input g = {
         .name = ds->name, .n_nodes = ds->n_nodes, .n_edges = ds->n_edges,
         .edge_src = ds->edge_src, .edge_dst = ds->edge_dst,
         .labels = ds->task == GAT_TASK_SINGLE_LABEL ? ds->labels : NULL,
         .n_classes = ds->n_classes, .class_names = (const char *const *)ds->class_names,
     };
+    if ((rc = viz_check_graph(&g, opt, err))) return rc;
+    char dir[1024], stem[1100];
+    if (out_dir) rc = gat_path_join(dir, sizeof dir, err, "%s", out_dir);
+    else rc = gat_path_join(dir, sizeof dir, err, "figures/%s", ds->name);
+    if (rc || (rc = gat_mkdirs(dir, err))) return rc;
     if ((rc = gat_path_join(stem, sizeof stem, err, "%s/%s_graph", dir, ds->name))) return rc;
     if ((rc = gat_viz_graph(&g, opt, stem, res, err))) return rc;
     gat_graph_stats st;

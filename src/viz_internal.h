@@ -7,6 +7,8 @@
 
 double viz_now(void);
 int viz_add_file(gat_viz_result *res, const char *path);
+/* Options and graph checks done before any work (sizes, labels, limits). */
+int viz_check_graph(const gat_graph_input *g, const gat_viz_options *opt, gat_error *err);
 int viz_check_options(const gat_viz_options *opt, gat_error *err);
 /* "<stem>.png" / "<stem>.svg" into buf. */
 int viz_path_ext(char *buf, size_t size, const char *stem, const char *ext, gat_error *err);
