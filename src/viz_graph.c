@@ -182,6 +182,26 @@ static int cmp_double(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
+/* A few nodes flung far out (leaves the layout did not settle) would shrink everything
+ * else: move nodes beyond 1.15 x the 99th-percentile distance from the centroid onto that
+ * circle. tmp holds k doubles. */
+static void pull_in_outliers(double *x, double *y, int64_t k, double *tmp) {
+    double mx = 0, my = 0;
+    for (int64_t i = 0; i < k; i++) { mx += x[i]; my += y[i]; }
+    mx /= (double)k;
+    my /= (double)k;
+    for (int64_t i = 0; i < k; i++) tmp[i] = hypot(x[i] - mx, y[i] - my);
+    qsort(tmp, (size_t)k, sizeof *tmp, cmp_double);
+    double R = 1.15 * tmp[(k * 99) / 100];
+    for (int64_t i = 0; i < k; i++) {
+        double d = hypot(x[i] - mx, y[i] - my);
+        if (d > R && d > 0) {
+            x[i] = mx + (x[i] - mx) * R / d;
+            y[i] = my + (y[i] - my) * R / d;
+        }
+    }
+}
+
 /* Lay out every component, scale each to a median edge length of 1, and pack them: the
  * largest on top, the others in rows below. Positions in layout units into p->x, p->y;
  * *W, *H the packed size, *strip the y where the rows of small components start. */
@@ -232,10 +252,13 @@ static int layout_all(picture *p, double *W, double *H, double *strip, gat_error
             qsort(len, (size_t)ke, sizeof *len, cmp_double);
             med = len[ke / 2] > 1e-9 ? len[ke / 2] : 1;
         }
-        double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
         for (int64_t i = 0; i < k; i++) {
             cx[i] /= med;
             cy[i] /= med;
+        }
+        if (k >= 50) pull_in_outliers(cx, cy, k, len);
+        double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+        for (int64_t i = 0; i < k; i++) {
             x0 = fmin(x0, cx[i]); x1 = fmax(x1, cx[i]);
             y0 = fmin(y0, cy[i]); y1 = fmax(y1, cy[i]);
         }

@@ -76,6 +76,7 @@ static void dataset_usage(FILE *fp) {
         "  --help                this text\n");
 }
 
+/* 0: run, 1: help printed, -1: usage error printed. */
 static int parse_dataset_args(int argc, char **argv, dataset_args *a) {
     memset(a, 0, sizeof *a);
     a->dataset = "cora";
@@ -103,8 +104,8 @@ static int parse_dataset_args(int argc, char **argv, dataset_args *a) {
         TRY(gat_opt_float(argc, argv, &i, "dpi", 18, 576, &a->dpi));
         TRY(gat_opt_flag(argc, argv, &i, "summary_only", &a->summary_only));
 #undef TRY
-        return gat_cli_usage_error("gat visualize dataset: unknown option '%s' (see 'gat visualize dataset --help')",
-                                   argv[i]);
+        gat_cli_usage_error("gat visualize dataset: unknown option '%s' (see 'gat visualize dataset --help')", argv[i]);
+        return -1;
     }
     if (a->scale > 0 && a->dpi > 0) {
         gat_cli_usage_error("options --scale and --dpi say the same thing: give one");
