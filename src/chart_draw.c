@@ -1,5 +1,8 @@
 /* chart_draw.c - cairo output to PNG/SVG files, text and legend helpers. */
+#define _GNU_SOURCE 1   /* RTLD_DEFAULT */
 #include "chart_draw.h"
+
+#include <dlfcn.h>
 
 #include <cairo-svg.h>
 #include <errno.h>
@@ -12,6 +15,15 @@
 static cairo_status_t write_fp(void *closure, const unsigned char *data, unsigned int len) {
     FILE *fp = closure;
     return fwrite(data, 1, len, fp) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+void gat_chart_shutdown(void) {
+    cairo_debug_reset_static_data();
+    /* FcFini through dlsym: fontconfig is cairo's dependency, not one we link ourselves. */
+    void *sym = dlsym(RTLD_DEFAULT, "FcFini");
+    void (*fc_fini)(void);
+    memcpy(&fc_fini, &sym, sizeof fc_fini);
+    if (fc_fini) fc_fini();
 }
 
 int cd_format_of(const char *path) {

@@ -135,5 +135,6 @@ int main(void) {
     CHECK(bad == NULL);
     CHECK_EQ_INT(gat_figure_new(&bad, 1, 1, 1, 100, &err), GAT_EINVAL);
     gat_figure_free(NULL);
+    gat_chart_shutdown();
     return check_summary();
 }

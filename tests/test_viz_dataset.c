@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "gat/chart.h"
 #include "gat/dataset.h"
 #include "gat/fileio.h"
 #include "gat/viz_dataset.h"
@@ -205,5 +206,6 @@ int main(void) {
 
     const char *data = check_data_dir();
     if (data) cora(data);
+    gat_chart_shutdown();
     return check_summary();
 }

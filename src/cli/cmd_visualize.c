@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "gat/chart.h"
 #include "gat/dataset.h"
 #include "gat/graphstats.h"
 #include "gat/viz_dataset.h"
@@ -212,6 +213,7 @@ static int viz_cmd_dataset(int argc, char **argv) {
     gat_viz_result res;
     rc = gat_viz_dataset(&ds, &opt, out, &res, &err);
     gat_dataset_free(&ds);
+    gat_chart_shutdown();
     if (rc) return gat_cli_fail(&err);
     printf("pictures:\n");
     for (int i = 0; i < res.n_files; i++) printf("  %s\n", res.files[i]);
