@@ -165,6 +165,11 @@ int gat_model_load(const char *path, gat_model *m, gat_model_meta *meta, gat_err
         gat_error_prefix(err, path);
         goto done;
     }
+    for (int i = 0; i < m->n_tensors; i++)
+        if (!gat_safetensors_get(&st, m->tensors[i].name)) {
+            rc = gat_error_set(err, GAT_EFORMAT, "%s: missing tensor %s", path, m->tensors[i].name);
+            goto done;
+        }
     if ((size_t)m->n_tensors != st.n_tensors) {
         for (size_t i = 0; i < st.n_tensors; i++)
             if (!gat_model_tensor(m, st.tensors[i].name)) {

@@ -372,7 +372,7 @@ static size_t split_cells(char *line, char **cells, size_t max) {
     return n;
 }
 
-int gat_metrics_read(const char *path, gat_metrics *m, gat_error *err) {
+int gat_metrics_csv_read(const char *path, gat_metrics_csv *m, gat_error *err) {
     memset(m, 0, sizeof *m);
     char file[4096], *data = NULL, **cells = NULL;
     double *rows = NULL;             /* row-major while reading */
@@ -441,7 +441,7 @@ int gat_metrics_read(const char *path, gat_metrics *m, gat_error *err) {
         }
         m->n_rows++;
     }
-    /* +1: a header-only file still has (empty) columns that gat_metrics_column finds */
+    /* +1: a header-only file still has (empty) columns that gat_metrics_csv_column finds */
     if (!(m->values = malloc((m->n_rows * n_cols + 1) * sizeof *m->values))) {
         rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", file);
         goto fail;
@@ -458,17 +458,17 @@ fail:
     free(rows);
     free(cells);
     free(data);
-    gat_metrics_free(m);
+    gat_metrics_csv_free(m);
     return rc;
 }
 
-const double *gat_metrics_column(const gat_metrics *m, const char *name) {
+const double *gat_metrics_csv_column(const gat_metrics_csv *m, const char *name) {
     for (size_t j = 0; j < m->n_cols; j++)
         if (m->names[j] && !strcmp(m->names[j], name)) return m->values + j * m->n_rows;
     return NULL;
 }
 
-void gat_metrics_free(gat_metrics *m) {
+void gat_metrics_csv_free(gat_metrics_csv *m) {
     if (!m) return;
     for (size_t j = 0; j < m->n_cols && m->names; j++) free(m->names[j]);
     free(m->names);

@@ -88,17 +88,17 @@ static void test_full_run(const char *tmp) {
     CHECK_EQ_INT(count_entries(dir), 3);                 /* no temporary files left */
 
     /* metrics.csv, read from the folder. */
-    gat_metrics m;
-    CHECK_MSG(gat_metrics_read(dir, &m, &err) == GAT_OK, "%s", err.msg);
+    gat_metrics_csv m;
+    CHECK_MSG(gat_metrics_csv_read(dir, &m, &err) == GAT_OK, "%s", err.msg);
     CHECK_EQ_INT(m.n_cols, 2 + N_METRICS);
     CHECK_EQ_INT(m.n_rows, epochs + 1);
     CHECK_EQ_INT(m.truncated, 0);
     CHECK(m.n_cols >= 2 && !strcmp(m.names[0], "epoch") && !strcmp(m.names[1], "wall_time"));
-    const double *ep = gat_metrics_column(&m, "epoch"), *wt = gat_metrics_column(&m, "wall_time");
-    CHECK(gat_metrics_column(&m, "nope") == NULL);
+    const double *ep = gat_metrics_csv_column(&m, "epoch"), *wt = gat_metrics_csv_column(&m, "wall_time");
+    CHECK(gat_metrics_csv_column(&m, "nope") == NULL);
     int exact = ep && wt;
     for (int k = 0; k < N_METRICS && exact; k++) {
-        const double *c = gat_metrics_column(&m, METRICS[k]);
+        const double *c = gat_metrics_csv_column(&m, METRICS[k]);
         if (!c) { exact = 0; break; }
         for (int e = 0; e < epochs; e++) {
             double want = (k == 4 || (e == 3 && k == 2)) ? NAN : value_of(e, k);
@@ -132,7 +132,7 @@ static void test_full_run(const char *tmp) {
              d.scalars[i].value == 0.8125f && !strcmp(d.scalars[i + 1].tag, "test_micro_f1") && d.scalars[i + 1].value == 0.75f;
     CHECK_MSG(exact, "events read back differ from what was logged");
     gat_tfevents_data_free(&d);
-    gat_metrics_free(&m);
+    gat_metrics_csv_free(&m);
 
     /* config.json: typed values, escaping, NaN as null. */
     char *json;
@@ -178,11 +178,11 @@ static void test_live_flush(const char *tmp) {
     CHECK_EQ_INT(find_events(log.dir, events, sizeof events), 1);
 
     /* Right after open: the header and the file_version record are on disk. */
-    gat_metrics m;
+    gat_metrics_csv m;
     gat_tfevents_data d;
-    CHECK_EQ_INT(gat_metrics_read(log.dir, &m, &err), GAT_OK);
-    CHECK(m.n_cols == 4 && m.n_rows == 0 && gat_metrics_column(&m, "training_acc") != NULL);
-    gat_metrics_free(&m);
+    CHECK_EQ_INT(gat_metrics_csv_read(log.dir, &m, &err), GAT_OK);
+    CHECK(m.n_cols == 4 && m.n_rows == 0 && gat_metrics_csv_column(&m, "training_acc") != NULL);
+    gat_metrics_csv_free(&m);
     CHECK_EQ_INT(gat_tfevents_read(events, &d, &err), GAT_OK);
     CHECK(d.n_records == 1 && d.n == 0 && !d.truncated);
     gat_tfevents_data_free(&d);
@@ -193,9 +193,9 @@ static void test_live_flush(const char *tmp) {
     struct timespec ts = {0, 250 * 1000 * 1000};
     nanosleep(&ts, NULL);
     CHECK_EQ_INT(gat_runlog_write_epoch(&log, 1, row, &err), GAT_OK);
-    CHECK_EQ_INT(gat_metrics_read(log.dir, &m, &err), GAT_OK);
+    CHECK_EQ_INT(gat_metrics_csv_read(log.dir, &m, &err), GAT_OK);
     CHECK_EQ_INT(m.n_rows, 2);
-    gat_metrics_free(&m);
+    gat_metrics_csv_free(&m);
     CHECK_EQ_INT(gat_tfevents_read(events, &d, &err), GAT_OK);
     CHECK_EQ_INT(d.n, 4);
     gat_tfevents_data_free(&d);
@@ -204,9 +204,9 @@ static void test_live_flush(const char *tmp) {
     log.flush_secs = 1e9;
     CHECK_EQ_INT(gat_runlog_write_epoch(&log, 2, row, &err), GAT_OK);
     CHECK_EQ_INT(gat_runlog_flush(&log, &err), GAT_OK);
-    CHECK_EQ_INT(gat_metrics_read(log.dir, &m, &err), GAT_OK);
+    CHECK_EQ_INT(gat_metrics_csv_read(log.dir, &m, &err), GAT_OK);
     CHECK_EQ_INT(m.n_rows, 3);
-    gat_metrics_free(&m);
+    gat_metrics_csv_free(&m);
     CHECK_EQ_INT(gat_tfevents_read(events, &d, &err), GAT_OK);
     CHECK_EQ_INT(d.n, 6);
     gat_tfevents_data_free(&d);
@@ -273,19 +273,19 @@ static void test_errors(const char *tmp) {
 static void test_metrics_reader(const char *tmp) {
     char path[4096];
     gat_error err = {0};
-    gat_metrics m;
+    gat_metrics_csv m;
     snprintf(path, sizeof path, "%s/m.csv", tmp);
 
     /* A row cut short by a crash (no final newline) is dropped, CRLF is accepted. */
     const char *text = "epoch,wall_time,loss\r\n0,1.5,0.25\r\n1,2.5,\n\n2,3.5,0.1";
     CHECK_EQ_INT(gat_write_file(path, text, strlen(text), &err), GAT_OK);
-    CHECK_EQ_INT(gat_metrics_read(path, &m, &err), GAT_OK);
+    CHECK_EQ_INT(gat_metrics_csv_read(path, &m, &err), GAT_OK);
     CHECK(m.n_cols == 3 && m.n_rows == 2 && m.truncated == 1 && !strcmp(m.names[2], "loss"));
-    const double *loss = gat_metrics_column(&m, "loss");
+    const double *loss = gat_metrics_csv_column(&m, "loss");
     CHECK(loss && loss[0] == 0.25 && isnan(loss[1]));
-    CHECK(gat_metrics_column(&m, "wall_time")[1] == 2.5);
-    gat_metrics_free(&m);
-    gat_metrics_free(&m);   /* twice is harmless */
+    CHECK(gat_metrics_csv_column(&m, "wall_time")[1] == 2.5);
+    gat_metrics_csv_free(&m);
+    gat_metrics_csv_free(&m);   /* twice is harmless */
 
     struct { const char *text, *msg; } bad[] = {
         {"epoch,loss\n0,1\n1,2,3\n", "m.csv: line 3: 3 cells, the header has 2"},
@@ -297,12 +297,12 @@ static void test_metrics_reader(const char *tmp) {
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         CHECK_EQ_INT(gat_write_file(path, bad[i].text, strlen(bad[i].text), &err), GAT_OK);
         memset(&err, 0, sizeof err);
-        CHECK_EQ_INT(gat_metrics_read(path, &m, &err), GAT_EFORMAT);
+        CHECK_EQ_INT(gat_metrics_csv_read(path, &m, &err), GAT_EFORMAT);
         CHECK_MSG(strstr(err.msg, bad[i].msg) != NULL, "case %zu: %s", i, err.msg);
         CHECK(m.names == NULL && m.values == NULL);
     }
     snprintf(path, sizeof path, "%s/none", tmp);
-    CHECK_EQ_INT(gat_metrics_read(path, &m, &err), GAT_ENOTFOUND);
+    CHECK_EQ_INT(gat_metrics_csv_read(path, &m, &err), GAT_ENOTFOUND);
 }
 
 int main(void) {

@@ -2,8 +2,9 @@
  *
  * Reads .npy format versions 1.0, 2.0 and 3.0, little-endian or byte-order-free dtypes,
  * C order: bool, int8/16/32/64, uint8/16/32/64, float32/64 and fixed-width unicode
- * strings ('<U n', for scipy's format.npy). Big-endian data and Fortran order are refused
- * with a message saying how to re-save the array. .npz archives are zip files whose
+ * and byte strings ('<U n', '|S n': scipy's format.npy is one or the other). Fortran-order
+ * arrays are reordered to C order on reading. Big-endian data is refused with a message
+ * saying how to re-save the array. .npz archives are zip files whose
  * entries are stored or deflated (zlib); zip64 is not needed for the sizes involved but
  * the end-of-central-directory record is located robustly (comments allowed).
  *
@@ -27,7 +28,8 @@ typedef enum {
     GAT_DTYPE_BOOL, GAT_DTYPE_I8, GAT_DTYPE_I16, GAT_DTYPE_I32, GAT_DTYPE_I64,
     GAT_DTYPE_U8, GAT_DTYPE_U16, GAT_DTYPE_U32, GAT_DTYPE_U64,
     GAT_DTYPE_F32, GAT_DTYPE_F64,
-    GAT_DTYPE_UNICODE, /* fixed-width UTF-32 strings; itemsize = 4 * chars */
+    GAT_DTYPE_UNICODE, /* fixed-width UTF-32 strings ('<U n'); itemsize = 4 * chars */
+    GAT_DTYPE_BYTES,   /* fixed-width byte strings ('|S n'); itemsize = n */
 } gat_dtype;
 
 #define GAT_NPY_MAX_DIMS 8

@@ -171,20 +171,20 @@ int gat_runlog_close(gat_runlog *log, gat_error *err);
 
 /* ---------------------------------------------------------------- metrics.csv reader */
 
-/* metrics.csv as columns. Zero-initialise; free with gat_metrics_free. */
-typedef struct gat_metrics {
+/* metrics.csv as columns. Zero-initialise; free with gat_metrics_csv_free. */
+typedef struct gat_metrics_csv {
     size_t n_cols, n_rows;
     char **names;            /* (n_cols) header names: "epoch", "wall_time", metrics... */
     double *values;          /* (n_cols, n_rows): column j at values + j * n_rows; NaN = empty cell */
     int truncated;           /* 1 when an incomplete last line (a crash mid-write) was dropped */
-} gat_metrics;
+} gat_metrics_csv;
 
 /* Read path: a metrics.csv file, or a run folder (reads <path>/metrics.csv). Every row must
  * have as many cells as the header, each a number or empty; errors name the file and line. */
-int gat_metrics_read(const char *path, gat_metrics *m, gat_error *err);
+int gat_metrics_csv_read(const char *path, gat_metrics_csv *m, gat_error *err);
 /* The column called name ((n_rows) values; n_rows may be 0), or NULL when there is none. */
-const double *gat_metrics_column(const gat_metrics *m, const char *name);
-void gat_metrics_free(gat_metrics *m);
+const double *gat_metrics_csv_column(const gat_metrics_csv *m, const char *name);
+void gat_metrics_csv_free(gat_metrics_csv *m);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "gat/fileio.h"
+#include "gat/runlog.h"
 #include "gat/train.h"
 
 typedef struct {
@@ -168,7 +169,55 @@ typedef struct {
     const char *upper;
     char ckpt_dir[4096];
     gat_model_meta meta;
+    gat_runlog log;
+    char run_dir[4096];
 } train_ctx;
+
+/* metrics.csv columns and TensorBoard tags, as the PyTorch script names them */
+static const char *metric_names[] = {"training_loss", "training_acc", "val_loss", "val_acc", "test_acc"};
+
+static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds, int threads, gat_error *err) {
+    const train_args *a = t->a;
+    char heads[128], feats[128];
+    size_t hl = 0, fl = 0;
+    for (int l = 0; l < c->n_layers; l++) {
+        hl += (size_t)snprintf(heads + hl, sizeof heads - hl, "%s%lld", l ? "," : "", (long long)c->heads[l]);
+        fl += (size_t)snprintf(feats + fl, sizeof feats - fl, "%s%lld", l ? "," : "", (long long)c->features[l]);
+    }
+    const gat_param params[] = {
+        {.key = "dataset_name", .type = GAT_PARAM_STRING, .s = ds->name},
+        {.key = "dataset_path", .type = GAT_PARAM_STRING, .s = ds->path},
+        {.key = "num_of_epochs", .type = GAT_PARAM_INT, .i = a->train.max_epochs},
+        {.key = "patience_period", .type = GAT_PARAM_INT, .i = a->train.patience},
+        {.key = "lr", .type = GAT_PARAM_FLOAT, .f = a->train.lr},
+        {.key = "weight_decay", .type = GAT_PARAM_FLOAT, .f = a->train.weight_decay},
+        {.key = "keep_best", .type = GAT_PARAM_BOOL, .i = a->train.keep_best},
+        {.key = "seed", .type = GAT_PARAM_INT, .i = (int64_t)a->train.seed},
+        {.key = "threads", .type = GAT_PARAM_INT, .i = threads},
+        {.key = "num_of_layers", .type = GAT_PARAM_INT, .i = c->n_layers},
+        {.key = "num_heads_per_layer", .type = GAT_PARAM_STRING, .s = heads},
+        {.key = "num_features_per_layer", .type = GAT_PARAM_STRING, .s = feats},
+        {.key = "num_input_features", .type = GAT_PARAM_INT, .i = c->n_in},
+        {.key = "add_skip_connection", .type = GAT_PARAM_BOOL, .i = c->skip},
+        {.key = "bias", .type = GAT_PARAM_BOOL, .i = c->bias},
+        {.key = "dropout", .type = GAT_PARAM_FLOAT, .f = c->dropout},
+        {.key = "normalize_features", .type = GAT_PARAM_BOOL, .i = a->normalize},
+        {.key = "should_test", .type = GAT_PARAM_BOOL, .i = a->should_test},
+        {.key = "console_log_freq", .type = GAT_PARAM_INT, .i = a->console_log_freq},
+        {.key = "checkpoint_freq", .type = GAT_PARAM_INT, .i = a->checkpoint_freq},
+        {.key = "models_dir", .type = GAT_PARAM_STRING, .s = a->models_dir},
+        {.key = "enable_tensorboard", .type = GAT_PARAM_BOOL, .i = a->enable_tensorboard},
+    };
+    gat_runlog_options o;
+    memset(&o, 0, sizeof o);
+    o.logdir = a->logdir;
+    o.tensorboard = a->enable_tensorboard;
+    o.metrics = metric_names;
+    o.n_metrics = (int)(sizeof metric_names / sizeof *metric_names);
+    o.params = params;
+    o.n_params = sizeof params / sizeof *params;
+    return gat_runlog_open(&t->log, &o, err);
+}
 
 static int on_epoch(const gat_epoch_report *r, const gat_model *m, void *user, gat_error *err) {
     train_ctx *t = user;
@@ -178,6 +227,7 @@ static int on_epoch(const gat_epoch_report *r, const gat_model *m, void *user, g
                r->elapsed, (long long)r->epoch, r->val.score, r->val.loss, r->train.score);
     if (a->checkpoint_freq > 0 && r->epoch % a->checkpoint_freq == 0) {
         char path[4200];
+        fflush(stdout);
         int rc = gat_path_join(path, sizeof path, err, "%s/gat_%s_ckpt_epoch_%lld.safetensors", t->ckpt_dir, t->upper,
                                (long long)r->epoch);
         if (rc) return rc;
@@ -186,8 +236,8 @@ static int on_epoch(const gat_epoch_report *r, const gat_model *m, void *user, g
         rc = gat_model_save(path, m, &t->meta, err);
         if (rc) return rc;
     }
-    fflush(stdout);
-    return 0;
+    double values[5] = {r->train.loss, r->train.score, r->val.loss, r->val.score, NAN};
+    return gat_runlog_write_epoch(&t->log, r->epoch, values, err);
 }
 
 /* models/binaries/gat_CORA_000000.safetensors: the next number not taken. */
@@ -242,6 +292,8 @@ int gat_cmd_train(int argc, char **argv) {
         rc = gat_error_set(&err, GAT_EINVAL, "%s: multi-label datasets are not supported by gat train yet", ds.path);
         goto fail;
     }
+    if ((rc = open_runlog(&t, &cfg, &ds, threads, &err))) goto fail;
+    snprintf(t.run_dir, sizeof t.run_dir, "%s", t.log.dir);
     snprintf(t.meta.dataset, sizeof t.meta.dataset, "%s", ds.name);
     t.meta.seed = a.train.seed;
     t.meta.test_accuracy = NAN;
@@ -281,7 +333,14 @@ int gat_cmd_train(int argc, char **argv) {
         gat_evaluate(&m, &s, GAT_SPLIT_TEST, &test);
         t.meta.test_accuracy = test.score;
         printf("Test accuracy = %.4f\n", test.score);
+        double values[5] = {NAN, NAN, NAN, NAN, test.score};
+        if ((rc = gat_runlog_write_epoch(&t.log, res.epochs, values, &err))) goto fail;
     }
+    if ((rc = gat_runlog_close(&t.log, &err))) goto fail;
+    if (!a.quiet)
+        printf("Run logged to %s (metrics.csv, config.json%s%s)\n", t.run_dir,
+               a.enable_tensorboard ? ", TensorBoard events; view with: tensorboard --logdir " : "",
+               a.enable_tensorboard ? a.logdir : "");
     if ((rc = next_binary_name(final_path, sizeof final_path, bin_dir, upper, &err))) goto fail;
     if ((rc = gat_model_save(final_path, &m, &t.meta, &err))) goto fail;
     if (!a.quiet) printf("Model saved to %s\n", final_path);
@@ -290,6 +349,10 @@ int gat_cmd_train(int argc, char **argv) {
     gat_dataset_free(&ds);
     return 0;
 fail:
+    if (t.log.dir) {
+        gat_error ignored = {0};
+        gat_runlog_close(&t.log, &ignored);
+    }
     gat_session_free(&s);
     gat_model_free(&m);
     gat_dataset_free(&ds);

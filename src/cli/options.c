@@ -46,15 +46,29 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name) {
     return argv[++*i];
 }
 
-int gat_opt_flag(int argc, char **argv, int *i, const char *name, int *out) {
-    (void)argc;
-    if (!gat_opt_is(argv[*i], name)) return 0;
-    const char *eq = strchr(argv[*i], '=');
-    if (!eq) { *out = 1; return 1; }
-    const char *v = eq + 1;
+static int parse_bool(const char *v, int *out) {
     if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on")) *out = 1;
     else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off")) *out = 0;
-    else { gat_cli_usage_error("option --%s: '%s' is not true or false", name, v); return -1; }
+    else return -1;
+    return 0;
+}
+
+int gat_opt_flag(int argc, char **argv, int *i, const char *name, int *out) {
+    if (!gat_opt_is(argv[*i], name)) return 0;
+    const char *eq = strchr(argv[*i], '=');
+    if (eq) {
+        if (parse_bool(eq + 1, out)) {
+            gat_cli_usage_error("option --%s: '%s' is not true or false", name, eq + 1);
+            return -1;
+        }
+        return 1;
+    }
+    /* "--bias false": a following true/false word is the value; otherwise the flag is set */
+    if (*i + 1 < argc && parse_bool(argv[*i + 1], out) == 0) {
+        ++*i;
+        return 1;
+    }
+    *out = 1;
     return 1;
 }
 
