@@ -1,6 +1,6 @@
 # gat visualize dataset: help, bad options (one clear line, exit 2), and on Cora the
 # summary numbers and valid PNG/SVG pictures in the --out folder.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 cd "$TMP"
 
 png_ok() {   # file is a PNG with a non-zero IHDR size
