@@ -48,4 +48,10 @@ void gat_cli_upper(char *dst, size_t size, const char *src);
 int gat_cli_check_writable_dir(const char *dir, gat_error *err);
 /* Check that a loaded model fits a dataset (input width and classes). */
 int gat_cli_check_model_fits(const gat_model *m, const gat_dataset *ds, const char *model_path, gat_error *err);
+/* The network summary on stdout and the dataset pictures in out_dir (NULL: figures/<name>);
+ * shared by 'gat visualize dataset' and 'gat train --should_visualize'. */
+struct gat_viz_options;
+int gat_cli_visualize_dataset(const gat_dataset *ds, const struct gat_viz_options *opt, const char *out_dir,
+                              int summary_only, gat_error *err);
+
 #endif

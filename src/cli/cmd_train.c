@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "gat/fileio.h"
 #include "gat/runlog.h"
+#include "gat/viz_dataset.h"
 #include "gat/train.h"
 
 typedef struct {
@@ -53,7 +54,8 @@ static void train_usage(FILE *fp) {
         "  --models-dir DIR                checkpoints go to DIR/checkpoints, final models to DIR/binaries (default: models)\n"
         "  --enable_tensorboard            write TensorBoard event files under --logdir\n"
         "  --logdir DIR                    where runs are logged (default: runs)\n"
-        "  --should_visualize              draw the dataset before training\n"
+        "  --should_visualize              print the network summary and draw the dataset (graph, degrees) into\n"
+        "                                  figures/<dataset>/ before training, as 'gat visualize dataset'\n"
         "  --quiet                         print only errors and the final results\n"
         "  --help                          this text\n");
 }
@@ -287,6 +289,12 @@ int gat_cmd_train(int argc, char **argv) {
     if ((rc = gat_path_join(bin_dir, sizeof bin_dir, &err, "%s/binaries", a.models_dir))) goto fail;
     if (a.checkpoint_freq > 0 && (rc = gat_cli_check_writable_dir(t.ckpt_dir, &err))) goto fail;
     if ((rc = gat_cli_check_writable_dir(bin_dir, &err))) goto fail;
+    if (a.should_visualize) {
+        gat_viz_options vo;
+        memset(&vo, 0, sizeof vo);
+        vo.seed = a.train.seed;
+        if ((rc = gat_cli_visualize_dataset(&ds, &vo, NULL, a.quiet, &err))) goto fail;
+    }
     if ((rc = gat_model_init(&m, &cfg, a.train.seed, &err))) goto fail;
     if ((rc = gat_session_init(&s, &ds, &m, &err))) goto fail;
     if (ds.task != GAT_TASK_SINGLE_LABEL) {

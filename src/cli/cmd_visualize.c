@@ -186,38 +186,41 @@ static int viz_cmd_dataset(int argc, char **argv) {
     gat_error err = {0};
     memset(&ds, 0, sizeof ds);
     if (gat_dataset_open(&ds, a.dataset, a.data_dir, &err)) return gat_cli_fail(&err);
+    int rc = gat_cli_visualize_dataset(&ds, &opt, a.out, a.summary_only, &err);
+    gat_dataset_free(&ds);
+    return rc ? gat_cli_fail(&err) : 0;
+}
+
+int gat_cli_visualize_dataset(const gat_dataset *ds, const gat_viz_options *opt, const char *out_dir,
+                              int summary_only, gat_error *err) {
     gat_graph_stats st;
     gat_label_stats ls;
     memset(&ls, 0, sizeof ls);
-    int have_labels = ds.task == GAT_TASK_SINGLE_LABEL && ds.labels;
-    int rc = gat_graph_stats_compute(&st, ds.n_nodes, ds.edge_src, ds.edge_dst, ds.n_edges, &err);
+    int have_labels = ds->task == GAT_TASK_SINGLE_LABEL && ds->labels;
+    int rc = gat_graph_stats_compute(&st, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges, err);
     if (!rc && have_labels) {
-        const int64_t *split[3] = {ds.split[0], ds.split[1], ds.split[2]};
-        rc = gat_label_stats_compute(&ls, ds.n_nodes, ds.labels, ds.n_classes, split, ds.split_size, &err);
+        const int64_t *split[3] = {ds->split[0], ds->split[1], ds->split[2]};
+        rc = gat_label_stats_compute(&ls, ds->n_nodes, ds->labels, ds->n_classes, split, ds->split_size, err);
     }
     if (rc) {
         gat_graph_stats_free(&st);
-        gat_dataset_free(&ds);
-        return gat_cli_fail(&err);
+        return rc;
     }
-    print_summary(&ds, &st, have_labels ? &ls : NULL);
+    print_summary(ds, &st, have_labels ? &ls : NULL);
     gat_graph_stats_free(&st);
     gat_label_stats_free(&ls);
-    if (a.summary_only) {
-        gat_dataset_free(&ds);
-        return 0;
-    }
+    if (summary_only) return 0;
     char out[1024];
-    if (a.out) snprintf(out, sizeof out, "%s", a.out);
-    else snprintf(out, sizeof out, "figures/%s", ds.name);
+    if (out_dir) snprintf(out, sizeof out, "%s", out_dir);
+    else snprintf(out, sizeof out, "figures/%s", ds->name);
     gat_viz_result res;
-    rc = gat_viz_dataset(&ds, &opt, out, &res, &err);
-    gat_dataset_free(&ds);
+    rc = gat_viz_dataset(ds, opt, out, &res, err);
     gat_chart_shutdown();
-    if (rc) return gat_cli_fail(&err);
+    if (rc) return rc;
     printf("pictures:\n");
     for (int i = 0; i < res.n_files; i++) printf("  %s\n", res.files[i]);
     printf("time: layout %.2f s (%s), edge betweenness %.2f s, drawing %.2f s, total %.2f s\n", res.seconds_layout,
            gat_layout_name(res.layout_used), res.seconds_betweenness, res.seconds_render, res.seconds_total);
+    fflush(stdout);
     return 0;
 }
