@@ -248,7 +248,9 @@ static void draw_scatter(cairo_t *cr, const chart_series *s, const axis *xa, con
     }
 }
 
-static void draw_vline(cairo_t *cr, const chart_series *s, const axis *xa, const axis *ya) {
+/* row: how many labelled markers were drawn before this one in the panel; labels stack
+ * downwards so that markers close together stay readable. */
+static void draw_vline(cairo_t *cr, const chart_series *s, const axis *xa, const axis *ya, int row) {
     if (!ok_value(s->x[0], xa->log)) return;
     double x = ax_map(xa, s->x[0]);
     uint32_t rgb = s->style.color == 0 && s->style.rgb == 0 ? 0x333333 : style_rgb(&s->style);
@@ -265,7 +267,7 @@ static void draw_vline(cairo_t *cr, const chart_series *s, const axis *xa, const
         double w = cd_text_width(cr, s->text);
         double xr = fmax(xa->p0, xa->p1);
         int left = x + 4 + w > xr;
-        double tx = left ? x - 4 - w : x + 4, ty = fmin(ya->p0, ya->p1) + 4;
+        double tx = left ? x - 4 - w : x + 4, ty = fmin(ya->p0, ya->p1) + 4 + row * (FS_TICK + 6);
         cairo_rectangle(cr, tx - 2, ty - 1, w + 4, FS_TICK + 3);
         cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
         cairo_fill(cr);
@@ -385,6 +387,7 @@ static void draw_panel(cairo_t *cr, const gat_panel *p, rect r) {
     cairo_rectangle(cr, px0, py0, px1 - px0, py1 - py0);
     cairo_clip(cr);
     static const chart_kind order[] = {CHART_BARS, CHART_LINE, CHART_SCATTER, CHART_VLINE};
+    int vrow = 0;
     for (size_t o = 0; o < sizeof order / sizeof *order; o++)
         for (size_t k = 0; k < p->n_series; k++) {
             const chart_series *s = &p->series[k];
@@ -393,7 +396,7 @@ static void draw_panel(cairo_t *cr, const gat_panel *p, rect r) {
             if (s->kind == CHART_BARS) draw_bars(cr, s, &xa, &ya);
             else if (s->kind == CHART_LINE) draw_line(cr, s, &xa, &ya);
             else if (s->kind == CHART_SCATTER) draw_scatter(cr, s, &xa, &ya);
-            else draw_vline(cr, s, &xa, &ya);
+            else draw_vline(cr, s, &xa, &ya, s->text ? vrow++ : 0);
         }
     cairo_restore(cr);
 

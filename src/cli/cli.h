@@ -14,6 +14,8 @@ int gat_cmd_info(int argc, char **argv);
 int gat_cmd_predict(int argc, char **argv);
 /* gat visualize <picture>: dataset (more picture kinds slot into its table). */
 int gat_cmd_visualize(int argc, char **argv);
+/* gat plot RUN...: training curves of run folders. */
+int gat_cmd_plot(int argc, char **argv);
 
 /* Print "gat: error: <msg>" to stderr and return 1 (2 for GAT_EINVAL: usage errors). */
 int gat_cli_fail(const gat_error *err);

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "gat/fileio.h"
+#include "gat/plot_runs.h"
 #include "gat/runlog.h"
 #include "gat/viz_dataset.h"
 #include "gat/train.h"
@@ -14,7 +15,7 @@
 typedef struct {
     const char *dataset, *data_dir, *models_dir, *logdir;
     gat_train_options train;
-    int should_test, enable_tensorboard, should_visualize, normalize, quiet, threads;
+    int should_test, enable_tensorboard, should_visualize, plot, normalize, quiet, threads;
     int64_t console_log_freq, checkpoint_freq;
     int64_t layers, heads[GAT_MAX_LAYERS], features[GAT_MAX_LAYERS + 1];
     int n_heads, n_features, skip, bias;
@@ -56,6 +57,8 @@ static void train_usage(FILE *fp) {
         "  --logdir DIR                    where runs are logged (default: runs)\n"
         "  --should_visualize              print the network summary and draw the dataset (graph, degrees) into\n"
         "                                  figures/<dataset>/ before training, as 'gat visualize dataset'\n"
+        "  --plot                          draw the loss and accuracy curves into the run folder (curves.png, .svg),\n"
+        "                                  as 'gat plot RUN'\n"
         "  --quiet                         print only errors and the final results\n"
         "  --help                          this text\n");
 }
@@ -122,6 +125,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
         TRY(gat_opt_flag(argc, argv, &i, "should_test", &a->should_test));
         TRY(gat_opt_flag(argc, argv, &i, "enable_tensorboard", &a->enable_tensorboard));
         TRY(gat_opt_flag(argc, argv, &i, "should_visualize", &a->should_visualize));
+        TRY(gat_opt_flag(argc, argv, &i, "plot", &a->plot));
         TRY(gat_opt_flag(argc, argv, &i, "quiet", &a->quiet));
 #undef TRY
         return gat_cli_usage_error("gat train: unknown option '%s' (see 'gat train --help')", argv[i]);
@@ -350,6 +354,15 @@ int gat_cmd_train(int argc, char **argv) {
         printf("Run logged to %s (metrics.csv, config.json%s%s)\n", t.run_dir,
                a.enable_tensorboard ? ", TensorBoard events; view with: tensorboard --logdir " : "",
                a.enable_tensorboard ? a.logdir : "");
+    if (a.plot) {
+        const char *runs[1] = {t.run_dir};
+        char stem[4200], files[2][1024];
+        int n_files = 0;
+        gat_plot_options po = {.smooth = 0.6};
+        if ((rc = gat_path_join(stem, sizeof stem, &err, "%s/curves", t.run_dir))) goto fail;
+        if ((rc = gat_plot_runs(runs, 1, stem, &po, files, &n_files, &err))) goto fail;
+        if (!a.quiet) printf("Training curves drawn to %s and %s\n", files[0], files[1]);
+    }
     if ((rc = next_binary_name(final_path, sizeof final_path, bin_dir, upper, &err))) goto fail;
     if ((rc = gat_model_save(final_path, &m, &t.meta, &err))) goto fail;
     if (!a.quiet) printf("Model saved to %s\n", final_path);

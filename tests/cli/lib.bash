@@ -20,4 +20,13 @@ expect_error() {
 need_data() {
     if [ -z "${GAT_DATA_DIR:-}" ] || [ ! -d "$GAT_DATA_DIR/cora" ]; then echo "skipped: GAT_DATA_DIR not set"; exit 77; fi
 }
+png_ok() {   # file is a PNG with a non-zero IHDR size
+    [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] &&
+    [ "$(dd if="$1" bs=1 skip=12 count=4 2>/dev/null)" = "IHDR" ] &&
+    [ "$(dd if="$1" bs=1 skip=16 count=4 2>/dev/null | od -An -tu1 | tr -d ' \n')" != "0000" ]
+}
+svg_ok() { xmllint --noout "$1" 2>/dev/null && grep -q "<svg" "$1"; }
+need_xmllint() {
+    if ! command -v xmllint >/dev/null; then echo "FAIL: xmllint is not installed (apt-get install libxml2-utils)"; exit 1; fi
+}
 finish() { echo "$PASSED passed, $FAILED failed"; [ "$FAILED" -eq 0 ]; }

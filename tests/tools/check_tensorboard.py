@@ -30,16 +30,14 @@ def check_run(run):
     print("  config.json: format %s v%d, %d config keys" % (cfg["format"], cfg["format_version"], len(cfg["config"])))
     with open(os.path.join(run, "metrics.csv")) as f:
         rows = list(csv.DictReader(f))
-    bad = 0
-    for tag in tags:
-        if tag not in rows[0]:
-            continue
-        by_step = {e.step: e.value for e in acc.Scalars(tag)}
-        for r in rows:
-            if r[tag] == "":
-                bad += int(int(r["epoch"]) in by_step)
-            else:
-                bad += int(abs(by_step.get(int(r["epoch"]), float("nan")) - float(r[tag])) > 1e-6 * max(1, abs(float(r[tag]))))
+    # Each non-empty (epoch, metric) cell of metrics.csv must be an event of that tag and
+    # step with the same value, and each event a cell (the test row repeats the last
+    # epoch with only test_acc filled in).
+    cells = {(int(r["epoch"]), k): float(v) for r in rows for k, v in r.items()
+             if k not in ("epoch", "wall_time") and v != ""}
+    events = {(e.step, tag): e.value for tag in tags for e in acc.Scalars(tag)}
+    bad = sum(1 for k in set(cells) | set(events)
+              if k not in cells or k not in events or abs(cells[k] - events[k]) > 1e-6 * max(1, abs(cells[k])))
     print("  metrics.csv: %d rows, %d cells disagree with the events" % (len(rows), bad))
     return bad == 0 and len(tags) > 0
 

@@ -1,0 +1,98 @@
+/* cmd_plot.c - gat plot RUN...: training curves of run folders (metrics.csv) as PNG and SVG. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gat/fileio.h"
+#include "gat/plot_runs.h"
+
+static void plot_usage(FILE *fp) {
+    fprintf(fp,
+        "usage: gat plot RUN [RUN...] [options]\n\n"
+        "Draw the loss and accuracy curves of one or more training runs (the folders 'gat train'\n"
+        "writes under runs/, each holding metrics.csv) into one figure, as PNG and SVG: validation\n"
+        "solid, training dashed, one colour per run, the best validation epoch marked.\n\n"
+        "  --out STEM        output path without extension (default: RUN/curves for one run,\n"
+        "                    runs/compare for several, in the first run's parent folder)\n"
+        "  --format LIST     png, svg or png,svg (default: png,svg)\n"
+        "  --smooth X        exponential moving average weight in [0, 1), as TensorBoard's slider;\n"
+        "                    0 = raw curves; the raw curves stay faintly behind (default: 0.6)\n"
+        "  --logx            logarithmic epoch axis\n"
+        "  --title TEXT      figure title (default: Training curves: <run>)\n"
+        "  --scale X         PNG pixels per point, 0.25..8 (default: 2)\n"
+        "  --help            this text\n");
+}
+
+/* Fills o->no_png/no_svg from "png", "svg" or "png,svg"; 0 or a printed usage error. */
+static int parse_formats(const char *s, gat_plot_options *o) {
+    o->no_png = o->no_svg = 1;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", s);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(t, "png")) o->no_png = 0;
+        else if (!strcmp(t, "svg")) o->no_svg = 0;
+        else return gat_cli_usage_error("option --format: '%s' is not png, svg or png,svg", s);
+    }
+    if (o->no_png && o->no_svg) return gat_cli_usage_error("option --format: '%s' is not png, svg or png,svg", s);
+    return 0;
+}
+
+int gat_cmd_plot(int argc, char **argv) {
+    const char *runs[10], *out = NULL, *format = "png,svg", *title = NULL;
+    int n_runs = 0, logx = 0;
+    double smooth = 0.6, scale = 2;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            plot_usage(stdout);
+            return 0;
+        }
+        if (argv[i][0] != '-' || !argv[i][1]) {
+            if (n_runs == 10) return gat_cli_usage_error("gat plot: at most 10 runs in one figure");
+            runs[n_runs++] = argv[i];
+            continue;
+        }
+        int r;
+#define TRY(call) if ((r = (call)) != 0) { if (r < 0) return 2; continue; }
+        TRY(gat_opt_str(argc, argv, &i, "out", &out));
+        TRY(gat_opt_str(argc, argv, &i, "format", &format));
+        TRY(gat_opt_float(argc, argv, &i, "smooth", 0, 0.999, &smooth));
+        TRY(gat_opt_flag(argc, argv, &i, "logx", &logx));
+        TRY(gat_opt_str(argc, argv, &i, "title", &title));
+        TRY(gat_opt_float(argc, argv, &i, "scale", 0.25, 8, &scale));
+#undef TRY
+        return gat_cli_usage_error("gat plot: unknown option '%s' (see 'gat plot --help')", argv[i]);
+    }
+    if (n_runs == 0) return gat_cli_usage_error("gat plot: give at least one run folder, e.g. 'gat plot runs/<run>'");
+    gat_plot_options o = {.smooth = smooth, .logx = logx, .title = title, .scale = scale};
+    if (parse_formats(format, &o)) return 2;
+
+    gat_error err = {0};
+    char stem[4096];
+    if (out) {
+        snprintf(stem, sizeof stem, "%s", out);
+    } else if (n_runs == 1) {
+        if (gat_path_join(stem, sizeof stem, &err, "%s/curves", runs[0])) return gat_cli_fail(&err);
+    } else {
+        /* beside the runs: <parent of the first run>/compare */
+        char parent[4096];
+        snprintf(parent, sizeof parent, "%s", runs[0]);
+        size_t l = strlen(parent);
+        while (l > 1 && parent[l - 1] == '/') parent[--l] = 0;
+        char *slash = strrchr(parent, '/');
+        if (slash) slash == parent ? (void)(slash[1] = 0) : (void)(*slash = 0);
+        if (gat_path_join(stem, sizeof stem, &err, "%s/compare", slash ? parent : ".")) return gat_cli_fail(&err);
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", stem);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = 0;
+        if (gat_cli_check_writable_dir(dir, &err)) return gat_cli_fail(&err);
+    }
+    char files[2][1024];
+    int n_files = 0;
+    if (gat_plot_runs(runs, n_runs, stem, &o, files, &n_files, &err)) return gat_cli_fail(&err);
+    for (int k = 0; k < n_files; k++) printf("%s\n", files[k]);
+    return 0;
+}

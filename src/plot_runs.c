@@ -1,0 +1,171 @@
+/* plot_runs.c - training curves of runs (see plot_runs.h). */
+#include "gat/plot_runs.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gat/chart.h"
+#include "gat/fileio.h"
+#include "gat/json.h"
+
+#define MAX_RUNS 10
+
+void gat_run_best_epoch(const gat_metrics_csv *m, int64_t *epoch, double *val_acc, double *val_loss) {
+    const double *ep = gat_metrics_csv_column(m, "epoch"), *acc = gat_metrics_csv_column(m, "val_acc"),
+                 *loss = gat_metrics_csv_column(m, "val_loss");
+    *epoch = -1;
+    *val_acc = *val_loss = NAN;
+    if (!ep || !acc) return;
+    for (size_t r = 0; r < m->n_rows; r++) {
+        if (!isfinite(acc[r])) continue;
+        double l = loss ? loss[r] : NAN;
+        if (*epoch < 0 || acc[r] > *val_acc || (acc[r] == *val_acc && l < *val_loss)) {
+            *epoch = (int64_t)ep[r];
+            *val_acc = acc[r];
+            *val_loss = l;
+        }
+    }
+}
+
+/* "cora, seed 3" from config.json, else the folder's name. */
+static void run_label(const char *run, char *out, size_t size) {
+    const char *base = strrchr(run, '/');
+    base = base && base[1] ? base + 1 : run;
+    snprintf(out, size, "%s", base);
+    char path[4200], *text;
+    size_t len;
+    gat_error err = {0};
+    snprintf(path, sizeof path, "%s/config.json", run);
+    if (gat_read_file(path, &text, &len, &err)) return;
+    gat_json j;
+    if (gat_json_parse(text, len, path, &j, &err) == GAT_OK) {
+        const gat_json *c = gat_json_get(&j, "config");
+        const gat_json *ds = gat_json_get(c, "dataset_name"), *seed = gat_json_get(c, "seed");
+        if (ds && ds->type == GAT_JSON_STRING && seed && seed->type == GAT_JSON_NUMBER)
+            snprintf(out, size, "%s, seed %.0f", ds->string, seed->number);
+        gat_json_free(&j);
+    }
+    free(text);
+}
+
+/* y smoothed as TensorBoard does: debiased exponential moving average. */
+static void smooth(double *out, const double *y, size_t n, double w) {
+    double last = 0, weight = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(y[i])) { out[i] = NAN; continue; }
+        last = last * w + (1 - w) * y[i];
+        weight = weight * w + (1 - w);
+        out[i] = last / weight;
+    }
+}
+
+/* One series: raw (faint, behind) when smoothing, then the curve itself. */
+static int add_curve(gat_panel *p, const double *x, const double *y, size_t n, const char *label, int color, int dashed,
+                     double w, double *tmp, gat_error *err) {
+    gat_style s = {.label = label, .color = color, .dashed = dashed, .width = dashed ? 1.2 : 1.8};
+    if (w > 0) {
+        gat_style raw = {.color = color, .alpha = 0.18, .width = 1.0, .dashed = dashed};
+        int rc = gat_panel_line(p, x, y, n, &raw, err);
+        if (rc) return rc;
+        smooth(tmp, y, n, w);
+        return gat_panel_line(p, x, tmp, n, &s, err);
+    }
+    return gat_panel_line(p, x, y, n, &s, err);
+}
+
+int gat_plot_runs(const char *const *runs, int n_runs, const char *out_stem, const gat_plot_options *opt,
+                  char files[2][1024], int *n_files, gat_error *err) {
+    gat_plot_options o = {0};
+    if (opt) o = *opt;
+    *n_files = 0;
+    if (n_runs < 1 || n_runs > MAX_RUNS) return gat_error_set(err, GAT_EINVAL, "gat plot: give 1 to %d run folders", MAX_RUNS);
+    if (!(o.smooth >= 0 && o.smooth < 1)) return gat_error_set(err, GAT_EINVAL, "--smooth: %g is not in [0, 1)", o.smooth);
+    if (o.no_png && o.no_svg) return gat_error_set(err, GAT_EINVAL, "--format: nothing to write");
+    gat_metrics_csv m[MAX_RUNS];
+    memset(m, 0, sizeof m);
+    gat_figure *fig = NULL;
+    double *tmp = NULL;
+    int rc = GAT_OK;
+    for (int r = 0; r < n_runs; r++) {
+        if ((rc = gat_metrics_csv_read(runs[r], &m[r], err))) goto done;
+        if (!gat_metrics_csv_column(&m[r], "epoch") || m[r].n_rows == 0) {
+            rc = gat_error_set(err, GAT_EFORMAT, "%s: metrics.csv has no epochs yet", runs[r]);
+            goto done;
+        }
+    }
+    if ((rc = gat_figure_new(&fig, 1, 2, 960, 400, err))) goto done;
+    gat_panel *pl = gat_figure_panel(fig, 0, 0, 1, 1), *pa = gat_figure_panel(fig, 0, 1, 1, 1);
+    gat_panel_labels(pl, "Loss", "epoch", "cross-entropy loss");
+    gat_panel_labels(pa, "Accuracy", "epoch", "accuracy");
+    gat_panel_log(pl, o.logx, 0);
+    gat_panel_log(pa, o.logx, 0);
+    gat_panel_legend(pa, GAT_LEGEND_LOWER_RIGHT);
+    gat_panel_legend(pl, GAT_LEGEND_UPPER_RIGHT);
+    char title[512], sub[512] = "";
+    snprintf(title, sizeof title, "Training curves of %d runs", n_runs);
+    size_t sl = 0;
+    for (int r = 0; r < n_runs; r++) {
+        char label[256], name[300];
+        run_label(runs[r], label, sizeof label);
+        const size_t n = m[r].n_rows;
+        free(tmp);
+        tmp = malloc((n + 1) * sizeof *tmp);
+        if (!tmp) { rc = gat_error_set(err, GAT_ENOMEM, "out of memory"); goto done; }
+        const double *ep = gat_metrics_csv_column(&m[r], "epoch");
+        const char *cols[4] = {"val_loss", "training_loss", "val_acc", "training_acc"};
+        for (int k = 0; k < 4; k++) {
+            const double *y = gat_metrics_csv_column(&m[r], cols[k]);
+            if (!y) continue;
+            snprintf(name, sizeof name, "%s", k % 2 ? "training" : "validation");
+            if (n_runs > 1) snprintf(name, sizeof name, "%s (%s)", label, k % 2 ? "train" : "val");
+            /* one run: validation and training in two colours; several: a colour per run */
+            int color = n_runs == 1 ? k % 2 : r;
+            if ((rc = add_curve(k < 2 ? pl : pa, ep, y, n, name, color, k % 2, o.smooth, tmp, err))) goto done;
+        }
+        int64_t best;
+        double acc, loss;
+        gat_run_best_epoch(&m[r], &best, &acc, &loss);
+        const double *test = gat_metrics_csv_column(&m[r], "test_acc");
+        double t = NAN;
+        for (size_t i = 0; test && i < n; i++)
+            if (isfinite(test[i])) t = test[i];
+        if (best >= 0) {
+            /* the best epoch as a dashed marker in both panels, named in the accuracy legend */
+            char text[400];
+            snprintf(text, sizeof text, "%s%sbest val acc %.3f @ epoch %lld", n_runs > 1 ? label : "",
+                     n_runs > 1 ? ": " : "", acc, (long long)best);
+            gat_style vs = {.color = -1, .rgb = gat_palette_rgb(r), .alpha = 0.8};
+            if ((rc = gat_panel_vline(pa, (double)best, NULL, &vs, err))) goto done;
+            double bx = (double)best, by = acc;
+            gat_style dot = {.label = text, .color = r, .size = 7, .alpha = 1};
+            if ((rc = gat_panel_scatter(pa, &bx, &by, NULL, 1, &dot, err))) goto done;
+            gat_style vl = {.color = -1, .rgb = gat_palette_rgb(r), .alpha = 0.5};
+            if ((rc = gat_panel_vline(pl, (double)best, NULL, &vl, err))) goto done;
+        }
+        sl += (size_t)snprintf(sub + sl, sizeof sub - sl, "%s%s: %lld epochs", sl ? "  |  " : "", label,
+                               (long long)ep[n - 1]);
+        if (isfinite(t) && sl < sizeof sub) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, ", test acc %.3f", t);
+        if (r == 0 && n_runs == 1) snprintf(title, sizeof title, "Training curves: %s", label);
+        if (sl >= sizeof sub) sl = sizeof sub - 1;
+    }
+    if (o.smooth > 0 && sl < sizeof sub) snprintf(sub + sl, sizeof sub - sl, "  |  smoothed %.2f (raw curves faint)", o.smooth);
+    gat_figure_title(fig, o.title ? o.title : title);
+    gat_figure_subtitle(fig, sub);
+    if (!o.no_png) {
+        if ((rc = gat_path_join(files[*n_files], 1024, err, "%s.png", out_stem))) goto done;
+        if ((rc = gat_figure_save_png(fig, files[*n_files], o.scale > 0 ? o.scale : 2.0, err))) goto done;
+        (*n_files)++;
+    }
+    if (!o.no_svg) {
+        if ((rc = gat_path_join(files[*n_files], 1024, err, "%s.svg", out_stem))) goto done;
+        if ((rc = gat_figure_save_svg(fig, files[*n_files], err))) goto done;
+        (*n_files)++;
+    }
+done:
+    free(tmp);
+    gat_figure_free(fig);
+    for (int r = 0; r < n_runs; r++) gat_metrics_csv_free(&m[r]);
+    return rc;
+}

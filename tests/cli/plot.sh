@@ -1,0 +1,64 @@
+# gat plot and gat train --plot: help, bad options and runs (one clear line, non-zero exit),
+# default output paths, valid PNG/SVG for one and several runs.
+. "$(dirname "$0")/lib.bash"
+cd "$TMP"
+need_xmllint
+
+out=$("$GAT" plot --help)
+for opt in --out --format --smooth --logx --title --scale; do
+    check "help lists $opt" grep -q -- "$opt" <<<"$out"
+done
+check "help gives the smoothing default" grep -q "default: 0.6" <<<"$out"
+check "gat --help lists plot" grep -q "plot" <<<"$("$GAT" --help)"
+check "gat train --help lists --plot" grep -q -- "--plot" <<<"$("$GAT" train --help)"
+
+# Two hand-written runs, as gat train writes them.
+mkdir -p runs/a runs/b
+{
+    echo "epoch,wall_time,training_loss,training_acc,val_loss,val_acc,test_acc"
+    for e in $(seq 1 60); do
+        awk -v e="$e" 'BEGIN { printf "%d,%.3f,%.4f,%.4f,%.4f,%.4f,\n", e, 1000 + e, 2 * exp(-e / 20) + .3, .9 - .5 * exp(-e / 10), 2 * exp(-e / 25) + .4, .8 - .5 * exp(-e / 12) }'
+    done
+    echo "60,1061,,,,,0.81"
+} >runs/a/metrics.csv
+head -31 runs/a/metrics.csv >runs/b/metrics.csv
+echo '{"config": {"dataset_name": "toy", "seed": 7}}' >runs/a/config.json
+
+"$GAT" plot runs/a >out.txt
+check "plot one run exits 0" [ $? -eq 0 ]
+check "default output in the run folder" png_ok runs/a/curves.png
+check "svg too" svg_ok runs/a/curves.svg
+check "paths printed" grep -q "runs/a/curves.png" out.txt
+"$GAT" plot runs/a runs/b/ >out.txt
+check "plot two runs exits 0" [ $? -eq 0 ]
+check "two runs: runs/compare.png" png_ok runs/compare.png
+check "two runs: runs/compare.svg" svg_ok runs/compare.svg
+"$GAT" plot runs/a runs/b --out "$TMP/new/folder/cmp" --format svg --smooth 0 --logx --title "Two runs" >/dev/null
+check "--out creates its folder, svg only" svg_ok new/folder/cmp.svg
+check "no png with --format svg" [ ! -e new/folder/cmp.png ]
+
+expect_error "no runs" "give at least one run folder" "$GAT" plot
+expect_error "unknown option" "unknown option '--bogus'" "$GAT" plot runs/a --bogus
+expect_error "smooth out of range" "--smooth" "$GAT" plot runs/a --smooth 1
+expect_error "smooth not a number" "--smooth" "$GAT" plot runs/a --smooth abc
+expect_error "bad format" "--format: 'gif'" "$GAT" plot runs/a --format gif
+expect_error "missing run" "runs/nosuch" "$GAT" plot runs/nosuch
+mkdir -p runs/empty && echo "epoch,wall_time,val_acc" >runs/empty/metrics.csv
+expect_error "run without epochs" "no epochs yet" "$GAT" plot runs/empty
+printf 'epoch,val_acc\n1,0.5\n2,zz\n' >runs/bad.csv && mkdir -p runs/bad && mv runs/bad.csv runs/bad/metrics.csv
+expect_error "malformed metrics.csv" "metrics.csv" "$GAT" plot runs/bad
+touch blocker
+expect_error "unwritable output" "blocker" "$GAT" plot runs/a --out blocker/x/curves
+"$GAT" plot >/dev/null 2>&1
+check "usage errors exit 2" [ $? -eq 2 ]
+
+if [ -n "${GAT_DATA_DIR:-}" ] && [ -d "$GAT_DATA_DIR/cora" ]; then
+    "$GAT" train --num_of_epochs 40 --checkpoint_freq 0 --models-dir "$TMP/models" --logdir "$TMP/trainruns" \
+        --plot --threads 1 >train.txt 2>&1
+    check "train --plot exits 0" [ $? -eq 0 ]
+    run=$(ls -d trainruns/*/ | head -1)
+    check "train --plot: curves.png" png_ok "${run}curves.png"
+    check "train --plot: curves.svg" svg_ok "${run}curves.svg"
+    check "train --plot prints the paths" grep -q "curves.png" train.txt
+fi
+finish
