@@ -54,11 +54,28 @@ check "usage errors exit 2" [ $? -eq 2 ]
 
 if [ -n "${GAT_DATA_DIR:-}" ] && [ -d "$GAT_DATA_DIR/cora" ]; then
     "$GAT" train --num_of_epochs 40 --checkpoint_freq 0 --models-dir "$TMP/models" --logdir "$TMP/trainruns" \
-        --plot --threads 1 >train.txt 2>&1
+        --plot --threads 1 --enable_tensorboard --should_test >train.txt 2>&1
     check "train --plot exits 0" [ $? -eq 0 ]
     run=$(ls -d trainruns/*/ | head -1)
     check "train --plot: curves.png" png_ok "${run}curves.png"
     check "train --plot: curves.svg" svg_ok "${run}curves.svg"
     check "train --plot prints the paths" grep -q "curves.png" train.txt
+    # The events file of a real run, through the independent checker (shell CRC32C and
+    # protoc --decode_raw): every record whole, the file_version first, 4 scalars per epoch
+    # for 40 epochs, then test_acc.
+    ev=$(ls "${run}"events.out.tfevents.* 2>/dev/null | head -1)
+    check "events file in the run folder" [ -n "$ev" ]
+    if [ -n "$ev" ]; then
+        bash "$(dirname "$0")/../tools/tfevents_check.sh" "$ev" >decoded.txt 2>&1
+        check "events file passes the checker" [ $? -eq 0 ]
+        check "162 records" grep -q "^162 records" decoded.txt
+        check "every CRC ok" [ "$(grep -c 'crc ok' decoded.txt)" -eq 162 ]
+        check "file_version first" grep -q '3: "brain.Event:2"' <(sed -n 2,3p decoded.txt)
+        for tag in training_loss training_acc val_loss val_acc; do
+            check "tag $tag 40 times" [ "$(grep -c "1: \"$tag\"" decoded.txt)" -eq 40 ]
+        done
+        check "test_acc once" [ "$(grep -c '1: "test_acc"' decoded.txt)" -eq 1 ]
+        check "step 40 logged" grep -q "^2: 40$" decoded.txt
+    fi
 fi
 finish
