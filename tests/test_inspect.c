@@ -185,6 +185,44 @@ static void attention_and_outputs(void) {
     CHECK_EQ_INT(gat_viz_entropy(&ins, "tiny", 2, 0, &vo, path, &res, &err), GAT_EINVAL);
     CHECK_MSG(strstr(err.msg, "--layer") != NULL, "%s", err.msg);
     CHECK_EQ_INT(gat_viz_entropy(&ins, "tiny", 0, -3, &vo, path, &res, &err), GAT_EINVAL);
+
+    /* attention pictures: both layouts, a head and the mean, a node with only its self
+     * loop, the all-heads figure; bad arguments */
+    const char *names[2] = {"zero", "one"};
+    gat_graph_input info = {.name = "tiny", .n_nodes = 4, .labels = labels, .n_classes = 2, .class_names = names};
+    struct { int64_t node; int layer, head; gat_star_layout lay; } cases[] = {
+        {0, 0, 0, GAT_STAR_RT}, {0, 1, GAT_HEAD_MEAN, GAT_STAR_KK}, {2, 0, 0, GAT_STAR_RT}, {1, 1, 1, GAT_STAR_KK},
+    };
+    for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
+        memset(&res, 0, sizeof res);
+        snprintf(path, sizeof path, "%s/att_%zu", tmp, t);
+        CHECK_EQ_INT(gat_viz_attention(&ins, &info, cases[t].node, cases[t].layer, cases[t].head, cases[t].lay, &vo, path,
+                                       &res, &err), GAT_OK);
+        CHECK_EQ_INT(res.n_files, 2);
+        if (res.n_files == 2) {
+            CHECK_PNG(res.files[0], 2 * (26 + 600 + 24 + 230 + 26), 2 * (62 + 600 + 6 + 190 + 10));
+            CHECK_SVG(res.files[1]);
+        }
+    }
+    memset(&res, 0, sizeof res);
+    snprintf(path, sizeof path, "%s/heads", tmp);
+    CHECK_EQ_INT(gat_viz_attention_heads(&ins, &info, 0, 1, GAT_STAR_RT, &vo, path, &res, &err), GAT_OK);
+    CHECK_EQ_INT(res.n_files, 2);
+    if (res.n_files == 2) {
+        CHECK_PNG(res.files[0], 0, 0);
+        CHECK_SVG(res.files[1]);
+    }
+    CHECK_EQ_INT(gat_viz_attention(&ins, &info, 4, 0, 0, GAT_STAR_RT, &vo, path, &res, &err), GAT_EINVAL);
+    CHECK_MSG(strstr(err.msg, "--nodes 4: out of range") != NULL, "%s", err.msg);
+    CHECK_EQ_INT(gat_viz_attention(&ins, &info, -1, 0, 0, GAT_STAR_RT, &vo, path, &res, &err), GAT_EINVAL);
+    CHECK_EQ_INT(gat_viz_attention(&ins, &info, 0, 2, 0, GAT_STAR_RT, &vo, path, &res, &err), GAT_EINVAL);
+    CHECK_MSG(strstr(err.msg, "--layer 2") != NULL, "%s", err.msg);
+    CHECK_EQ_INT(gat_viz_attention(&ins, &info, 0, 1, 2, GAT_STAR_RT, &vo, path, &res, &err), GAT_EINVAL);
+    CHECK_MSG(strstr(err.msg, "--head 2: out of range, layer 1 has 2 heads") != NULL, "%s", err.msg);
+    CHECK_EQ_INT(gat_viz_attention_heads(&ins, &info, 9, 0, GAT_STAR_RT, &vo, path, &res, &err), GAT_EINVAL);
+    snprintf(path, sizeof path, "%s/missing/dir/att", tmp);
+    CHECK(gat_viz_attention(&ins, &info, 0, 0, 0, GAT_STAR_RT, &vo, path, &res, &err) != GAT_OK);
+    CHECK_MSG(strstr(err.msg, "missing/dir") != NULL, "unwritable picture names its path: %s", err.msg);
     gat_inspection_free(&ins);
     gat_model_free(&m);
 
@@ -198,6 +236,47 @@ static void attention_and_outputs(void) {
     CHECK_EQ_INT(gat_model_init(&m, &c, 1, &err), GAT_OK);
     CHECK_EQ_INT(gat_inspect(&ins, &m, &ds, &err), GAT_ESHAPE);
     CHECK_MSG(strstr(err.msg, "classes") != NULL, "%s", err.msg);
+    gat_model_free(&m);
+}
+
+/* A star of 200 neighbours into node 0, to catch layout and legend breakage. */
+static void big_star(void) {
+    enum { N = 201 };
+    static int64_t s[N - 1], d[N - 1], lab[N], split[1] = {0};
+    static float x[2 * N];
+    for (int i = 1; i < N; i++) { s[i - 1] = i; d[i - 1] = 0; }
+    for (int i = 0; i < N; i++) { lab[i] = i % 3 == 0 ? -1 : i % 2; x[2 * i] = (float)(i % 5) * 0.1f; x[2 * i + 1] = 1; }
+    gat_dataset ds;
+    memset(&ds, 0, sizeof ds);
+    snprintf(ds.name, sizeof ds.name, "star");
+    ds.task = GAT_TASK_SINGLE_LABEL;
+    ds.n_nodes = N; ds.n_features = 2; ds.n_classes = 2;
+    ds.dense_features = x;
+    ds.n_edges = N - 1; ds.edge_src = s; ds.edge_dst = d;
+    ds.labels = lab;
+    for (int k = 0; k < 3; k++) { ds.split[k] = split; ds.split_size[k] = 1; }
+    gat_model m;
+    make_model(&m);
+    gat_inspection ins;
+    gat_error err = {0};
+    CHECK_EQ_INT(gat_inspect(&ins, &m, &ds, &err), GAT_OK);
+    gat_graph_input info = {.name = "star", .n_nodes = N, .labels = lab, .n_classes = 2};
+    gat_viz_options vo = {.scale = 1};
+    gat_viz_result res;
+    memset(&res, 0, sizeof res);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/star", tmp);
+    CHECK_EQ_INT(gat_viz_attention(&ins, &info, 0, 0, 0, GAT_STAR_RT, &vo, path, &res, &err), GAT_OK);
+    snprintf(path, sizeof path, "%s/star_kk", tmp);
+    CHECK_EQ_INT(gat_viz_attention(&ins, &info, 0, 1, GAT_HEAD_MEAN, GAT_STAR_KK, &vo, path, &res, &err), GAT_OK);
+    snprintf(path, sizeof path, "%s/star_heads", tmp);
+    CHECK_EQ_INT(gat_viz_attention_heads(&ins, &info, 0, 1, GAT_STAR_RT, &vo, path, &res, &err), GAT_OK);
+    CHECK_EQ_INT(res.n_files, 6);
+    for (int k = 0; k < res.n_files; k++) {
+        if (strstr(res.files[k], ".png")) CHECK_PNG(res.files[k], 0, 0);
+        else CHECK_SVG(res.files[k]);
+    }
+    gat_inspection_free(&ins);
     gat_model_free(&m);
 }
 
@@ -259,6 +338,7 @@ int main(void) {
     tmp = check_tmpdir("inspect");
     attention_and_outputs();
     default_nodes();
+    big_star();
     embeddings_picture();
     gat_chart_shutdown();
     return check_summary();

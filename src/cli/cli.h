@@ -12,8 +12,10 @@ int gat_cmd_train(int argc, char **argv);
 int gat_cmd_test(int argc, char **argv);
 int gat_cmd_info(int argc, char **argv);
 int gat_cmd_predict(int argc, char **argv);
-/* gat visualize <picture>: dataset (more picture kinds slot into its table). */
+/* gat visualize <picture>: dataset, attention, entropy, embeddings. */
 int gat_cmd_visualize(int argc, char **argv);
+/* gat visualize attention|entropy|embeddings (cmd_visualize_model.c); picture names which. */
+int gat_cli_visualize_model(int argc, char **argv, const char *picture);
 /* gat plot RUN...: training curves of run folders. */
 int gat_cmd_plot(int argc, char **argv);
 

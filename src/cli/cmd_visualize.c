@@ -1,5 +1,5 @@
-/* cmd_visualize.c - gat visualize <picture>: pictures of datasets (and, later, of trained
- * models: attention, entropy, embeddings). Each picture kind is one row of `pictures`. */
+/* cmd_visualize.c - gat visualize <picture>: pictures of datasets and of trained
+ * models (attention, entropy, embeddings). Each picture kind is one row of `pictures`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,9 @@
 #include "gat/viz_dataset.h"
 
 static int viz_cmd_dataset(int argc, char **argv);
+static int viz_cmd_attention(int argc, char **argv) { return gat_cli_visualize_model(argc, argv, "attention"); }
+static int viz_cmd_entropy(int argc, char **argv) { return gat_cli_visualize_model(argc, argv, "entropy"); }
+static int viz_cmd_embeddings(int argc, char **argv) { return gat_cli_visualize_model(argc, argv, "embeddings"); }
 
 typedef struct {
     const char *name;
@@ -20,6 +23,9 @@ typedef struct {
 
 static const picture_cmd pictures[] = {
     {"dataset", viz_cmd_dataset, "the whole graph and its degree statistics, and a network summary"},
+    {"attention", viz_cmd_attention, "a trained model's attention over chosen nodes' neighbourhoods (--model FILE)"},
+    {"entropy", viz_cmd_entropy, "histograms of the entropy of attention, per layer and head, against uniform (--model FILE)"},
+    {"embeddings", viz_cmd_embeddings, "t-SNE of a trained model's node embeddings, coloured by class (--model FILE)"},
 };
 #define N_PICTURES (sizeof pictures / sizeof *pictures)
 
