@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "check.h"
+#include "gat/chart.h"
 #include "gat/fileio.h"
 #include "gat/plot_runs.h"
 #include "gat/runlog.h"
@@ -160,5 +161,6 @@ int main(void) {
     best_epoch();
     pictures();
     errors();
+    gat_chart_shutdown();
     return check_summary();
 }
