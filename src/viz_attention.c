@@ -530,9 +530,9 @@ static void draw_heads(cairo_t *cr, void *ctx) {
         }
     }
     snprintf(sub, sizeof sub,
-             "%lld neighbours + self loop \xc2\xb7 one width scale for all heads (max weight %.4f) \xc2\xb7 largest "
+             "%lld neighbour%s + self loop \xc2\xb7 one width scale for all heads (max weight %.4f) \xc2\xb7 largest "
              "distance from uniform 1/%lld: %.4f \xc2\xb7 largest distance from the heads' mean: %.4f",
-             (long long)s->d, c->wmax, (long long)nv, dev, spread);
+             (long long)s->d, s->d == 1 ? "" : "s", c->wmax, (long long)nv, dev, spread);
     cd_rgb(cr, CD_TEXT_RGB, 1);
     cd_font(cr, 16, 1);
     cd_text(cr, MARGIN, 18, title, 0, 0);
@@ -614,7 +614,9 @@ static void draw_heads(cairo_t *cr, void *ctx) {
         cairo_move_to(cr, bx - 3, uy);
         cairo_line_to(cr, bx + bw + 3, uy);
         cairo_stroke(cr);
-        cd_text(cr, bx + bw + 4, uy, "uniform", 0, 0.5);
+        /* keep the label clear of the 0 and max labels at the ends of the bar */
+        double ly = uy - hy < 11 ? uy + 10 : hy + hh - uy < 11 ? uy - 10 : uy;
+        cd_text(cr, bx + bw + 4, ly, "uniform", 0, 0.5);
     }
 }
 

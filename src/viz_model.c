@@ -113,14 +113,14 @@ int gat_viz_embeddings(const float *y, int64_t n, const gat_graph_input *info, c
     gat_panel *p = gat_figure_panel(fig, 0, 0, 1, 1);
     gat_panel_labels(p, NULL, "t-SNE 1", "t-SNE 2");
     gat_panel_grid(p, 0);
-    gat_style s = {.color = -1, .rgb = 0x9a9a9a, .size = 4.2, .alpha = 0.8};
+    gat_style s = {.color = -1, .rgb = gat_palette_rgb(GAT_PALETTE_SIZE - 1), .size = 4.2, .alpha = 0.8};
     if (nc) {
         cls = malloc((size_t)n * sizeof *cls);
         if (!cls) {
             rc = gat_error_set(err, GAT_ENOMEM, "embedding picture: out of memory");
             goto done;
         }
-        int64_t *count = calloc((size_t)nc + 1, sizeof *count);
+        int64_t *count = calloc((size_t)nc + 1, sizeof *count), none = 0;
         if (!count) {
             rc = gat_error_set(err, GAT_ENOMEM, "embedding picture: out of memory");
             goto done;
@@ -129,12 +129,18 @@ int gat_viz_embeddings(const float *y, int64_t n, const gat_graph_input *info, c
             int64_t c = info->labels[i];
             cls[i] = c >= 0 && c < nc ? c % GAT_PALETTE_SIZE : -1;
             if (c >= 0 && c < nc) count[c]++;
+            else none++;
         }
         for (int64_t c = 0; c < nc && !rc; c++) {
             char name[128];
             if (info->class_names) snprintf(name, sizeof name, "%s (%lld)", info->class_names[c], (long long)count[c]);
             else snprintf(name, sizeof name, "class %lld (%lld)", (long long)c, (long long)count[c]);
             rc = gat_panel_legend_entry(p, name, (int)(c % GAT_PALETTE_SIZE), err);
+        }
+        if (!rc && none) {   /* unlabelled nodes, in the style's grey */
+            char name[64];
+            snprintf(name, sizeof name, "no label (%lld)", (long long)none);
+            rc = gat_panel_legend_entry(p, name, GAT_PALETTE_SIZE - 1, err);
         }
         free(count);
         if (rc) goto done;

@@ -333,8 +333,8 @@ static int run_attention(const vm_args *a, vm_ctx *c, gat_error *err) {
         }
         char cls[128], stem[1400];
         if (!a->quiet)
-            printf("  node %lld (%s, %lld neighbours + self loop): min %.4f, max %.4f, uniform %.4f\n", (long long)v,
-                   class_name(c, v, cls, sizeof cls), (long long)(e - b - 1), mn, mx, 1.0 / (double)(e - b));
+            printf("  node %lld (%s, %lld neighbour%s + self loop): min %.4f, max %.4f, uniform %.4f\n", (long long)v,
+                   class_name(c, v, cls, sizeof cls), (long long)(e - b - 1), e - b - 1 == 1 ? "" : "s", mn, mx, 1.0 / (double)(e - b));
         int from = res.n_files;
         if (res.n_files + 4 > GAT_VIZ_MAX_FILES) {
             print_files(&res, 0);
