@@ -279,6 +279,16 @@ static void draw_star(cairo_t *cr, const star *s, const double *att, double wmax
     free(order);
 }
 
+/* Title and subtitle at the top left of the page. */
+static void draw_heading(cairo_t *cr, const char *title, const char *sub) {
+    cd_rgb(cr, CD_TEXT_RGB, 1);
+    cd_font(cr, 16, 1);
+    cd_text(cr, MARGIN, 18, title, 0, 0);
+    cd_rgb(cr, 0x666666, 1);
+    cd_font(cr, 9.5, 0);
+    cd_text(cr, MARGIN, 42, sub, 0, 0);
+}
+
 /* ---- one head (or the mean) ---- */
 
 typedef struct {
@@ -384,12 +394,7 @@ static void draw_single(cairo_t *cr, void *ctx) {
              "%lld neighbour%s + self loop \xc2\xb7 weights from %.4f to %.4f (max/min %.2f) \xc2\xb7 uniform 1/%lld = %.4f \xc2\xb7 %s layout",
              (long long)s->d, s->d == 1 ? "" : "s", c->wmin, c->wmax, c->wmin > 0 ? c->wmax / c->wmin : INFINITY,
              (long long)(s->d + 1), uniform, s->layout == GAT_STAR_KK ? "Kamada-Kawai" : "Reingold-Tilford circular");
-    cd_rgb(cr, CD_TEXT_RGB, 1);
-    cd_font(cr, 16, 1);
-    cd_text(cr, MARGIN, 18, title, 0, 0);
-    cd_rgb(cr, 0x666666, 1);
-    cd_font(cr, 9.5, 0);
-    cd_text(cr, MARGIN, 42, sub, 0, 0);
+    draw_heading(cr, title, sub);
     const double top = 62;
     draw_star(cr, s, c->att, c->wmax, MARGIN + S_DRAW / 2, top + S_DRAW / 2, S_DRAW / 2 - 6, s->d + 1 <= 40,
               s->d <= 15, 1.0);
@@ -533,12 +538,7 @@ static void draw_heads(cairo_t *cr, void *ctx) {
              "%lld neighbour%s + self loop \xc2\xb7 one width scale for all heads (max weight %.4f) \xc2\xb7 largest "
              "distance from uniform 1/%lld: %.4f \xc2\xb7 largest distance from the heads' mean: %.4f",
              (long long)s->d, s->d == 1 ? "" : "s", c->wmax, (long long)nv, dev, spread);
-    cd_rgb(cr, CD_TEXT_RGB, 1);
-    cd_font(cr, 16, 1);
-    cd_text(cr, MARGIN, 18, title, 0, 0);
-    cd_rgb(cr, 0x666666, 1);
-    cd_font(cr, 9.5, 0);
-    cd_text(cr, MARGIN, 42, sub, 0, 0);
+    draw_heading(cr, title, sub);
     const double top = 62;
     for (int64_t h = 0; h < c->heads; h++) {
         double x0 = MARGIN + (double)(h % c->cols) * c->cell, y0 = top + (double)(h / c->cols) * c->cell;

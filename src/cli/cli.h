@@ -48,6 +48,9 @@ int gat_opt_int_list(int argc, char **argv, int *i, const char *name, int max, i
 int gat_cli_open_dataset(gat_dataset *ds, const char *name, const char *data_dir, int normalize, gat_error *err);
 /* The dataset name written in model files and file names: upper case ("CORA"). */
 void gat_cli_upper(char *dst, size_t size, const char *src);
+/* --format LIST: "png", "svg" or "png,svg" into the two skip flags; 0, or 2 after printing
+ * the usage error. */
+int gat_cli_parse_formats(const char *s, int *no_png, int *no_svg);
 /* Fail unless folder dir exists (or can be created) and is writable. */
 int gat_cli_check_writable_dir(const char *dir, gat_error *err);
 /* Check that a loaded model fits a dataset (input width and classes). */

@@ -23,21 +23,6 @@ static void plot_usage(FILE *fp) {
         "  --help            this text\n");
 }
 
-/* Fills o->no_png/no_svg from "png", "svg" or "png,svg"; 0 or a printed usage error. */
-static int parse_formats(const char *s, gat_plot_options *o) {
-    o->no_png = o->no_svg = 1;
-    char buf[64];
-    snprintf(buf, sizeof buf, "%s", s);
-    char *save = NULL;
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (!strcmp(t, "png")) o->no_png = 0;
-        else if (!strcmp(t, "svg")) o->no_svg = 0;
-        else return gat_cli_usage_error("option --format: '%s' is not png, svg or png,svg", s);
-    }
-    if (o->no_png && o->no_svg) return gat_cli_usage_error("option --format: '%s' is not png, svg or png,svg", s);
-    return 0;
-}
-
 int gat_cmd_plot(int argc, char **argv) {
     const char *runs[10], *out = NULL, *format = "png,svg", *title = NULL;
     int n_runs = 0, logx = 0;
@@ -65,7 +50,7 @@ int gat_cmd_plot(int argc, char **argv) {
     }
     if (n_runs == 0) return gat_cli_usage_error("gat plot: give at least one run folder, e.g. 'gat plot runs/<run>'");
     gat_plot_options o = {.smooth = smooth, .logx = logx, .title = title, .scale = scale};
-    if (parse_formats(format, &o)) return 2;
+    if (gat_cli_parse_formats(format, &o.no_png, &o.no_svg)) return 2;
 
     gat_error err = {0};
     char stem[4096];

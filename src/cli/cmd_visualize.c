@@ -121,20 +121,6 @@ static int parse_dataset_args(int argc, char **argv, dataset_args *a) {
     return 0;
 }
 
-static int parse_formats(const char *s, gat_viz_options *o) {
-    o->no_png = o->no_svg = 1;
-    char buf[64];
-    snprintf(buf, sizeof buf, "%s", s);
-    char *save = NULL;
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (!strcmp(t, "png")) o->no_png = 0;
-        else if (!strcmp(t, "svg")) o->no_svg = 0;
-        else return gat_cli_usage_error("option --format: '%s' is not png, svg or png,svg", s);
-    }
-    if (o->no_png && o->no_svg) return gat_cli_usage_error("option --format: '%s' is not png, svg or png,svg", s);
-    return 0;
-}
-
 static void print_summary(const gat_dataset *ds, const gat_graph_stats *st, const gat_label_stats *ls) {
     printf("%s: network summary\n", ds->name);
     printf("  nodes                  %lld\n", (long long)st->n_nodes);
@@ -183,7 +169,7 @@ static int viz_cmd_dataset(int argc, char **argv) {
     int lay = gat_layout_parse(a.layout);
     if (lay < 0) return gat_cli_usage_error("option --layout: '%s' is not auto, kk, drl or fr", a.layout);
     opt.layout = (gat_layout)lay;
-    if (parse_formats(a.format, &opt)) return 2;
+    if (gat_cli_parse_formats(a.format, &opt.no_png, &opt.no_svg)) return 2;
     opt.seed = (uint64_t)a.seed;
     opt.scale = a.dpi > 0 ? a.dpi / 72.0 : a.scale > 0 ? a.scale : 2.0;
     opt.max_nodes = a.max_nodes;

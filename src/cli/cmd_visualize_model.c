@@ -174,20 +174,6 @@ static int parse_vm_args(int argc, char **argv, int pic, vm_args *a) {
     return 0;
 }
 
-static int parse_formats(const char *s, gat_viz_options *o) {
-    o->no_png = o->no_svg = 1;
-    char buf[64];
-    snprintf(buf, sizeof buf, "%s", s);
-    char *save = NULL;
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (!strcmp(t, "png")) o->no_png = 0;
-        else if (!strcmp(t, "svg")) o->no_svg = 0;
-        else return gat_cli_usage_error("option --format: '%s' is not png, svg or png,svg", s);
-    }
-    if (o->no_png && o->no_svg) return gat_cli_usage_error("option --format: '%s' is not png, svg or png,svg", s);
-    return 0;
-}
-
 /* A layer option: "all" (when allowed: -2), "last" (-1 -> n_layers-1) or 0..n_layers-1. */
 static int parse_layer(const char *s, int n_layers, int allow_all, int *out, gat_error *err) {
     if (allow_all && !strcmp(s, "all")) { *out = -2; return 0; }
@@ -489,7 +475,7 @@ int gat_cli_visualize_model(int argc, char **argv, const char *picture) {
     if (r) return r > 0 ? 0 : 2;
     vm_ctx c;
     memset(&c, 0, sizeof c);
-    if (parse_formats(a.format, &c.vo)) return 2;
+    if (gat_cli_parse_formats(a.format, &c.vo.no_png, &c.vo.no_svg)) return 2;
     gat_viz_options formats = c.vo;
     gat_error err = {0};
     int rc = vm_open(&a, &c, &err);

@@ -1,6 +1,7 @@
 /* common.c - helpers shared by the subcommands. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,4 +39,18 @@ int gat_cli_check_model_fits(const gat_model *m, const gat_dataset *ds, const ch
         return gat_error_set(err, GAT_ESHAPE, "%s: the model predicts %lld classes but dataset '%s' has %lld",
                              model_path, (long long)classes, ds->name, (long long)ds->n_classes);
     return GAT_OK;
+}
+
+int gat_cli_parse_formats(const char *s, int *no_png, int *no_svg) {
+    *no_png = *no_svg = 1;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", s);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(t, "png")) *no_png = 0;
+        else if (!strcmp(t, "svg")) *no_svg = 0;
+        else return gat_cli_usage_error("option --format: '%s' is not png, svg or png,svg", s);
+    }
+    if (*no_png && *no_svg) return gat_cli_usage_error("option --format: '%s' is not png, svg or png,svg", s);
+    return 0;
 }
