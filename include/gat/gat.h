@@ -22,5 +22,11 @@
 #include "gat/modelfile.h"
 #include "gat/runlog.h"
 #include "gat/tsne.h"
+#include "gat/inspect.h"
+#include "gat/chart.h"
+#include "gat/graphstats.h"
+#include "gat/viz_dataset.h"
+#include "gat/viz_model.h"
+#include "gat/plot_runs.h"
 
 #endif
