@@ -1,9 +1,11 @@
 /* cmd_visualize_model.c - gat visualize attention | entropy | embeddings: pictures of a
  * trained model, from one forward pass without dropout (inspect.h). */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "gat/chart.h"
@@ -384,9 +386,26 @@ static int run_entropy(const vm_args *a, vm_ctx *c, gat_error *err) {
     return rc;
 }
 
+/* The folder an output file goes to exists and is writable (checked before long work). */
+static int check_parent(const char *option, const char *path, gat_error *err) {
+    char dir[1400];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == dir) slash[1] = 0;
+    else *slash = 0;
+    if (access(dir, W_OK) != 0)
+        return gat_error_set(err, GAT_EIO, "option %s: %s: folder %s is missing or not writable: %s", option, path, dir,
+                             strerror(errno));
+    return GAT_OK;
+}
+
 static int run_embeddings(const vm_args *a, vm_ctx *c, gat_error *err) {
     int layer = c->ins.n_layers - 1, rc0;
     if (a->layer && (rc0 = parse_layer(a->layer, c->ins.n_layers, 0, &layer, err))) return rc0;
+    /* outputs checked before the minutes t-SNE may take */
+    if (a->csv && (rc0 = check_parent("--csv", a->csv, err))) return rc0;
+    if (a->save_vectors && (rc0 = check_parent("--save-vectors", a->save_vectors, err))) return rc0;
     gat_tsne_options o;
     gat_tsne_options_default(&o);
     o.perplexity = a->perplexity;
@@ -479,6 +498,7 @@ int gat_cli_visualize_model(int argc, char **argv, const char *picture) {
     gat_viz_options formats = c.vo;
     gat_error err = {0};
     int rc = vm_open(&a, &c, &err);
+    if (!rc && a.dump) rc = check_parent("--dump-attention", a.dump, &err);
     c.vo.no_png = formats.no_png;
     c.vo.no_svg = formats.no_svg;
     if (!rc) {

@@ -88,6 +88,8 @@ if [ -n "${GAT_DATA_DIR:-}" ] && [ -d "$GAT_DATA_DIR/cora" ]; then
     expect_error "perplexity too large" "--perplexity: 5000 must be below" "$GAT" visualize embeddings --model "$M" --perplexity 5000
     expect_error "bad method" "--method: 'fast'" "$GAT" visualize embeddings --model "$M" --method fast
     expect_error "bad init" "--init: 'zero'" "$GAT" visualize embeddings --model "$M" --init zero
+    expect_error "unwritable csv, before t-SNE" "--csv: nodir/e.csv: folder nodir is missing" \
+        "$GAT" visualize embeddings --model "$M" --csv nodir/e.csv --out figs
 
     # a truncated model file, and a model of another dataset
     head -c 2000 "$M" >trunc.safetensors
