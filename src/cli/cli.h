@@ -56,9 +56,11 @@ int gat_cli_check_writable_dir(const char *dir, gat_error *err);
 /* Check that a loaded model fits a dataset (input width and classes). */
 int gat_cli_check_model_fits(const gat_model *m, const gat_dataset *ds, const char *model_path, gat_error *err);
 /* The network summary on stdout and the dataset pictures in out_dir (NULL: figures/<name>);
- * shared by 'gat visualize dataset' and 'gat train --should_visualize'. */
+ * shared by 'gat visualize dataset' and 'gat train --should_visualize'. flags: */
+#define GAT_CLI_VIZ_SUMMARY_ONLY 1     /* print the summary, draw nothing */
+#define GAT_CLI_VIZ_QUIET 2            /* draw, print only the picture paths */
 struct gat_viz_options;
-int gat_cli_visualize_dataset(const gat_dataset *ds, const struct gat_viz_options *opt, const char *out_dir,
-                              int summary_only, gat_error *err);
+int gat_cli_visualize_dataset(const gat_dataset *ds, const struct gat_viz_options *opt, const char *out_dir, int flags,
+                              gat_error *err);
 
 #endif

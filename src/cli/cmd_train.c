@@ -297,7 +297,7 @@ int gat_cmd_train(int argc, char **argv) {
         gat_viz_options vo;
         memset(&vo, 0, sizeof vo);
         vo.seed = a.train.seed;
-        if ((rc = gat_cli_visualize_dataset(&ds, &vo, NULL, a.quiet, &err))) goto fail;
+        if ((rc = gat_cli_visualize_dataset(&ds, &vo, NULL, a.quiet ? GAT_CLI_VIZ_QUIET : 0, &err))) goto fail;
     }
     if ((rc = gat_model_init(&m, &cfg, a.train.seed, &err))) goto fail;
     if ((rc = gat_session_init(&s, &ds, &m, &err))) goto fail;

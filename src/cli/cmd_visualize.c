@@ -178,13 +178,13 @@ static int viz_cmd_dataset(int argc, char **argv) {
     gat_error err = {0};
     memset(&ds, 0, sizeof ds);
     if (gat_dataset_open(&ds, a.dataset, a.data_dir, &err)) return gat_cli_fail(&err);
-    int rc = gat_cli_visualize_dataset(&ds, &opt, a.out, a.summary_only, &err);
+    int rc = gat_cli_visualize_dataset(&ds, &opt, a.out, a.summary_only ? GAT_CLI_VIZ_SUMMARY_ONLY : 0, &err);
     gat_dataset_free(&ds);
     return rc ? gat_cli_fail(&err) : 0;
 }
 
-int gat_cli_visualize_dataset(const gat_dataset *ds, const gat_viz_options *opt, const char *out_dir,
-                              int summary_only, gat_error *err) {
+int gat_cli_visualize_dataset(const gat_dataset *ds, const gat_viz_options *opt, const char *out_dir, int flags,
+                              gat_error *err) {
     gat_graph_stats st;
     gat_label_stats ls;
     memset(&ls, 0, sizeof ls);
@@ -198,10 +198,10 @@ int gat_cli_visualize_dataset(const gat_dataset *ds, const gat_viz_options *opt,
         gat_graph_stats_free(&st);
         return rc;
     }
-    print_summary(ds, &st, have_labels ? &ls : NULL);
+    if (!(flags & GAT_CLI_VIZ_QUIET)) print_summary(ds, &st, have_labels ? &ls : NULL);
     gat_graph_stats_free(&st);
     gat_label_stats_free(&ls);
-    if (summary_only) return 0;
+    if (flags & GAT_CLI_VIZ_SUMMARY_ONLY) return 0;
     char out[1024];
     if (out_dir) snprintf(out, sizeof out, "%s", out_dir);
     else snprintf(out, sizeof out, "figures/%s", ds->name);
@@ -209,9 +209,10 @@ int gat_cli_visualize_dataset(const gat_dataset *ds, const gat_viz_options *opt,
     rc = gat_viz_dataset(ds, opt, out, &res, err);
     gat_chart_shutdown();
     if (rc) return rc;
-    printf("pictures:\n");
+    if (!(flags & GAT_CLI_VIZ_QUIET)) printf("pictures:\n");
     for (int i = 0; i < res.n_files; i++) printf("  %s\n", res.files[i]);
-    printf("time: layout %.2f s (%s), edge betweenness %.2f s, drawing %.2f s, total %.2f s\n", res.seconds_layout,
+    if (!(flags & GAT_CLI_VIZ_QUIET))
+        printf("time: layout %.2f s (%s), edge betweenness %.2f s, drawing %.2f s, total %.2f s\n", res.seconds_layout,
            gat_layout_name(res.layout_used), res.seconds_betweenness, res.seconds_render, res.seconds_total);
     fflush(stdout);
     return 0;

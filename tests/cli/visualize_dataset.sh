@@ -49,6 +49,16 @@ if [ -n "${GAT_DATA_DIR:-}" ] && [ -d "$GAT_DATA_DIR/cora" ]; then
     "$GAT" visualize dataset --summary-only --out "$TMP/none" >/dev/null
     check "summary only draws nothing" [ ! -e none ]
     expect_error "too many nodes" "too many to draw" "$GAT" visualize dataset --max-nodes 100 --out "$TMP/big"
+    # gat train --should_visualize: the same summary and pictures (into figures/cora), then training
+    mkdir -p sv && (cd sv && "$GAT" train --should_visualize --num_of_epochs 3 --checkpoint_freq 0 >out.txt 2>err.txt)
+    check "train --should_visualize exits 0" [ $? -eq 0 ]
+    check "train --should_visualize: summary" grep -q "max 168 (node 1358 has 168 neighbours)" sv/out.txt
+    check "train --should_visualize: graph png" png_ok sv/figures/cora/cora_graph.png
+    check "train --should_visualize: degrees svg" svg_ok sv/figures/cora/cora_degrees.svg
+    check "train --should_visualize: then trains" grep -q "Model saved to" sv/out.txt
+    mkdir -p svq && (cd svq && "$GAT" train --should_visualize --quiet --num_of_epochs 3 --checkpoint_freq 0 >out.txt)
+    check "--quiet: no summary" bash -c '! grep -q "network summary" svq/out.txt'
+    check "--quiet: still draws" png_ok svq/figures/cora/cora_graph.png
     check "no temporary files left" [ -z "$(find . -name '*.tmp.*')" ]
 fi
 finish
