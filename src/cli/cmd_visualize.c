@@ -31,7 +31,7 @@ static const picture_cmd pictures[] = {
 
 static void visualize_usage(FILE *fp) {
     fprintf(fp, "usage: gat visualize <picture> [options]\n\npictures:\n");
-    for (size_t i = 0; i < N_PICTURES; i++) fprintf(fp, "  %-10s %s\n", pictures[i].name, pictures[i].help);
+    for (size_t i = 0; i < N_PICTURES; i++) fprintf(fp, "  %-11s %s\n", pictures[i].name, pictures[i].help);
     fprintf(fp, "\n'gat visualize <picture> --help' lists its options with their defaults.\n");
 }
 

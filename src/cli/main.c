@@ -17,7 +17,7 @@ static const command commands[] = {
     {"info", gat_cmd_info, "print what a saved model file holds"},
     {"predict", gat_cmd_predict, "write each node's predicted class and class probabilities as CSV"},
     {"plot", gat_cmd_plot, "draw the loss and accuracy curves of training runs (runs/<run>) as PNG and SVG"},
-    {"visualize", gat_cmd_visualize, "draw pictures: 'gat visualize dataset' draws the graph and its degree statistics"},
+    {"visualize", gat_cmd_visualize, "draw pictures: dataset, attention, entropy, embeddings ('gat visualize --help')"},
 };
 
 static void usage(FILE *fp) {
