@@ -75,11 +75,6 @@ static int cmp_nb_order(const void *a, const void *b) {
     return (p->id > q->id) - (p->id < q->id);
 }
 
-static int cmp_double(const void *x, const void *y) {
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
 static int64_t class_of(const gat_graph_input *info, int64_t id) {
     return info && info->labels ? info->labels[id] : 0;
 }
@@ -91,11 +86,6 @@ static uint32_t class_rgb(int64_t c) {
 static uint32_t node_rgb(const star *s, int64_t local) {
     if (!s->info || !s->info->labels) return gat_palette_rgb(0);
     return class_rgb(s->info->labels[s->node[local]]);
-}
-
-static int igraph_fail(gat_error *err, igraph_error_t e, const char *what) {
-    return gat_error_set(err, e == IGRAPH_ENOMEM ? GAT_ENOMEM : GAT_EINVAL, "igraph %s failed: %s", what,
-                         igraph_strerror(e));
 }
 
 static int local_of(const nb_key *by_id, int64_t m, int64_t id) {
@@ -114,7 +104,7 @@ static int star_layout(star *s, uint64_t seed, gat_error *err) {
     igraph_vector_int_t ev, roots;
     igraph_matrix_t res;
     igraph_error_t e = igraph_vector_int_init(&ev, 2 * ne);
-    if (e) return igraph_fail(err, e, "vector");
+    if (e) return viz_igraph_fail(err, e, "vector");
     for (int64_t i = 1; i < n; i++) {
         VECTOR(ev)[2 * (i - 1)] = 0;
         VECTOR(ev)[2 * (i - 1) + 1] = i;
@@ -125,10 +115,10 @@ static int star_layout(star *s, uint64_t seed, gat_error *err) {
     }
     e = igraph_create(&graph, &ev, n, IGRAPH_UNDIRECTED);
     igraph_vector_int_destroy(&ev);
-    if (e) return igraph_fail(err, e, "graph creation");
+    if (e) return viz_igraph_fail(err, e, "graph creation");
     if ((e = igraph_matrix_init(&res, n, 2))) {
         igraph_destroy(&graph);
-        return igraph_fail(err, e, "matrix");
+        return viz_igraph_fail(err, e, "matrix");
     }
     igraph_error_handler_t *old_err = igraph_set_error_handler(igraph_error_handler_ignore);
     igraph_warning_handler_t *old_warn = igraph_set_warning_handler(igraph_warning_handler_ignore);
@@ -171,7 +161,7 @@ static int star_layout(star *s, uint64_t seed, gat_error *err) {
     }
     igraph_matrix_destroy(&res);
     igraph_destroy(&graph);
-    return e ? igraph_fail(err, e, "layout") : GAT_OK;
+    return e ? viz_igraph_fail(err, e, "layout") : GAT_OK;
 }
 
 /* The self loop goes where the neighbours leave the widest angle free (up when alone). */
@@ -181,7 +171,7 @@ static int star_loop_angle(star *s) {
     double *a = malloc((size_t)(s->n - 1) * sizeof *a);
     if (!a) return GAT_ENOMEM;
     for (int64_t i = 1; i < s->n; i++) a[i - 1] = atan2(s->y[i] - s->y[0], s->x[i] - s->x[0]);
-    qsort(a, (size_t)(s->n - 1), sizeof *a, cmp_double);
+    qsort(a, (size_t)(s->n - 1), sizeof *a, viz_cmp_double);
     double best = -1;
     for (int64_t i = 0; i < s->n - 1; i++) {
         double lo = a[i], hi = i + 1 < s->n - 1 ? a[i + 1] : a[0] + 2 * M_PI;
@@ -487,18 +477,6 @@ static double neighbour_radius(const star *s, double R, double rmax) {
 
 /* ---- shared text ---- */
 
-static void capitalised(const char *name, char *buf, size_t size) {
-    snprintf(buf, size, "%s", name && *name ? name : "graph");
-    if (buf[0] >= 'a' && buf[0] <= 'z') buf[0] = (char)(buf[0] - 32);
-}
-
-static void class_name(const gat_graph_input *info, int64_t c, char *buf, size_t size) {
-    if (c < 0) snprintf(buf, size, "unlabelled");
-    else if (info && info->class_names && info->class_names[c]) snprintf(buf, size, "%s", info->class_names[c]);
-    else snprintf(buf, size, "class %lld", (long long)c);
-    for (char *p = buf; *p; p++) if (*p == '_') *p = ' ';
-}
-
 static void head_text(const gat_inspection *ins, int layer, int head, char *buf, size_t size) {
     if (head == GAT_HEAD_MEAN) snprintf(buf, size, "mean of %lld heads", (long long)ins->heads[layer]);
     else snprintf(buf, size, "head %d", head);
@@ -516,6 +494,17 @@ static void neighbours_text(const star *s, char *buf, size_t size) {
     int l = snprintf(buf, size, "%lld neighbour%s", (long long)nn, nn == 1 ? "" : "s");
     if (ne != nn && l > 0 && (size_t)l < size) l += snprintf(buf + l, size - (size_t)l, " over %lld edges", (long long)ne);
     if (l > 0 && (size_t)l < size) snprintf(buf + l, size - (size_t)l, " + self loop");
+}
+
+/* The title and two subtitle lines at the top left of a page. */
+static void draw_heading(cairo_t *cr, const char *title, const char *line1, const char *line2) {
+    cd_rgb(cr, CD_TEXT_RGB, 1);
+    cd_font(cr, 17, 1);
+    cd_text(cr, MARGIN, 20, title, 0, 0);
+    cd_rgb(cr, 0x666666, 1);
+    cd_font(cr, 10, 0);
+    cd_text(cr, MARGIN, 42, line1, 0, 0);
+    cd_text(cr, MARGIN, 56, line2, 0, 0);
 }
 
 /* Entropy in bits of the weights w (n). */
@@ -543,7 +532,7 @@ static double draw_class_legend(cairo_t *cr, const star *s, double x, double y, 
     cd_font(cr, 9.5, 0);
     cd_rgb(cr, CD_TEXT_RGB, 1);
     if (info && info->labels) {
-        class_name(info, info->labels[s->centre], num, sizeof num);
+        viz_class_name(info, info->labels[s->centre], num, sizeof num);
         snprintf(buf, sizeof buf, "node %lld \xc2\xb7 %s", (long long)s->centre, num);
     } else {
         snprintf(buf, sizeof buf, "node %lld", (long long)s->centre);
@@ -565,7 +554,7 @@ static double draw_class_legend(cairo_t *cr, const star *s, double x, double y, 
             cd_rgb(cr, class_rgb(c), 1);
             cairo_fill(cr);
             cd_rgb(cr, CD_TEXT_RGB, 1);
-            class_name(info, c, buf, sizeof buf);
+            viz_class_name(info, c, buf, sizeof buf);
             cd_text(cr, x + 20, y + 5, buf, 0, 0.5);
             snprintf(num, sizeof num, "%lld", (long long)(j - i));
             cd_rgb(cr, 0x777777, 1);
@@ -741,7 +730,7 @@ static void draw_one(cairo_t *cr, void *ctx) {
     const star *s = &p->s;
     const gat_graph_input *info = s->info;
     char title[256], sub[512], ht[64], name[64], a[32], b[32], u[32], nb[96];
-    capitalised(info ? info->name : NULL, name, sizeof name);
+    viz_capitalised(info ? info->name : NULL, name, sizeof name);
     head_text(p->ins, p->layer, p->head, ht, sizeof ht);
     snprintf(title, sizeof title, "%s: attention of node %lld (layer %d, %s)", name, (long long)s->centre, p->layer, ht);
     fmt_weight(p->wmin, a, sizeof a);
@@ -751,13 +740,7 @@ static void draw_one(cairo_t *cr, void *ctx) {
     snprintf(sub, sizeof sub, "%s \xc2\xb7 weight min %s, max %s \xc2\xb7 uniform 1/%lld = %s "
              "\xc2\xb7 entropy %.2f of %.2f bits", nb, a, b, (long long)s->deg, u, entropy_bits(p->w, s->deg),
              log2((double)s->deg));
-    cd_rgb(cr, CD_TEXT_RGB, 1);
-    cd_font(cr, 17, 1);
-    cd_text(cr, MARGIN, 20, title, 0, 0);
-    cd_rgb(cr, 0x666666, 1);
-    cd_font(cr, 10, 0);
-    cd_text(cr, MARGIN, 42, sub, 0, 0);
-    cd_text(cr, MARGIN, 56, star_layout_name(s->layout), 0, 0);
+    draw_heading(cr, title, sub, star_layout_name(s->layout));
 
     draw_star(cr, s, p->w, p->order, &p->st);
 
@@ -796,7 +779,7 @@ int gat_viz_attention(const gat_inspection *ins, const gat_graph_input *info, in
         p.wmin = fmin(p.wmin, p.w[k]);
         p.wmax_w = fmax(p.wmax_w, p.w[k]);
     }
-    qsort(p.sorted, (size_t)deg, sizeof *p.sorted, cmp_double);
+    qsort(p.sorted, (size_t)deg, sizeof *p.sorted, viz_cmp_double);
     for (int64_t k = 0; k < deg / 2; k++) {
         double t = p.sorted[k];
         p.sorted[k] = p.sorted[deg - 1 - k];
@@ -1008,7 +991,7 @@ static void draw_heads(cairo_t *cr, void *ctx) {
     const star *s = &p->s;
     const gat_graph_input *info = s->info;
     char title[256], sub[512], name[64], a[32], nb[96];
-    capitalised(info ? info->name : NULL, name, sizeof name);
+    viz_capitalised(info ? info->name : NULL, name, sizeof name);
     snprintf(title, sizeof title, "%s: attention of node %lld in layer %d, %lld head%s", name, (long long)s->centre,
              p->layer, (long long)p->H, p->H == 1 ? "" : "s");
     neighbours_text(s, nb, sizeof nb);
@@ -1022,13 +1005,7 @@ static void draw_heads(cairo_t *cr, void *ctx) {
     else
         snprintf(sub2, sizeof sub2, "Total-variation distance from uniform (0 = uniform, 1 = disjoint): %.2f",
                  p->tv_uniform);
-    cd_rgb(cr, CD_TEXT_RGB, 1);
-    cd_font(cr, 17, 1);
-    cd_text(cr, MARGIN, 20, title, 0, 0);
-    cd_rgb(cr, 0x666666, 1);
-    cd_font(cr, 10, 0);
-    cd_text(cr, MARGIN, 42, sub, 0, 0);
-    cd_text(cr, MARGIN, 56, sub2, 0, 0);
+    draw_heading(cr, title, sub, sub2);
 
     for (int64_t h = 0; h < p->H; h++) {
         int gr = (int)(h / p->grid_cols), gc = (int)(h % p->grid_cols);

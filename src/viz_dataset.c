@@ -9,11 +9,6 @@
 #include "gat/viz_dataset.h"
 #include "viz_internal.h"
 
-static void capitalised(const char *name, char *buf, size_t size) {
-    snprintf(buf, size, "%s", name && *name ? name : "graph");
-    if (buf[0] >= 'a' && buf[0] <= 'z') buf[0] = (char)(buf[0] - 32);
-}
-
 int gat_viz_degrees(const gat_graph_input *g, const gat_graph_stats *st, const gat_viz_options *opt,
                     const char *stem, gat_viz_result *res, gat_error *err) {
     int rc = viz_check_options(opt, err);
@@ -50,7 +45,7 @@ int gat_viz_degrees(const gat_graph_input *g, const gat_graph_stats *st, const g
 
     if ((rc = gat_figure_new(&fig, 3, 2, 900, 780, err))) goto done;
     char name[64], buf[256];
-    capitalised(g->name, name, sizeof name);
+    viz_capitalised(g->name, name, sizeof name);
     snprintf(buf, sizeof buf, "%s: degree statistics", name);
     gat_figure_title(fig, buf);
     snprintf(buf, sizeof buf, "%lld nodes \xc2\xb7 %lld edge-list entries \xc2\xb7 mean degree %.2f \xc2\xb7 "

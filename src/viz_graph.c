@@ -134,9 +134,27 @@ static void picture_free(picture *p) {
     gat_graph_stats_free(&p->st);
 }
 
-static int igraph_fail(gat_error *err, igraph_error_t e, const char *what) {
+int viz_igraph_fail(gat_error *err, int e, const char *what) {
     return gat_error_set(err, e == IGRAPH_ENOMEM ? GAT_ENOMEM : GAT_EINVAL, "igraph %s failed: %s", what,
-                         igraph_strerror(e));
+                         igraph_strerror((igraph_error_t)e));
+}
+
+int viz_cmp_double(const void *x, const void *y) {
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+void viz_capitalised(const char *name, char *buf, size_t size) {
+    snprintf(buf, size, "%s", name && *name ? name : "graph");
+    if (buf[0] >= 'a' && buf[0] <= 'z') buf[0] = (char)(buf[0] - 32);
+}
+
+void viz_class_name(const gat_graph_input *g, int64_t c, char *buf, size_t size) {
+    if (c < 0) snprintf(buf, size, "unlabelled");
+    else if (g && g->class_names && g->class_names[c]) snprintf(buf, size, "%s", g->class_names[c]);
+    else snprintf(buf, size, "class %lld", (long long)c);
+    for (char *p = buf; *p; p++)
+        if (*p == '_') *p = ' ';
 }
 
 /* Lay out one component (k nodes, local edge list el of 2*ke ids) into lx, ly. */
@@ -148,14 +166,14 @@ static int layout_one(int64_t k, const igraph_integer_t *el, int64_t ke, gat_lay
     igraph_vector_int_t ev;
     igraph_matrix_t res;
     igraph_error_t e = igraph_vector_int_init(&ev, 2 * ke);
-    if (e) return igraph_fail(err, e, "vector");
+    if (e) return viz_igraph_fail(err, e, "vector");
     memcpy(VECTOR(ev), el, (size_t)(2 * ke) * sizeof *el);
     e = igraph_create(&graph, &ev, k, IGRAPH_UNDIRECTED);
     igraph_vector_int_destroy(&ev);
-    if (e) return igraph_fail(err, e, "graph creation");
+    if (e) return viz_igraph_fail(err, e, "graph creation");
     if ((e = igraph_matrix_init(&res, k, 2))) {
         igraph_destroy(&graph);
-        return igraph_fail(err, e, "matrix");
+        return viz_igraph_fail(err, e, "matrix");
     }
     if (lay == GAT_LAYOUT_KK || k < 100) {
         e = igraph_layout_kamada_kawai(&graph, &res, 0, (k > 1000 ? KK_ITER_BIG : 50) * k, 0.0, (double)k, NULL, NULL, NULL, NULL, NULL);
@@ -174,12 +192,7 @@ static int layout_one(int64_t k, const igraph_integer_t *el, int64_t ke, gat_lay
         }
     igraph_matrix_destroy(&res);
     igraph_destroy(&graph);
-    return e ? igraph_fail(err, e, "layout") : GAT_OK;
-}
-
-static int cmp_double(const void *x, const void *y) {
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
+    return e ? viz_igraph_fail(err, e, "layout") : GAT_OK;
 }
 
 /* A few nodes flung far out (leaves the layout did not settle) would shrink everything
@@ -191,7 +204,7 @@ static void pull_in_outliers(double *x, double *y, int64_t k, double *tmp) {
     mx /= (double)k;
     my /= (double)k;
     for (int64_t i = 0; i < k; i++) tmp[i] = hypot(x[i] - mx, y[i] - my);
-    qsort(tmp, (size_t)k, sizeof *tmp, cmp_double);
+    qsort(tmp, (size_t)k, sizeof *tmp, viz_cmp_double);
     double R = 1.15 * tmp[(k * 99) / 100];
     for (int64_t i = 0; i < k; i++) {
         double d = hypot(x[i] - mx, y[i] - my);
@@ -249,7 +262,7 @@ static int layout_all(picture *p, double *W, double *H, double *strip, gat_error
             len[e] = hypot(cx[cel[2 * e]] - cx[cel[2 * e + 1]], cy[cel[2 * e]] - cy[cel[2 * e + 1]]);
         double med = 1;
         if (ke > 0) {
-            qsort(len, (size_t)ke, sizeof *len, cmp_double);
+            qsort(len, (size_t)ke, sizeof *len, viz_cmp_double);
             med = len[ke / 2] > 1e-9 ? len[ke / 2] : 1;
         }
         for (int64_t i = 0; i < k; i++) {
@@ -317,17 +330,17 @@ static int betweenness(picture *p, gat_error *err) {
     igraph_vector_int_t ev;
     igraph_vector_t res;
     igraph_error_t e = igraph_vector_int_init(&ev, 2 * p->m);
-    if (e) return igraph_fail(err, e, "vector");
+    if (e) return viz_igraph_fail(err, e, "vector");
     for (int64_t k = 0; k < p->m; k++) {
         VECTOR(ev)[2 * k] = p->edges[k].a;
         VECTOR(ev)[2 * k + 1] = p->edges[k].b;
     }
     e = igraph_create(&graph, &ev, p->n, IGRAPH_UNDIRECTED);
     igraph_vector_int_destroy(&ev);
-    if (e) return igraph_fail(err, e, "graph creation");
+    if (e) return viz_igraph_fail(err, e, "graph creation");
     if ((e = igraph_vector_init(&res, p->m))) {
         igraph_destroy(&graph);
-        return igraph_fail(err, e, "vector");
+        return viz_igraph_fail(err, e, "vector");
     }
     /* Exact betweenness is O(n m): cut paths longer than 6 on big graphs. */
     if ((double)p->n * (double)p->m > 2e9) e = igraph_edge_betweenness_cutoff(&graph, &res, 0, NULL, 6);
@@ -343,7 +356,7 @@ static int betweenness(picture *p, gat_error *err) {
     }
     igraph_vector_destroy(&res);
     igraph_destroy(&graph);
-    return e ? igraph_fail(err, e, "edge betweenness") : GAT_OK;
+    return e ? viz_igraph_fail(err, e, "edge betweenness") : GAT_OK;
 }
 
 /* ---- drawing ---- */
@@ -379,9 +392,7 @@ static void draw_legend_column(cairo_t *cr, const picture *p, double x, double y
             cairo_fill(cr);
             cd_rgb(cr, CD_TEXT_RGB, 1);
             fmt_count(p->class_count[c], num, sizeof num);
-            if (g->class_names && g->class_names[c]) snprintf(buf, sizeof buf, "%s", g->class_names[c]);
-            else snprintf(buf, sizeof buf, "class %lld", (long long)c);
-            for (char *s = buf; *s; s++) if (*s == '_') *s = ' ';
+            viz_class_name(g, c, buf, sizeof buf);
             cd_text(cr, x + 18, y + 5, buf, 0, 0.5);
             cd_rgb(cr, 0x777777, 1);
             cd_text(cr, x + LEGEND_W - 20, y + 5, num, 1, 0.5);
@@ -446,9 +457,9 @@ static void draw_graph(cairo_t *cr, void *ctx) {
     char title[256], sub[512], a[32], b[32], c[32];
     fmt_count(p->n, a, sizeof a);
     fmt_count(p->m, b, sizeof b);
-    const char *name = g->name && *g->name ? g->name : "graph";
-    snprintf(title, sizeof title, "%c%s: %s nodes, %s edges%s", name[0] >= 'a' && name[0] <= 'z' ? name[0] - 32 : name[0],
-             name + 1, a, b, "");
+    char name[64];
+    viz_capitalised(g->name, name, sizeof name);
+    snprintf(title, sizeof title, "%s: %s nodes, %s edges", name, a, b);
     if (g->labels) {
         size_t l = strlen(title);
         snprintf(title + l, sizeof title - l, ", %lld classes", (long long)g->n_classes);
