@@ -93,18 +93,22 @@ done:
     return rc;
 }
 
+gat_graph_input gat_graph_input_from_dataset(const gat_dataset *ds) {
+    return (gat_graph_input){
+        .name = ds->name, .n_nodes = ds->n_nodes, .n_edges = ds->n_edges,
+        .edge_src = ds->edge_src, .edge_dst = ds->edge_dst,
+        .labels = ds->task == GAT_TASK_SINGLE_LABEL ? ds->labels : NULL,
+        .n_classes = ds->n_classes, .class_names = (const char *const *)ds->class_names,
+    };
+}
+
 int gat_viz_dataset(const gat_dataset *ds, const gat_viz_options *opt, const char *out_dir, gat_viz_result *res,
                     gat_error *err) {
     memset(res, 0, sizeof *res);
     double t0 = viz_now();
     int rc = viz_check_options(opt, err);
     if (rc) return rc;
-    gat_graph_input g = {
-        .name = ds->name, .n_nodes = ds->n_nodes, .n_edges = ds->n_edges,
-        .edge_src = ds->edge_src, .edge_dst = ds->edge_dst,
-        .labels = ds->task == GAT_TASK_SINGLE_LABEL ? ds->labels : NULL,
-        .n_classes = ds->n_classes, .class_names = (const char *const *)ds->class_names,
-    };
+    gat_graph_input g = gat_graph_input_from_dataset(ds);
     if ((rc = viz_check_graph(&g, opt, err))) return rc;
     char dir[1024], stem[1100];
     if (out_dir) rc = gat_path_join(dir, sizeof dir, err, "%s", out_dir);

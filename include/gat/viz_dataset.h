@@ -50,6 +50,10 @@ typedef struct gat_graph_input {
     const char *const *class_names;    /* (n_classes) or NULL: "class 0", ... */
 } gat_graph_input;
 
+/* A dataset as a graph to draw (borrows its arrays): single-label datasets are coloured
+ * by class, multi-label ones in one colour. */
+gat_graph_input gat_graph_input_from_dataset(const gat_dataset *ds);
+
 /* Options. Zero-initialise: zeros mean the defaults given. */
 typedef struct gat_viz_options {
     gat_layout layout;                 /* GAT_LAYOUT_AUTO */

@@ -55,13 +55,7 @@ static const char *common_help =
 static int open_model(const model_args *a, gat_model *m, gat_model_meta *meta, gat_dataset *ds, gat_session *s,
                       gat_error *err) {
     gat_set_threads(a->threads);
-    int rc = gat_model_load(a->model, m, meta, err);
-    if (rc) return rc;
-    const char *name = a->dataset ? a->dataset : meta->dataset;
-    if (!name[0])
-        return gat_error_set(err, GAT_EINVAL, "%s: the model file names no dataset; give one with --dataset", a->model);
-    rc = gat_cli_open_dataset(ds, name, a->data_dir, a->normalize, err);
-    if (!rc) rc = gat_cli_check_model_fits(m, ds, a->model, err);
+    int rc = gat_cli_open_model(a->model, a->dataset, a->data_dir, a->normalize, m, meta, ds, err);
     if (!rc) rc = gat_session_init(s, ds, m, err);
     return rc;
 }

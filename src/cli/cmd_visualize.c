@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "gat/chart.h"
 #include "gat/dataset.h"
 #include "gat/graphstats.h"
 #include "gat/viz_dataset.h"
@@ -207,7 +206,6 @@ int gat_cli_visualize_dataset(const gat_dataset *ds, const gat_viz_options *opt,
     else snprintf(out, sizeof out, "figures/%s", ds->name);
     gat_viz_result res;
     rc = gat_viz_dataset(ds, opt, out, &res, err);
-    gat_chart_shutdown();
     if (rc) return rc;
     if (!(flags & GAT_CLI_VIZ_QUIET)) printf("pictures:\n");
     for (int i = 0; i < res.n_files; i++) printf("  %s\n", res.files[i]);

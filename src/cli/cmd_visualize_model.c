@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "gat/chart.h"
 #include "gat/fileio.h"
 #include "gat/inspect.h"
 #include "gat/npy.h"
@@ -208,20 +207,10 @@ static void vm_free(vm_ctx *c) {
 static int vm_open(const vm_args *a, vm_ctx *c, gat_error *err) {
     memset(c, 0, sizeof *c);
     gat_set_threads((int)a->threads);
-    int rc = gat_model_load(a->model, &c->m, &c->meta, err);
+    int rc = gat_cli_open_model(a->model, a->dataset, a->data_dir, a->normalize, &c->m, &c->meta, &c->ds, err);
     if (rc) return rc;
-    const char *name = a->dataset ? a->dataset : c->meta.dataset;
-    if (!name[0])
-        return gat_error_set(err, GAT_EINVAL, "%s: the model file names no dataset; give one with --dataset", a->model);
-    if ((rc = gat_cli_open_dataset(&c->ds, name, a->data_dir, a->normalize, err))) return rc;
-    if ((rc = gat_cli_check_model_fits(&c->m, &c->ds, a->model, err))) return rc;
     if ((rc = gat_inspect(&c->ins, &c->m, &c->ds, err))) return rc;
-    c->info = (gat_graph_input){
-        .name = c->ds.name, .n_nodes = c->ds.n_nodes, .n_edges = c->ds.n_edges,
-        .edge_src = c->ds.edge_src, .edge_dst = c->ds.edge_dst,
-        .labels = c->ds.task == GAT_TASK_SINGLE_LABEL ? c->ds.labels : NULL,
-        .n_classes = c->ds.n_classes, .class_names = (const char *const *)c->ds.class_names,
-    };
+    c->info = gat_graph_input_from_dataset(&c->ds);
     c->vo.scale = a->scale;
     c->vo.seed = (uint64_t)a->seed;
     if (a->out) rc = gat_path_join(c->dir, sizeof c->dir, err, "%s", a->out);
@@ -508,6 +497,5 @@ int gat_cli_visualize_model(int argc, char **argv, const char *picture) {
     }
     if (!rc && a.dump) rc = dump_attention(&a, &c, &err);
     vm_free(&c);
-    gat_chart_shutdown();
     return rc ? gat_cli_fail(&err) : 0;
 }

@@ -54,3 +54,15 @@ int gat_cli_parse_formats(const char *s, int *no_png, int *no_svg) {
     if (*no_png && *no_svg) return gat_cli_usage_error("option --format: '%s' is not png, svg or png,svg", s);
     return 0;
 }
+
+int gat_cli_open_model(const char *model_path, const char *dataset, const char *data_dir, int normalize, gat_model *m,
+                       gat_model_meta *meta, gat_dataset *ds, gat_error *err) {
+    int rc = gat_model_load(model_path, m, meta, err);
+    if (rc) return rc;
+    const char *name = dataset ? dataset : meta->dataset;
+    if (!name[0])
+        return gat_error_set(err, GAT_EINVAL, "%s: the model file names no dataset; give one with --dataset", model_path);
+    rc = gat_cli_open_dataset(ds, name, data_dir, normalize, err);
+    if (!rc) rc = gat_cli_check_model_fits(m, ds, model_path, err);
+    return rc;
+}
