@@ -19,10 +19,10 @@ int gat_viz_entropy(const gat_inspection *ins, const char *dataset_name, int lay
     if (bins < 1 || bins > 1000) return gat_error_set(err, GAT_EINVAL, "--bins %d: not in 1..1000", bins);
     const int64_t n = ins->n_nodes, heads = ins->heads[layer];
     int cols = heads <= 1 ? 1 : heads <= 4 ? (int)heads : heads <= 9 ? (int)((heads + 1) / 2) : 4;
-    if (heads > 16) cols = 4;
     int64_t shown = heads > 16 ? 16 : heads;
     int rows = (int)((shown + cols - 1) / cols);
-    double *h = malloc((size_t)n * sizeof *h), *u = malloc((size_t)n * sizeof *u);
+    /* h: each shown head's per-node entropies, computed once for the range and the panels */
+    double *h = malloc((size_t)(shown * n) * sizeof *h), *u = malloc((size_t)n * sizeof *u);
     gat_figure *fig = NULL;
     if (!h || !u) {
         rc = gat_error_set(err, GAT_ENOMEM, "entropy histograms: out of memory");
@@ -35,8 +35,9 @@ int gat_viz_entropy(const gat_inspection *ins, const char *dataset_name, int lay
     double lo = INFINITY, hi = -INFINITY;
     for (int64_t i = 0; i < n; i++) { lo = fmin(lo, u[i]); hi = fmax(hi, u[i]); }
     for (int64_t hd = 0; hd < shown; hd++) {
-        gat_attention_entropy(ins, layer, (int)hd, h, NULL);
-        for (int64_t i = 0; i < n; i++) { lo = fmin(lo, h[i]); hi = fmax(hi, h[i]); }
+        double *hh = h + hd * n;
+        gat_attention_entropy(ins, layer, (int)hd, hh, NULL);
+        for (int64_t i = 0; i < n; i++) { lo = fmin(lo, hh[i]); hi = fmax(hi, hh[i]); }
     }
     lo = fmin(lo, 0);
     if (!(hi > lo)) hi = lo + 1;
@@ -47,11 +48,11 @@ int gat_viz_entropy(const gat_inspection *ins, const char *dataset_name, int lay
     hi += w0 * 2 / 3;
     double worst = 0;
     for (int64_t hd = 0; hd < shown; hd++) {
-        gat_attention_entropy(ins, layer, (int)hd, h, NULL);
+        const double *hh = h + hd * n;
         double gap = 0, mh = 0, mu = 0;
         for (int64_t i = 0; i < n; i++) {
-            gap += fabs(h[i] - u[i]);
-            mh += h[i];
+            gap += fabs(hh[i] - u[i]);
+            mh += hh[i];
             mu += u[i];
         }
         gap /= (double)n;
@@ -61,7 +62,7 @@ int gat_viz_entropy(const gat_inspection *ins, const char *dataset_name, int lay
         gat_panel *p = gat_figure_panel(fig, (int)(hd / cols), (int)(hd % cols), 1, 1);
         char title[160];
         snprintf(title, sizeof title, "head %lld: mean %.3f bits (uniform %.3f)", (long long)hd, mh, mu);
-        int last_row = hd / cols == rows - 1 || hd + cols >= shown, first_col = hd % cols == 0;
+        int last_row = hd + cols >= shown, first_col = hd % cols == 0;   /* nothing below it */
         gat_panel_labels(p, title, last_row ? "entropy (bits)" : NULL, first_col ? "number of nodes" : NULL);
         /* uniform as translucent bars, learned as an outline over them (and as lighter bars):
          * where the two coincide, the outline traces the tops of the uniform bars */
@@ -69,8 +70,8 @@ int gat_viz_entropy(const gat_inspection *ins, const char *dataset_name, int lay
         gat_style sh = {.color = 0, .alpha = 0.25};
         gat_style so = {.label = hd == 0 ? "learned attention (GAT)" : NULL, .color = 0, .width = 1.4};
         if ((rc = gat_panel_hist(p, u, (size_t)n, lo, hi, bins, GAT_HIST_BARS, &su, err))) goto done;
-        if ((rc = gat_panel_hist(p, h, (size_t)n, lo, hi, bins, GAT_HIST_BARS, &sh, err))) goto done;
-        if ((rc = gat_panel_hist(p, h, (size_t)n, lo, hi, bins, GAT_HIST_STEP, &so, err))) goto done;
+        if ((rc = gat_panel_hist(p, hh, (size_t)n, lo, hi, bins, GAT_HIST_BARS, &sh, err))) goto done;
+        if ((rc = gat_panel_hist(p, hh, (size_t)n, lo, hi, bins, GAT_HIST_STEP, &so, err))) goto done;
         gat_panel_legend(p, hd == 0 ? GAT_LEGEND_UPPER_RIGHT : GAT_LEGEND_NONE);
         gat_panel_xlim(p, lo, hi);
     }

@@ -240,8 +240,8 @@ static int dump_attention(const vm_args *a, vm_ctx *c, gat_error *err) {
     return GAT_OK;
 }
 
-static void print_files(const gat_viz_result *res, int from) {
-    for (int k = from; k < res->n_files; k++) printf("  %s\n", res->files[k]);
+static void print_files(const gat_viz_result *res) {
+    for (int k = 0; k < res->n_files; k++) printf("  %s\n", res->files[k]);
 }
 
 static const char *class_name(const vm_ctx *c, int64_t node, char *buf, size_t size) {
@@ -290,8 +290,6 @@ static int run_attention(const vm_args *a, vm_ctx *c, gat_error *err) {
         if (a->n_top + a->n_random == 0) return gat_error_set(err, GAT_EINVAL, "options --top and --random: both 0, no nodes to draw");
         n_nodes = gat_inspect_default_nodes(&c->ins.graph, a->n_top, a->n_random, (uint64_t)a->seed, nodes);
     }
-    gat_viz_result res;
-    memset(&res, 0, sizeof res);
     const gat_graph *g = &c->ins.graph;
     char hname[16];
     if (head == GAT_HEAD_MEAN) snprintf(hname, sizeof hname, "mean");
@@ -312,12 +310,8 @@ static int run_attention(const vm_args *a, vm_ctx *c, gat_error *err) {
         if (!a->quiet)
             printf("  node %lld (%s, %lld neighbour%s + self loop): min %.4f, max %.4f, uniform %.4f\n", (long long)v,
                    class_name(c, v, cls, sizeof cls), (long long)(e - b - 1), e - b - 1 == 1 ? "" : "s", mn, mx, 1.0 / (double)(e - b));
-        int from = res.n_files;
-        if (res.n_files + 4 > GAT_VIZ_MAX_FILES) {
-            print_files(&res, 0);
-            memset(&res, 0, sizeof res);
-            from = 0;
-        }
+        gat_viz_result res;   /* this node's files */
+        memset(&res, 0, sizeof res);
         int rc = gat_path_join(stem, sizeof stem, err, "%s/%s_attention_node%lld_layer%d_head%s", c->dir, c->ds.name,
                                (long long)v, layer, hname);
         if (!rc) rc = gat_viz_attention(&c->ins, &c->info, v, layer, head, lay, &c->vo, stem, &res, err);
@@ -327,8 +321,7 @@ static int run_attention(const vm_args *a, vm_ctx *c, gat_error *err) {
             if (!rc) rc = gat_viz_attention_heads(&c->ins, &c->info, v, layer, lay, &c->vo, stem, &res, err);
         }
         if (rc) return rc;
-        print_files(&res, from);
-        memset(&res, 0, sizeof res);
+        print_files(&res);
     }
     return GAT_OK;
 }
@@ -368,7 +361,7 @@ static int run_entropy(const vm_args *a, vm_ctx *c, gat_error *err) {
         memset(&res, 0, sizeof res);
         rc = gat_path_join(stem, sizeof stem, err, "%s/%s_entropy_layer%d", c->dir, c->ds.name, l);
         if (!rc) rc = gat_viz_entropy(&c->ins, c->ds.name, l, (int)a->bins, &c->vo, stem, &res, err);
-        if (!rc) print_files(&res, 0);
+        if (!rc) print_files(&res);
     }
     free(h);
     free(u);
@@ -470,7 +463,7 @@ static int run_embeddings(const vm_args *a, vm_ctx *c, gat_error *err) {
     memset(&res, 0, sizeof res);
     rc = gat_path_join(stem, sizeof stem, err, "%s/%s_tsne_layer%d", c->dir, c->ds.name, layer);
     if (!rc) rc = gat_viz_embeddings(y, n, &c->info, title, sub, &c->vo, stem, &res, err);
-    if (!rc) print_files(&res, 0);
+    if (!rc) print_files(&res);
 done:
     free(y);
     return rc;
