@@ -55,6 +55,9 @@ void gat_cli_upper(char *dst, size_t size, const char *src);
 /* --format LIST: "png", "svg" or "png,svg" into the two skip flags; 0, or 2 after printing
  * the usage error. */
 int gat_cli_parse_formats(const char *s, int *no_png, int *no_svg);
+/* The folder part of path (trailing slashes ignored): "runs/a/" -> "runs", "a" -> ".",
+ * "/a" -> "/". */
+void gat_cli_dirname(const char *path, char *buf, size_t size);
 /* Fail unless folder dir exists (or can be created) and is writable. */
 int gat_cli_check_writable_dir(const char *dir, gat_error *err);
 /* Check that a loaded model fits a dataset (input width and classes). */

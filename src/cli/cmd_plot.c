@@ -61,20 +61,12 @@ int gat_cmd_plot(int argc, char **argv) {
     } else {
         /* beside the runs: <parent of the first run>/compare */
         char parent[4096];
-        snprintf(parent, sizeof parent, "%s", runs[0]);
-        size_t l = strlen(parent);
-        while (l > 1 && parent[l - 1] == '/') parent[--l] = 0;
-        char *slash = strrchr(parent, '/');
-        if (slash) slash == parent ? (void)(slash[1] = 0) : (void)(*slash = 0);
-        if (gat_path_join(stem, sizeof stem, &err, "%s/compare", slash ? parent : ".")) return gat_cli_fail(&err);
+        gat_cli_dirname(runs[0], parent, sizeof parent);
+        if (gat_path_join(stem, sizeof stem, &err, "%s/compare", parent)) return gat_cli_fail(&err);
     }
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", stem);
-    char *slash = strrchr(dir, '/');
-    if (slash && slash != dir) {
-        *slash = 0;
-        if (gat_cli_check_writable_dir(dir, &err)) return gat_cli_fail(&err);
-    }
+    gat_cli_dirname(stem, dir, sizeof dir);
+    if (gat_cli_check_writable_dir(dir, &err)) return gat_cli_fail(&err);
     char files[2][1024];
     int n_files = 0;
     if (gat_plot_runs(runs, n_runs, stem, &o, files, &n_files, &err)) return gat_cli_fail(&err);

@@ -371,11 +371,7 @@ static int run_entropy(const vm_args *a, vm_ctx *c, gat_error *err) {
 /* The folder an output file goes to exists and is writable (checked before long work). */
 static int check_parent(const char *option, const char *path, gat_error *err) {
     char dir[1400];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == dir) slash[1] = 0;
-    else *slash = 0;
+    gat_cli_dirname(path, dir, sizeof dir);
     if (access(dir, W_OK) != 0)
         return gat_error_set(err, GAT_EIO, "option %s: %s: folder %s is missing or not writable: %s", option, path, dir,
                              strerror(errno));

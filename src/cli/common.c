@@ -66,3 +66,13 @@ int gat_cli_open_model(const char *model_path, const char *dataset, const char *
     if (!rc) rc = gat_cli_check_model_fits(m, ds, model_path, err);
     return rc;
 }
+
+void gat_cli_dirname(const char *path, char *buf, size_t size) {
+    snprintf(buf, size, "%s", path);
+    size_t l = strlen(buf);
+    while (l > 1 && buf[l - 1] == '/') buf[--l] = 0;
+    char *slash = strrchr(buf, '/');
+    if (!slash) snprintf(buf, size, ".");
+    else if (slash == buf) slash[1] = 0;
+    else *slash = 0;
+}
