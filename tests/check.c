@@ -1,6 +1,7 @@
 /* check.c - the test harness. */
 #include "check.h"
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,4 +70,14 @@ int check_close_f32(const float *got, const float *ref, size_t n, double atol, d
     check_report(bad == 0, file, line, "%s: %zu of %zu elements differ; worst [%zu] %.9g vs ref %.9g (atol %g rtol %g)",
                  what, bad, n, worst, (double)got[worst], (double)ref[worst], atol, rtol);
     return bad == 0;
+}
+
+int check_count_entries(const char *dir) {
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] != '.') n++;
+    if (d) closedir(d);
+    return n;
 }

@@ -21,6 +21,9 @@ int check_skip(const char *why);
 const char *check_data_dir(void);
 /* A fresh scratch folder for this test program: $GAT_TEST_TMP/<name>, created empty. */
 const char *check_tmpdir(const char *name);
+/* How many entries folder dir holds, not counting names that start with '.' (0 if it
+ * cannot be read): to check that no temporary or half-written file is left behind. */
+int check_count_entries(const char *dir);
 /* Compare two float arrays with |a - b| <= atol + rtol |ref|; reports the worst element. */
 int check_close_f32(const float *got, const float *ref, size_t n, double atol, double rtol,
                     const char *what, const char *file, int line);

@@ -1,22 +1,11 @@
 /* test_fileio.c - atomic writes: a committed file appears whole, an aborted or failed one
  * leaves nothing behind, and unwritable paths give a clear error. */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "gat/fileio.h"
-
-static int count_entries(const char *dir) {
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        if (e->d_name[0] != '.') n++;
-    if (d) closedir(d);
-    return n;
-}
 
 int main(void) {
     const char *tmp = check_tmpdir("fileio");
@@ -30,7 +19,7 @@ int main(void) {
     CHECK_EQ_INT(gat_read_file(path, &data, &len, &err), GAT_OK);
     CHECK(len == 5 && !memcmp(data, "hello", 5));
     free(data);
-    CHECK_EQ_INT(count_entries(tmp), 1);
+    CHECK_EQ_INT(check_count_entries(tmp), 1);
 
     /* An aborted write leaves no file, not even the temporary one. */
     gat_outfile f;
@@ -39,7 +28,7 @@ int main(void) {
     fputs("partial", f.fp);
     gat_outfile_abort(&f);
     CHECK(!gat_path_exists(path));
-    CHECK_EQ_INT(count_entries(tmp), 1);
+    CHECK_EQ_INT(check_count_entries(tmp), 1);
 
     /* A missing folder is a clear error naming the path. */
     memset(&err, 0, sizeof err);
@@ -63,7 +52,7 @@ int main(void) {
         CHECK(gat_outfile_commit(&g, &err) == GAT_EIO);
         CHECK(strstr(err.msg, "d.txt") != NULL);
         CHECK(!gat_path_exists(path));
-        CHECK_EQ_INT(count_entries(tmp), 1);
+        CHECK_EQ_INT(check_count_entries(tmp), 1);
     }
 
     /* mkdirs makes nested folders and is idempotent. */

@@ -28,16 +28,6 @@ static int find_events(const char *dir, char *out, size_t size) {
     return n;
 }
 
-static int count_entries(const char *dir) {
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        if (e->d_name[0] != '.') n++;
-    if (d) closedir(d);
-    return n;
-}
-
 static double value_of(int epoch, int k) { return 1.0 / (3.0 + epoch) + 0.1 * k; }
 
 static void test_full_run(const char *tmp) {
@@ -85,7 +75,7 @@ static void test_full_run(const char *tmp) {
     CHECK_EQ_INT(gat_runlog_close(&log, &err), GAT_OK);
     CHECK(log.dir == NULL && log.csv == NULL);
     CHECK_EQ_INT(gat_runlog_close(&log, &err), GAT_OK);   /* twice is harmless */
-    CHECK_EQ_INT(count_entries(dir), 3);                 /* no temporary files left */
+    CHECK_EQ_INT(check_count_entries(dir), 3);                 /* no temporary files left */
 
     /* metrics.csv, read from the folder. */
     gat_metrics_csv m;
