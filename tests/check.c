@@ -36,6 +36,7 @@ int check_skip(const char *why) {
 
 const char *check_data_dir(void) {
     const char *d = getenv("GAT_DATA_DIR");
+    if (!d || !*d) d = getenv("GAT_REPO_DATA");
     return d && *d ? d : NULL;
 }
 

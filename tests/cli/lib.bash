@@ -1,6 +1,8 @@
 # Helpers for the CLI tests: each test sources this with the gat binary as $1.
 set -u
 GAT="$1"
+# Datasets: $GAT_DATA_DIR when the test runs, else the repository's own data/.
+: "${GAT_DATA_DIR:=${GAT_REPO_DATA:-}}"; export GAT_DATA_DIR
 TMP="${GAT_TEST_TMP:-/tmp/gat-tests}/cli_$(basename "$0" .sh)"
 rm -rf "$TMP" && mkdir -p "$TMP"
 PASSED=0
@@ -18,7 +20,7 @@ expect_error() {
     case "$out" in "gat: error: "*"$needle"*) ok ;; *) fail "$what: '$out' lacks '$needle'" ;; esac
 }
 need_data() {
-    if [ -z "${GAT_DATA_DIR:-}" ] || [ ! -d "$GAT_DATA_DIR/cora" ]; then echo "skipped: GAT_DATA_DIR not set"; exit 77; fi
+    if [ ! -d "$GAT_DATA_DIR/cora" ]; then echo "skipped: no cora/ in '$GAT_DATA_DIR' (GAT_DATA_DIR or the repository's data/)"; exit 77; fi
 }
 png_ok() {   # file is a PNG with a non-zero IHDR size
     [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] &&
