@@ -49,7 +49,8 @@ int gat_opt_int_list(int argc, char **argv, int *i, const char *name, int max, i
  * prints nothing, fills err. */
 int gat_cli_open_dataset(gat_dataset *ds, const char *name, const char *data_dir, int normalize, gat_error *err);
 /* Load a model file and the dataset it names (or `dataset` when not NULL), and check that
- * the model fits it. The caller frees m and ds (zero them first) whatever the result. */
+ * the model fits it. normalize -1 prepares the features as the model file says (true when
+ * it does not say); 0 or 1 (an explicit option) wins, with a warning when it differs. The caller frees m and ds (zero them first) whatever the result. */
 int gat_cli_open_model(const char *model_path, const char *dataset, const char *data_dir, int normalize, gat_model *m,
                        gat_model_meta *meta, gat_dataset *ds, gat_error *err);
 /* The dataset name written in model files and file names: upper case ("CORA"). */

@@ -361,6 +361,9 @@ int gat_cmd_train(int argc, char **argv) {
         else snprintf(t.run_dir, sizeof t.run_dir, "%s", t.log.dir);
     }
     snprintf(t.meta.dataset, sizeof t.meta.dataset, "%s", ds.name);
+    if (strlen(t.run_dir) < sizeof t.meta.run) memcpy(t.meta.run, t.run_dir, strlen(t.run_dir) + 1);
+    t.meta.normalize = a.normalize ? GAT_NORMALIZE_ROWS : GAT_NORMALIZE_NONE;
+    t.meta.task = (int)ds.task + 1;
     t.meta.seed = a.train.seed;
     t.meta.test_accuracy = NAN;
     if (!a.quiet) {
