@@ -54,8 +54,9 @@ DEFAULT_DATA_DIR = "/work/shared/datasets"
 # the even element (low half) and the odd one (high half). Kept elements are scaled by 1/(1-p).
 # The stream of layer l, site s (1 input, 2 projection, 3 attention) of a training step with key
 # K is rng_key(K, l, s, 0). Masks index the masked array in C order: the layer input (N, F_in)
-# (for sparse input features, their stored entries in the file's CSR order), the projection
-# (N, H*F), the attention (E_total, H) in the edge order of prepare_edges.
+# (a stored entry (r, c) of sparse input features has the index r * F_in + c of the dense
+# element, so sparse and dense copies of the data get the same mask), the projection (N, H*F),
+# the attention (E_total, H) in the edge order of prepare_edges.
 
 MASK64 = (1 << 64) - 1
 SITE_INPUT, SITE_PROJ, SITE_ATT = 1, 2, 3
@@ -261,15 +262,12 @@ def make_masks(cfg, n, n_edges_total, key, p, csr=None):
     for l in range(cfg["layers"]):
         H, F = cfg["heads"][l], cfg["features"][l]
         kin, kproj, katt = (rng_key(key, l, s, 0) for s in (SITE_INPUT, SITE_PROJ, SITE_ATT))
-        if l == 0 and csr is not None:
+        m_in = keep_mask(kin, n * f_in, p)
+        d_in = m_in.reshape(n, f_in).astype(np.float64)
+        if l == 0 and csr is not None:  # a stored entry (r, c) has the mask of dense element r * F_in + c
             indptr, indices = csr
-            m_in = keep_mask(kin, indices.size, p)
             rows = np.repeat(np.arange(n), np.diff(indptr))
-            d_in = np.zeros((n, f_in))
-            d_in[rows, indices] = m_in  # entries not stored are zero in x: their mask does not matter
-        else:
-            m_in = keep_mask(kin, n * f_in, p)
-            d_in = m_in.reshape(n, f_in).astype(np.float64)
+            m_in = m_in.reshape(n, f_in)[rows, indices]
         m_proj = keep_mask(kproj, n * H * F, p)
         m_att = keep_mask(katt, n_edges_total * H, p)
         raw.append(dict(input=m_in.astype(np.uint8), proj=m_proj.astype(np.uint8), att=m_att.astype(np.uint8)))

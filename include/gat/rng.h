@@ -30,9 +30,10 @@ static inline uint64_t gat_mix64(uint64_t z) {
  *   dropout site of a layer    gat_rng_key(step, layer, GAT_DROPOUT_*, 0)            element of the masked array
  *   node sample (inspection)   gat_rng_key(seed, GAT_STREAM_NODES, 0, 0)             draw
  *
- * Dropout masks are indexed by the element of the array they mask: the input (N, K) or,
- * for sparse input, its stored entries in CSR order; the projection (N, H*F); the
- * attention (nnz_graph, H) in the graph's entry order (graph.h). */
+ * Dropout masks are indexed by the element of the array they mask, rows by global node id
+ * (gat_input.node_ids): the input (N, K), a stored entry (r, c) of sparse input taking the
+ * index r*K + c of its dense position; the projection (N, H*F); the attention
+ * (nnz_graph, H) in the graph's entry order (graph.h). */
 #define GAT_STREAM_INIT 0x1417ull
 #define GAT_STREAM_STEP 0xd209ull
 #define GAT_STREAM_NODES 0x6e6f646573ull /* "nodes" */
