@@ -26,7 +26,7 @@ static int parse_model_args(int argc, char **argv, model_args *a, const char *cm
         TRY(gat_opt_str(argc, argv, &i, "dataset_name", &a->dataset));
         TRY(gat_opt_str(argc, argv, &i, "dataset", &a->dataset));
         TRY(gat_opt_str(argc, argv, &i, "data_dir", &a->data_dir));
-        TRY(gat_opt_flag(argc, argv, &i, "normalize_features", &a->normalize));
+        TRY(gat_opt_bool(argc, argv, &i, "normalize_features", &a->normalize));
         if (want_out) {
             TRY(gat_opt_str(argc, argv, &i, "out", &a->out));
             TRY(gat_opt_str(argc, argv, &i, "split", &a->split));

@@ -120,14 +120,14 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
             a->dropout = d;
             continue;
         }
-        if ((r = gat_opt_flag(argc, argv, &i, "keep_best", &flag)) != 0) {
+        if ((r = gat_opt_bool(argc, argv, &i, "keep_best", &flag)) != 0) {
             if (r < 0) return 2;
             a->train.keep_best = flag;
             continue;
         }
         TRY(gat_opt_flag(argc, argv, &i, "add_skip_connection", &a->skip));
-        TRY(gat_opt_flag(argc, argv, &i, "bias", &a->bias));
-        TRY(gat_opt_flag(argc, argv, &i, "normalize_features", &a->normalize));
+        TRY(gat_opt_bool(argc, argv, &i, "bias", &a->bias));
+        TRY(gat_opt_bool(argc, argv, &i, "normalize_features", &a->normalize));
         TRY(gat_opt_flag(argc, argv, &i, "should_test", &a->should_test));
         TRY(gat_opt_flag(argc, argv, &i, "enable_tensorboard", &a->enable_tensorboard));
         TRY(gat_opt_flag(argc, argv, &i, "should_visualize", &a->should_visualize));

@@ -133,7 +133,7 @@ static int parse_vm_args(int argc, char **argv, int pic, vm_args *a) {
         TRY(gat_opt_str(argc, argv, &i, "dataset_name", &a->dataset));
         TRY(gat_opt_str(argc, argv, &i, "dataset", &a->dataset));
         TRY(gat_opt_str(argc, argv, &i, "data_dir", &a->data_dir));
-        TRY(gat_opt_flag(argc, argv, &i, "normalize_features", &a->normalize));
+        TRY(gat_opt_bool(argc, argv, &i, "normalize_features", &a->normalize));
         TRY(gat_opt_str(argc, argv, &i, "out", &a->out));
         TRY(gat_opt_str(argc, argv, &i, "format", &a->format));
         TRY(gat_opt_float(argc, argv, &i, "scale", 0.25, 8, &a->scale));
