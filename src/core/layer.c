@@ -33,6 +33,7 @@ typedef struct layer_ctx {
     /* activations */
     float *z, *s_src, *s_dst, *out, *y, *tmp;
     uint8_t *z_mask;
+    const int64_t *node_ids;           /* global id of each row (dropout keys), NULL = identity */
     const int64_t *rows;               /* rows to project (ids) or NULL for all */
     const int64_t *targets;            /* targets (ids) or NULL for all */
     gat_att_fwd A;
@@ -61,6 +62,7 @@ static void ctx_init(layer_ctx *c, const gat_model *mdl, gat_acts *a, int l, con
     c->scale = c->drop ? 1.0f / (1.0f - p) : 1.0f;
     c->thr = c->drop ? gat_keep_threshold(p) : 0;
     c->x = l == 0 ? in->sparse : NULL;
+    c->node_ids = in->node_ids;
     c->xbuf = L->x;
     c->xval = L->xval;
     c->x_mask = L->x_mask;
@@ -94,10 +96,15 @@ static void ctx_init(layer_ctx *c, const gat_model *mdl, gat_acts *a, int l, con
 
 /* ---- forward ---- */
 
+/* Dropout streams index a layer's inputs and projections by (global node, column) (model.h). */
+static inline size_t node_of(const layer_ctx *c, int64_t r) {
+    return (size_t)(c->node_ids ? c->node_ids[r] : r);
+}
+
 /* Dropout of the projection row z (M), then its attention scores. */
 GAT_INLINE void finish_projection(const layer_ctx *c, int64_t r, float *restrict zr, int64_t h, int64_t f) {
     const int64_t m = h * f;
-    if (c->drop) gat_dropout_row(zr, c->z_mask + r * m, (size_t)(r * m), (size_t)m, c->keys.proj, c->thr, c->scale);
+    if (c->drop) gat_dropout_row(zr, c->z_mask + r * m, node_of(c, r) * (size_t)m, (size_t)m, c->keys.proj, c->thr, c->scale);
     gat_scores_row(c->s_src + r * h, c->s_dst + r * h, zr, c->a_src, c->a_dst, h, f);
 }
 
@@ -113,13 +120,17 @@ GAT_INLINE void project_sparse_body(const void *v, int64_t b, int64_t e, int64_t
         const int64_t r = c->rows ? c->rows[k] : k, p0 = x->row_ptr[r], p1 = x->row_ptr[r + 1];
         float *restrict zr = c->z + r * m, *restrict tr = c->skip_proj ? c->tmp + r * m : NULL;
         float *restrict acc = m <= GAT_LOCAL_WIDTH ? loc : zr;
-        if (c->drop) gat_mask_range(c->x_mask + p0, c->keys.input, (size_t)p0, (size_t)p1, c->thr);
+        const uint64_t g0 = (uint64_t)node_of(c, r) * (uint64_t)x->n_cols;
         for (int64_t q = 0; q < m; q++) acc[q] = 0.0f;
         if (tr)
             for (int64_t q = 0; q < m; q++) tr[q] = 0.0f;
         for (int64_t p = p0; p < p1; p++) {
             float val = x->val[p];
-            if (c->drop) val = c->x_mask[p] ? val * c->scale : 0.0f;
+            if (c->drop) { /* keyed by (node, column), as a dense copy of the features would be */
+                const uint8_t keep = gat_rng_u32(c->keys.input, g0 + (uint64_t)x->col_idx[p]) >= c->thr;
+                c->x_mask[p] = keep;
+                val = keep ? val * c->scale : 0.0f;
+            }
             c->xval[p] = val;
             if (val == 0.0f) continue; /* a dropped entry costs nothing */
             const float *restrict wr = w + (int64_t)x->col_idx[p] * m;
@@ -141,13 +152,14 @@ GAT_SHAPED(project_sparse);
 GAT_INLINE void project_dense_body(const void *v, int64_t b, int64_t e, int64_t h, int64_t f) {
     const layer_ctx *c = v;
     const int64_t m = h * f, k = c->k, rows = e - b;
-    if (c->drop) {
-        const float *restrict src = c->prev + b * k;
-        float *restrict dst = c->xbuf + b * k;
-        uint8_t *restrict mk = c->x_mask + b * k;
-        gat_mask_range(mk, c->keys.input, (size_t)(b * k), (size_t)(e * k), c->thr);
-        for (int64_t i = 0; i < rows * k; i++) dst[i] = mk[i] ? src[i] * c->scale : 0.0f;
-    }
+    if (c->drop)
+        for (int64_t r = b; r < e; r++) {
+            const float *restrict src = c->prev + r * k;
+            float *restrict dst = c->xbuf + r * k;
+            uint8_t *restrict mk = c->x_mask + r * k;
+            gat_mask_range(mk, c->keys.input, node_of(c, r) * (size_t)k, (node_of(c, r) + 1) * (size_t)k, c->thr);
+            for (int64_t q = 0; q < k; q++) dst[q] = mk[q] ? src[q] * c->scale : 0.0f;
+        }
     gat_gemm_rows(c->z + b * m, c->xin + b * k, c->w, rows, k, m, 0.0f);
     if (c->skip_proj) gat_gemm_rows(c->tmp + b * m, c->xin + b * k, c->w_skip, rows, k, m, 0.0f);
     for (int64_t r = b; r < e; r++) finish_projection(c, r, c->z + r * m, h, f);

@@ -62,6 +62,59 @@ void gat_dropout_forward(float *x, uint8_t *mask, size_t n, float p, uint64_t ke
     gat_pool_for((int64_t)n, DROPOUT_BLOCK, dropout_fwd_chunk, &a);
 }
 
+typedef struct {
+    float *x;
+    uint8_t *mask;
+    const gat_csr *csr;
+    int64_t width;
+    uint64_t key;
+    uint32_t thr;
+    float scale;
+    const int64_t *node_ids;
+} dropout_rows_args;
+
+static void dropout_rows_chunk(void *v, int64_t b, int64_t e) {
+    const dropout_rows_args *a = v;
+    const int64_t w = a->width;
+    for (int64_t r = b; r < e; r++) {
+        const size_t g0 = (size_t)a->node_ids[r] * (size_t)w;
+        gat_dropout_row(a->x + r * w, a->mask + r * w, g0, (size_t)w, a->key, a->thr, a->scale);
+    }
+}
+
+void gat_dropout_rows_forward(float *x, uint8_t *mask, int64_t rows, int64_t width, float p, uint64_t key,
+                              const int64_t *node_ids) {
+    if (p <= 0.0f) return;
+    if (!node_ids) {
+        gat_dropout_forward(x, mask, (size_t)(rows * width), p, key);
+        return;
+    }
+    dropout_rows_args a = {.x = x, .mask = mask, .width = width, .key = key, .thr = gat_keep_threshold(p),
+                           .scale = 1.0f / (1.0f - p), .node_ids = node_ids};
+    gat_pool_for(rows, 64, dropout_rows_chunk, &a);
+}
+
+static void dropout_csr_chunk(void *v, int64_t b, int64_t e) {
+    const dropout_rows_args *a = v;
+    const gat_csr *x = a->csr;
+    const uint64_t width = (uint64_t)x->n_cols;
+    for (int64_t r = b; r < e; r++) {
+        const uint64_t g0 = (uint64_t)(a->node_ids ? a->node_ids[r] : r) * width;
+        for (int64_t q = x->row_ptr[r]; q < x->row_ptr[r + 1]; q++) {
+            a->mask[q] = gat_rng_u32(a->key, g0 + (uint64_t)x->col_idx[q]) >= a->thr;
+            a->x[q] = a->mask[q] ? a->x[q] * a->scale : 0.0f;
+        }
+    }
+}
+
+void gat_dropout_csr_forward(float *val, uint8_t *mask, const gat_csr *x, float p, uint64_t key,
+                             const int64_t *node_ids) {
+    if (p <= 0.0f) return;
+    dropout_rows_args a = {.x = val, .mask = mask, .csr = x, .key = key, .thr = gat_keep_threshold(p),
+                           .scale = 1.0f / (1.0f - p), .node_ids = node_ids};
+    gat_pool_for(x->n_rows, 64, dropout_csr_chunk, &a);
+}
+
 void gat_dropout_backward(float *dx, const uint8_t *mask, size_t n, float p) {
     if (p <= 0.0f) return;
     dropout_args a = {dx, (uint8_t *)mask, n, 0, 0, 1.0f / (1.0f - p)};
