@@ -38,6 +38,7 @@ typedef struct gat_dataset {
     float *dense_features;             /* (N, F), when features.npy was given */
     int64_t n_edges;                   /* input edges (both directions of an undirected graph) */
     int64_t *edge_src, *edge_dst;      /* (n_edges) */
+    int edges_mapped;                  /* edge_src/edge_dst point into a read-only mapping of edge_index.npy */
     int64_t *labels;                   /* single-label: (N) class or -1 */
     float *targets;                    /* multi-label: (N, C) in {0, 1} */
     int64_t *split[3];                 /* node ids per gat_split */

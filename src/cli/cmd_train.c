@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "gat/fileio.h"
+#include "gat/memory.h"
 #include "gat/plot_runs.h"
 #include "gat/runlog.h"
 #include "gat/viz_dataset.h"
@@ -20,6 +21,7 @@ typedef struct {
     int64_t layers, heads[GAT_MAX_LAYERS], features[GAT_MAX_LAYERS + 1];
     int n_heads, n_features, skip, bias;
     double dropout;
+    double max_memory;                 /* bytes; 0 = what the machine has available */
 } train_args;
 
 static void train_usage(FILE *fp) {
@@ -48,6 +50,10 @@ static void train_usage(FILE *fp) {
         "  --add_skip_connection           skip connections (default: off)\n"
         "  --bias BOOL                     bias in every layer (default: true)\n"
         "  --dropout P                     dropout on inputs, projections and attention (default: 0.6)\n"
+        "memory:\n"
+        "  --max-memory SIZE               refuse to start when the estimated peak memory exceeds SIZE (bytes, or\n"
+        "                                  with K, M, G, T: 8G) (default: the memory available, MemAvailable or the\n"
+        "                                  cgroup limit)\n"
         "output:\n"
         "  --should_test                   evaluate on the test split at the end\n"
         "  --console_log_freq N            print validation accuracy every N epochs, 0 = never (default: 100)\n"
@@ -117,6 +123,13 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
         if ((r = gat_opt_flag(argc, argv, &i, "keep_best", &flag)) != 0) {
             if (r < 0) return 2;
             a->train.keep_best = flag;
+            continue;
+        }
+        const char *sv;
+        if ((r = gat_opt_str(argc, argv, &i, "max_memory", &sv)) != 0) {
+            if (r < 0) return 2;
+            if (gat_memory_parse(sv, &a->max_memory) != 0 || a->max_memory <= 0)
+                return gat_cli_usage_error("option --max-memory: '%s' is not a size (bytes, or with K, M, G, T: 8G)", sv);
             continue;
         }
         TRY(gat_opt_flag(argc, argv, &i, "add_skip_connection", &a->skip));
@@ -265,6 +278,69 @@ static int next_binary_name(char *buf, size_t size, const char *dir, const char 
     return gat_path_join(buf, size, err, "%s/%s%06ld.safetensors", dir, prefix, next);
 }
 
+/* Resident bytes of this process now (the dataset is already loaded). */
+static double resident_now(void) {
+    FILE *fp = fopen("/proc/self/statm", "r");
+    long long size = 0, res = 0;
+    if (fp) {
+        if (fscanf(fp, "%lld %lld", &size, &res) != 2) res = 0;
+        fclose(fp);
+    }
+    return (double)res * 4096.0;
+}
+
+/* Estimate the run's peak memory, print it, and refuse with one line when it does not fit. */
+static int check_memory(const train_args *a, const gat_config *cfg, const gat_dataset *ds, gat_error *err) {
+    gat_run_shape run;
+    memset(&run, 0, sizeof run);
+    run.keep_best = a->train.keep_best;
+    gat_memory_estimate est;
+    int rc = gat_memory_estimate_dataset(cfg, ds, &run, &est, err);
+    if (rc) return rc;
+    const int64_t avail = gat_memory_available();
+    /* what is already resident (the dataset) is part of the estimate and no longer available */
+    const double limit = a->max_memory > 0 ? a->max_memory : avail >= 0 ? (double)avail + resident_now() : INFINITY;
+    char tot[32], par[32], act[32], gr[32], dat[32], lim[32];
+    gat_memory_format(est.total, tot, sizeof tot);
+    gat_memory_format(est.parameters + est.optimizer, par, sizeof par);
+    gat_memory_format(est.activations + est.inference, act, sizeof act);
+    gat_memory_format(est.graph, gr, sizeof gr);
+    gat_memory_format(est.dataset, dat, sizeof dat);
+    gat_memory_format(limit, lim, sizeof lim);
+    if (!a->quiet) {
+        printf("Memory: about %s at peak (parameters and Adam state %s, activations %s, graph %s, dataset %s); %s %s\n",
+               tot, par, act, gr, dat, lim, a->max_memory > 0 ? "allowed by --max-memory" : "available");
+        fflush(stdout);
+    }
+    if (est.total <= limit) return GAT_OK;
+    char hint[256];
+    if (est.parameters + est.optimizer > 0.5 * limit) {
+        snprintf(hint, sizeof hint, "the parameters alone take %s: choose fewer heads or features per layer "
+                 "(--num_heads_per_layer, --num_features_per_layer)", par);
+    } else {
+        gat_problem_size ps;
+        gat_problem_size_of(ds, &ps);
+        int64_t b = gat_memory_suggest_batch(cfg, &ps, &run, 0.8 * limit);
+        gat_run_shape r = run;
+        r.batch_size = b > 0 ? (b > 1024 ? 1024 : b) : 64;
+        for (int l = 0; l < cfg->n_layers; l++) r.fanouts[l] = 10;
+        gat_memory_estimate e2;
+        gat_memory_estimate_sizes(cfg, &ps, &r, &e2);
+        char m2[32];
+        gat_memory_format(e2.total, m2, sizeof m2);
+        if (b > 0)
+            snprintf(hint, sizeof hint, "train on sampled mini-batches instead, e.g. --batch_size %lld --fanouts %s "
+                     "(about %s)", (long long)r.batch_size, cfg->n_layers == 2 ? "10,10" : "10,...", m2);
+        else
+            snprintf(hint, sizeof hint, "even sampled mini-batches of 64 nodes would need about %s (the dataset alone "
+                     "takes %s)", m2, dat);
+    }
+    return gat_error_set(err, GAT_ENOMEM, "%s: this run needs about %s at peak (parameters and Adam state %s, "
+                         "activations %s, graph %s, dataset %s) but %s %s; %s",
+                         a->max_memory > 0 ? "--max-memory" : "memory", tot, par, act, gr, dat, lim,
+                         a->max_memory > 0 ? "are allowed" : "are available", hint);
+}
+
 int gat_cmd_train(int argc, char **argv) {
     train_args a;
     int rc = parse_train_args(argc, argv, &a);
@@ -299,6 +375,7 @@ int gat_cmd_train(int argc, char **argv) {
         vo.seed = a.train.seed;
         if ((rc = gat_cli_visualize_dataset(&ds, &vo, NULL, a.quiet ? GAT_CLI_VIZ_QUIET : 0, &err))) goto fail;
     }
+    if ((rc = check_memory(&a, &cfg, &ds, &err))) goto fail;
     if ((rc = gat_model_init(&m, &cfg, a.train.seed, &err))) goto fail;
     if ((rc = gat_session_init(&s, &ds, &m, &err))) goto fail;
     if (ds.task != GAT_TASK_SINGLE_LABEL) {
