@@ -91,7 +91,7 @@ const float *gat_evaluate(gat_model *m, gat_session *s, gat_split split, gat_met
     return logits;
 }
 
-static void adam_step(gat_model *m, float *m1, float *m2, int64_t t, const gat_train_options *o) {
+void gat_adam_step(gat_model *m, float *m1, float *m2, int64_t t, const gat_train_options *o) {
     const float b1 = (float)o->beta1, b2 = (float)o->beta2, wd = (float)o->weight_decay, eps = (float)o->eps;
     const float step = (float)(o->lr / (1.0 - pow(o->beta1, (double)t)));
     const float bc2 = (float)sqrt(1.0 - pow(o->beta2, (double)t));
@@ -148,7 +148,7 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
         }
         memset(m->grads, 0, m->n_params * sizeof *m->grads);
         gat_model_backward_plan(m, &s->acts, &s->in, &s->g, s->dlogits, tp);
-        adam_step(m, m1, m2, epoch, opt);
+        gat_adam_step(m, m1, m2, epoch, opt);
         logits = gat_model_forward_plan(m, &s->acts, &s->in, &s->g, 0, 0, vp);
         r.val = gat_split_metrics(s, logits, GAT_SPLIT_VAL, NULL);
         r.elapsed = now_seconds() - t0;
