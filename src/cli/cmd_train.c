@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "gat/fileio.h"
@@ -388,7 +389,11 @@ int gat_cmd_train(int argc, char **argv) {
 
     /* Everything that can be checked is checked before training starts. */
     if ((rc = gat_train_options_check(&a.train, &err))) goto fail;
+    struct timespec tl0, tl1;
+    clock_gettime(CLOCK_MONOTONIC, &tl0);
     if ((rc = gat_cli_open_dataset(&ds, a.dataset, a.data_dir, a.normalize, &err))) goto fail;
+    clock_gettime(CLOCK_MONOTONIC, &tl1);
+    const double load_s = (double)(tl1.tv_sec - tl0.tv_sec) + 1e-9 * (double)(tl1.tv_nsec - tl0.tv_nsec);
     gat_cli_upper(upper, sizeof upper, ds.name);
     t.upper = upper;
     if ((rc = build_config(&a, &ds, &cfg, &err))) goto fail;
@@ -435,10 +440,11 @@ int gat_cmd_train(int argc, char **argv) {
     t.meta.seed = a.train.seed;
     t.meta.test_accuracy = NAN;
     if (!a.quiet) {
-        printf("Dataset %s: %lld nodes, %lld edges, %lld features (%s), %lld classes; train/val/test %lld/%lld/%lld\n",
+        printf("Dataset %s: %lld nodes, %lld edges, %lld features (%s), %lld classes; train/val/test %lld/%lld/%lld; "
+               "loaded in %.2f s\n",
                ds.name, (long long)ds.n_nodes, (long long)ds.n_edges, (long long)ds.n_features,
                ds.dense_features ? "dense" : "sparse", (long long)ds.n_classes, (long long)ds.split_size[0],
-               (long long)ds.split_size[1], (long long)ds.split_size[2]);
+               (long long)ds.split_size[1], (long long)ds.split_size[2], load_s);
         printf("GAT: %d layers, heads", cfg.n_layers);
         for (int l = 0; l < cfg.n_layers; l++) printf("%s%lld", l ? "," : " ", (long long)cfg.heads[l]);
         printf(", features");
