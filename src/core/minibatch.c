@@ -10,7 +10,8 @@
 #include "gat/ops.h"
 #include "gat/rng.h"
 
-enum { STREAM_ORDER = 0x0bde, STREAM_STEP = 0x5b7e };
+#define STREAM_ORDER GAT_STREAM_BATCH_ORDER
+#define STREAM_STEP GAT_STREAM_BATCH_STEP
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -120,6 +121,7 @@ static int train_step(gat_model *m, gat_sampled_session *s, gat_sampler *smp, co
     memset(&lin, 0, sizeof lin);
     lin.n = n;
     lin.k = ds->n_features;
+    lin.node_ids = b.global; /* each node draws its own dropout masks, as in a full-batch pass */
     if (ds->dense_features) {
         dense = malloc(((size_t)(n * lin.k) + 1) * sizeof *dense);
         if (!dense) goto nomem;

@@ -7,7 +7,7 @@
 
 #include "gat/rng.h"
 
-enum { STREAM_SAMPLE = 0x5a3b1e };
+#define STREAM_SAMPLE GAT_STREAM_NEIGHBOURS
 
 int gat_fanouts_parse(const char *str, int64_t *fanouts, int max, int *n, gat_error *err) {
     *n = 0;
