@@ -1,6 +1,8 @@
 /* ops.c - forward/backward kernels of the GAT layer (see ops.h). */
 #include "gat/ops.h"
 
+#include "dispatch.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +74,7 @@ static inline float fast_expf(float x) {
     return y * scale;
 }
 
-void gat_dropout_forward(float *x, uint8_t *mask, size_t n, float p, uint64_t key) {
+GAT_HOT_KERNEL void gat_dropout_forward(float *x, uint8_t *mask, size_t n, float p, uint64_t key) {
     if (p <= 0.0f) return;
     const uint32_t thr = keep_threshold(p);
     const float scale = 1.0f / (1.0f - p);
@@ -85,7 +87,7 @@ void gat_dropout_forward(float *x, uint8_t *mask, size_t n, float p, uint64_t ke
     }
 }
 
-void gat_dropout_backward(float *dx, const uint8_t *mask, size_t n, float p) {
+GAT_HOT_KERNEL void gat_dropout_backward(float *dx, const uint8_t *mask, size_t n, float p) {
     if (p <= 0.0f) return;
     const float scale = 1.0f / (1.0f - p);
 #pragma omp parallel for schedule(static)
@@ -204,7 +206,7 @@ void gat_csc_index_free(gat_csc_index *t) {
     memset(t, 0, sizeof *t);
 }
 
-void gat_spmm_forward(float *z, const gat_csr *x, const float *val, const float *w, int64_t m,
+GAT_HOT_KERNEL void gat_spmm_forward(float *z, const gat_csr *x, const float *val, const float *w, int64_t m,
                       const gat_nodeset *rows) {
     const int64_t count = rows ? rows->n : x->n_rows;
 #pragma omp parallel for schedule(dynamic, 64)
@@ -221,7 +223,7 @@ void gat_spmm_forward(float *z, const gat_csr *x, const float *val, const float 
     }
 }
 
-void gat_spmm_backward(float *dw, const gat_csc_index *t, const float *val, const float *dz, int64_t m) {
+GAT_HOT_KERNEL void gat_spmm_backward(float *dw, const gat_csc_index *t, const float *val, const float *dz, int64_t m) {
 #pragma omp parallel for schedule(dynamic, 32)
     for (int64_t col = 0; col < t->n_cols; col++) {
         float *restrict dwc = dw + col * m;
@@ -236,7 +238,7 @@ void gat_spmm_backward(float *dw, const gat_csc_index *t, const float *val, cons
 
 /* ---- attention scores ---- */
 
-void gat_scores_forward(float *s_src, float *s_dst, const float *z, const float *a_src, const float *a_dst, int64_t n,
+GAT_HOT_KERNEL void gat_scores_forward(float *s_src, float *s_dst, const float *z, const float *a_src, const float *a_dst, int64_t n,
                         int64_t h, int64_t f) {
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < n; r++)
@@ -252,7 +254,7 @@ void gat_scores_forward(float *s_src, float *s_dst, const float *z, const float 
         }
 }
 
-void gat_scores_backward(float *dz, float *da_src, float *da_dst, const float *ds_src, const float *ds_dst,
+GAT_HOT_KERNEL void gat_scores_backward(float *dz, float *da_src, float *da_dst, const float *ds_src, const float *ds_dst,
                          const float *z, const float *a_src, const float *a_dst, int64_t n, int64_t h, int64_t f) {
     const int64_t m = h * f, nb = (n + ROW_BLOCK - 1) / ROW_BLOCK;
     float *part = calloc((size_t)(nb * 2 * m), sizeof *part);
@@ -342,7 +344,7 @@ static inline __attribute__((always_inline)) void attention_node(
     }
 }
 
-void gat_attention_forward(float *out, float *att, uint8_t *att_mask, const gat_graph *g, const float *s_src,
+GAT_HOT_KERNEL void gat_attention_forward(float *out, float *att, uint8_t *att_mask, const gat_graph *g, const float *s_src,
                            const float *s_dst, const float *z, int64_t h, int64_t f, float slope, float p,
                            uint64_t key, const gat_nodeset *targets) {
     const int64_t count = targets ? targets->n : g->n;
@@ -415,7 +417,7 @@ static inline __attribute__((always_inline)) void attention_grad_source(
     }
 }
 
-void gat_attention_backward(float *dz, float *ds_src, float *ds_dst, float *scratch, const float *dout,
+GAT_HOT_KERNEL void gat_attention_backward(float *dz, float *ds_src, float *ds_dst, float *scratch, const float *dout,
                             const gat_graph *g, const float *att, const uint8_t *att_mask, const float *s_src,
                             const float *s_dst, const float *z, int64_t h, int64_t f, float slope, float p,
                             const gat_nodeset *targets) {
@@ -449,7 +451,7 @@ void gat_attention_backward(float *dz, float *ds_src, float *ds_dst, float *scra
 
 /* ---- heads, skip, bias, ELU ---- */
 
-void gat_head_mean_forward(float *y, const float *x, int64_t n, int64_t h, int64_t f) {
+GAT_HOT_KERNEL void gat_head_mean_forward(float *y, const float *x, int64_t n, int64_t h, int64_t f) {
     const float inv = 1.0f / (float)h;
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < n; r++)
@@ -460,7 +462,7 @@ void gat_head_mean_forward(float *y, const float *x, int64_t n, int64_t h, int64
         }
 }
 
-void gat_head_mean_backward(float *dx, const float *dy, int64_t n, int64_t h, int64_t f) {
+GAT_HOT_KERNEL void gat_head_mean_backward(float *dx, const float *dy, int64_t n, int64_t h, int64_t f) {
     const float inv = 1.0f / (float)h;
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < n; r++)
@@ -482,13 +484,13 @@ void gat_skip_identity_backward(float *dx, const float *dout, int64_t n, int64_t
             for (int64_t c = 0; c < f; c++) dx[r * f + c] += dout[(r * h + hh) * f + c];
 }
 
-void gat_bias_forward(float *y, const float *b, int64_t n, int64_t m) {
+GAT_HOT_KERNEL void gat_bias_forward(float *y, const float *b, int64_t n, int64_t m) {
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < n; r++)
         for (int64_t c = 0; c < m; c++) y[r * m + c] += b[c];
 }
 
-void gat_bias_backward(float *db, const float *dy, int64_t n, int64_t m) {
+GAT_HOT_KERNEL void gat_bias_backward(float *db, const float *dy, int64_t n, int64_t m) {
     const int64_t nb = (n + ROW_BLOCK - 1) / ROW_BLOCK;
     float *part = calloc((size_t)(nb * m), sizeof *part);
     GAT_ASSERT(part != NULL);
@@ -503,7 +505,7 @@ void gat_bias_backward(float *db, const float *dy, int64_t n, int64_t m) {
     free(part);
 }
 
-void gat_elu_forward(float *y, const float *x, size_t n) {
+GAT_HOT_KERNEL void gat_elu_forward(float *y, const float *x, size_t n) {
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < n; i++) {
         float v = x[i], e = fast_expf(v) - 1.0f;
@@ -511,7 +513,7 @@ void gat_elu_forward(float *y, const float *x, size_t n) {
     }
 }
 
-void gat_elu_backward(float *dx, const float *dy, const float *y, size_t n) {
+GAT_HOT_KERNEL void gat_elu_backward(float *dx, const float *dy, const float *y, size_t n) {
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < n; i++) dx[i] = y[i] > 0.0f ? dy[i] : dy[i] * (y[i] + 1.0f);
 }
