@@ -8,8 +8,6 @@
 
 #include "gat/rng.h"
 
-enum { SITE_INPUT = 1, SITE_PROJ = 2, SITE_ATT = 3 };
-
 gat_config gat_config_default(int64_t n_in, int64_t n_classes) {
     gat_config c;
     memset(&c, 0, sizeof c);
@@ -150,7 +148,7 @@ int gat_model_init(gat_model *m, const gat_config *cfg, uint64_t seed, gat_error
             bound = sqrt(6.0 / (double)(t->shape[1] * t->shape[2] + t->shape[2]));
         else if (strstr(t->name, "skip_proj")) /* nn.Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) */
             bound = 1.0 / sqrt((double)t->shape[1]);
-        uint64_t key = gat_rng_key(seed, 0x1417, (uint64_t)i, 0);
+        uint64_t key = gat_rng_key(seed, GAT_STREAM_INIT, (uint64_t)i, 0);
         for (size_t e = 0; e < t->size; e++) x[e] = (float)((2.0 * gat_rng_uniform64(key, e) - 1.0) * bound);
     }
     return GAT_OK;
@@ -288,9 +286,9 @@ const float *gat_model_forward_plan(gat_model *m, gat_acts *a, const gat_input *
         const gat_layer_params *P = &m->p[l];
         const int64_t k = gat_config_in_width(c, l), h = c->heads[l], f = c->features[l], mw = h * f;
         const int last = l == c->n_layers - 1;
-        const uint64_t kin = gat_rng_key(key, (uint64_t)l, SITE_INPUT, 0);
-        const uint64_t kproj = gat_rng_key(key, (uint64_t)l, SITE_PROJ, 0);
-        const uint64_t katt = gat_rng_key(key, (uint64_t)l, SITE_ATT, 0);
+        const uint64_t kin = gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_INPUT, 0);
+        const uint64_t kproj = gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_PROJ, 0);
+        const uint64_t katt = gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_ATT, 0);
         /* dropout on the input, then the projection (and a projected skip) */
         if (l == 0 && in->sparse) {
             const gat_csr *x = in->sparse;

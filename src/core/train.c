@@ -138,7 +138,7 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
         gat_epoch_report r;
         memset(&r, 0, sizeof r);
         r.epoch = epoch;
-        const uint64_t key = gat_rng_key(opt->seed, 0xd209, (uint64_t)epoch, 0);
+        const uint64_t key = gat_rng_key(opt->seed, GAT_STREAM_STEP, (uint64_t)epoch, 0);
         const float *logits = gat_model_forward_plan(m, &s->acts, &s->in, &s->g, 1, key, tp);
         r.train = gat_split_metrics(s, logits, GAT_SPLIT_TRAIN, s->dlogits);
         if (!isfinite(r.train.loss)) {
