@@ -478,7 +478,10 @@ int gat_cmd_train(int argc, char **argv) {
     {
         char prefix[80];
         snprintf(prefix, sizeof prefix, "gat_%s_", upper);
-        if ((rc = gat_reserve_name(final_path, sizeof final_path, bin_dir, prefix, ".safetensors", 6, &res_slot, &err)))
+        /* above the numbers of checkpoints too: a run killed before saving its model keeps its checkpoints */
+        int64_t first = gat_max_number(t.ckpt_dir, prefix, 6) + 1;
+        if ((rc = gat_reserve_name(final_path, sizeof final_path, bin_dir, prefix, ".safetensors", 6, first, &res_slot,
+                                   &err)))
             goto fail;
         reserved = 1;
         const char *num = final_path + strlen(final_path) - strlen(".safetensors") - 6;

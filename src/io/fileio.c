@@ -221,8 +221,8 @@ long gat_reservation_owner(const char *reservation) {
 }
 
 int gat_reserve_name(char *path, size_t size, const char *dir, const char *prefix, const char *suffix,
-                     int digits, int *slot, gat_error *err) {
-    int64_t next = 0;
+                     int digits, int64_t first, int *slot, gat_error *err) {
+    int64_t next = first > 0 ? first : 0;
     size_t pl = strlen(prefix), sl = strlen(suffix);
     gat_sweep_stale_temps(dir, NULL);
     DIR *d = opendir(dir);
@@ -271,6 +271,24 @@ int gat_reserve_name(char *path, size_t size, const char *dir, const char *prefi
         return GAT_OK;
     }
     return gat_error_set(err, GAT_EIO, "%s: no free name", dir);
+}
+
+int64_t gat_max_number(const char *dir, const char *prefix, int digits) {
+    int64_t max = -1;
+    size_t pl = strlen(prefix);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, pl) != 0) continue;
+        const char *num = e->d_name + pl;
+        int k = 0;
+        while (k < digits && num[k] >= '0' && num[k] <= '9') k++;
+        if (k != digits || (num[k] >= '0' && num[k] <= '9')) continue;
+        int64_t v = strtoll(num, NULL, 10);
+        if (v > max) max = v;
+    }
+    if (d) closedir(d);
+    return max;
 }
 
 void gat_release_name(const char *path, int slot) {
