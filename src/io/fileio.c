@@ -284,6 +284,7 @@ int64_t gat_max_number(const char *dir, const char *prefix, int digits) {
         int k = 0;
         while (k < digits && num[k] >= '0' && num[k] <= '9') k++;
         if (k != digits || (num[k] >= '0' && num[k] <= '9')) continue;
+        if (e->d_type == DT_DIR) continue; /* files only */
         int64_t v = strtoll(num, NULL, 10);
         if (v > max) max = v;
     }
