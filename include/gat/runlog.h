@@ -108,6 +108,8 @@ typedef struct gat_tfevents_data {
  * CRC mismatch"). Summary values other than simple_value (images, tensors) are skipped.
  * Cost: one read of the file into memory, O(size). */
 int gat_tfevents_read(const char *path, gat_tfevents_data *out, gat_error *err);
+/* The same for an events file held in memory (data[0..len), only read); name is used in messages. */
+int gat_tfevents_parse(const void *data, size_t len, const char *name, gat_tfevents_data *out, gat_error *err);
 void gat_tfevents_data_free(gat_tfevents_data *d);
 
 /* ---------------------------------------------------------------- run logger */
@@ -176,12 +178,18 @@ typedef struct gat_metrics_csv {
     size_t n_cols, n_rows;
     char **names;            /* (n_cols) header names: "epoch", "wall_time", metrics... */
     double *values;          /* (n_cols, n_rows): column j at values + j * n_rows; NaN = empty cell */
-    int truncated;           /* 1 when an incomplete last line (a crash mid-write) was dropped */
+    int truncated;           /* 1 when an incomplete last line or a zero-filled tail (a crash
+                                mid-write) was dropped */
 } gat_metrics_csv;
 
 /* Read path: a metrics.csv file, or a run folder (reads <path>/metrics.csv). Every row must
- * have as many cells as the header, each a number or empty; errors name the file and line. */
+ * have as many cells as the header, each a number or empty, and an "epoch" cell must be a
+ * whole number in [0, 2^53]; a NUL byte is refused unless only NUL bytes follow it (a tail
+ * zero-filled by a crash, dropped like a partial row). Errors name the file and line. */
 int gat_metrics_csv_read(const char *path, gat_metrics_csv *m, gat_error *err);
+/* The same for metrics.csv text held in memory (text[0..len), only read; it need not be
+ * NUL-terminated); name is used in messages. */
+int gat_metrics_csv_parse(const char *text, size_t len, const char *name, gat_metrics_csv *m, gat_error *err);
 /* The column called name ((n_rows) values; n_rows may be 0), or NULL when there is none. */
 const double *gat_metrics_csv_column(const gat_metrics_csv *m, const char *name);
 void gat_metrics_csv_free(gat_metrics_csv *m);

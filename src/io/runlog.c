@@ -372,18 +372,53 @@ static size_t split_cells(char *line, char **cells, size_t max) {
     return n;
 }
 
+static int metrics_csv_parse(char *data, size_t len, const char *file, gat_metrics_csv *m, gat_error *err);
+
 int gat_metrics_csv_read(const char *path, gat_metrics_csv *m, gat_error *err) {
     memset(m, 0, sizeof *m);
-    char file[4096], *data = NULL, **cells = NULL;
-    double *rows = NULL;             /* row-major while reading */
-    size_t len = 0, rows_cap = 0;
+    char file[4096], *data = NULL;
+    size_t len = 0;
     int rc;
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) rc = gat_path_join(file, sizeof file, err, "%s/metrics.csv", path);
     else rc = gat_path_join(file, sizeof file, err, "%s", path);
     if (rc) return rc;
     if ((rc = gat_read_file(file, &data, &len, err))) return rc;
+    return metrics_csv_parse(data, len, file, m, err);
+}
 
+int gat_metrics_csv_parse(const char *text, size_t len, const char *name, gat_metrics_csv *m, gat_error *err) {
+    memset(m, 0, sizeof *m);
+    char *data = malloc(len + 1);
+    if (!data) return gat_error_set(err, GAT_ENOMEM, "%s: out of memory", name);
+    if (len) memcpy(data, text, len);
+    data[len] = 0;
+    return metrics_csv_parse(data, len, name, m, err);
+}
+
+/* Parse data[0..len) (NUL-terminated, owned: freed here) into *m. */
+static int metrics_csv_parse(char *data, size_t len, const char *file, gat_metrics_csv *m, gat_error *err) {
+    char **cells = NULL;
+    double *rows = NULL;             /* row-major while reading */
+    size_t rows_cap = 0;
+    int rc;
+
+    /* A crash can leave the file's tail zero-filled (the size grew before the data reached
+     * the disk): NUL bytes up to the end are a cut-off tail like a partial row. A NUL byte
+     * followed by anything else is a damaged file. */
+    char *nul = memchr(data, 0, len);
+    if (nul) {
+        char *q = nul;
+        while (q < data + len && *q == 0) q++;
+        if (q != data + len) {
+            size_t lineno = 1;
+            for (char *c = data; c < nul; c++) lineno += *c == '\n';
+            rc = gat_error_set(err, GAT_EFORMAT, "%s: line %zu: NUL byte in the text (the file is damaged)", file, lineno);
+            goto fail;
+        }
+        len = (size_t)(nul - data);
+        m->truncated = 1;
+    }
     /* Our writer ends every row with a newline: anything after the last one is a row cut
      * short by a crash, and is dropped (a partial number would read as a wrong value). */
     char *end = data + len;
@@ -407,7 +442,9 @@ int gat_metrics_csv_read(const char *path, gat_metrics_csv *m, gat_error *err) {
         if (!(m->names[j] = strdup(cells[j]))) { rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", file); goto fail; }
     }
 
-    size_t lineno = 1;
+    size_t lineno = 1, epoch_col = SIZE_MAX;
+    for (size_t j = 0; j < n_cols; j++)
+        if (!strcmp(m->names[j], "epoch")) epoch_col = j;
     for (line = nl + 1; *line; line = nl + 1) {
         lineno++;
         nl = strchr(line, '\n');
@@ -436,6 +473,12 @@ int gat_metrics_csv_read(const char *path, gat_metrics_csv *m, gat_error *err) {
                                        m->names[j], cells[j]);
                     goto fail;
                 }
+            }
+            /* epochs become integers (picture axes, "best epoch N"): whole numbers in [0, 2^53] only */
+            if (j == epoch_col && !(v >= 0 && v <= 9007199254740992.0 && v == floor(v))) {
+                rc = gat_error_set(err, GAT_EFORMAT, "%s: line %zu: epoch '%.32s' is not a whole number >= 0", file,
+                                   lineno, cells[j]);
+                goto fail;
             }
             rows[m->n_rows * n_cols + j] = v;
         }

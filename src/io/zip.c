@@ -74,18 +74,48 @@ static int apply_zip64_extra(cd_entry *e, const unsigned char *x, size_t xlen) {
     return 0;
 }
 
-static int inflate_raw(const unsigned char *src, size_t slen, unsigned char *dst, size_t dlen) {
+/* Inflate the raw deflate stream src[0..slen) that should produce exactly usize bytes into a
+ * new buffer *out. The buffer starts at what the stream can plausibly produce and grows only
+ * as data actually comes out, so a member claiming 4 GiB in a 1 KB file costs what its
+ * stream really holds, not its claim. Returns 0, -1 (corrupt, or sizes disagree) or -2 (out
+ * of memory). */
+static int inflate_member(const unsigned char *src, size_t slen, size_t usize, unsigned char **out) {
+    *out = NULL;
+    size_t cap = slen < (SIZE_MAX - 65536) / 4 ? 4 * slen + 65536 : SIZE_MAX;
+    if (cap > usize) cap = usize;
+    unsigned char *buf = malloc(cap + 1); /* one byte of slack shows a stream longer than its claim */
+    if (!buf) return -2;
     z_stream zs;
     memset(&zs, 0, sizeof zs);
-    if (inflateInit2(&zs, -15) != Z_OK) return -1;
+    if (inflateInit2(&zs, -15) != Z_OK) {
+        free(buf);
+        return -2;
+    }
     zs.next_in = (unsigned char *)src;
     zs.avail_in = (uInt)slen;
-    zs.next_out = dst;
-    zs.avail_out = (uInt)dlen;
-    int zr = inflate(&zs, Z_FINISH);
-    int ok = zr == Z_STREAM_END && zs.total_out == dlen;
+    int rc = -1;
+    for (;;) {
+        zs.next_out = buf + zs.total_out;
+        zs.avail_out = (uInt)(cap + 1 - zs.total_out);
+        int zr = inflate(&zs, Z_NO_FLUSH);
+        if (zr == Z_STREAM_END) {
+            rc = zs.total_out == usize ? 0 : -1;
+            break;
+        }
+        if ((zr != Z_OK && zr != Z_BUF_ERROR) || zs.avail_out != 0 || cap == usize) break; /* corrupt, cut, or too long */
+        size_t nc = cap < usize / 2 ? 2 * cap : usize;
+        unsigned char *t = realloc(buf, nc + 1);
+        if (!t) {
+            rc = -2;
+            break;
+        }
+        buf = t;
+        cap = nc;
+    }
     inflateEnd(&zs);
-    return ok ? 0 : -1;
+    if (rc) free(buf);
+    else *out = buf;
+    return rc;
 }
 
 /* Extract one member described by e into m (name and data owned by m). */
@@ -111,17 +141,23 @@ static int extract(const unsigned char *buf, size_t cd_off, const cd_entry *e, c
     if (e->usize > SIZE_MAX - 1 || e->csize > UINT_MAX || e->usize > UINT_MAX)
         return gat_error_set(err, GAT_EFORMAT, "%s: member '%s' is too large", path, mname);
     m->len = (size_t)e->usize;
-    m->data = malloc(m->len ? m->len : 1);
     m->name = malloc(e->name_len + 1);
-    if (!m->data || !m->name)
-        return gat_error_set(err, GAT_ENOMEM, "%s: out of memory extracting '%s' (%zu bytes)", path, mname, m->len);
+    if (!m->name) return gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path);
     memcpy(m->name, e->name, e->name_len);
     m->name[e->name_len] = 0;
     if (e->method == 0) {
+        /* stored: the bytes are in the file (checked above), so the allocation is bounded by its size */
+        if (!(m->data = malloc(m->len ? m->len : 1)))
+            return gat_error_set(err, GAT_ENOMEM, "%s: out of memory extracting '%s' (%zu bytes)", path, mname, m->len);
         if (m->len) memcpy(m->data, buf + start, m->len);
-    } else if (inflate_raw(buf + start, (size_t)e->csize, m->data, m->len) != 0) {
-        return gat_error_set(err, GAT_EFORMAT, "%s: member '%s': corrupt deflate data (or sizes disagree)", path,
-                             mname);
+    } else {
+        int zr = inflate_member(buf + start, (size_t)e->csize, m->len, &m->data);
+        if (zr == -2)
+            return gat_error_set(err, GAT_ENOMEM, "%s: out of memory extracting '%s' (%zu bytes)", path, mname, m->len);
+        if (zr)
+            return gat_error_set(err, GAT_EFORMAT,
+                                 "%s: member '%s': corrupt deflate data, or it does not inflate to the %zu bytes the "
+                                 "archive states", path, mname, m->len);
     }
     uint32_t crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), m->data, (uInt)m->len);
     if (crc != e->crc)
