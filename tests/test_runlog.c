@@ -284,20 +284,15 @@ static void test_metrics_reader(const char *tmp) {
     CHECK(m.n_rows == 2 && m.truncated == 1 && gat_metrics_csv_column(&m, "loss")[1] == 0.4);
     gat_metrics_csv_free(&m);
     CHECK_EQ_INT(gat_metrics_csv_parse("\0\n", 2, "mem.csv", &m, &err), GAT_EFORMAT);
-    CHECK_MSG(strstr(err.msg, "mem.csv: line 1: NUL byte") != NULL, "%s", err.msg);
+    CHECK_MSG(strstr(err.msg, "mem.csv: line 1 holds a NUL byte") != NULL, "%s", err.msg);
     CHECK_EQ_INT(gat_metrics_csv_parse("epoch\n\0x\n", 9, "mem.csv", &m, &err), GAT_EFORMAT); /* not a tail */
-    CHECK_MSG(strstr(err.msg, "mem.csv: line 2: NUL byte") != NULL, "%s", err.msg);
+    CHECK_MSG(strstr(err.msg, "mem.csv: line 2 holds a NUL byte") != NULL, "%s", err.msg);
     CHECK_EQ_INT(gat_metrics_csv_parse("epoch,loss\n0,1\n", 15, "mem.csv", &m, &err), GAT_OK);
     CHECK(m.n_rows == 1 && m.truncated == 0);
     gat_metrics_csv_free(&m);
 
     struct { const char *text, *msg; } bad[] = {
         {"epoch,loss\n0,1\n1,2,3\n", "m.csv: line 3: 3 cells, the header has 2"},
-        {"epoch,loss\n1e300,1\n", "m.csv: line 2: epoch '1e300' is not a whole number >= 0"},
-        {"epoch,loss\nnan,1\n", "m.csv: line 2: epoch 'nan' is not a whole number"},
-        {"epoch,loss\n,1\n", "m.csv: line 2: epoch '' is not a whole number"},
-        {"loss,epoch\n1,-1\n", "m.csv: line 2: epoch '-1' is not a whole number"},
-        {"epoch,loss\n2.5,1\n", "m.csv: line 2: epoch '2.5' is not a whole number"},
         {"epoch,loss\n0,abc\n", "m.csv: line 2: loss: 'abc' is not a number"},
         {"epoch,,loss\n", "m.csv: line 1: column 2 has no name"},
         {"epoch,loss", "m.csv: no header line"},

@@ -184,8 +184,8 @@ typedef struct gat_metrics_csv {
 
 /* Read path: a metrics.csv file, or a run folder (reads <path>/metrics.csv). Every row must
  * have as many cells as the header, each a number or empty, and an "epoch" cell must be a
- * whole number in [0, 2^53]; a NUL byte is refused unless only NUL bytes follow it (a tail
- * zero-filled by a crash, dropped like a partial row). Errors name the file and line. */
+ * whole number in [0, 1e15]; a NUL byte is refused unless only NUL bytes and newlines follow
+ * it (a tail zero-filled by a crash, dropped like a partial row). Errors name the file and line. */
 int gat_metrics_csv_read(const char *path, gat_metrics_csv *m, gat_error *err);
 /* The same for metrics.csv text held in memory (text[0..len), only read; it need not be
  * NUL-terminated); name is used in messages. */

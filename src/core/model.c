@@ -295,20 +295,20 @@ const float *gat_model_forward_plan(gat_model *m, gat_acts *a, const gat_input *
         if (l == 0 && in->sparse) {
             const gat_csr *x = in->sparse;
             memcpy(L->xval, x->val, (size_t)x->nnz * sizeof *L->xval);
-            gat_dropout_forward(L->xval, L->x_mask, (size_t)x->nnz, p, kin);
+            gat_dropout_csr_forward(L->xval, L->x_mask, x, p, kin, in->node_ids);
             L->xin = NULL;
             gat_spmm_forward(L->z, x, L->xval, P->w, mw, rows0);
         } else {
             if (p > 0.0f) {
                 memcpy(L->x, prev, (size_t)(n * k) * sizeof *L->x);
-                gat_dropout_forward(L->x, L->x_mask, (size_t)(n * k), p, kin);
+                gat_dropout_rows_forward(L->x, L->x_mask, n, k, p, kin, in->node_ids);
                 L->xin = L->x;
             } else {
                 L->xin = prev;
             }
             gat_matmul_forward(L->z, L->xin, P->w, n, k, mw);
         }
-        gat_dropout_forward(L->z, L->z_mask, (size_t)(n * mw), p, kproj);
+        gat_dropout_rows_forward(L->z, L->z_mask, n, mw, p, kproj, in->node_ids);
         gat_scores_forward(L->s_src, L->s_dst, L->z, P->a_src, P->a_dst, n, h, f);
         gat_attention_forward(L->out, L->att, L->att_mask, g, L->s_src, L->s_dst, L->z, h, f, c->slope, p, katt,
                               plan ? &plan->targets[l] : NULL);

@@ -85,6 +85,41 @@ void gat_dropout_forward(float *x, uint8_t *mask, size_t n, float p, uint64_t ke
     }
 }
 
+void gat_dropout_rows_forward(float *x, uint8_t *mask, int64_t rows, int64_t width, float p, uint64_t key,
+                              const int64_t *node_ids) {
+    if (p <= 0.0f) return;
+    if (!node_ids) {
+        gat_dropout_forward(x, mask, (size_t)(rows * width), p, key);
+        return;
+    }
+    const uint32_t thr = keep_threshold(p);
+    const float scale = 1.0f / (1.0f - p);
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < rows; r++) {
+        const size_t g0 = (size_t)node_ids[r] * (size_t)width;
+        uint8_t *mk = mask + r * width;
+        float *xr = x + r * width;
+        mask_range(mk, key, g0, g0 + (size_t)width, thr);
+        for (int64_t c = 0; c < width; c++) xr[c] = mk[c] ? xr[c] * scale : 0.0f;
+    }
+}
+
+void gat_dropout_csr_forward(float *val, uint8_t *mask, const gat_csr *x, float p, uint64_t key,
+                             const int64_t *node_ids) {
+    if (p <= 0.0f) return;
+    const uint32_t thr = keep_threshold(p);
+    const float scale = 1.0f / (1.0f - p);
+    const uint64_t width = (uint64_t)x->n_cols;
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < x->n_rows; r++) {
+        const uint64_t g0 = (uint64_t)(node_ids ? node_ids[r] : r) * width;
+        for (int64_t q = x->row_ptr[r]; q < x->row_ptr[r + 1]; q++) {
+            mask[q] = gat_rng_u32(key, g0 + (uint64_t)x->col_idx[q]) >= thr;
+            val[q] = mask[q] ? val[q] * scale : 0.0f;
+        }
+    }
+}
+
 void gat_dropout_backward(float *dx, const uint8_t *mask, size_t n, float p) {
     if (p <= 0.0f) return;
     const float scale = 1.0f / (1.0f - p);

@@ -403,21 +403,20 @@ static int metrics_csv_parse(char *data, size_t len, const char *file, gat_metri
     size_t rows_cap = 0;
     int rc;
 
-    /* A crash can leave the file's tail zero-filled (the size grew before the data reached
-     * the disk): NUL bytes up to the end are a cut-off tail like a partial row. A NUL byte
-     * followed by anything else is a damaged file. */
+    /* A crash can leave the file's tail zero-filled (the size was written, the data not):
+     * NUL bytes with nothing but NULs and newlines after them are that tail, dropped like a
+     * row cut short. A NUL followed by more data is damage inside the file: refused. */
     char *nul = memchr(data, 0, len);
     if (nul) {
-        char *q = nul;
-        while (q < data + len && *q == 0) q++;
-        if (q != data + len) {
-            size_t lineno = 1;
-            for (char *c = data; c < nul; c++) lineno += *c == '\n';
-            rc = gat_error_set(err, GAT_EFORMAT, "%s: line %zu: NUL byte in the text (the file is damaged)", file, lineno);
-            goto fail;
-        }
-        len = (size_t)(nul - data);
+        size_t at = (size_t)(nul - data), lineno = 1;
+        for (size_t i = at; i < len; i++)
+            if (data[i] != 0 && data[i] != '\n') {
+                for (size_t j = 0; j < at; j++) lineno += data[j] == '\n';
+                rc = gat_error_set(err, GAT_EFORMAT, "%s: line %zu holds a NUL byte (the file is damaged)", file, lineno);
+                goto fail;
+            }
         m->truncated = 1;
+        len = at;
     }
     /* Our writer ends every row with a newline: anything after the last one is a row cut
      * short by a crash, and is dropped (a partial number would read as a wrong value). */
@@ -442,9 +441,7 @@ static int metrics_csv_parse(char *data, size_t len, const char *file, gat_metri
         if (!(m->names[j] = strdup(cells[j]))) { rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", file); goto fail; }
     }
 
-    size_t lineno = 1, epoch_col = SIZE_MAX;
-    for (size_t j = 0; j < n_cols; j++)
-        if (!strcmp(m->names[j], "epoch")) epoch_col = j;
+    size_t lineno = 1;
     for (line = nl + 1; *line; line = nl + 1) {
         lineno++;
         nl = strchr(line, '\n');
@@ -474,10 +471,11 @@ static int metrics_csv_parse(char *data, size_t len, const char *file, gat_metri
                     goto fail;
                 }
             }
-            /* epochs become integers (picture axes, "best epoch N"): whole numbers in [0, 2^53] only */
-            if (j == epoch_col && !(v >= 0 && v <= 9007199254740992.0 && v == floor(v))) {
-                rc = gat_error_set(err, GAT_EFORMAT, "%s: line %zu: epoch '%.32s' is not a whole number >= 0", file,
-                                   lineno, cells[j]);
+            /* epochs are whole numbers: anything else (1e300, NaN, empty) would be cast to an
+             * integer with undefined behaviour by every reader */
+            if (!strcmp(m->names[j], "epoch") && !(v >= 0.0 && v <= 1e15 && v == floor(v))) {
+                rc = gat_error_set(err, GAT_EFORMAT, "%s: line %zu: epoch: '%.32s' is not a whole number in [0, 1e15]",
+                                   file, lineno, cells[j]);
                 goto fail;
             }
             rows[m->n_rows * n_cols + j] = v;
