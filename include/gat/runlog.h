@@ -114,7 +114,7 @@ void gat_tfevents_data_free(gat_tfevents_data *d);
 
 /* ---------------------------------------------------------------- run logger */
 
-typedef enum { GAT_PARAM_STRING, GAT_PARAM_INT, GAT_PARAM_FLOAT, GAT_PARAM_BOOL } gat_param_type;
+typedef enum { GAT_PARAM_STRING, GAT_PARAM_INT, GAT_PARAM_FLOAT, GAT_PARAM_BOOL, GAT_PARAM_INT_LIST } gat_param_type;
 
 /* One configuration entry for config.json: {.key = "lr", .type = GAT_PARAM_FLOAT, .f = 0.005}. */
 typedef struct gat_param {
@@ -122,7 +122,11 @@ typedef struct gat_param {
     gat_param_type type;
     const char *s;           /* STRING (NULL is written as null) */
     int64_t i;               /* INT, and BOOL (0 = false) */
-    double f;                /* FLOAT (NaN/Inf are written as null: JSON has no such numbers) */
+    double f;                /* FLOAT (NaN/Inf are written as null: JSON has no such numbers), with
+                                the fewest digits that read back as the same value (as a float32
+                                when it is exactly one: 0.6f is written 0.6) */
+    const int64_t *list;     /* INT_LIST: (n) integers, written as a JSON array [8, 1] */
+    size_t n;
 } gat_param;
 
 typedef struct gat_runlog_options {
@@ -133,6 +137,8 @@ typedef struct gat_runlog_options {
     int n_metrics;
     const gat_param *params; /* (n_params) the configuration, written to config.json in order */
     size_t n_params;
+    int64_t step_offset;     /* added to the epoch to give the TensorBoard step: gat train passes
+                                -1, so epoch 1 (the first) is step 0 as pytorch-GAT logs it */
     double flush_secs;       /* flush when this long since the last flush: 0 means 2 s,
                                 negative means after every epoch */
 } gat_runlog_options;
@@ -146,6 +152,7 @@ typedef struct gat_runlog {
     char **metrics;          /* (n_metrics) copies of the names */
     int n_metrics;
     double flush_secs;
+    int64_t step_offset;
     double last_flush;       /* monotonic seconds */
     int csv_failed;          /* errno of the first failed metrics.csv write, or 0 */
 } gat_runlog;
@@ -165,6 +172,12 @@ int gat_runlog_write_epoch(gat_runlog *log, int64_t epoch, const double *values,
 /* One extra scalar, TensorBoard only (a no-op without it): for tags that are not columns.
  * tag: 1..GAT_TFEVENTS_MAX_TAG bytes. Same flush policy as gat_runlog_write_epoch. */
 int gat_runlog_write_scalar(gat_runlog *log, const char *tag, int64_t step, double value, gat_error *err);
+/* Write <run_dir>/results.json atomically: {"format": "gat-run-results", "format_version": 1,
+ * "results": {...}} with the entries in the order given (same types and number formatting as
+ * config.json; NaN, e.g. an untested run's test_acc, as null). For what a run ends with
+ * (epochs, best epoch, test accuracy, model path), so metrics.csv keeps one row per epoch.
+ * May be called after gat_runlog_close; a second call replaces the file. */
+int gat_run_write_results(const char *run_dir, const gat_param *results, size_t n, gat_error *err);
 /* Flush both files now (e.g. before a long pause such as a checkpoint save). */
 int gat_runlog_flush(gat_runlog *log, gat_error *err);
 /* Flush, fsync and close everything, reporting any write error; frees the fields. Safe on
