@@ -134,6 +134,7 @@ typedef struct gat_acts {
     float *dy, *dx, *dz, *dout;        /* backward buffers, (N, max width) */
     float *ds_src, *ds_dst;            /* (N, max H) */
     float *scratch;                    /* (nnz_graph, max H) */
+    float *partial;                    /* (blocks, 2 * max width): per-block sums of the backward pass */
 } gat_acts;
 
 int gat_acts_init(gat_acts *a, const gat_model *m, const gat_input *in, const gat_graph *g, gat_error *err);
