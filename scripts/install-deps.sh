@@ -10,5 +10,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config git \
     libopenblas-dev libigraph-dev libcairo2-dev zlib1g-dev \
     fonts-dejavu-core protobuf-compiler libxml2-utils \
+    python3-venv python3-numpy python3-scipy python3-pytest \
     clang-14 libclang-rt-14-dev >/dev/null
 echo "gat: build dependencies installed"
