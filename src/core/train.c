@@ -91,6 +91,34 @@ const float *gat_evaluate(gat_model *m, gat_session *s, gat_split split, gat_met
     return logits;
 }
 
+void gat_early_stop_init(gat_early_stop *s, int64_t patience) {
+    memset(s, 0, sizeof *s);
+    s->patience = patience;
+    s->best_score = -INFINITY;
+    s->best_loss = INFINITY;
+}
+
+int gat_early_stop_update(gat_early_stop *s, int64_t epoch, gat_metrics val) {
+    int flags = 0;
+    /* the best epoch: highest validation score, the lower loss on ties (NaN never wins) */
+    if (s->best_epoch == 0 || val.score > s->best_val.score ||
+        (val.score == s->best_val.score && val.loss < s->best_val.loss)) {
+        s->best_epoch = epoch;
+        s->best_val = val;
+        flags |= GAT_ES_BEST;
+    }
+    if (val.score > s->best_score || val.loss < s->best_loss) {
+        s->best_score = fmax(s->best_score, val.score);
+        s->best_loss = fmin(s->best_loss, val.loss);
+        s->since_improved = 0;
+        flags |= GAT_ES_IMPROVED;
+    } else {
+        s->since_improved++;
+    }
+    if (s->since_improved >= s->patience) flags |= GAT_ES_STOP;
+    return flags;
+}
+
 static void adam_step(gat_model *m, float *m1, float *m2, int64_t t, const gat_train_options *o) {
     const float b1 = (float)o->beta1, b2 = (float)o->beta2, wd = (float)o->weight_decay, eps = (float)o->eps;
     const float step = (float)(o->lr / (1.0 - pow(o->beta1, (double)t)));
@@ -130,8 +158,8 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
         rc = gat_error_set(err, GAT_ENOMEM, "training: out of memory for optimizer state");
         goto done;
     }
-    double best_score = -INFINITY, best_loss = INFINITY;
-    int64_t since_improved = 0;
+    gat_early_stop es;
+    gat_early_stop_init(&es, opt->patience);
     const double t0 = now_seconds();
     res->reason = GAT_STOP_MAX_EPOCHS;
     for (int64_t epoch = 1; epoch <= opt->max_epochs; epoch++) {
@@ -153,23 +181,15 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
         r.val = gat_split_metrics(s, logits, GAT_SPLIT_VAL, NULL);
         r.elapsed = now_seconds() - t0;
         res->epochs = epoch;
-        if (r.val.score > best_score || r.val.loss < best_loss) {
-            /* the best epoch: highest validation score, the lower loss on ties */
-            if (r.val.score > res->best_val.score || epoch == 1 ||
-                (r.val.score == res->best_val.score && r.val.loss < res->best_val.loss)) {
-                res->best_epoch = epoch;
-                res->best_val = r.val;
-                if (best) memcpy(best, m->params, m->n_params * sizeof *best);
-            }
-            best_score = fmax(best_score, r.val.score);
-            best_loss = fmin(best_loss, r.val.loss);
-            since_improved = 0;
-            r.improved = 1;
-        } else {
-            since_improved++;
+        const int flags = gat_early_stop_update(&es, epoch, r.val);
+        if (flags & GAT_ES_BEST) {
+            res->best_epoch = epoch;
+            res->best_val = r.val;
+            if (best) memcpy(best, m->params, m->n_params * sizeof *best);
         }
+        r.improved = (flags & GAT_ES_IMPROVED) != 0;
         if (cb && (rc = cb(&r, m, user, err)) != 0) goto done;
-        if (since_improved >= opt->patience) {
+        if (flags & GAT_ES_STOP) {
             res->reason = GAT_STOP_PATIENCE;
             break;
         }
