@@ -278,6 +278,9 @@ const float *gat_model_forward_plan(gat_model *m, gat_acts *a, const gat_input *
                                     uint64_t key, const gat_plan *plan) {
     const gat_nodeset *rows0 = plan ? &plan->rows0 : NULL;
     const gat_config *c = &m->cfg;
+    a->fwd_done = 1;
+    a->fwd_train = train != 0;
+    a->fwd_plan = plan;
     const int64_t n = in->n;
     const float p = train ? c->dropout : 0.0f;
     const float *prev = in->dense;
@@ -336,6 +339,8 @@ void gat_model_backward(gat_model *m, gat_acts *a, const gat_input *in, const ga
 
 void gat_model_backward_plan(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, const float *dlogits,
                              const gat_plan *plan) {
+    GAT_ASSERT(a->fwd_done && a->fwd_train); /* backward needs a training forward's masks */
+    GAT_ASSERT(a->fwd_plan == plan);          /* ... over the same nodes */
     const gat_csc_index *csc = plan && in->sparse ? &plan->csc0 : &in->csc;
     const gat_config *c = &m->cfg;
     const int64_t n = in->n;
