@@ -245,6 +245,27 @@ static void test_train_loop(void) {
 
 /* ---------------- defaults ---------------- */
 
+/* Library messages name library parameters (the command line maps them to its options). */
+static void test_messages(void) {
+    gat_error err = {0};
+    gat_config c = gat_config_default(10, 3);
+    c.heads[1] = 0;
+    CHECK(gat_config_check(&c, &err) == GAT_EINVAL);
+    CHECK_MSG(!strncmp(err.msg, "config.heads: layer 1", 21) && !strstr(err.msg, "--"), "config message: %s", err.msg);
+    c = gat_config_default(10, 3);
+    c.dropout = 1.0f;
+    CHECK(gat_config_check(&c, &err) == GAT_EINVAL);
+    CHECK_MSG(!strncmp(err.msg, "config.dropout:", 15), "config message: %s", err.msg);
+    gat_train_options o = gat_train_options_default();
+    o.patience = 0;
+    CHECK(gat_train_options_check(&o, &err) == GAT_EINVAL);
+    CHECK_MSG(!strncmp(err.msg, "train.patience:", 15) && !strstr(err.msg, "--"), "options message: %s", err.msg);
+    o = gat_train_options_default();
+    o.lr = -1;
+    CHECK(gat_train_options_check(&o, &err) == GAT_EINVAL);
+    CHECK_MSG(!strncmp(err.msg, "train.lr:", 9), "options message: %s", err.msg);
+}
+
 static void test_defaults(void) {
     /* the values train.h and model.h document (the paper's Cora recipe) */
     gat_train_options o = gat_train_options_default();
@@ -398,6 +419,7 @@ static void test_backward_contract(void) {
 int main(void) {
     test_backward_contract(); /* first: it forks, before any OpenMP thread exists */
     test_defaults();
+    test_messages();
     test_early_stop_scripts();
     test_multilabel();
     test_train_loop();

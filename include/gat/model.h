@@ -60,7 +60,8 @@ typedef struct gat_config {
 /* The default Cora architecture of the paper: 2 layers, 8 heads x 8 features, then 1 head x
  * n_classes; no skip, bias, dropout 0.6. */
 gat_config gat_config_default(int64_t n_in, int64_t n_classes);
-/* Check a configuration; messages name the option ("--num_heads_per_layer: ..."). */
+/* Check a configuration; messages start with the field they are about ("config.heads: layer 1 has
+ * 0 heads (allowed 1..64)"), which a program can map to its own option names. */
 int gat_config_check(const gat_config *cfg, gat_error *err);
 int64_t gat_config_in_width(const gat_config *cfg, int l);
 int64_t gat_config_out_width(const gat_config *cfg, int l);

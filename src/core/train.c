@@ -25,13 +25,13 @@ gat_train_options gat_train_options_default(void) {
 }
 
 int gat_train_options_check(const gat_train_options *o, gat_error *err) {
-    if (o->max_epochs < 1) return gat_error_set(err, GAT_EINVAL, "--num_of_epochs: must be at least 1");
-    if (o->patience < 1) return gat_error_set(err, GAT_EINVAL, "--patience_period: must be at least 1");
-    if (!(o->lr > 0 && o->lr < 10)) return gat_error_set(err, GAT_EINVAL, "--lr: %g must be in (0, 10)", o->lr);
+    if (o->max_epochs < 1) return gat_error_set(err, GAT_EINVAL, "train.max_epochs: must be at least 1");
+    if (o->patience < 1) return gat_error_set(err, GAT_EINVAL, "train.patience: must be at least 1");
+    if (!(o->lr > 0 && o->lr < 10)) return gat_error_set(err, GAT_EINVAL, "train.lr: %g must be in (0, 10)", o->lr);
     if (!(o->weight_decay >= 0 && o->weight_decay < 1))
-        return gat_error_set(err, GAT_EINVAL, "--weight_decay: %g must be in [0, 1)", o->weight_decay);
+        return gat_error_set(err, GAT_EINVAL, "train.weight_decay: %g must be in [0, 1)", o->weight_decay);
     if (!(o->beta1 >= 0 && o->beta1 < 1 && o->beta2 >= 0 && o->beta2 < 1 && o->eps > 0))
-        return gat_error_set(err, GAT_EINVAL, "Adam: betas must be in [0, 1) and eps positive");
+        return gat_error_set(err, GAT_EINVAL, "train.beta1, train.beta2, train.eps: Adam's betas must be in [0, 1) and eps positive");
     return GAT_OK;
 }
 
