@@ -2,7 +2,8 @@
  *
  * Every test program calls CHECK*(...) any number of times and ends with
  * `return check_summary();`, which prints "N passed, N failed" and returns 1 on any
- * failure. check_skip() returns 77, which CTest reports as skipped (used only when the
+ * failure (with GAT_CHECK_FAIL_FAST=1 in the environment: exit 1 at the first failed check,
+ * as the mutation drill wants). check_skip() returns 77, which CTest reports as skipped (used only when the
  * dataset folder is not configured). */
 #ifndef GAT_TEST_CHECK_H
 #define GAT_TEST_CHECK_H
