@@ -135,6 +135,7 @@ typedef struct gat_acts {
     float *dy, *dx, *dz, *dout;        /* backward buffers, (N, max width) */
     float *ds_src, *ds_dst;            /* (N, max H) */
     float *scratch;                    /* (nnz_graph, max H) */
+    float *partial;                    /* (blocks, 2 * max width): per-block sums of the backward pass */
     /* what the last forward pass was (backward checks it matches) */
     int fwd_done, fwd_train;
     const struct gat_plan *fwd_plan;

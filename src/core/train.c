@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "gat/rng.h"
+#include "pool.h"
 
 gat_train_options gat_train_options_default(void) {
     gat_train_options o;
@@ -119,20 +120,30 @@ int gat_early_stop_update(gat_early_stop *s, int64_t epoch, gat_metrics val) {
     return flags;
 }
 
-static void adam_step(gat_model *m, float *m1, float *m2, int64_t t, const gat_train_options *o) {
-    const float b1 = (float)o->beta1, b2 = (float)o->beta2, wd = (float)o->weight_decay, eps = (float)o->eps;
-    const float step = (float)(o->lr / (1.0 - pow(o->beta1, (double)t)));
-    const float bc2 = (float)sqrt(1.0 - pow(o->beta2, (double)t));
-    float *p = m->params;
-    const float *g = m->grads;
-    const int64_t n = (int64_t)m->n_trainable;
-#pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < n; i++) {
-        float gi = g[i] + wd * p[i];
-        m1[i] = b1 * m1[i] + (1.0f - b1) * gi;
-        m2[i] = b2 * m2[i] + (1.0f - b2) * gi * gi;
-        p[i] -= step * m1[i] / (sqrtf(m2[i]) / bc2 + eps);
+typedef struct {
+    float *p, *m1, *m2;
+    const float *g;
+    float b1, b2, wd, eps, step, bc2;
+} adam_args;
+
+static void adam_chunk(void *v, int64_t b, int64_t e) {
+    const adam_args *a = v;
+    float *restrict p = a->p, *restrict m1 = a->m1, *restrict m2 = a->m2;
+    const float *restrict g = a->g;
+    for (int64_t i = b; i < e; i++) {
+        float gi = g[i] + a->wd * p[i];
+        m1[i] = a->b1 * m1[i] + (1.0f - a->b1) * gi;
+        m2[i] = a->b2 * m2[i] + (1.0f - a->b2) * gi * gi;
+        p[i] -= a->step * m1[i] / (sqrtf(m2[i]) / a->bc2 + a->eps);
     }
+}
+
+static void adam_step(gat_model *m, float *m1, float *m2, int64_t t, const gat_train_options *o) {
+    adam_args a = {.p = m->params, .m1 = m1, .m2 = m2, .g = m->grads, .b1 = (float)o->beta1, .b2 = (float)o->beta2,
+                   .wd = (float)o->weight_decay, .eps = (float)o->eps,
+                   .step = (float)(o->lr / (1.0 - pow(o->beta1, (double)t))),
+                   .bc2 = (float)sqrt(1.0 - pow(o->beta2, (double)t))};
+    gat_pool_for((int64_t)m->n_trainable, 8192, adam_chunk, &a);
 }
 
 int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_epoch_fn cb, void *user,
