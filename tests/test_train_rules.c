@@ -272,7 +272,7 @@ static void test_defaults(void) {
     CHECK(o.max_epochs == 10000 && o.patience == 1000);
     CHECK(o.lr == 5e-3 && o.weight_decay == 5e-4);
     CHECK(o.beta1 == 0.9 && o.beta2 == 0.999 && o.eps == 1e-8);
-    CHECK(o.keep_best == 1 && o.use_plans == 1 && o.seed == 0);
+    CHECK(o.keep_best == 1 && o.use_plans == 1 && o.seed == 1);
     gat_config c = gat_config_default(1433, 7);
     CHECK(c.n_layers == 2 && c.heads[0] == 8 && c.features[0] == 8 && c.heads[1] == 1 && c.features[1] == 7);
     CHECK(c.dropout == 0.6f && c.slope == 0.2f && c.bias == 1 && c.skip == 0);
