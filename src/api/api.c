@@ -721,6 +721,9 @@ int gat_net_fit(gat_net *net, gat_data *d, const gat_fit_options *o, gat_epoch_c
     net->meta.val_accuracy = val.score;
     net->meta.test_accuracy = NAN;
     net->meta.seed = o->seed;
+    net->meta.normalize = d->normalized ? GAT_NORMALIZE_ROWS : GAT_NORMALIZE_NONE;
+    net->meta.task = (int)d->ds.task + 1;
+    net->meta.run[0] = 0;
     if (res) {
         memset(res, 0, sizeof *res);
         res->epochs = tr.epochs;
