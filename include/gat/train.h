@@ -25,7 +25,7 @@ typedef struct gat_train_options {
     double lr;                         /* 5e-3 */
     double weight_decay;               /* 5e-4, added to the gradient as in torch.optim.Adam */
     double beta1, beta2, eps;          /* 0.9, 0.999, 1e-8 */
-    uint64_t seed;                     /* dropout streams (the model carries its own init) */
+    uint64_t seed;                     /* 1, as gat train: dropout streams (the model carries its own init) */
     int keep_best;                     /* 1 (default): end with the parameters of the epoch of best validation
                                           accuracy (lowest loss on ties), as the GAT paper evaluates; 0: the
                                           last epoch's, as pytorch-GAT does */

@@ -93,8 +93,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
     a->dataset = "cora";
     a->models_dir = "models";
     a->logdir = "runs";
-    a->train = gat_train_options_default();
-    a->train.seed = 1;
+    a->train = gat_train_options_default();   /* seed 1, as the library's default */
     a->normalize = 1;
     a->console_log_freq = 100;
     a->checkpoint_freq = 1000;

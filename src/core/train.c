@@ -20,7 +20,7 @@ gat_train_options gat_train_options_default(void) {
     o.beta1 = 0.9;
     o.beta2 = 0.999;
     o.eps = 1e-8;
-    o.seed = 0;
+    o.seed = 1;                        /* as gat train --seed */
     o.keep_best = 1;
     o.use_plans = 1;
     return o;
