@@ -23,7 +23,8 @@ for f in models/binaries/*.safetensors; do
     check "one run names $f" [ "$(grep -l "\"model_path\": \"$f\"" runs/*/config.json | wc -l)" -eq 1 ]
 done
 # every run says where its model went, and no two say the same
-check "distinct 'Model saved to' lines" [ "$(cat out*.txt | grep -c .)" -eq 0 ]
+check "quiet: each run prints its one result line, nothing else" \
+    [ "$(cat out*.txt | grep -c '^Trained 6 epochs')" -eq $N ] && [ "$(cat out*.txt | grep -vc '^Trained 6 epochs')" -eq 0 ]
 check "no reservations or temporaries left" [ -z "$(find models runs -name '*.reserved' -o -name '*.tmp.*')" ]
 
 # Crash drill: kill runs that checkpoint every epoch at random moments. Job control on, so
