@@ -63,6 +63,24 @@ typedef struct gat_train_result {
     double seconds;
 } gat_train_result;
 
+/* Early stopping and the best epoch, as gat_train decides them (usable by loops of one's own).
+ * After each epoch's validation, gat_early_stop_update records the metrics and returns flags:
+ *   GAT_ES_IMPROVED  validation score above every earlier score, or loss below every earlier
+ *                    loss (either resets the patience count);
+ *   GAT_ES_BEST      this epoch is the new best: the highest validation score so far, the
+ *                    lowest loss among epochs of that score (keep its parameters);
+ *   GAT_ES_STOP      `patience` epochs in a row without improvement: stop after this one. */
+typedef struct gat_early_stop {
+    int64_t patience;
+    double best_score, best_loss;      /* best of each so far, on its own */
+    int64_t since_improved;            /* epochs since the last improvement */
+    int64_t best_epoch;                /* 0 before the first update */
+    gat_metrics best_val;              /* metrics of best_epoch */
+} gat_early_stop;
+enum { GAT_ES_IMPROVED = 1, GAT_ES_BEST = 2, GAT_ES_STOP = 4 };
+void gat_early_stop_init(gat_early_stop *s, int64_t patience);
+int gat_early_stop_update(gat_early_stop *s, int64_t epoch, gat_metrics val);
+
 /* Everything a training or evaluation run needs besides the model; reused across runs. */
 typedef struct gat_session {
     const gat_dataset *ds;
