@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
@@ -103,7 +104,17 @@ int gat_outfile_open(gat_outfile *f, const char *path, gat_error *err) {
     memcpy(f->path, target, n + 1);
     /* <name>.tmp.<pid>.XXXXXX: gat_sweep_stale_temps removes those of processes that died */
     snprintf(f->tmp_path, n + 48, "%s.tmp.%ld.XXXXXX", target, (long)getpid());
+    /* No termination signal between creating the temporary and recording it, or the
+     * handler could not remove it. */
+    sigset_t block, saved;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &saved);
     int fd = mkstemp(f->tmp_path);
+    if (fd >= 0) f->slot = gat_tempfile_track(f->tmp_path);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
     if (fd < 0) {
         int e = errno;
         free(f->tmp_path);
@@ -111,7 +122,6 @@ int gat_outfile_open(gat_outfile *f, const char *path, gat_error *err) {
         gat_outfile_abort(f);
         return gat_error_set(err, GAT_EIO, "%s: cannot write: %s", path, strerror(e));
     }
-    f->slot = gat_tempfile_track(f->tmp_path);
     fchmod(fd, 0644);
     f->fp = fdopen(fd, "wb");
     if (!f->fp) {
