@@ -8,5 +8,6 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config git \
     libopenblas-dev libigraph-dev libcairo2-dev zlib1g-dev \
-    fonts-dejavu-core protobuf-compiler libxml2-utils >/dev/null
+    fonts-dejavu-core protobuf-compiler libxml2-utils \
+    python3-venv python3-numpy python3-scipy python3-pytest >/dev/null
 echo "gat: build dependencies installed"

@@ -1,9 +1,33 @@
 /* main.c - the gat command: dispatch to subcommands. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "gat/chart.h"
+#include "gat/fileio.h"
+
+/* SIGINT, SIGTERM, SIGHUP: remove this process's temporary files and reservations (only
+ * async-signal-safe calls), then die of the same signal so the caller sees it. */
+static void on_fatal_signal(int sig) {
+    gat_tempfiles_remove();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_signal_handlers(void) {
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t k = 0; k < sizeof sigs / sizeof *sigs; k++) {
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        for (size_t j = 0; j < sizeof sigs / sizeof *sigs; j++) sigaddset(&sa.sa_mask, sigs[j]);
+        /* a signal ignored by whoever started us (nohup) stays ignored */
+        if (sigaction(sigs[k], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+        sigaction(sigs[k], &sa, NULL);
+    }
+}
 
 typedef struct {
     const char *name;
@@ -42,6 +66,7 @@ int main(int argc, char **argv) {
         printf("gat %s (commit %s)\n", GAT_VERSION, GAT_GIT_COMMIT);
         return 0;
     }
+    install_signal_handlers();
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (!strcmp(argv[1], commands[i].name)) {
             int rc = commands[i].run(argc - 2, argv + 2);
