@@ -47,7 +47,8 @@ static int parse_model_args(int argc, char **argv, model_args *a, const char *cm
 static const char *common_help =
     "  --model FILE                 a model file written by gat train (.safetensors)\n"
     "  --dataset NAME               dataset to run on (default: the one named in the model file)\n"
-    "  --data-dir DIR               folder holding the datasets (default: $GAT_DATA_DIR, then ./data, ./datasets)\n"
+    "  --data-dir DIR               folder holding the datasets (default: $GAT_DATA_DIR, ./data, ./datasets,\n"
+        "                               then gat's own data folder; 'gat --version' lists them)\n"
     "  --normalize_features BOOL    scale each feature row to sum 1 (default: as the model was trained, stored in\n"
     "                               the model file; true for files that do not say)\n"
     "  --threads N                  worker threads, 0 = all cores (default: 0)\n";

@@ -48,7 +48,8 @@ static void vm_usage(FILE *fp, int pic) {
     fprintf(fp,
         "  --model FILE            a model file written by gat train (.safetensors)\n"
         "  --dataset NAME          dataset to run on (default: the one named in the model file)\n"
-        "  --data-dir DIR          folder holding the datasets (default: $GAT_DATA_DIR, then ./data, ./datasets)\n"
+        "  --data-dir DIR          folder holding the datasets (default: $GAT_DATA_DIR, ./data, ./datasets,\n"
+        "                          then gat's own data folder; 'gat --version' lists them)\n"
         "  --normalize_features BOOL  scale feature rows to sum 1 (default: as the model was trained, stored in the\n"
         "                             model file; true for files that do not say)\n"
         "  --out DIR               where the pictures go (default: figures/<dataset>)\n"

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "gat/chart.h"
+#include "gat/dataset.h"
 #include "gat/fileio.h"
 
 /* SIGINT, SIGTERM, SIGHUP: remove this process's temporary files and reservations (only
@@ -50,7 +51,7 @@ static void usage(FILE *fp) {
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].help);
     fprintf(fp, "\n'gat <command> --help' lists a command's options with their defaults.\n"
-                "'gat --version' prints the version and the git commit it was built from.\n");
+                "'gat --version' prints the version, the git commit it was built from and the data folders.\n");
 }
 
 int main(int argc, char **argv) {
@@ -64,6 +65,11 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
         printf("gat %s (commit %s)\n", GAT_VERSION, GAT_GIT_COMMIT);
+        const char *dirs[8];
+        int n = gat_dataset_default_dirs(dirs, 8);
+        printf("data folders (searched in this order without --data-dir):");
+        for (int i = 0; i < n; i++) printf(" %s", dirs[i]);
+        printf("\n");
         return 0;
     }
     install_signal_handlers();

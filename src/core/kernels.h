@@ -8,7 +8,8 @@
  * chunk function three times, for 8 heads x 8 features (Cora's hidden layers), for 8
  * features and any number of heads, and for any shape. gat_shape_of() is the one place that
  * picks the instance. No intrinsics: the same code builds for any target, and vectorizes
- * for the one the compiler is told about. */
+ * for the one the compiler is told about; in a portable build every chunk function is also
+ * compiled for AVX2 and AVX-512, picked at load time (GAT_HOT_KERNEL, dispatch.h). */
 #ifndef GAT_KERNELS_H
 #define GAT_KERNELS_H
 
@@ -18,6 +19,7 @@
 
 #include "gat/ops.h"
 #include "gat/rng.h"
+#include "dispatch.h"
 #include "pool.h"
 
 #define GAT_INLINE static inline __attribute__((always_inline))
@@ -41,9 +43,11 @@ typedef struct gat_shape_args {
  * name##_body(const void *args, begin, end, h, f) with h and f constant where the shape
  * fixes them. Run one with gat_pool_for(count, grain, name##_fns[gat_shape_of(h, f)], &args). */
 #define GAT_SHAPED(name)                                                                                     \
-    static void name##_h8f8(void *a, int64_t b, int64_t e) { name##_body(a, b, e, 8, 8); }                   \
-    static void name##_f8(void *a, int64_t b, int64_t e) { name##_body(a, b, e, ((gat_shape_args *)a)->h, 8); } \
-    static void name##_any(void *a, int64_t b, int64_t e) {                                                  \
+    GAT_HOT_KERNEL static void name##_h8f8(void *a, int64_t b, int64_t e) { name##_body(a, b, e, 8, 8); }    \
+    GAT_HOT_KERNEL static void name##_f8(void *a, int64_t b, int64_t e) {                                    \
+        name##_body(a, b, e, ((gat_shape_args *)a)->h, 8);                                                   \
+    }                                                                                                        \
+    GAT_HOT_KERNEL static void name##_any(void *a, int64_t b, int64_t e) {                                   \
         name##_body(a, b, e, ((gat_shape_args *)a)->h, ((gat_shape_args *)a)->f);                            \
     }                                                                                                        \
     static const gat_pool_fn name##_fns[GAT_N_SHAPES] = {name##_h8f8, name##_f8, name##_any}

@@ -332,7 +332,7 @@ void gat_layer_forward(const gat_model *mdl, gat_acts *a, int l, const gat_input
 /* One block of rows: ELU backward (hidden) or head-mean backward (last) into dout, the
  * block's bias sums; for l > 0, dx set to the identity skip's gradient or zero; ds_dst zero
  * (targets overwrite it). */
-static void out_grad_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void out_grad_chunk(void *v, int64_t b, int64_t e) {
     const layer_ctx *c = v;
     const int64_t h = c->h, f = c->f, m = c->m, ow = c->ow;
     float *restrict part = c->gbias ? c->partial + (b / c->rblk) * ow : NULL;
@@ -401,7 +401,7 @@ GAT_INLINE void grad_source_body(const void *v, int64_t b, int64_t e, int64_t h,
 }
 GAT_SHAPED(grad_source);
 
-static void dw_dense_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void dw_dense_chunk(void *v, int64_t b, int64_t e) {
     const layer_ctx *c = v;
     gat_gemm_tn_cols(c->gw, c->xin, c->dz, c->n, c->k, c->m, b, e - b);
 }
@@ -411,13 +411,13 @@ typedef struct {
     const gat_csc_index *csc;
 } sparse_dw_args;
 
-static void dw_sparse_cols(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void dw_sparse_cols(void *v, int64_t b, int64_t e) {
     const sparse_dw_args *s = v;
     gat_spmm_dw_cols(s->c->gw, s->csc, s->c->xval, s->c->dz, s->c->m, b, e);
 }
 
 /* dx rows += dz W^T, then the input dropout's backward. */
-static void dx_dense_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void dx_dense_chunk(void *v, int64_t b, int64_t e) {
     const layer_ctx *c = v;
     const int64_t k = c->k;
     gat_gemm_nt_rows(c->dx + b * k, c->dz + b * c->m, c->w, e - b, k, c->m);

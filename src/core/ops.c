@@ -46,12 +46,12 @@ typedef struct {
     float scale;
 } dropout_args;
 
-static void dropout_fwd_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void dropout_fwd_chunk(void *v, int64_t b, int64_t e) {
     const dropout_args *a = v;
     gat_dropout_row(a->x + b, a->mask + b, (size_t)b, (size_t)(e - b), a->key, a->thr, a->scale);
 }
 
-static void dropout_bwd_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void dropout_bwd_chunk(void *v, int64_t b, int64_t e) {
     const dropout_args *a = v;
     for (int64_t i = b; i < e; i++) a->x[i] = a->mask[i] ? a->x[i] * a->scale : 0.0f;
 }
@@ -73,7 +73,7 @@ typedef struct {
     const int64_t *node_ids;
 } dropout_rows_args;
 
-static void dropout_rows_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void dropout_rows_chunk(void *v, int64_t b, int64_t e) {
     const dropout_rows_args *a = v;
     const int64_t w = a->width;
     for (int64_t r = b; r < e; r++) {
@@ -94,7 +94,7 @@ void gat_dropout_rows_forward(float *x, uint8_t *mask, int64_t rows, int64_t wid
     gat_pool_for(rows, 64, dropout_rows_chunk, &a);
 }
 
-static void dropout_csr_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void dropout_csr_chunk(void *v, int64_t b, int64_t e) {
     const dropout_rows_args *a = v;
     const gat_csr *x = a->csr;
     const uint64_t width = (uint64_t)x->n_cols;
@@ -179,17 +179,17 @@ typedef struct {
     int64_t n, k, m;
 } matmul_args;
 
-static void matmul_fwd_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void matmul_fwd_chunk(void *v, int64_t b, int64_t e) {
     const matmul_args *a = v;
     gat_gemm_rows(a->z + b * a->m, a->x + b * a->k, a->w, e - b, a->k, a->m, 0.0f);
 }
 
-static void matmul_dw_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void matmul_dw_chunk(void *v, int64_t b, int64_t e) {
     const matmul_args *a = v;
     gat_gemm_tn_cols(a->dw, a->x, a->dz, a->n, a->k, a->m, b, e - b);
 }
 
-static void matmul_dx_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void matmul_dx_chunk(void *v, int64_t b, int64_t e) {
     const matmul_args *a = v;
     gat_gemm_nt_rows(a->dx + b * a->k, a->dz + b * a->m, a->w, e - b, a->k, a->m);
 }
@@ -265,7 +265,7 @@ typedef struct {
     const gat_nodeset *rows;
 } spmm_args;
 
-static void spmm_fwd_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void spmm_fwd_chunk(void *v, int64_t b, int64_t e) {
     const spmm_args *a = v;
     const int64_t m = a->m;
     for (int64_t k = b; k < e; k++) {
@@ -295,7 +295,7 @@ void gat_spmm_dw_cols(float *dw, const gat_csc_index *t, const float *val, const
     }
 }
 
-static void spmm_bwd_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void spmm_bwd_chunk(void *v, int64_t b, int64_t e) {
     const spmm_args *a = v;
     gat_spmm_dw_cols(a->dw, a->t, a->val, a->dz, a->m, b, e);
 }
@@ -438,7 +438,7 @@ typedef struct {
     float *part;
 } rows_args;
 
-static void head_mean_fwd_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void head_mean_fwd_chunk(void *v, int64_t b, int64_t e) {
     const rows_args *a = v;
     const int64_t h = a->h, f = a->f;
     const float inv = 1.0f / (float)h;
@@ -450,7 +450,7 @@ static void head_mean_fwd_chunk(void *v, int64_t b, int64_t e) {
         }
 }
 
-static void head_mean_bwd_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void head_mean_bwd_chunk(void *v, int64_t b, int64_t e) {
     const rows_args *a = v;
     const int64_t h = a->h, f = a->f;
     const float inv = 1.0f / (float)h;
@@ -469,7 +469,7 @@ void gat_head_mean_backward(float *dx, const float *dy, int64_t n, int64_t h, in
     gat_pool_for(n, ROW_BLOCK, head_mean_bwd_chunk, &a);
 }
 
-static void skip_fwd_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void skip_fwd_chunk(void *v, int64_t b, int64_t e) {
     const rows_args *a = v;
     const int64_t h = a->h, f = a->f;
     for (int64_t r = b; r < e; r++)
@@ -477,7 +477,7 @@ static void skip_fwd_chunk(void *v, int64_t b, int64_t e) {
             for (int64_t c = 0; c < f; c++) a->y[(r * h + hh) * f + c] += a->x[r * f + c];
 }
 
-static void skip_bwd_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void skip_bwd_chunk(void *v, int64_t b, int64_t e) {
     const rows_args *a = v;
     const int64_t h = a->h, f = a->f;
     for (int64_t r = b; r < e; r++)
@@ -495,13 +495,13 @@ void gat_skip_identity_backward(float *dx, const float *dout, int64_t n, int64_t
     gat_pool_for(n, ROW_BLOCK, skip_bwd_chunk, &a);
 }
 
-static void bias_fwd_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void bias_fwd_chunk(void *v, int64_t b, int64_t e) {
     const rows_args *a = v;
     for (int64_t r = b; r < e; r++)
         for (int64_t c = 0; c < a->m; c++) a->y[r * a->m + c] += a->b[c];
 }
 
-static void bias_bwd_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void bias_bwd_chunk(void *v, int64_t b, int64_t e) {
     const rows_args *a = v;
     float *part = a->part + (b / ROW_BLOCK) * a->m;
     for (int64_t r = b; r < e; r++)
@@ -529,7 +529,7 @@ typedef struct {
     const float *x, *dy;
 } elu_args;
 
-static void elu_fwd_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void elu_fwd_chunk(void *v, int64_t b, int64_t e) {
     const elu_args *a = v;
     for (int64_t i = b; i < e; i++) {
         float x = a->x[i], ex = gat_expf(x) - 1.0f;
@@ -537,7 +537,7 @@ static void elu_fwd_chunk(void *v, int64_t b, int64_t e) {
     }
 }
 
-static void elu_bwd_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void elu_bwd_chunk(void *v, int64_t b, int64_t e) {
     const elu_args *a = v;
     for (int64_t i = b; i < e; i++) a->y[i] = a->x[i] > 0.0f ? a->dy[i] : a->dy[i] * (a->x[i] + 1.0f);
 }

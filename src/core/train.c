@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "gat/rng.h"
+#include "dispatch.h"
 #include "pool.h"
 
 gat_train_options gat_train_options_default(void) {
@@ -98,7 +99,7 @@ typedef struct {
     float b1, b2, wd, eps, step, bc2;
 } adam_args;
 
-static void adam_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void adam_chunk(void *v, int64_t b, int64_t e) {
     const adam_args *a = v;
     float *restrict p = a->p, *restrict m1 = a->m1, *restrict m2 = a->m2;
     const float *restrict g = a->g;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gat/fileio.h"
 
@@ -304,23 +305,50 @@ int gat_dataset_load(gat_dataset *ds, const char *dir, gat_error *err) {
     return rc;
 }
 
+/* Whether this process runs a program from the build tree the library was built in (then
+ * the source tree's data/ is a default folder, so ./build/gat works from any folder). */
+static int running_from_build_tree(void) {
+#if defined(GAT_BUILD_TREE) && defined(__linux__)
+    char exe[PATH_MAX_LEN];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return 0;
+    exe[n] = 0;
+    size_t bl = strlen(GAT_BUILD_TREE);
+    return bl > 1 && !strncmp(exe, GAT_BUILD_TREE, bl) && exe[bl] == '/';
+#else
+    return 0;
+#endif
+}
+
+int gat_dataset_default_dirs(const char *dirs[], int max) {
+    const char *all[5];
+    int n = 0;
+    const char *env = getenv("GAT_DATA_DIR");
+    if (env && *env) all[n++] = env;
+    all[n++] = "data";
+    all[n++] = "datasets";
+#ifdef GAT_SOURCE_DATA_DIR
+    if (running_from_build_tree()) all[n++] = GAT_SOURCE_DATA_DIR;
+#endif
+#ifdef GAT_INSTALL_DATA_DIR
+    all[n++] = GAT_INSTALL_DATA_DIR;
+#endif
+    for (int i = 0; i < n && i < max; i++) dirs[i] = all[i];
+    return n < max ? n : max;
+}
+
 int gat_dataset_open(gat_dataset *ds, const char *name, const char *data_dir, gat_error *err) {
     memset(ds, 0, sizeof *ds);
-    const char *env = getenv("GAT_DATA_DIR");
-    const char *roots[4];
+    const char *roots[8];
     int nr = 0;
     if (data_dir) roots[nr++] = data_dir;
-    else {
-        if (env && *env) roots[nr++] = env;
-        roots[nr++] = "data";
-        roots[nr++] = "datasets";
-    }
+    else nr = gat_dataset_default_dirs(roots, 8);
     char lower[64];
     size_t ln = strlen(name);
     if (ln == 0 || ln >= sizeof lower || strchr(name, '/'))
         return gat_error_set(err, GAT_EINVAL, "--dataset: '%s' is not a dataset name (cora, citeseer, ...)", name);
     for (size_t i = 0; i <= ln; i++) lower[i] = (char)tolower((unsigned char)name[i]);
-    char tried[1024] = "";
+    char tried[2048] = "";
     for (int r = 0; r < nr; r++) {
         const char *cands[2] = {lower, name};
         for (int c = 0; c < 2; c++) {
