@@ -77,6 +77,10 @@ typedef struct gat_session {
 int gat_session_init(gat_session *s, const gat_dataset *ds, const gat_model *m, gat_error *err);
 void gat_session_free(gat_session *s);
 
+/* One Adam step (t = 1, 2, ...) on m's trainable parameters from m->grads, with the moments
+ * m1, m2 (n_trainable floats each, zeroed before the first step). */
+void gat_adam_step(gat_model *m, float *m1, float *m2, int64_t t, const gat_train_options *o);
+
 /* Train m in place. */
 int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_epoch_fn cb, void *user,
               gat_train_result *res, gat_error *err);

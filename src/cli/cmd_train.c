@@ -6,9 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cli.h"
 #include "gat/fileio.h"
+#include "gat/memory.h"
+#include "gat/minibatch.h"
+#include <malloc.h>
 #include "gat/plot_runs.h"
 #include "gat/runlog.h"
 #include "gat/viz_dataset.h"
@@ -22,6 +26,11 @@ typedef struct {
     int64_t layers, heads[GAT_MAX_LAYERS], features[GAT_MAX_LAYERS + 1];
     int n_heads, n_features, skip, bias;
     double dropout;
+    double max_memory;                 /* bytes; 0 = what the machine has available */
+    int64_t batch_size;                /* 0: full batch */
+    const char *fanouts_arg;
+    int64_t fanouts[GAT_MAX_LAYERS];
+    int n_fanouts;
 } train_args;
 
 static void train_usage(FILE *fp) {
@@ -51,6 +60,15 @@ static void train_usage(FILE *fp) {
         "  --add_skip_connection           skip connections (default: off)\n"
         "  --bias BOOL                     bias in every layer (default: true)\n"
         "  --dropout P                     dropout on inputs, projections and attention (default: 0.6)\n"
+        "mini-batches (for graphs too big for full-batch training):\n"
+        "  --batch_size B                  train on sampled neighbourhoods of B seed nodes per step, as GraphSAGE /\n"
+        "                                  PyG NeighborLoader; 0 = full batch (default: 0)\n"
+        "  --fanouts LIST                  in-neighbours sampled per hop from the seeds, without replacement, one\n"
+        "                                  per layer; -1 = all (default: 25,10,10,...)\n"
+        "memory:\n"
+        "  --max-memory SIZE               refuse to start when the estimated peak memory exceeds SIZE (bytes, or\n"
+        "                                  with K, M, G, T: 8G) (default: the memory available, MemAvailable or the\n"
+        "                                  cgroup limit)\n"
         "output:\n"
         "  --should_test                   evaluate on the test split at the end\n"
         "  --console_log_freq N            print validation accuracy every N epochs, 0 = never (default: 100)\n"
@@ -124,6 +142,15 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
         if ((r = gat_opt_bool(argc, argv, &i, "keep_best", &flag)) != 0) {
             if (r < 0) return 2;
             a->train.keep_best = flag;
+            continue;
+        }
+        TRY(gat_opt_int(argc, argv, &i, "batch_size", 0, INT64_MAX, &a->batch_size));
+        TRY(gat_opt_str(argc, argv, &i, "fanouts", &a->fanouts_arg));
+        const char *sv;
+        if ((r = gat_opt_str(argc, argv, &i, "max_memory", &sv)) != 0) {
+            if (r < 0) return 2;
+            if (gat_memory_parse(sv, &a->max_memory) != 0 || a->max_memory <= 0)
+                return gat_cli_usage_error("option --max-memory: '%s' is not a size (bytes, or with K, M, G, T: 8G)", sv);
             continue;
         }
         TRY(gat_opt_flag(argc, argv, &i, "add_skip_connection", &a->skip));
@@ -214,8 +241,10 @@ static const char *metric_names[] = {"training_loss", "training_acc", "val_loss"
 static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds, int threads, const char *model_path,
                        gat_error *err) {
     const train_args *a = t->a;
-    char heads[128], feats[128];
-    size_t hl = 0, fl = 0;
+    char heads[128], feats[128], fan[128] = "";
+    size_t hl = 0, fl = 0, nl = 0;
+    for (int l = 0; l < a->n_fanouts; l++)
+        nl += (size_t)snprintf(fan + nl, sizeof fan - nl, "%s%lld", l ? "," : "", (long long)a->fanouts[l]);
     for (int l = 0; l < c->n_layers; l++) {
         hl += (size_t)snprintf(heads + hl, sizeof heads - hl, "%s%lld", l ? "," : "", (long long)c->heads[l]);
         fl += (size_t)snprintf(feats + fl, sizeof feats - fl, "%s%lld", l ? "," : "", (long long)c->features[l]);
@@ -244,6 +273,8 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "models_dir", .type = GAT_PARAM_STRING, .s = a->models_dir},
         {.key = "model_path", .type = GAT_PARAM_STRING, .s = model_path},
         {.key = "enable_tensorboard", .type = GAT_PARAM_BOOL, .i = a->enable_tensorboard},
+        {.key = "batch_size", .type = GAT_PARAM_INT, .i = a->batch_size},
+        {.key = "fanouts", .type = GAT_PARAM_STRING, .s = fan},
     };
     gat_runlog_options o;
     memset(&o, 0, sizeof o);
@@ -302,6 +333,77 @@ static void sweep_stale(const char *ckpt_dir, const char *bin_dir, const char *l
     if (d) closedir(d);
 }
 
+/* Resident bytes of this process now (the dataset is already loaded). */
+static double resident_now(void) {
+    FILE *fp = fopen("/proc/self/statm", "r");
+    long long size = 0, res = 0;
+    if (fp) {
+        if (fscanf(fp, "%lld %lld", &size, &res) != 2) res = 0;
+        fclose(fp);
+    }
+    return (double)res * 4096.0;
+}
+
+/* Estimate the run's peak memory, print it, and refuse with one line when it does not fit. */
+static int check_memory(const train_args *a, const gat_config *cfg, const gat_dataset *ds, gat_error *err) {
+    gat_run_shape run;
+    memset(&run, 0, sizeof run);
+    run.keep_best = a->train.keep_best;
+    run.batch_size = a->batch_size;
+    for (int l = 0; l < a->n_fanouts; l++) run.fanouts[l] = a->fanouts[l];
+    gat_memory_estimate est;
+    int rc = gat_memory_estimate_dataset(cfg, ds, &run, &est, err);
+    if (rc) return rc;
+    const int64_t avail = gat_memory_available();
+    /* what is already resident (the dataset) is part of the estimate and no longer available */
+    const double limit = a->max_memory > 0 ? a->max_memory : avail >= 0 ? (double)avail + resident_now() : INFINITY;
+    char tot[32], par[32], act[32], gr[32], dat[32], lim[32];
+    gat_memory_format(est.total, tot, sizeof tot);
+    gat_memory_format(est.parameters + est.optimizer, par, sizeof par);
+    gat_memory_format(est.activations + est.inference, act, sizeof act);
+    gat_memory_format(est.graph, gr, sizeof gr);
+    gat_memory_format(est.dataset, dat, sizeof dat);
+    gat_memory_format(limit, lim, sizeof lim);
+    if (!a->quiet) {
+        printf("Memory: about %s at peak (parameters and Adam state %s, activations %s, graph %s, dataset %s); %s %s\n",
+               tot, par, act, gr, dat, lim, a->max_memory > 0 ? "allowed by --max-memory" : "available");
+        fflush(stdout);
+    }
+    if (est.total <= limit) return GAT_OK;
+    char hint[256];
+    if (a->batch_size > 0 && est.parameters + est.optimizer <= 0.5 * limit) {
+        gat_problem_size ps;
+        gat_problem_size_of(ds, &ps);
+        int64_t b = gat_memory_suggest_batch(cfg, &ps, &run, 0.9 * limit);
+        if (b > 0) snprintf(hint, sizeof hint, "choose a smaller --batch_size (%lld fits) or smaller --fanouts", (long long)b);
+        else snprintf(hint, sizeof hint, "even batches of 64 seeds do not fit: the dataset alone takes %s", dat);
+    } else if (est.parameters + est.optimizer > 0.5 * limit) {
+        snprintf(hint, sizeof hint, "the parameters alone take %s: choose fewer heads or features per layer "
+                 "(--num_heads_per_layer, --num_features_per_layer)", par);
+    } else {
+        gat_problem_size ps;
+        gat_problem_size_of(ds, &ps);
+        int64_t b = gat_memory_suggest_batch(cfg, &ps, &run, 0.8 * limit);
+        gat_run_shape r = run;
+        r.batch_size = b > 0 ? (b > 1024 ? 1024 : b) : 64;
+        for (int l = 0; l < cfg->n_layers; l++) r.fanouts[l] = 10;
+        gat_memory_estimate e2;
+        gat_memory_estimate_sizes(cfg, &ps, &r, &e2);
+        char m2[32];
+        gat_memory_format(e2.total, m2, sizeof m2);
+        if (b > 0)
+            snprintf(hint, sizeof hint, "train on sampled mini-batches instead, e.g. --batch_size %lld --fanouts %s "
+                     "(about %s)", (long long)r.batch_size, cfg->n_layers == 2 ? "10,10" : "10,...", m2);
+        else
+            snprintf(hint, sizeof hint, "even sampled mini-batches of 64 nodes would need about %s (the dataset alone "
+                     "takes %s)", m2, dat);
+    }
+    return gat_error_set(err, GAT_ENOMEM, "%s: this run needs about %s at peak (parameters and Adam state %s, "
+                         "activations %s, graph %s, dataset %s) but %s %s; %s",
+                         a->max_memory > 0 ? "--max-memory" : "memory", tot, par, act, gr, dat, lim,
+                         a->max_memory > 0 ? "are allowed" : "are available", hint);
+}
+
 int gat_cmd_train(int argc, char **argv) {
     train_args a;
     int rc = parse_train_args(argc, argv, &a);
@@ -310,6 +412,8 @@ int gat_cmd_train(int argc, char **argv) {
     gat_dataset ds;
     gat_model m;
     gat_session s;
+    gat_sampled_session ss;
+    memset(&ss, 0, sizeof ss);
     memset(&ds, 0, sizeof ds);
     memset(&m, 0, sizeof m);
     memset(&s, 0, sizeof s);
@@ -323,10 +427,32 @@ int gat_cmd_train(int argc, char **argv) {
 
     /* Everything that can be checked is checked before training starts. */
     if ((rc = gat_train_options_check(&a.train, &err))) goto fail;
+    struct timespec tl0, tl1;
+    clock_gettime(CLOCK_MONOTONIC, &tl0);
     if ((rc = gat_cli_open_dataset(&ds, a.dataset, a.data_dir, a.normalize, &err))) goto fail;
+    clock_gettime(CLOCK_MONOTONIC, &tl1);
+    const double load_s = (double)(tl1.tv_sec - tl0.tv_sec) + 1e-9 * (double)(tl1.tv_nsec - tl0.tv_nsec);
     gat_cli_upper(upper, sizeof upper, ds.name);
     t.upper = upper;
     if ((rc = build_config(&a, &ds, &cfg, &err))) goto fail;
+    if (a.fanouts_arg && !a.batch_size) {
+        rc = gat_error_set(&err, GAT_EINVAL, "--fanouts: only used with --batch_size B (sampled mini-batches)");
+        goto fail;
+    }
+    if (a.batch_size > 0) {
+        if (a.fanouts_arg) {
+            if ((rc = gat_fanouts_parse(a.fanouts_arg, a.fanouts, GAT_MAX_LAYERS, &a.n_fanouts, &err))) goto fail;
+            if (a.n_fanouts != cfg.n_layers) {
+                rc = gat_error_set(&err, GAT_EINVAL, "--fanouts: %d values for %d layers", a.n_fanouts, cfg.n_layers);
+                goto fail;
+            }
+        } else {
+            a.n_fanouts = cfg.n_layers;
+            for (int l = 0; l < cfg.n_layers; l++) a.fanouts[l] = l == 0 ? 25 : 10;
+        }
+        /* batches allocate and free their buffers every step: keep freed memory returned to the system */
+        mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    }
     if ((rc = gat_path_join(t.ckpt_dir, sizeof t.ckpt_dir, &err, "%s/checkpoints", a.models_dir))) goto fail;
     if ((rc = gat_path_join(bin_dir, sizeof bin_dir, &err, "%s/binaries", a.models_dir))) goto fail;
     if (a.checkpoint_freq > 0 && (rc = gat_cli_check_writable_dir(t.ckpt_dir, &err))) goto fail;
@@ -338,8 +464,11 @@ int gat_cmd_train(int argc, char **argv) {
         vo.seed = a.train.seed;
         if ((rc = gat_cli_visualize_dataset(&ds, &vo, NULL, a.quiet ? GAT_CLI_VIZ_QUIET : 0, &err))) goto fail;
     }
+    if ((rc = check_memory(&a, &cfg, &ds, &err))) goto fail;
     if ((rc = gat_model_init(&m, &cfg, a.train.seed, &err))) goto fail;
-    if ((rc = gat_session_init(&s, &ds, &m, &err))) goto fail;
+    if (a.batch_size > 0) rc = gat_sampled_session_init(&ss, &ds, &m, &err);
+    else rc = gat_session_init(&s, &ds, &m, &err);
+    if (rc) goto fail;
     if (ds.task != GAT_TASK_SINGLE_LABEL) {
         rc = gat_error_set(&err, GAT_EINVAL, "%s: multi-label datasets are not supported by gat train yet", ds.path);
         goto fail;
@@ -368,21 +497,34 @@ int gat_cmd_train(int argc, char **argv) {
     t.meta.seed = a.train.seed;
     t.meta.test_accuracy = NAN;
     if (!a.quiet) {
-        printf("Dataset %s: %lld nodes, %lld edges, %lld features (%s), %lld classes; train/val/test %lld/%lld/%lld\n",
+        printf("Dataset %s: %lld nodes, %lld edges, %lld features (%s), %lld classes; train/val/test %lld/%lld/%lld; "
+               "loaded in %.2f s\n",
                ds.name, (long long)ds.n_nodes, (long long)ds.n_edges, (long long)ds.n_features,
                ds.dense_features ? "dense" : "sparse", (long long)ds.n_classes, (long long)ds.split_size[0],
-               (long long)ds.split_size[1], (long long)ds.split_size[2]);
+               (long long)ds.split_size[1], (long long)ds.split_size[2], load_s);
         printf("GAT: %d layers, heads", cfg.n_layers);
         for (int l = 0; l < cfg.n_layers; l++) printf("%s%lld", l ? "," : " ", (long long)cfg.heads[l]);
         printf(", features");
         for (int l = 0; l < cfg.n_layers; l++) printf("%s%lld", l ? "," : " ", (long long)cfg.features[l]);
         printf(", %zu parameters, dropout %g, skip %s, %d thread%s, seed %llu\n", m.n_trainable, (double)cfg.dropout,
                cfg.skip ? "on" : "off", threads, threads == 1 ? "" : "s", (unsigned long long)a.train.seed);
+        if (a.batch_size > 0) {
+            printf("Sampled mini-batches: %lld seed nodes per step (%lld steps per epoch), fanouts", (long long)a.batch_size,
+                   (long long)((ds.split_size[GAT_SPLIT_TRAIN] + a.batch_size - 1) / a.batch_size));
+            for (int l = 0; l < a.n_fanouts; l++) printf("%s%lld", l ? "," : " ", (long long)a.fanouts[l]);
+            printf(" (without replacement; -1 = all); validation and test exact (layer-wise inference)\n");
+        }
         fflush(stdout);
     }
 
     gat_train_result res;
-    if ((rc = gat_train(&m, &s, &a.train, on_epoch, &t, &res, &err))) goto fail;
+    gat_minibatch_options mb;
+    memset(&mb, 0, sizeof mb);
+    mb.batch_size = a.batch_size;
+    for (int l = 0; l < a.n_fanouts; l++) mb.fanouts[l] = a.fanouts[l];
+    if (a.batch_size > 0) rc = gat_train_sampled(&m, &ss, &a.train, &mb, on_epoch, &t, &res, &err);
+    else rc = gat_train(&m, &s, &a.train, on_epoch, &t, &res, &err);
+    if (rc) goto fail;
     if (!a.quiet) {
         if (res.reason == GAT_STOP_PATIENCE)
             printf("Stopping the training at epoch %lld: neither validation accuracy nor loss improved for %lld epochs.\n",
@@ -394,13 +536,21 @@ int gat_cmd_train(int argc, char **argv) {
                (long long)res.best_epoch, a.train.keep_best ? " (kept)" : "");
     }
     gat_metrics val;
-    gat_evaluate(&m, &s, GAT_SPLIT_VAL, &val);
+    if (a.batch_size > 0) {
+        if ((rc = gat_evaluate_exact(&m, &ss, GAT_SPLIT_VAL, &val, &err))) goto fail;
+    } else {
+        gat_evaluate(&m, &s, GAT_SPLIT_VAL, &val);
+    }
     t.meta.epochs = res.epochs;
     t.meta.best_epoch = res.best_epoch;
     t.meta.val_accuracy = val.score;
     if (a.should_test) {
         gat_metrics test;
-        gat_evaluate(&m, &s, GAT_SPLIT_TEST, &test);
+        if (a.batch_size > 0) {
+            if ((rc = gat_evaluate_exact(&m, &ss, GAT_SPLIT_TEST, &test, &err))) goto fail;
+        } else {
+            gat_evaluate(&m, &s, GAT_SPLIT_TEST, &test);
+        }
         t.meta.test_accuracy = test.score;
         printf("Test accuracy = %.4f\n", test.score);
         double values[5] = {NAN, NAN, NAN, NAN, test.score};
@@ -434,6 +584,7 @@ int gat_cmd_train(int argc, char **argv) {
             printf("Training curves drawn to %s and %s\n", files[0], files[1]);
     }
     if (!a.quiet) printf("Model saved to %s\n", final_path);
+    gat_sampled_session_free(&ss);
     gat_session_free(&s);
     gat_model_free(&m);
     gat_dataset_free(&ds);
@@ -444,6 +595,7 @@ fail:
         gat_error ignored = {0};
         gat_runlog_close(&t.log, &ignored);
     }
+    gat_sampled_session_free(&ss);
     gat_session_free(&s);
     gat_model_free(&m);
     gat_dataset_free(&ds);

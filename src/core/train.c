@@ -111,7 +111,7 @@ GAT_HOT_KERNEL static void adam_chunk(void *v, int64_t b, int64_t e) {
     }
 }
 
-static void adam_step(gat_model *m, float *m1, float *m2, int64_t t, const gat_train_options *o) {
+void gat_adam_step(gat_model *m, float *m1, float *m2, int64_t t, const gat_train_options *o) {
     adam_args a = {.p = m->params, .m1 = m1, .m2 = m2, .g = m->grads, .b1 = (float)o->beta1, .b2 = (float)o->beta2,
                    .wd = (float)o->weight_decay, .eps = (float)o->eps,
                    .step = (float)(o->lr / (1.0 - pow(o->beta1, (double)t))),
@@ -160,7 +160,7 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
         }
         memset(m->grads, 0, m->n_params * sizeof *m->grads);
         gat_model_backward_plan(m, &s->acts, &s->in, &s->g, s->dlogits, tp);
-        adam_step(m, m1, m2, epoch, opt);
+        gat_adam_step(m, m1, m2, epoch, opt);
         logits = gat_model_forward_plan(m, &s->acts, &s->in, &s->g, 0, 0, vp);
         r.val = gat_split_metrics(s, logits, GAT_SPLIT_VAL, NULL);
         r.elapsed = now_seconds() - t0;
