@@ -283,6 +283,12 @@ GAT_INLINE void gat_attention_grad_source(const gat_att_bwd *B, int64_t j, float
     for (int64_t hh = 0; hh < h; hh++) ds_src[hh] = add ? ds_src[hh] + gs[hh] : gs[hh];
 }
 
+/* Dense projections of width M at most this are row kernels in the fused passes (layer.c). */
+#define GAT_NARROW 32
+/* z (n, M) = x (n, K) w (K, M) exactly as the fused forward pass projects a dense layer's
+ * input without dropout: row kernels when M <= GAT_NARROW, BLAS blocks otherwise. */
+void gat_dense_projection(float *z, const float *x, const float *w, int64_t n, int64_t k, int64_t m);
+
 /* ---- products on row blocks (OpenBLAS, or plain loops without it; ops.c) ---- */
 /* z (rows, M) = x (rows, K) w (K, M) when beta is 0, z += x w when beta is 1. */
 void gat_gemm_rows(float *z, const float *x, const float *w, int64_t rows, int64_t k, int64_t m, float beta);

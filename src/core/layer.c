@@ -36,7 +36,6 @@ typedef struct layer_ctx {
     const int64_t *node_ids;           /* global id of each row (dropout keys), NULL = identity */
     const int64_t *rows;               /* rows to project (ids) or NULL for all */
     int64_t n_rows;                    /* their number */
-    int own_gemm;                      /* narrow dense projection: row kernels instead of BLAS blocks */
     const int64_t *targets;            /* targets (ids) or NULL for all */
     gat_att_fwd A;
     gat_att_bwd B;
@@ -200,9 +199,9 @@ GAT_SHAPED(project_dense);
 
 /* Narrow dense projections (M <= GAT_NARROW, Cora's output layer) are row kernels, so that
  * a planned pass projects only the rows it needs; each output is summed over the input
- * features in order whichever rows are computed, so planned and full passes agree bit for
- * bit. Wider ones go to BLAS on fixed blocks of all rows. */
-#define GAT_NARROW 32
+ * features in order whichever rows are computed, so planned and full passes (and gat_infer,
+ * through gat_dense_projection) agree bit for bit. Wider ones go to BLAS on fixed blocks of
+ * all rows. */
 
 /* Padded copies of narrow weights live on the stack up to this many floats. */
 #define GAT_PAD_FLOATS 8192
@@ -217,16 +216,43 @@ GAT_INLINE void narrow_row(float *restrict acc, const float *restrict x, const f
     for (int64_t o = 0; o < pw; o++) acc[o] = a[o];
 }
 
+/* Lanes of the padded copy of a narrow weight (K, M), and the copy itself when it fits
+ * (returns NULL otherwise: the rows then use w as it is). */
+static inline int64_t narrow_lanes(int64_t m) { return m <= 8 ? 8 : m <= 16 ? 16 : 32; }
+GAT_INLINE float *narrow_pad(float *restrict pad /* GAT_PAD_FLOATS */, const float *restrict w, int64_t k, int64_t m) {
+    const int64_t pw = narrow_lanes(m);
+    if (k * pw > GAT_PAD_FLOATS) return NULL;
+    for (int64_t q = 0; q < k; q++)
+        for (int64_t o = 0; o < pw; o++) pad[q * pw + o] = o < m ? w[q * m + o] : 0.0f;
+    return pad;
+}
+
+/* zr (M) = xr (K) w (K, M), summed over q in order; wpad from narrow_pad or NULL. */
+GAT_INLINE void narrow_project(float *restrict zr, const float *restrict xr, const float *restrict w,
+                               const float *restrict wpad, int64_t k, int64_t m) {
+    float acc[GAT_NARROW];
+    const int64_t pw = narrow_lanes(m);
+    if (wpad) { /* rows padded to 8, 16 or 32 lanes: whole vector ops per input feature */
+        if (pw == 8) narrow_row(acc, xr, wpad, k, 8);
+        else if (pw == 16) narrow_row(acc, xr, wpad, k, 16);
+        else narrow_row(acc, xr, wpad, k, 32);
+    } else {
+        for (int64_t q = 0; q < m; q++) acc[q] = 0.0f;
+        for (int64_t q = 0; q < k; q++) {
+            const float xv = xr[q];
+            const float *restrict wq = w + q * m;
+            for (int64_t o = 0; o < m; o++) acc[o] += xv * wq[o];
+        }
+    }
+    for (int64_t q = 0; q < m; q++) zr[q] = acc[q];
+}
+
 GAT_INLINE void project_rows_body(const void *v, int64_t b, int64_t e, int64_t h, int64_t f) {
     const layer_ctx *c = v;
-    const int64_t m = h * f, k = c->k, pw = m <= 8 ? 8 : m <= 16 ? 16 : 32;
-    const float *restrict w = c->w;
-    float pad[GAT_PAD_FLOATS], *wpad = NULL;
-    if (k * pw <= GAT_PAD_FLOATS) {
-        wpad = pad;
-        for (int64_t q = 0; q < k; q++)
-            for (int64_t o = 0; o < pw; o++) wpad[q * pw + o] = o < m ? w[q * m + o] : 0.0f;
-    }
+    const int64_t m = h * f, k = c->k;
+    float pad[GAT_PAD_FLOATS], pad_skip[GAT_PAD_FLOATS];
+    const float *wpad = narrow_pad(pad, c->w, k, m);
+    const float *wpad_skip = c->skip_proj ? narrow_pad(pad_skip, c->w_skip, k, m) : NULL;
     for (int64_t t = b; t < e; t++) {
         const int64_t r = c->rows ? c->rows[t] : t;
         const float *restrict xr = c->prev + r * k;
@@ -236,33 +262,35 @@ GAT_INLINE void project_rows_body(const void *v, int64_t b, int64_t e, int64_t h
             masked_scale(c->xbuf + r * k, xr, mk, k, c->scale);
             xr = c->xbuf + r * k;
         }
-        float acc[GAT_NARROW];
-        if (wpad) { /* rows padded to 8, 16 or 32 lanes: whole vector ops per input feature */
-            if (pw == 8) narrow_row(acc, xr, wpad, k, 8);
-            else if (pw == 16) narrow_row(acc, xr, wpad, k, 16);
-            else narrow_row(acc, xr, wpad, k, 32);
-        } else {
-            for (int64_t q = 0; q < m; q++) acc[q] = 0.0f;
-            for (int64_t q = 0; q < k; q++) {
-                const float xv = xr[q];
-                const float *restrict wq = w + q * m;
-                for (int64_t o = 0; o < m; o++) acc[o] += xv * wq[o];
-            }
-        }
         float *restrict zr = c->z + r * m;
-        for (int64_t q = 0; q < m; q++) zr[q] = acc[q];
-        if (c->skip_proj) {
-            const float *restrict ws = c->w_skip;
-            for (int64_t q = 0; q < m; q++) acc[q] = 0.0f;
-            for (int64_t q = 0; q < k; q++)
-                for (int64_t o = 0; o < m; o++) acc[o] += xr[q] * ws[q * m + o];
-            float *restrict tr = c->tmp + r * m;
-            for (int64_t q = 0; q < m; q++) tr[q] = acc[q];
-        }
+        narrow_project(zr, xr, c->w, wpad, k, m);
+        if (c->skip_proj) narrow_project(c->tmp + r * m, xr, c->w_skip, wpad_skip, k, m);
         finish_projection(c, r, zr, h, f);
     }
 }
 GAT_SHAPED(project_rows);
+
+typedef struct {
+    float *z;
+    const float *x, *w;
+    int64_t k, m;
+} narrow_args;
+
+GAT_HOT_KERNEL static void narrow_chunk(void *v, int64_t b, int64_t e) {
+    const narrow_args *a = v;
+    float pad[GAT_PAD_FLOATS];
+    const float *wpad = narrow_pad(pad, a->w, a->k, a->m);
+    for (int64_t r = b; r < e; r++) narrow_project(a->z + r * a->m, a->x + r * a->k, a->w, wpad, a->k, a->m);
+}
+
+void gat_dense_projection(float *z, const float *x, const float *w, int64_t n, int64_t k, int64_t m) {
+    if (m <= GAT_NARROW) {
+        narrow_args a = {z, x, w, k, m};
+        gat_pool_for(n, 64, narrow_chunk, &a);
+    } else {
+        gat_matmul_forward(z, x, w, n, k, m);
+    }
+}
 
 /* One target: attention, then skip, head mean or concatenation, bias, ELU. */
 GAT_INLINE void attend_body(const void *v, int64_t b, int64_t e, int64_t h, int64_t f) {
