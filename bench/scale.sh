@@ -9,7 +9,7 @@
 # and shown as such. Writes bench/results/scale.csv, prints a table and draws
 # bench/results/scale.png/.svg (time and memory against N, log-log).
 #
-#   bench/scale.sh [--sizes "10000 100000 1000000"] [--threads 1] [--pyg /work/venv/bin/python]
+#   bench/scale.sh [--sizes "10000 100000 1000000"] [--threads 1] [--pyg venv/bin/python]
 #                  [--work DIR] [--full-epochs 30] [--sampled-epochs 3] [--max-pyg 1000000]
 set -euo pipefail
 cd "$(dirname "$0")/.."

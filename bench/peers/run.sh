@@ -4,7 +4,7 @@
 # medians with each program's ratio to gat.
 #   bench/peers/run.sh [--dataset NAME] [--data-dir DIR] [--epochs N] [--rounds R] [--threads T] [--ppi-arch]
 # Needs build/bench_cora and a Python with torch and torch_geometric, $PYTHON (default
-# /work/venv-peers/bin/python, else python3): python3 -m venv venv && venv/bin/pip install torch torch_geometric
+# python3): python3 -m venv venv && venv/bin/pip install torch torch_geometric
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -20,8 +20,7 @@ while [ $# -gt 0 ]; do
         *) echo "usage: $0 [--dataset NAME] [--data-dir DIR] [--epochs N] [--rounds R] [--threads T] [--ppi-arch]" >&2; exit 2 ;;
     esac
 done
-py=${PYTHON:-/work/venv-peers/bin/python}
-[ -x "$py" ] || py=python3
+py=${PYTHON:-python3}
 bench=${BENCH:-$root/build/bench_cora}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
