@@ -51,6 +51,13 @@ typedef struct gat_dataset {
     char **class_names;                /* (n_classes) or NULL */
 } gat_dataset;
 
+/* How a dataset and a class are named to people, the same in every picture and console
+ * line: the dataset's folder name with a capital first letter ("cora" -> "Cora", NULL or ""
+ * -> "Graph"), a class name with '_' written as a space ("Reinforcement_Learning" ->
+ * "Reinforcement Learning"). Files read by programs (CSV headers, JSON, model metadata) keep
+ * the raw names. buf gets at most size - 1 bytes and a NUL. */
+void gat_display_dataset_name(const char *name, char *buf, size_t size);
+void gat_display_class_name(const char *name, char *buf, size_t size);
 /* Load the dataset in folder dir. */
 int gat_dataset_load(gat_dataset *ds, const char *dir, gat_error *err);
 /* Find and load dataset `name` (case-insensitive, "cora" or "CORA") under data_dir; when
