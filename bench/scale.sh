@@ -14,7 +14,7 @@
 # --memory: the estimate against the measured peak only (one epoch per size and mode, no PyG,
 # bench/results/memory.csv), the check that every estimate is within 20 %.
 #
-#   bench/scale.sh [--sizes "10000 100000 1000000"] [--threads 1] [--pyg /work/venv/bin/python]
+#   bench/scale.sh [--sizes "10000 100000 1000000"] [--threads 1] [--pyg venv/bin/python]
 #                  [--work DIR] [--full-epochs 30] [--sampled-epochs 3] [--max-pyg 1000000]
 #                  [--max-pyg-sampled 10000000] [--memory] [--nice N]
 set -euo pipefail
