@@ -43,6 +43,18 @@ typedef struct gat_dataset {
     int64_t *split[3];                 /* node ids per gat_split */
     int64_t split_size[3];
     char **class_names;                /* (n_classes) or NULL */
+    /* A collection of graphs (n_graphs > 0): every node belongs to one graph, every edge
+     * joins two nodes of the same graph, and each split is made of whole graphs (its node
+     * list is every node of its graphs, increasing). */
+    int64_t n_graphs;
+    int64_t *graph_id;                 /* (N) graph of each node, 0..n_graphs-1 */
+    int64_t *graph_node_ptr;           /* (n_graphs + 1) */
+    int64_t *graph_nodes;              /* (N) nodes of graph g: graph_nodes[graph_node_ptr[g] .. [g+1]), increasing */
+    int64_t *graph_node_pos;           /* (N) position of each node in its graph's node list */
+    int64_t *graph_edge_ptr;           /* (n_graphs + 1) */
+    int64_t *graph_edges;              /* (E) edges of graph g (indices into edge_src/edge_dst), increasing */
+    int64_t *split_graphs[3];          /* graph ids per gat_split, increasing */
+    int64_t split_n_graphs[3];
 } gat_dataset;
 
 /* Load the dataset in folder dir. */

@@ -187,7 +187,8 @@ int gat_cmd_predict(int argc, char **argv) {
     memset(split_of, -1, (size_t)ds.n_nodes);
     for (int sp = 0; sp < 3; sp++)
         for (int64_t t = 0; t < ds.split_size[sp]; t++) split_of[ds.split[sp][t]] = (int8_t)sp;
-    const float *logits = gat_evaluate(&m, &s, GAT_SPLIT_TEST, NULL);
+    const float *logits = NULL;
+    if ((rc = gat_predict_all(&m, &s, &logits, &err))) goto done;
     const int64_t C = ds.n_classes;
     const int multi = ds.task == GAT_TASK_MULTI_LABEL;
     static const char *split_names[3] = {"train", "val", "test"};

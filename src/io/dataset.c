@@ -24,6 +24,13 @@ void gat_dataset_free(gat_dataset *ds) {
     if (ds->class_names)
         for (int64_t c = 0; c < ds->n_classes; c++) free(ds->class_names[c]);
     free(ds->class_names);
+    free(ds->graph_id);
+    free(ds->graph_node_ptr);
+    free(ds->graph_nodes);
+    free(ds->graph_node_pos);
+    free(ds->graph_edge_ptr);
+    free(ds->graph_edges);
+    for (int s = 0; s < 3; s++) free(ds->split_graphs[s]);
     memset(ds, 0, sizeof *ds);
 }
 
