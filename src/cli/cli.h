@@ -16,6 +16,8 @@ int gat_cmd_predict(int argc, char **argv);
 int gat_cmd_visualize(int argc, char **argv);
 /* gat visualize attention|entropy|embeddings (cmd_visualize_model.c); picture names which. */
 int gat_cli_visualize_model(int argc, char **argv, const char *picture);
+/* gat generate <kind>: synthetic datasets (cmd_generate.c). */
+int gat_cmd_generate(int argc, char **argv);
 /* gat plot RUN...: training curves of run folders. */
 int gat_cmd_plot(int argc, char **argv);
 
