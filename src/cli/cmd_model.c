@@ -16,7 +16,7 @@ typedef struct {
 
 static int parse_model_args(int argc, char **argv, model_args *a, const char *cmd, int want_out) {
     memset(a, 0, sizeof *a);
-    a->normalize = 1;
+    a->normalize = -1;
     for (int i = 0; i < argc; i++) {
         int r;
         int64_t v;
@@ -48,7 +48,8 @@ static const char *common_help =
     "  --model FILE                 a model file written by gat train (.safetensors)\n"
     "  --dataset NAME               dataset to run on (default: the one named in the model file)\n"
     "  --data-dir DIR               folder holding the datasets (default: $GAT_DATA_DIR, then ./data, ./datasets)\n"
-    "  --normalize_features BOOL    scale each feature row to sum 1, as in training (default: true)\n"
+    "  --normalize_features BOOL    scale each feature row to sum 1, as in training (default: true, but false\n"
+    "                               for multi-label collections of graphs, as gat train)\n"
     "  --threads N                  worker threads, 0 = all cores (default: 0)\n";
 
 /* Load the model, its dataset, and a session to run it. */

@@ -49,7 +49,7 @@ static void vm_usage(FILE *fp, int pic) {
         "  --model FILE            a model file written by gat train (.safetensors)\n"
         "  --dataset NAME          dataset to run on (default: the one named in the model file)\n"
         "  --data-dir DIR          folder holding the datasets (default: $GAT_DATA_DIR, then ./data, ./datasets)\n"
-        "  --normalize_features BOOL  scale feature rows to sum 1, as in training (default: true)\n"
+        "  --normalize_features BOOL  scale feature rows to sum 1, as in training (default: true; false for multi-label collections)\n"
         "  --out DIR               where the pictures go (default: figures/<dataset>)\n"
         "  --format LIST           png, svg or png,svg (default: png,svg)\n"
         "  --scale X               PNG pixels per point, 0.25..8 (default: 2)\n"
@@ -104,7 +104,7 @@ static int parse_vm_args(int argc, char **argv, int pic, vm_args *a) {
     memset(a, 0, sizeof *a);
     a->picture = pic;
     a->format = "png,svg";
-    a->normalize = 1;
+    a->normalize = -1;
     a->seed = 1;
     a->bins = 30;
     a->n_top = 4;
