@@ -313,10 +313,13 @@ static int link_member(reader *r, const char *key, int fits, void *vctx) {
     *has = 1;
     char what[64];
     snprintf(what, sizeof what, "the %s of link", key);
+    skip_ws(r);
+    const int64_t at = offset(r);
     int rc = read_id(r, what, c->index, is_src ? &c->source : &c->target);
     if (rc) return rc;
     int64_t v = is_src ? c->source : c->target;
     if (v < 0 || v >= c->n_ids) {
+        r->base -= offset(r) - at; /* report where the id starts */
         char msg[160];
         snprintf(msg, sizeof msg, "link %lld: %s %lld is not a node (ids are 0..%lld)", (long long)c->index, key,
                  (long long)v, (long long)c->n_ids - 1);
@@ -330,7 +333,7 @@ static int read_nodes(reader *r, parse_ctx *c) {
     if (rc) return rc;
     c->index = 0;
     while ((more = array_next_object(r, &first, "node", (long long)c->index, &rc)) == 1) {
-        int64_t at = offset(r);
+        const int64_t at = offset(r) - 1; /* where the node's '{' is */
         c->has_id = 0;
         if ((rc = read_members(r, node_member, c))) return rc;
         if (!c->has_id) return fail(r, GAT_EFORMAT, "node %lld has no \"id\"", (long long)c->index);
