@@ -1,6 +1,6 @@
 /* attention_entropy.c - look inside a saved model from C: per head, how far each node's
  * attention is from uniform, and the node that attends most unevenly.
- *   build/attention_entropy MODEL [DATA_DIR]   (default data: $GAT_DATA_DIR) */
+ *   build/attention_entropy MODEL [DATA_DIR]   (default: the library's data folders) */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -11,7 +11,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: attention_entropy MODEL.safetensors [DATA_DIR]\n");
         return 2;
     }
-    const char *data_dir = argc > 2 ? argv[2] : getenv("GAT_DATA_DIR");
+    const char *data_dir = argc > 2 ? argv[2] : NULL;
     gat_error err = {0};
     gat_model m;
     gat_model_meta meta;

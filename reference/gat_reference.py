@@ -47,6 +47,53 @@ DEFAULT_DATA_DIR = "/work/shared/datasets"
 
 
 # --------------------------------------------------------------------------------------------
+# Dropout masks: gat's counter-based stream, written from its specification (include/gat/rng.h)
+# --------------------------------------------------------------------------------------------
+# An element i of the stream `key` is kept when its 32 random bits u32(key, i) are >= p * 2^32,
+# where one SplitMix64 finaliser call on key ^ ((i >> 1) * 0xd1b54a32d192ed03) gives the bits of
+# the even element (low half) and the odd one (high half). Kept elements are scaled by 1/(1-p).
+# The stream of layer l, site s (1 input, 2 projection, 3 attention) of a training step with key
+# K is rng_key(K, l, s, 0). Masks index the masked array in C order: the layer input (N, F_in)
+# (a stored entry (r, c) of sparse input features has the index r * F_in + c of the dense
+# element, so sparse and dense copies of the data get the same mask), the projection (N, H*F),
+# the attention (E_total, H) in the edge order of prepare_edges.
+
+MASK64 = (1 << 64) - 1
+SITE_INPUT, SITE_PROJ, SITE_ATT = 1, 2, 3
+
+
+def mix64(z):
+    """SplitMix64 finaliser on a Python int (mod 2^64)."""
+    z = (z + 0x9E3779B97F4A7C15) & MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return z ^ (z >> 31)
+
+
+def mix64_np(z):
+    """The same on a uint64 numpy array (multiplication wraps mod 2^64)."""
+    z = z + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def rng_key(seed, a, b, c):
+    return mix64(mix64(mix64(mix64(seed) ^ a) ^ b) ^ c)
+
+
+def keep_mask(key, n, p):
+    """(n,) bool: which elements of stream `key` dropout with probability p (a float32) keeps."""
+    i = np.arange(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        r = mix64_np(np.uint64(key) ^ ((i >> np.uint64(1)) * np.uint64(0xD1B54A32D192ED03)))
+    u = np.where((i & np.uint64(1)) == 1, r >> np.uint64(32), r & np.uint64(0xFFFFFFFF))
+    t = float(np.float32(p)) * 4294967296.0
+    thr = 0xFFFFFFFF if t >= 4294967295.0 else int(t)
+    return u >= np.uint64(thr)
+
+
+# --------------------------------------------------------------------------------------------
 # Graph preprocessing
 # --------------------------------------------------------------------------------------------
 
@@ -79,7 +126,8 @@ def load_dataset(data_dir, name):
     raw = np.asarray(feats.todense(), dtype=np.float64)  # float32 counts -> float64 exactly
     rowsum = raw.sum(axis=1, keepdims=True)
     x = np.divide(raw, rowsum, out=np.zeros_like(raw), where=rowsum != 0)  # rows summing to 0 stay 0
-    data = {"x": x}
+    raw_npz = np.load(os.path.join(d, "features.npz"))  # the stored entries in file order
+    data = {"x": x, "csr": (raw_npz["indptr"].astype(np.int64), raw_npz["indices"].astype(np.int64))}
     for k in ("edge_index", "labels", "train_index", "val_index", "test_index"):
         data[k] = np.load(os.path.join(d, k + ".npy"))
     return data
@@ -110,23 +158,34 @@ class GATLayer(nn.Module):
             self.skip_proj = nn.Linear(num_in_features, num_of_heads * num_out_features, bias=False)
         else:
             self.register_parameter("skip_proj", None)
-        # dropout (as in pytorch-GAT: on the layer input and on the attention coefficients); only
-        # active in training mode; 0 by default. All fixtures are computed in eval mode.
-        self.dropout = nn.Dropout(p=dropout_prob)
+        # dropout as in pytorch-GAT: on the layer input, the projection and the attention
+        # coefficients. The masks are given (set_masks: float 0/1 tensors), not drawn here, so that
+        # a training-mode pass is a deterministic function of the parameters; None = no dropout.
+        self.dropout_prob = dropout_prob
+        self.masks = None
         self.last_attention = None
+
+    def set_masks(self, masks):
+        """masks: dict input (N, F_in), proj (N, H*F), att (E_total, H) of 0/1 values, or None."""
+        self.masks = masks
+
+    def drop(self, t, site):
+        if self.masks is None:
+            return t
+        return t * self.masks[site].to(t.dtype) / (1.0 - self.dropout_prob)
 
     def forward(self, x, src, dst):
         """x: (N, F_in); src/dst: (E_total,) int64 tensors with self loops already handled."""
         n = x.shape[0]
         H, F = self.num_of_heads, self.num_out_features
-        x = self.dropout(x)
-        z = self.linear_proj(x).view(n, H, F)
+        x = self.drop(x, "input")
+        z = self.drop(self.linear_proj(x), "proj").view(n, H, F)
         s_src = (z * self.scoring_fn_source).sum(dim=-1)  # (N, H)
         s_dst = (z * self.scoring_fn_target).sum(dim=-1)  # (N, H)
         e = Fn.leaky_relu(s_src[src] + s_dst[dst], negative_slope=0.2)  # (E, H)
         alpha = scatter_softmax(e, dst, n)
         self.last_attention = alpha.detach()
-        alpha = self.dropout(alpha)
+        alpha = self.drop(alpha, "att")
         out = torch.zeros(n, H, F, dtype=z.dtype, device=z.device)
         out.index_add_(0, dst, alpha.unsqueeze(-1) * z[src])
         if self.add_skip_connection:
@@ -161,6 +220,7 @@ class GAT(nn.Module):
     """pytorch-GAT compatible GAT: self.gat_net = nn.Sequential(GATLayer, ...)."""
 
     def __init__(self, num_in_features, heads, features, skip, bias, dropout_prob=0.0):
+        """dropout_prob applies only while masks are set (GAT.set_masks)."""
         super().__init__()
         assert len(heads) == len(features) and len(heads) >= 1
         layers = []
@@ -185,15 +245,48 @@ class GAT(nn.Module):
     def attention(self):
         return [layer.last_attention for layer in self.gat_net]
 
+    def set_masks(self, masks):
+        """masks: per layer a dict (see GATLayer.set_masks), or None for evaluation mode."""
+        for l, layer in enumerate(self.gat_net):
+            layer.set_masks(None if masks is None else masks[l])
+
+
+def make_masks(cfg, n, n_edges_total, key, p, csr=None):
+    """The dropout masks of gat's training step `key`, per layer, as numpy uint8 arrays in gat's
+    indexing (see keep_mask) and as dense float64 0/1 tensors for the model.
+
+    csr: (indptr, indices) of sparse input features in file order (layer-0 input mask over their
+    stored entries), or None for dense input."""
+    raw, dense = [], []
+    f_in = cfg["n_in"]
+    for l in range(cfg["layers"]):
+        H, F = cfg["heads"][l], cfg["features"][l]
+        kin, kproj, katt = (rng_key(key, l, s, 0) for s in (SITE_INPUT, SITE_PROJ, SITE_ATT))
+        m_in = keep_mask(kin, n * f_in, p)
+        d_in = m_in.reshape(n, f_in).astype(np.float64)
+        if l == 0 and csr is not None:  # a stored entry (r, c) has the mask of dense element r * F_in + c
+            indptr, indices = csr
+            rows = np.repeat(np.arange(n), np.diff(indptr))
+            m_in = m_in.reshape(n, f_in)[rows, indices]
+        m_proj = keep_mask(kproj, n * H * F, p)
+        m_att = keep_mask(katt, n_edges_total * H, p)
+        raw.append(dict(input=m_in.astype(np.uint8), proj=m_proj.astype(np.uint8), att=m_att.astype(np.uint8)))
+        dense.append(dict(input=torch.from_numpy(d_in), proj=torch.from_numpy(m_proj.reshape(n, H * F).astype(np.float64)),
+                          att=torch.from_numpy(m_att.reshape(n_edges_total, H).astype(np.float64))))
+        f_in = H * F
+    return raw, dense
+
 
 # --------------------------------------------------------------------------------------------
 # Dense cross-check (independent formulation; with grads on the small graphs, forward-only on Cora)
 # --------------------------------------------------------------------------------------------
 
-def dense_forward(params, cfg, x, src, dst):
+def dense_forward(params, cfg, x, src, dst, masks=None):
     """Same network written with dense masked N x N attention on a plain dict of tensors.
 
-    A[i, j] = number of edges j -> i (duplicates count with multiplicity).
+    A[i, j] = number of edges j -> i (duplicates count with multiplicity). With dropout masks
+    (per layer dicts as for GAT.set_masks), D[i, j] = number of KEPT edges j -> i of each head
+    scaled by 1/(1-p) replaces A in the aggregation (the softmax still runs over all edges).
     Returns (logits, per layer the (E_total, H) attention of one edge, read from the N x N matrix at [dst, src]).
     """
     n = x.shape[0]
@@ -206,7 +299,13 @@ def dense_forward(params, cfg, x, src, dst):
     for l in range(L):
         H, F = cfg["heads"][l], cfg["features"][l]
         W = params[f"gat_net.{l}.linear_proj.weight"]
-        zall = (h @ W.T).reshape(n, H, F)
+        scale = 1.0 / (1.0 - cfg.get("dropout", 0.0))
+        if masks is not None:
+            h = h * masks[l]["input"] * scale
+        zall = h @ W.T
+        if masks is not None:
+            zall = zall * masks[l]["proj"] * scale
+        zall = zall.reshape(n, H, F)
         a_src = params[f"gat_net.{l}.scoring_fn_source"][0]  # (H, F)
         a_dst = params[f"gat_net.{l}.scoring_fn_target"][0]
         outs, att_l = [], []
@@ -220,7 +319,12 @@ def dense_forward(params, cfg, x, src, dst):
             ex = torch.exp(e - e.max(dim=1, keepdim=True).values)  # 0 where there is no edge
             att_single = ex / (A * ex).sum(dim=1, keepdim=True)  # attention of ONE edge j->i
             att_l.append(att_single[dst, src])
-            outs.append((A * att_single) @ z)  # duplicates count with multiplicity
+            if masks is None:
+                outs.append((A * att_single) @ z)  # duplicates count with multiplicity
+            else:
+                D = torch.zeros(n, n, dtype=x.dtype)
+                D.index_put_((dst, src), masks[l]["att"][:, hd] * scale, accumulate=True)
+                outs.append((D * att_single) @ z)
         atts.append(torch.stack(att_l, dim=1))
         out = torch.stack(outs, dim=1)  # (N, H, F)
         if cfg["skip"]:
@@ -277,14 +381,22 @@ SMALL_CASES = {
                                 n_edges=32, n_train=6),
     "small_three_layers_nobias": dict(seed=303, n=17, f_in=7, heads=[2, 2, 1], features=[5, 4, 4], skip=False,
                                       bias=False, n_edges=48, n_train=9),
+    # training mode (dropout masks from gat's stream for the step key `key`): the 8 heads x 8
+    # features and F = 8 kernels; skip connections (projected, identity, projected) in 3 layers
+    "small_dropout_8x8": dict(seed=404, n=40, f_in=12, heads=[8, 2], features=[8, 8], skip=False, bias=True,
+                              n_edges=150, n_train=16, dropout=0.5, key=404404, w_scale=0.4),
+    "small_dropout_skip": dict(seed=505, n=16, f_in=7, heads=[3, 2, 2], features=[4, 12, 3], skip=True, bias=True,
+                               n_edges=50, n_train=8, dropout=0.3, key=505505),
 }
+# Cora in training mode: dropout 0.6 on the sparse input (its stored entries), projections, attention
+CORA_CASES = {"cora": dict(dropout=0.0), "cora_dropout": dict(dropout=0.6, key=20180430)}
 # Multi-label (PPI-like) cases: a batch of whole graphs (block-diagonal), BCE with logits over
 # every (node, label) pair of the batch, projected skip connections in every layer.
 MULTI_CASES = {
     "small_multilabel_two_graphs": dict(seed=404, sizes=[7, 6], f_in=6, heads=[2, 2, 3], features=[4, 4, 5],
                                         n_edges=[18, 16]),
 }
-ALL_CASES = list(SMALL_CASES) + list(MULTI_CASES) + ["cora"]
+ALL_CASES = list(SMALL_CASES) + list(MULTI_CASES) + list(CORA_CASES)
 
 
 def loss_of(cfg, logits, labels, train):
@@ -318,12 +430,14 @@ def make_small_case(spec):
     train_index = np.sort(rng.choice(n, size=spec["n_train"], replace=False)).astype(np.int64)
     cfg = dict(layers=len(heads), heads=heads, features=feats, skip=spec["skip"], bias=spec["bias"],
                n_nodes=n, n_in=f_in, n_classes=n_classes, dataset=None)
-    model = GAT(f_in, heads, feats, spec["skip"], spec["bias"])
+    if spec.get("dropout", 0.0) > 0:
+        cfg.update(dropout=spec["dropout"], key=spec["key"])
+    model = GAT(f_in, heads, feats, spec["skip"], spec["bias"], dropout_prob=spec.get("dropout", 0.0))
     # random parameters, uniform(-1, 1) * scale (attention far from uniform), in a fixed order
     sd = {}
     for name, p in model.named_parameters():
         if name.endswith("linear_proj.weight") or name.endswith("skip_proj.weight"):
-            scale = 1.5 / np.sqrt(p.shape[1]) * 2.0
+            scale = 1.5 / np.sqrt(p.shape[1]) * 2.0 * spec.get("w_scale", 1.0)
         elif "scoring_fn" in name:
             scale = 1.5
         else:  # bias
@@ -366,14 +480,16 @@ def make_multi_case(spec):
     return cfg, model, inputs
 
 
-def make_cora_case(data_dir):
+def make_cora_case(data_dir, spec):
     data = load_dataset(data_dir, "cora")
     n, f_in = data["x"].shape
     heads, feats = [8, 1], [8, 7]
     cfg = dict(layers=2, heads=heads, features=feats, skip=False, bias=True, n_nodes=int(n), n_in=int(f_in),
                n_classes=7, dataset="cora")
+    if spec["dropout"] > 0:
+        cfg.update(dropout=spec["dropout"], key=spec["key"])
     torch.manual_seed(0)
-    model = GAT(f_in, heads, feats, skip=False, bias=True)
+    model = GAT(f_in, heads, feats, skip=False, bias=True, dropout_prob=spec["dropout"])
     with torch.no_grad():
         for layer in model.gat_net:  # order: linear_proj, scoring_fn_target, scoring_fn_source, bias
             nn.init.xavier_uniform_(layer.linear_proj.weight)
@@ -381,7 +497,7 @@ def make_cora_case(data_dir):
             nn.init.xavier_uniform_(layer.scoring_fn_source)
             layer.bias.uniform_(-0.1, 0.1)
     inputs = dict(x=data["x"], edge_index=data["edge_index"], labels=data["labels"],
-                  train_index=data["train_index"])
+                  train_index=data["train_index"], csr=data["csr"])
     return cfg, model, inputs
 
 
@@ -401,6 +517,10 @@ def run_reference(cfg, model, inputs):
     if cfg.get("task") == "multi_label":
         labels = labels.to(torch.float64)
     train = torch.from_numpy(inputs["train_index"])
+    raw_masks, masks = None, None
+    if cfg.get("dropout", 0.0) > 0:
+        raw_masks, masks = make_masks(cfg, n, src_np.size, cfg["key"], cfg["dropout"], inputs.get("csr"))
+    model.set_masks(masks)
     model.zero_grad(set_to_none=True)
     logits = model(x, src, dst)
     loss = loss_of(cfg, logits, labels, train)
@@ -412,7 +532,7 @@ def run_reference(cfg, model, inputs):
     att = [a.numpy().copy() for a in model.attention()]
     return dict(params32=params32, logits=logits.detach().numpy().copy(), loss=float(loss.item()), grads=grads,
                 attention=att, src=src_np, dst=dst_np, model=model, x=x, srct=src, dstt=dst, labels=labels,
-                train=train)
+                train=train, masks=masks, raw_masks=raw_masks)
 
 
 def cross_check_dense(cfg, ref, with_grads=True):
@@ -420,7 +540,7 @@ def cross_check_dense(cfg, ref, with_grads=True):
     names = param_names(cfg)
     params = {k: torch.from_numpy(ref["params32"][k].astype(np.float64)).requires_grad_(with_grads) for k in names}
     with torch.set_grad_enabled(with_grads):
-        logits, atts = dense_forward(params, cfg, ref["x"], ref["srct"], ref["dstt"])
+        logits, atts = dense_forward(params, cfg, ref["x"], ref["srct"], ref["dstt"], ref["masks"])
         loss = loss_of(cfg, logits, ref["labels"], ref["train"])
     if with_grads:
         loss.backward()
@@ -493,6 +613,9 @@ def write_case(out_dir, name, cfg, inputs, ref):
         save_npy(os.path.join(d, "grad." + k + ".npy"), v.astype(np.float64))
     for l, a in enumerate(ref["attention"]):
         save_npy(os.path.join(d, f"attention.layer{l}.npy"), a.astype(np.float64))
+    for l, ms in enumerate(ref["raw_masks"] or []):
+        for site, m in ms.items():
+            save_npy(os.path.join(d, f"mask.layer{l}.{site}.npy"), m.astype(np.uint8))
     save_npy(os.path.join(d, "attention_src.npy"), ref["src"].astype(np.int64))
     save_npy(os.path.join(d, "attention_dst.npy"), ref["dst"].astype(np.int64))
     return d
@@ -512,8 +635,8 @@ def main(argv=None):
         if c not in ALL_CASES:
             ap.error(f"unknown case {c!r}")
     for name in cases:
-        if name == "cora":
-            cfg, model, inputs = make_cora_case(args.data_dir)
+        if name in CORA_CASES:
+            cfg, model, inputs = make_cora_case(args.data_dir, CORA_CASES[name])
         elif name in MULTI_CASES:
             cfg, model, inputs = make_multi_case(MULTI_CASES[name])
         else:
@@ -521,9 +644,9 @@ def main(argv=None):
         ref = run_reference(cfg, model, inputs)
         msg = f"{name}: loss={ref['loss']:.17g}"
         # the dense check on Cora is forward-only (logits, loss, attention): N x N per head, no autograd graph
-        worst = cross_check_dense(cfg, ref, with_grads=(name != "cora"))
+        worst = cross_check_dense(cfg, ref, with_grads=(name not in CORA_CASES))
         msg += f"  dense-vs-scatter max|diff|={worst:.2e}"
-        if name != "cora":
+        if name not in CORA_CASES:
             if not args.no_gradcheck:
                 gradcheck_small(cfg, ref)
                 msg += "  gradcheck ok"

@@ -6,7 +6,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
-    build-essential cmake pkg-config git \
+    build-essential cmake pkg-config git file \
     libopenblas-dev libigraph-dev libcairo2-dev zlib1g-dev \
-    fonts-dejavu-core protobuf-compiler libxml2-utils >/dev/null
+    fonts-dejavu-core protobuf-compiler libxml2-utils \
+    python3-venv python3-numpy python3-scipy python3-pytest >/dev/null
 echo "gat: build dependencies installed"

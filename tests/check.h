@@ -2,8 +2,8 @@
  *
  * Every test program calls CHECK*(...) any number of times and ends with
  * `return check_summary();`, which prints "N passed, N failed" and returns 1 on any
- * failure. check_skip() returns 77, which CTest reports as skipped (used only when the
- * dataset folder is not configured). */
+ * failure. check_skip() prints why and returns 77, which CTest reports as skipped (and CI
+ * counts as a failure): a test never passes while leaving some of its checks out. */
 #ifndef GAT_TEST_CHECK_H
 #define GAT_TEST_CHECK_H
 
@@ -17,7 +17,9 @@ void check_report(int ok, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 int check_summary(void);
 int check_skip(const char *why);
-/* $GAT_DATA_DIR, or NULL when unset or empty. */
+/* The folder holding cora/ and citeseer/: $GAT_DATA_DIR when it has them, else the
+ * repository's data/ ($GAT_REPO_DATA, set by CTest). Never NULL: when neither has them it
+ * prints why and exits, 77 (skipped) if every check so far passed, 1 otherwise. */
 const char *check_data_dir(void);
 /* A fresh scratch folder for this test program: $GAT_TEST_TMP/<name>, created empty. */
 const char *check_tmpdir(const char *name);

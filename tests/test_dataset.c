@@ -145,7 +145,7 @@ int main(void) {
     d = variant("label_count");
     sh1[0] = 5;
     write_i64(d, "labels.npy", 1, sh1, (int64_t[]){0, 1, 0, 1, 0});
-    expect_fail(d, GAT_ESHAPE, "labels.npy", "6 labels");
+    expect_fail(d, GAT_ESHAPE, "labels.npy", "features.npz has 6 rows");
     /* splits */
     d = variant("split_empty");
     sh1[0] = 0;

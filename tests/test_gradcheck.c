@@ -1,11 +1,21 @@
 /* test_gradcheck.c - central finite differences against every backward function, and
  * against the whole model's backward pass (with dropout on: the masks depend only on the
- * key, so the loss is a deterministic function of the parameters).
+ * key, so the objective is a deterministic function of the parameters).
  *
- * The objective of an op is L = sum_i r_i out_i for fixed random r, accumulated in double.
- * Kernels are float32, so the step is 1e-2 and the tolerance 1e-3 + 2e-2 |ref|; points where
- * a perturbation crosses the LeakyReLU kink are skipped (detected by comparing the one-sided
- * differences). */
+ * The objective of an op (and of the whole model) is L = sum_i r_i out_i for fixed random
+ * r, accumulated in double, so every gradient tensor is of order one and no tensor can hide
+ * below a tolerance. The kernels are float32: a difference quotient carries the rounding
+ * noise of the outputs the perturbation changed, bounded by 8 eps32 sum |r_i out_i| over
+ * those outputs, divided by the step. Each point's tolerance is
+ *     |analytic - numeric| <= 1e-2 |numeric| + noise,
+ * and a point is significant where |numeric| > 5 noise: there a zero gradient fails. A point
+ * that disagrees is retried with a 4x and a 16x smaller step (a LeakyReLU or ELU kink inside
+ * the step disappears as the step shrinks, a wrong gradient does not); it counts as
+ * significant only if it is at the step that agreed. Per tensor, at least a third of the
+ * sampled points the objective depends on (numeric not exactly 0, as it is for a dropped
+ * element) must be significant, and the relative error over the sampled points,
+ * |analytic - numeric|_2 / |numeric|_2, must stay below 5 %: a zeroed tensor (error 100 %)
+ * or a 25 %-scaled one fails, which fd_self_test shows on several tensors. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,37 +32,89 @@ static void fill(float *x, size_t n, float scale) { for (size_t i = 0; i < n; i+
 typedef double (*objective_fn)(void *ctx);
 static double fd_eps = 1e-2; /* smaller for the whole model, where kinks are many */
 
-/* Central difference of f at x[i] with step eps. */
-static double central(float *x, size_t i, double eps, objective_fn f, void *ctx) {
+/* The terms r_i out_i of the last objective evaluation (dot_r appends to them). */
+#define MAX_TERMS (1 << 16)
+static double terms[MAX_TERMS], terms_plus[MAX_TERMS];
+static size_t n_terms;
+
+/* Central difference of f at x[i] with step eps; *noise bounds its rounding noise. */
+static double central(float *x, size_t i, double eps, objective_fn f, void *ctx, double *noise) {
     float x0 = x[i];
     x[i] = x0 + (float)eps;
+    n_terms = 0;
     double lp = f(ctx);
+    size_t np = n_terms;
+    memcpy(terms_plus, terms, np * sizeof *terms);
     x[i] = x0 - (float)eps;
+    n_terms = 0;
     double lm = f(ctx);
     x[i] = x0;
-    return (lp - lm) / (2 * eps);
+    double changed = 0;
+    for (size_t t = 0; t < n_terms && t < np; t++)
+        if (terms[t] != terms_plus[t]) changed += fabs(terms[t]) + fabs(terms_plus[t]);
+    /* the step actually taken, in float */
+    const double h = (double)(x0 + (float)eps) - (double)(x0 - (float)eps);
+    *noise = 8 * 6e-8 * 0.5 * changed / h;
+    return (lp - lm) / h;
 }
 
-/* Compare grad[i] with the central difference for up to max_points entries of x. A point
- * that disagrees is retried with a 4x and a 16x smaller step: a LeakyReLU kink inside the
- * step disappears as the step shrinks, a wrong gradient does not. */
-static void fd_check(const char *what, float *x, const float *grad, size_t n, objective_fn f, void *ctx, size_t max_points) {
-    size_t step = n > max_points ? n / max_points : 1, checked = 0, bad = 0, retried = 0;
+typedef struct {
+    size_t checked, independent, significant, bad, retried;
+    double err2, num2;                 /* sums of (analytic - numeric)^2 and numeric^2 */
+} fd_result;
+
+/* Compare grad with central differences of f at up to max_points entries of x. */
+static fd_result fd_run(const char *what, float *x, const float *grad, size_t n, objective_fn f, void *ctx,
+                        size_t max_points, int verbose) {
+    fd_result r = {0};
+    size_t step = n > max_points ? n / max_points : 1;
     for (size_t i = 0; i < n; i += step) {
-        double ana = grad[i], num = 0;
+        double ana = grad[i], num = 0, noise = 0;
         int ok = 0;
         for (int t = 0; t < 3 && !ok; t++) {
-            num = central(x, i, fd_eps / (1 << (2 * t)), f, ctx);
-            ok = fabs(num - ana) <= 1e-3 + 2e-2 * fabs(num);
-            retried += t > 0;
+            num = central(x, i, fd_eps / (1 << (2 * t)), f, ctx, &noise);
+            ok = fabs(num - ana) <= 1e-2 * fabs(num) + noise || (num == 0.0 && fabs(ana) < 1e-6);
+            r.retried += t > 0;
         }
+        r.checked++;
+        r.independent += num == 0.0;
+        r.significant += fabs(num) > 5 * noise && num != 0.0;
+        r.err2 += (ana - num) * (ana - num);
+        r.num2 += num * num;
         if (!ok) {
-            bad++;
-            if (bad <= 3) fprintf(stderr, "  %s[%zu]: analytic %.6g numeric %.6g\n", what, i, ana, num);
+            r.bad++;
+            if (verbose && r.bad <= 3) fprintf(stderr, "  %s[%zu]: analytic %.6g numeric %.6g (noise %.2g)\n", what, i, ana, num, noise);
         }
-        checked++;
     }
-    CHECK_MSG(bad == 0 && checked > 0, "%s: %zu of %zu points differ (%zu retries)", what, bad, checked, retried);
+    return r;
+}
+
+static void fd_check(const char *what, float *x, const float *grad, size_t n, objective_fn f, void *ctx, size_t max_points) {
+    fd_result r = fd_run(what, x, grad, n, f, ctx, max_points, 1);
+    double rel = r.num2 > 0 ? sqrt(r.err2 / r.num2) : INFINITY;
+    if (getenv("GAT_FD_VERBOSE"))
+        fprintf(stderr, "%-70s significant %zu/%zu relative error %.2e\n", what, r.significant, r.checked - r.independent, rel);
+    CHECK_MSG(r.bad == 0 && r.checked > 0, "%s: %zu of %zu points differ (%zu retries)", what, r.bad, r.checked, r.retried);
+    CHECK_MSG(r.significant > 0 && 3 * r.significant >= r.checked - r.independent,
+              "%s: %zu of %zu points stand above the rounding noise (need a third; %zu do not depend on it)", what,
+              r.significant, r.checked - r.independent, r.independent);
+    CHECK_MSG(rel <= 5e-2, "%s: relative error %.3g over the sampled points", what, rel);
+}
+
+/* The check itself: a zero gradient fails at every significant point, and a zero or
+ * 25 %-scaled gradient fails the tensor's relative error. */
+static void fd_self_test(const char *what, float *x, const float *grad, size_t n, objective_fn f, void *ctx, size_t max_points) {
+    float *wrong = malloc((n + 1) * sizeof *wrong);
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < n; i++) wrong[i] = k == 0 ? 0.0f : grad[i] * 0.75f;
+        fd_result r = fd_run(what, x, wrong, n, f, ctx, max_points, 0);
+        double rel = r.num2 > 0 ? sqrt(r.err2 / r.num2) : INFINITY;
+        if (k == 0)
+            CHECK_MSG(r.significant > 0 && r.bad >= r.significant, "%s: a zero gradient is rejected at %zu of %zu significant points",
+                      what, r.bad, r.significant);
+        CHECK_MSG(rel > 5e-2, "%s: a %s gradient is rejected (relative error %.3g)", what, k == 0 ? "zero" : "25 %-scaled", rel);
+    }
+    free(wrong);
 }
 
 /* ---------------- ops ---------------- */
@@ -67,9 +129,14 @@ typedef struct {
     int which;
 } opctx;
 
+/* sum_i y_i r_i in double; the terms are appended to terms[] */
 static double dot_r(const float *y, const float *r, size_t n) {
     double s = 0;
-    for (size_t i = 0; i < n; i++) s += (double)y[i] * r[i];
+    for (size_t i = 0; i < n; i++) {
+        double t = (double)y[i] * r[i];
+        if (n_terms < MAX_TERMS) terms[n_terms++] = t;
+        s += t;
+    }
     return s;
 }
 
@@ -173,11 +240,12 @@ static double obj_attention(void *v) {
     return dot_r(c->out, c->r, (size_t)(c->n * c->h * c->f));
 }
 
-static void test_attention(float p) {
-    opctx c = {.n = 30, .h = 3, .f = 2, .p = p};
-    int64_t src[90], dst[90], e = 0;
+/* h = 8, f = 8 and f = 8 take the kernels specialised for those widths; others the general one. */
+static void test_attention(int64_t heads, int64_t feats, float p) {
+    opctx c = {.n = 30, .h = heads, .f = feats, .p = p};
+    int64_t src[180], dst[180], e = 0;
     for (int64_t i = 0; i < c.n; i++)
-        for (int t = 0; t < 3; t++) {
+        for (int t = 0; t < 6; t++) {
             src[e] = (i * 7 + t * 11 + 3) % c.n;
             dst[e++] = i; /* some of these are self loops or duplicates: both are handled */
         }
@@ -193,8 +261,8 @@ static void test_attention(float p) {
     c.out = malloc(sizeof(float) * nm);
     c.r = malloc(sizeof(float) * nm);
     fill(c.z, nm, 1);
-    fill(c.s_src, nh, 2);
-    fill(c.s_dst, nh, 2);
+    fill(c.s_src, nh, 3);   /* wide source scores, narrow target scores: the edges into a */
+    fill(c.s_dst, nh, 0.5f); /* target fall on both sides of the LeakyReLU kink, so ds_dst != 0 */
     fill(c.r, nm, 1);
     obj_attention(&c);
     /* attention sums to 1 per node and head (before dropout) */
@@ -208,9 +276,23 @@ static void test_attention(float p) {
     CHECK_MSG(worst < 1e-5, "attention rows sum to 1 (worst |sum-1| = %g)", worst);
     float *dz = calloc(nm, sizeof(float)), *dss = calloc(nh, sizeof(float)), *dsd = calloc(nh, sizeof(float));
     gat_attention_backward(dz, dss, dsd, c.scratch, c.r, &c.g, c.att, c.mask, c.s_src, c.s_dst, c.z, c.h, c.f, 0.2f, c.p, NULL);
-    fd_check(p > 0 ? "attention(dropout) dz" : "attention dz", c.z, dz, nm, obj_attention, &c, 180);
-    fd_check(p > 0 ? "attention(dropout) ds_src" : "attention ds_src", c.s_src, dss, nh, obj_attention, &c, 90);
-    fd_check(p > 0 ? "attention(dropout) ds_dst" : "attention ds_dst", c.s_dst, dsd, nh, obj_attention, &c, 90);
+    char what[96];
+    snprintf(what, sizeof what, "attention(H=%lld,F=%lld,p=%.1f) dz", (long long)heads, (long long)feats, (double)p);
+    fd_check(what, c.z, dz, nm, obj_attention, &c, 180);
+    snprintf(what, sizeof what, "attention(H=%lld,F=%lld,p=%.1f) ds_src", (long long)heads, (long long)feats, (double)p);
+    fd_check(what, c.s_src, dss, nh, obj_attention, &c, 90);
+    if (heads == 3 && feats == 2 && p > 0) fd_self_test(what, c.s_src, dss, nh, obj_attention, &c, 90);
+    snprintf(what, sizeof what, "attention(H=%lld,F=%lld,p=%.1f) ds_dst", (long long)heads, (long long)feats, (double)p);
+    fd_check(what, c.s_dst, dsd, nh, obj_attention, &c, 90);
+    /* backward adds into its outputs: a second call doubles them */
+    obj_attention(&c); /* the finite differences left the last perturbed pass in att */
+    float *dz2 = malloc(nm * sizeof(float));
+    memcpy(dz2, dz, nm * sizeof(float));
+    gat_attention_backward(dz2, dss, dsd, c.scratch, c.r, &c.g, c.att, c.mask, c.s_src, c.s_dst, c.z, c.h, c.f, 0.2f, c.p, NULL);
+    int doubled = 1;
+    for (size_t i = 0; i < nm; i++) doubled &= fabsf(dz2[i] - 2 * dz[i]) <= 1e-6f * (1 + fabsf(dz[i]));
+    CHECK_MSG(doubled, "attention backward adds into dz");
+    free(dz2);
     gat_graph_free(&c.g);
     free(c.z); free(c.s_src); free(c.s_dst); free(c.att); free(c.mask); free(c.scratch); free(c.out); free(c.r);
     free(dz); free(dss); free(dsd);
@@ -290,10 +372,23 @@ static void test_losses(void) {
     for (int i = 0; i < 6; i++) l.idx[i] = 9 - i;
     float *d = calloc(50, sizeof(float));
     for (l.bce = 0; l.bce < 2; l.bce++) {
-        memset(d, 0, sizeof(float) * 50);
+        for (int i = 0; i < 50; i++) d[i] = 1234.5f;
         if (l.bce) gat_sigmoid_bce(l.logits, l.c, l.targets, l.idx, l.n_idx, d, NULL, NULL, NULL);
         else gat_softmax_xent(l.logits, l.c, l.labels, l.idx, l.n_idx, d, NULL);
-        fd_check(l.bce ? "sigmoid_bce" : "softmax_xent", l.logits, d, 50, obj_loss, &l, 50);
+        /* rows in idx: set to the gradient; the others: left untouched */
+        int untouched = 1;
+        for (int64_t r = 0; r < l.n; r++) {
+            int in = 0;
+            for (int t = 0; t < l.n_idx; t++) in |= l.idx[t] == r;
+            if (!in) {
+                for (int64_t k = 0; k < l.c; k++) untouched &= d[r * l.c + k] == 1234.5f;
+                continue;
+            }
+            char what[64];
+            snprintf(what, sizeof what, "%s row %lld", l.bce ? "sigmoid_bce" : "softmax_xent", (long long)r);
+            fd_check(what, l.logits + r * l.c, d + r * l.c, (size_t)l.c, obj_loss, &l, 50);
+        }
+        CHECK_MSG(untouched, "%s leaves dlogits outside idx untouched", l.bce ? "sigmoid_bce" : "softmax_xent");
     }
     /* hand-computed: two classes, logits (0, 0) label 0 -> log 2, argmax tie -> class 0 */
     float lg[2] = {0, 0};
@@ -311,30 +406,32 @@ typedef struct {
     gat_input in;
     gat_graph g;
     gat_dataset ds;
-    int64_t idx[12];
+    float *r;                          /* (N, classes) weights of the objective */
     uint64_t key;
 } modelctx;
 
 static double obj_model(void *v) {
     modelctx *c = v;
     const float *logits = gat_model_forward(&c->m, &c->a, &c->in, &c->g, 1, c->key);
-    return gat_softmax_xent(logits, c->m.cfg.features[c->m.cfg.n_layers - 1], c->ds.labels, c->idx, 12, NULL, NULL);
+    return dot_r(logits, c->r, (size_t)(c->in.n * c->m.cfg.features[c->m.cfg.n_layers - 1]));
 }
 
-static void test_model(int sparse, int skip, int layers, float dropout) {
+/* A model on 25 nodes: layer 0 has h0 heads of f0 features (8 x 8 and f0 = 8 take the
+ * specialised kernels), the last layer 2 heads of 3 classes (with 3 layers the middle one
+ * is 3 x 6, an identity skip when skip is on); f_last = 8 gives 8 classes instead. */
+static void test_model(int sparse, int skip, int layers, float dropout, int64_t h0, int64_t f0, int64_t f_last) {
     modelctx c;
     memset(&c, 0, sizeof c);
     gat_error err = {0};
-    const int64_t n = 25, k = 6, classes = 3;
-    int64_t src[75], dst[75], e = 0;
+    const int64_t n = 25, k = 6, classes = f_last;
+    int64_t src[125], dst[125], e = 0;
     for (int64_t i = 0; i < n; i++)
-        for (int t = 0; t < 3; t++) { src[e] = (i * 5 + t * 7 + 1) % n; dst[e++] = i; }
+        for (int t = 0; t < 5; t++) { src[e] = (i * 5 + t * 7 + 1) % n; dst[e++] = i; }
     CHECK(gat_graph_from_edges(&c.g, n, src, dst, e, &err) == GAT_OK);
     c.ds.n_nodes = n;
     c.ds.n_features = k;
     c.ds.labels = malloc(sizeof(int64_t) * n);
     for (int64_t i = 0; i < n; i++) c.ds.labels[i] = (i * 2) % classes;
-    for (int i = 0; i < 12; i++) c.idx[i] = 2 * i;
     if (sparse) {
         gat_csr *x = &c.ds.features;
         x->n_rows = n;
@@ -354,36 +451,43 @@ static void test_model(int sparse, int skip, int layers, float dropout) {
     CHECK(gat_input_init(&c.in, &c.ds, &err) == GAT_OK);
     gat_config cfg = gat_config_default(k, classes);
     cfg.n_layers = layers;
-    cfg.heads[0] = 2; cfg.features[0] = 3;
+    cfg.heads[0] = h0; cfg.features[0] = f0;
     cfg.heads[1] = layers == 2 ? 2 : 3; cfg.features[1] = layers == 2 ? classes : 6;
     cfg.heads[2] = 2; cfg.features[2] = classes;
     cfg.skip = skip;
     cfg.dropout = dropout;
     CHECK(gat_model_init(&c.m, &cfg, 3, &err) == GAT_OK);
-    /* random biases so their gradient paths matter */
-    for (int i = 0; i < c.m.n_tensors; i++)
-        if (strstr(c.m.tensors[i].name, "bias")) fill(c.m.params + c.m.tensors[i].offset, c.m.tensors[i].size, 0.3f);
+    /* random biases so their gradient paths matter; scoring vectors large enough that the
+     * edges into a target fall on both sides of the LeakyReLU kink (else the softmax cancels
+     * s_dst and the a_dst gradient is exactly zero) */
+    for (int i = 0; i < c.m.n_tensors; i++) {
+        const gat_tensor *t = &c.m.tensors[i];
+        if (strstr(t->name, "bias")) fill(c.m.params + t->offset, t->size, 0.3f);
+        if (strstr(t->name, "scoring_fn")) fill(c.m.params + t->offset, t->size, 1.5f);
+    }
     CHECK(gat_acts_init(&c.a, &c.m, &c.in, &c.g, &err) == GAT_OK);
     c.key = 77;
-    const float *logits = gat_model_forward(&c.m, &c.a, &c.in, &c.g, 1, c.key);
-    float *dl = calloc(n * classes, sizeof(float));
-    gat_softmax_xent(logits, classes, c.ds.labels, c.idx, 12, dl, NULL);
+    c.r = malloc(sizeof(float) * n * classes);
+    fill(c.r, n * classes, 1);
+    gat_model_forward(&c.m, &c.a, &c.in, &c.g, 1, c.key);
     memset(c.m.grads, 0, c.m.n_params * sizeof(float));
-    gat_model_backward(&c.m, &c.a, &c.in, &c.g, dl);
+    gat_model_backward(&c.m, &c.a, &c.in, &c.g, c.r);
     for (int i = 0; i < c.m.n_tensors; i++) {
         const gat_tensor *t = &c.m.tensors[i];
         char what[128];
-        snprintf(what, sizeof what, "model(%s,skip=%d,L=%d,p=%.1f) %s", sparse ? "sparse" : "dense", skip, layers,
-                 (double)dropout, t->name);
+        snprintf(what, sizeof what, "model(%s,skip=%d,L=%d,p=%.1f,%lldx%lld,C=%lld) %s", sparse ? "sparse" : "dense", skip,
+                 layers, (double)dropout, (long long)h0, (long long)f0, (long long)classes, t->name);
         if (!t->trainable) {
             int zero = 1;
             for (size_t e2 = 0; e2 < t->size; e2++) zero &= c.m.grads[t->offset + e2] == 0.0f;
             CHECK_MSG(zero, "%s: unused identity-skip weight has zero gradient", what);
             continue;
         }
-        fd_check(what, c.m.params + t->offset, c.m.grads + t->offset, t->size, obj_model, &c, 40);
+        fd_check(what, c.m.params + t->offset, c.m.grads + t->offset, t->size, obj_model, &c, 24);
+        if (layers == 2 && sparse && dropout > 0 && h0 == 8 && strstr(t->name, "scoring_fn"))
+            fd_self_test(what, c.m.params + t->offset, c.m.grads + t->offset, t->size, obj_model, &c, 24);
     }
-    free(dl);
+    free(c.r);
     gat_acts_free(&c.a);
     gat_input_free(&c.in);
     gat_model_free(&c.m);
@@ -473,16 +577,24 @@ int main(void) {
     test_matmul();
     test_spmm();
     test_scores();
-    test_attention(0.0f);
-    test_attention(0.4f);
+    for (int p = 0; p < 2; p++) {
+        test_attention(8, 8, p ? 0.4f : 0.0f);
+        test_attention(3, 8, p ? 0.4f : 0.0f);
+        test_attention(3, 2, p ? 0.4f : 0.0f);
+    }
     test_small_ops();
     test_losses();
     fd_eps = 2e-3;
-    test_model(1, 0, 2, 0.0f);
-    test_model(1, 0, 2, 0.5f);
-    test_model(0, 1, 2, 0.3f);
-    test_model(0, 1, 3, 0.0f);   /* layer 2 of 3: in width 3*6=18 = F? no; layer 1: in 6 = F 6 -> identity */
-    test_model(1, 1, 3, 0.3f);
+    test_model(1, 0, 2, 0.0f, 2, 3, 3);
+    test_model(1, 0, 2, 0.5f, 2, 3, 3);
+    test_model(0, 1, 2, 0.3f, 2, 3, 3);
+    test_model(0, 1, 3, 0.0f, 2, 3, 3); /* layer 1: input width 2*3 = 6 = F -> identity skip */
+    test_model(1, 1, 3, 0.3f, 2, 3, 3);
+    /* the specialised kernels: 8 heads x 8 features, and F = 8 with other head counts */
+    test_model(1, 0, 2, 0.5f, 8, 8, 3);
+    test_model(0, 1, 2, 0.3f, 8, 8, 8); /* last layer 2 x 8: the F = 8 path */
+    test_model(1, 0, 2, 0.0f, 3, 8, 8);
+    test_model(0, 1, 3, 0.4f, 4, 8, 8);
     test_model_ppi();
     return check_summary();
 }

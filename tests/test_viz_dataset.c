@@ -158,8 +158,7 @@ int main(void) {
     check_files(&res, 4);
     CHECK(strstr(res.files[0], "set/nested/toyset_graph.png") != NULL);
 
-    const char *data = check_data_dir();
-    if (data) cora(data);
+    cora(check_data_dir());
     gat_chart_shutdown();
     return check_summary();
 }

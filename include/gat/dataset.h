@@ -88,9 +88,14 @@ void gat_dataset_drop_edges(gat_dataset *ds);
 int gat_dataset_select_graphs(gat_dataset *out, const gat_dataset *ds, const int64_t *graphs, int64_t n,
                               gat_error *err);
 /* Find and load dataset `name` (case-insensitive, "cora" or "CORA") under data_dir; when
- * data_dir is NULL, under $GAT_DATA_DIR, then ./data, then ./datasets. The error for a
+ * data_dir is NULL, under the default folders (gat_dataset_default_dirs). The error for a
  * missing dataset lists every folder tried and how to point gat at the data. */
 int gat_dataset_open(gat_dataset *ds, const char *name, const char *data_dir, gat_error *err);
+/* The default data folders in search order, at most max of them into dirs (static or
+ * environment strings, not to be freed); returns how many: $GAT_DATA_DIR (when set),
+ * ./data, ./datasets, then for a program running from gat's build tree the source tree's
+ * data/, then the installed <prefix>/share/gat/data (Cora and Citeseer ship in both). */
+int gat_dataset_default_dirs(const char *dirs[], int max);
 /* Scale every feature row to sum 1 (rows summing to 0 are left as they are). */
 void gat_dataset_normalize_rows(gat_dataset *ds);
 void gat_dataset_free(gat_dataset *ds);

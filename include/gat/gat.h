@@ -4,6 +4,7 @@
  *   model        rng.h ops.h model.h
  *   training     train.h modelfile.h runlog.h
  *   pictures     tsne.h (and the drawing headers, when built with them)
+ *   embedding    api.h (graphs in memory, models behind opaque handles: the stable ABI)
  */
 #ifndef GAT_GAT_H
 #define GAT_GAT_H
@@ -30,5 +31,6 @@
 #include "gat/viz_dataset.h"
 #include "gat/viz_model.h"
 #include "gat/plot_runs.h"
+#include "gat/api.h"
 
 #endif

@@ -6,6 +6,16 @@
  *   dropout(x) -> z = x W -> dropout(z) -> scores -> masked softmax over incoming edges
  *   -> dropout(attention) -> aggregate -> (+ skip) -> concat/mean -> + bias -> ELU (hidden).
  *
+ * Dropout masks are a pure function of (seed, training step, layer, site) and of what they drop:
+ *   layer inputs and projections: element (node, column), node = the row's global id
+ *     (gat_input.node_ids, identity when NULL), index node * width + column, so sparse and
+ *     dense copies of the same features get the same input mask and a batch of any rows in
+ *     any order gets, per node, the mask a full pass draws for it;
+ *   attention coefficients: (graph entry, head), index entry * H + head, where the entries
+ *     are those of the graph passed (CSR by target, each row's self loop first): on the full
+ *     graph that is (target node, position within its row, head); a pass on a sub-graph draws
+ *     other attention masks.
+ *
  * All parameters live in one contiguous float buffer; gradients mirror it. The tensors carry
  * the names and (file) shapes of the PyTorch project pytorch-GAT's state_dict:
  *   gat_net.<l>.linear_proj.weight  (H*F, K)   stored here transposed, as W (K, H*F)
@@ -96,6 +106,7 @@ typedef struct gat_input {
     const gat_csr *sparse;
     const float *dense;                /* (N, K) */
     gat_csc_index csc;
+    const int64_t *node_ids;           /* (N) global id of each row, NULL = identity (row i is node i) */
 } gat_input;
 int gat_input_init(gat_input *in, const gat_dataset *ds, gat_error *err);
 void gat_input_free(gat_input *in);
@@ -123,6 +134,7 @@ typedef struct gat_acts {
     float *dy, *dx, *dz, *dout;        /* backward buffers, (N, max width) */
     float *ds_src, *ds_dst;            /* (N, max H) */
     float *scratch;                    /* (nnz_graph, max H) */
+    float *partial;                    /* (blocks, 2 * max width): per-block sums of the backward pass */
 } gat_acts;
 
 int gat_acts_init(gat_acts *a, const gat_model *m, const gat_input *in, const gat_graph *g, gat_error *err);

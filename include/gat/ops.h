@@ -37,6 +37,18 @@ void gat_nodeset_free(gat_nodeset *s);
  * only on (key, i). p == 0 keeps everything and leaves mask untouched (may be NULL). */
 void gat_dropout_forward(float *x /* (n) in place */, uint8_t *mask /* (n) out */, size_t n, float p, uint64_t key);
 void gat_dropout_backward(float *dx /* (n) in place */, const uint8_t *mask /* (n) */, size_t n, float p);
+/* Dropout on a (rows, width) matrix whose row r is global node node_ids[r] (node_ids NULL:
+ * row r is node r). Element (r, c) is keyed by (key, node_ids[r] * width + c): the mask of a
+ * node does not depend on which other rows are in the batch or in what order, and with
+ * node_ids NULL it is exactly gat_dropout_forward over rows * width elements. */
+void gat_dropout_rows_forward(float *x /* (rows, width) in place */, uint8_t *mask /* (rows, width) out */,
+                              int64_t rows, int64_t width, float p, uint64_t key, const int64_t *node_ids);
+/* Dropout on the stored values of a CSR matrix x with x->n_cols columns: stored entry q at
+ * (row r, column c) is keyed by (key, node_ids[r] * n_cols + c), the index the dense matrix
+ * would give that element, so a sparse and a dense copy of the same data get the same mask.
+ * Duplicated (r, c) entries share one draw. */
+void gat_dropout_csr_forward(float *val /* (nnz) in place */, uint8_t *mask /* (nnz) out */, const gat_csr *x,
+                             float p, uint64_t key, const int64_t *node_ids);
 
 /* ---- dense projection z = x w ---- */
 void gat_matmul_forward(float *z /* (N, M) */, const float *x /* (N, K) */, const float *w /* (K, M) */,

@@ -18,6 +18,31 @@ static inline uint64_t gat_mix64(uint64_t z) {
     return z ^ (z >> 31);
 }
 
+/* ---- the stream table ----
+ * Every key gat derives from a user seed starts with one of these tags, so two uses of
+ * randomness can never draw the same stream. A new use adds a row here (with a new tag);
+ * the values are part of the file formats' reproducibility (a seed gives the same model
+ * and the same dropout masks in every version), so existing rows never change.
+ *
+ *   use                        key                                                   element index
+ *   initial weights            gat_rng_key(seed, GAT_STREAM_INIT, tensor, 0)         element of the tensor
+ *   training step              step = gat_rng_key(seed, GAT_STREAM_STEP, epoch, s)   -  (s: step within the
+ *                                                                                    epoch, 0 for one graph)
+ *   dropout site of a layer    gat_rng_key(step, layer, GAT_DROPOUT_*, 0)            element of the masked array
+ *   node sample (inspection)   gat_rng_key(seed, GAT_STREAM_NODES, 0, 0)             draw
+ *   order of training graphs   gat_rng_key(seed, GAT_STREAM_SHUFFLE, epoch, 0)       position (Fisher-Yates)
+ *
+ * Dropout masks are indexed by the element of the array they mask, rows by global node id
+ * (gat_input.node_ids): the input (N, K), a stored entry (r, c) of sparse input taking the
+ * index r*K + c of its dense position; the projection (N, H*F); the attention
+ * (nnz_graph, H) in the graph's entry order (graph.h). */
+#define GAT_STREAM_INIT 0x1417ull
+#define GAT_STREAM_STEP 0xd209ull
+#define GAT_STREAM_NODES 0x6e6f646573ull /* "nodes" */
+#define GAT_STREAM_SHUFFLE 0x5b0full
+/* Dropout sites within a step (the second coordinate of a site key is the layer). */
+enum { GAT_DROPOUT_INPUT = 1, GAT_DROPOUT_PROJ = 2, GAT_DROPOUT_ATT = 3 };
+
 /* A stream key from a seed and up to three stream coordinates. */
 static inline uint64_t gat_rng_key(uint64_t seed, uint64_t a, uint64_t b, uint64_t c) {
     return gat_mix64(gat_mix64(gat_mix64(gat_mix64(seed) ^ a) ^ b) ^ c);

@@ -32,10 +32,15 @@ int gat_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
  * the error) when the value is missing or malformed. */
 int gat_opt_is(const char *arg, const char *name);
 int gat_opt_flag(int argc, char **argv, int *i, const char *name, int *out);
+/* An option that takes true/false (--bias BOOL): as gat_opt_flag, but a following word that
+ * is not an option must be true/false ("--bias maybe" is refused). */
+int gat_opt_bool(int argc, char **argv, int *i, const char *name, int *out);
 int gat_opt_str(int argc, char **argv, int *i, const char *name, const char **out);
 int gat_opt_int(int argc, char **argv, int *i, const char *name, int64_t lo, int64_t hi, int64_t *out);
 int gat_opt_float(int argc, char **argv, int *i, const char *name, double lo, double hi, double *out);
 /* Comma-separated positive integers, at most max of them ("8,1"); returns count in *n. */
+/* Largest value of a list entry (heads, features). */
+#define GAT_OPT_LIST_MAX 1000000
 int gat_opt_int_list(int argc, char **argv, int *i, const char *name, int max, int64_t *out, int *n);
 
 
@@ -50,7 +55,8 @@ int gat_opt_int_list(int argc, char **argv, int *i, const char *name, int max, i
  * graphs, which pytorch-GAT's PPI script does not normalise); prints nothing, fills err. */
 int gat_cli_open_dataset(gat_dataset *ds, const char *name, const char *data_dir, int normalize, gat_error *err);
 /* Load a model file and the dataset it names (or `dataset` when not NULL), and check that
- * the model fits it. The caller frees m and ds (zero them first) whatever the result. */
+ * the model fits it. normalize -1 prepares the features as the model file says (true when
+ * it does not say); 0 or 1 (an explicit option) wins, with a warning when it differs. The caller frees m and ds (zero them first) whatever the result. */
 int gat_cli_open_model(const char *model_path, const char *dataset, const char *data_dir, int normalize, gat_model *m,
                        gat_model_meta *meta, gat_dataset *ds, gat_error *err);
 /* The dataset name written in model files and file names: upper case ("CORA"). */

@@ -16,7 +16,7 @@ typedef struct {
 
 static int parse_model_args(int argc, char **argv, model_args *a, const char *cmd, int want_out) {
     memset(a, 0, sizeof *a);
-    a->normalize = -1;
+    a->normalize = -1; /* not given: as the model file says */
     for (int i = 0; i < argc; i++) {
         int r;
         int64_t v;
@@ -26,7 +26,7 @@ static int parse_model_args(int argc, char **argv, model_args *a, const char *cm
         TRY(gat_opt_str(argc, argv, &i, "dataset_name", &a->dataset));
         TRY(gat_opt_str(argc, argv, &i, "dataset", &a->dataset));
         TRY(gat_opt_str(argc, argv, &i, "data_dir", &a->data_dir));
-        TRY(gat_opt_flag(argc, argv, &i, "normalize_features", &a->normalize));
+        TRY(gat_opt_bool(argc, argv, &i, "normalize_features", &a->normalize));
         if (want_out) {
             TRY(gat_opt_str(argc, argv, &i, "out", &a->out));
             TRY(gat_opt_str(argc, argv, &i, "split", &a->split));
@@ -47,9 +47,10 @@ static int parse_model_args(int argc, char **argv, model_args *a, const char *cm
 static const char *common_help =
     "  --model FILE                 a model file written by gat train (.safetensors)\n"
     "  --dataset NAME               dataset to run on (default: the one named in the model file)\n"
-    "  --data-dir DIR               folder holding the datasets (default: $GAT_DATA_DIR, then ./data, ./datasets)\n"
-    "  --normalize_features BOOL    scale each feature row to sum 1, as in training (default: true, but false\n"
-    "                               for multi-label collections of graphs, as gat train)\n"
+    "  --data-dir DIR               folder holding the datasets (default: $GAT_DATA_DIR, ./data, ./datasets,\n"
+        "                               then gat's own data folder; 'gat --version' lists them)\n"
+    "  --normalize_features BOOL    scale each feature row to sum 1 (default: as the model was trained, stored in\n"
+    "                               the model file; true for files that do not say)\n"
     "  --threads N                  worker threads, 0 = all cores (default: 0)\n";
 
 /* Load the model, its dataset, and a session to run it. */

@@ -1,9 +1,11 @@
 /* cmd_train.c - gat train: the command-line face of pytorch-GAT's training script. */
 #include <dirent.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "gat/fileio.h"
@@ -35,7 +37,8 @@ static void train_usage(FILE *fp) {
         "batches, a checkpoint every 5 epochs, features not normalised. Every option given overrides it.\n\n"
         "data:\n"
         "  --dataset_name, --dataset NAME  dataset folder under the data directory (default: cora)\n"
-        "  --data-dir DIR                  folder holding the datasets (default: $GAT_DATA_DIR, then ./data, ./datasets)\n"
+        "  --data-dir DIR                  folder holding the datasets (default: $GAT_DATA_DIR, ./data, ./datasets,\n"
+        "                                  then gat's own data folder; 'gat --version' lists them)\n"
         "  --no_edges                      ignore the graph: every node attends to itself only (the baseline\n"
         "                                  that shows what the edges are worth)\n"
         "  --normalize_features BOOL       scale each feature row to sum 1 (default: true; PPI recipe: false)\n"
@@ -62,8 +65,12 @@ static void train_usage(FILE *fp) {
         "  --should_test                   evaluate on the test split at the end\n"
         "  --console_log_freq N            print validation accuracy every N epochs, 0 = never (default: 100;\n"
         "                                  collections: training micro-F1 every N batches, validation every epoch)\n"
-        "  --checkpoint_freq N             save a checkpoint every N epochs, 0 = never (default: 1000)\n"
-        "  --models-dir DIR                checkpoints go to DIR/checkpoints, final models to DIR/binaries (default: models)\n"
+        "  --checkpoint_freq N             save a checkpoint every N epochs, 0 = never (default: 1000), as\n"
+        "                                  DIR/checkpoints/gat_<DATASET>_<NNNNNN>_ckpt_epoch_<N>.safetensors, NNNNNN\n"
+        "                                  being the number of the run's final model\n"
+        "  --models-dir DIR                checkpoints go to DIR/checkpoints, final models to DIR/binaries as\n"
+        "                                  gat_<DATASET>_<NNNNNN>.safetensors, the next free number, reserved when\n"
+        "                                  training starts (default: models)\n"
         "  --enable_tensorboard            write TensorBoard event files under --logdir\n"
         "  --logdir DIR                    where runs are logged (default: runs)\n"
         "  --should_visualize              print the network summary and draw the dataset (graph, degrees) into\n"
@@ -130,14 +137,14 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
             a->dropout = d;
             continue;
         }
-        if ((r = gat_opt_flag(argc, argv, &i, "keep_best", &flag)) != 0) {
+        if ((r = gat_opt_bool(argc, argv, &i, "keep_best", &flag)) != 0) {
             if (r < 0) return 2;
             a->train.keep_best = flag;
             continue;
         }
         TRY(gat_opt_flag(argc, argv, &i, "add_skip_connection", &a->skip));
-        TRY(gat_opt_flag(argc, argv, &i, "bias", &a->bias));
-        TRY(gat_opt_flag(argc, argv, &i, "normalize_features", &a->normalize));
+        TRY(gat_opt_bool(argc, argv, &i, "bias", &a->bias));
+        TRY(gat_opt_bool(argc, argv, &i, "normalize_features", &a->normalize));
         TRY(gat_opt_flag(argc, argv, &i, "no_edges", &a->no_edges));
         TRY(gat_opt_flag(argc, argv, &i, "should_test", &a->should_test));
         TRY(gat_opt_flag(argc, argv, &i, "enable_tensorboard", &a->enable_tensorboard));
@@ -221,16 +228,38 @@ typedef struct {
     const char *score_name;            /* "accuracy" or "micro-F1" */
     const char *score_short;           /* "acc" or "micro-F1" */
     char ckpt_dir[4096];
+    char number[16];                   /* the final model's reserved number, "000003": the run's id */
     gat_model_meta meta;
     gat_runlog log;
+    int log_ok;                        /* 0 once the run log failed (warned once, training goes on) */
+    int64_t ckpt_failed, ckpt_total;   /* checkpoints that could not be written (warned once) */
     char run_dir[4096];
 } train_ctx;
+
+static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warn(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fflush(stdout);
+    fputs("gat: warning: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* A logging failure (a full disk under --logdir) is reported once; training carries on. */
+static void log_failed(train_ctx *t, const gat_error *err) {
+    if (t->log_ok)
+        warn("%s; training goes on without the run log (the model is still saved)", err->msg);
+    t->log_ok = 0;
+}
 
 /* metrics.csv columns and TensorBoard tags, as the PyTorch script names them */
 static const char *metric_names[] = {"training_loss", "training_acc", "val_loss", "val_acc", "test_acc"};
 static const char *metric_names_f1[] = {"training_loss", "training_micro_f1", "val_loss", "val_micro_f1", "test_micro_f1"};
 
-static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds, int threads, gat_error *err) {
+static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds, int threads, const char *model_path,
+                       gat_error *err) {
     const train_args *a = t->a;
     char heads[128], feats[128];
     size_t hl = 0, fl = 0;
@@ -262,6 +291,7 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "console_log_freq", .type = GAT_PARAM_INT, .i = a->console_log_freq},
         {.key = "checkpoint_freq", .type = GAT_PARAM_INT, .i = a->checkpoint_freq},
         {.key = "models_dir", .type = GAT_PARAM_STRING, .s = a->models_dir},
+        {.key = "model_path", .type = GAT_PARAM_STRING, .s = model_path},
         {.key = "enable_tensorboard", .type = GAT_PARAM_BOOL, .i = a->enable_tensorboard},
     };
     gat_runlog_options o;
@@ -288,18 +318,25 @@ static int on_epoch(const gat_epoch_report *r, const gat_model *m, void *user, g
                r->elapsed, (long long)r->epoch, t->score_short, r->val.score, r->val.loss, t->score_short, r->train.score);
     }
     if (a->checkpoint_freq > 0 && r->epoch % a->checkpoint_freq == 0) {
-        char path[4200];
+        char path[4300];
+        gat_error cerr = {0};
         fflush(stdout);
-        int rc = gat_path_join(path, sizeof path, err, "%s/gat_%s_ckpt_epoch_%lld.safetensors", t->ckpt_dir, t->upper,
-                               (long long)r->epoch);
-        if (rc) return rc;
+        int rc = gat_path_join(path, sizeof path, &cerr, "%s/gat_%s_%s_ckpt_epoch_%lld.safetensors", t->ckpt_dir,
+                               t->upper, t->number, (long long)r->epoch);
         t->meta.epochs = r->epoch;
         t->meta.val_accuracy = r->val.score;
-        rc = gat_model_save(path, m, &t->meta, err);
-        if (rc) return rc;
+        if (!rc) rc = gat_model_save(path, m, &t->meta, &cerr);
+        t->ckpt_total++;
+        if (rc && t->ckpt_failed++ == 0)
+            warn("%s; training goes on, later checkpoints are still tried (the final model is still saved)", cerr.msg);
     }
-    double values[5] = {r->train.loss, r->train.score, r->val.loss, r->val.score, NAN};
-    return gat_runlog_write_epoch(&t->log, r->epoch, values, err);
+    if (t->log_ok) {
+        double values[5] = {r->train.loss, r->train.score, r->val.loss, r->val.score, NAN};
+        gat_error lerr = {0};
+        if (gat_runlog_write_epoch(&t->log, r->epoch, values, &lerr)) log_failed(t, &lerr);
+    }
+    (void)err;
+    return GAT_OK;
 }
 
 /* Collections: a training line every console_log_freq batches, as pytorch-GAT's PPI script. */
@@ -312,22 +349,22 @@ static int on_step(const gat_step_report *r, const gat_model *m, void *user, gat
     return GAT_OK;
 }
 
-/* models/binaries/gat_CORA_000000.safetensors: the next number not taken. */
-static int next_binary_name(char *buf, size_t size, const char *dir, const char *upper, gat_error *err) {
-    char prefix[128];
-    snprintf(prefix, sizeof prefix, "gat_%s_", upper);
-    size_t pl = strlen(prefix);
-    long next = 0;
-    DIR *d = opendir(dir);
+/* Temporaries and reservations left by runs that were killed: in the checkpoint and model
+ * folders and in every run folder under logdir. */
+static void sweep_stale(const char *ckpt_dir, const char *bin_dir, const char *logdir) {
+    gat_sweep_stale_temps(ckpt_dir, NULL);
+    gat_sweep_stale_temps(bin_dir, NULL);
+    gat_sweep_stale_temps(logdir, NULL);
+    DIR *d = opendir(logdir);
     struct dirent *e;
+    char path[4400];
     while (d && (e = readdir(d))) {
-        if (strncmp(e->d_name, prefix, pl) != 0) continue;
-        char *end;
-        long v = strtol(e->d_name + pl, &end, 10);
-        if (end == e->d_name + pl + 6 && !strcmp(end, ".safetensors") && v + 1 > next) next = v + 1;
+        if (e->d_name[0] == '.') continue;
+        if (snprintf(path, sizeof path, "%s/%s", logdir, e->d_name) >= (int)sizeof path) continue;
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) gat_sweep_stale_temps(path, NULL);
     }
     if (d) closedir(d);
-    return gat_path_join(buf, size, err, "%s/%s%06ld.safetensors", dir, prefix, next);
 }
 
 int gat_cmd_train(int argc, char **argv) {
@@ -345,6 +382,7 @@ int gat_cmd_train(int argc, char **argv) {
     memset(&t, 0, sizeof t);
     t.a = &a;
     char upper[64], bin_dir[4096], final_path[4300];
+    int res_slot = 0, reserved = 0;
     gat_config cfg;
     int threads = gat_set_threads(a.threads);
 
@@ -369,6 +407,7 @@ int gat_cmd_train(int argc, char **argv) {
     if ((rc = gat_path_join(bin_dir, sizeof bin_dir, &err, "%s/binaries", a.models_dir))) goto fail;
     if (a.checkpoint_freq > 0 && (rc = gat_cli_check_writable_dir(t.ckpt_dir, &err))) goto fail;
     if ((rc = gat_cli_check_writable_dir(bin_dir, &err))) goto fail;
+    sweep_stale(t.ckpt_dir, bin_dir, a.logdir);
     if (a.should_visualize) {
         gat_viz_options vo;
         memset(&vo, 0, sizeof vo);
@@ -377,9 +416,27 @@ int gat_cmd_train(int argc, char **argv) {
     }
     if ((rc = gat_model_init(&m, &cfg, a.train.seed, &err))) goto fail;
     if ((rc = gat_session_init(&s, &ds, &m, &err))) goto fail;
-    if ((rc = open_runlog(&t, &cfg, &ds, threads, &err))) goto fail;
-    snprintf(t.run_dir, sizeof t.run_dir, "%s", t.log.dir);
+    /* The final name is reserved now, so that concurrent runs in the same folders never pick
+     * the same one; its number names this run's checkpoints. */
+    {
+        char prefix[80];
+        snprintf(prefix, sizeof prefix, "gat_%s_", upper);
+        if ((rc = gat_reserve_name(final_path, sizeof final_path, bin_dir, prefix, ".safetensors", 6, &res_slot, &err)))
+            goto fail;
+        reserved = 1;
+        const char *num = final_path + strlen(final_path) - strlen(".safetensors") - 6;
+        snprintf(t.number, sizeof t.number, "%.6s", num);
+    }
+    {
+        gat_error lerr = {0};
+        t.log_ok = 1;
+        if (open_runlog(&t, &cfg, &ds, threads, final_path, &lerr)) log_failed(&t, &lerr);
+        else snprintf(t.run_dir, sizeof t.run_dir, "%s", t.log.dir);
+    }
     snprintf(t.meta.dataset, sizeof t.meta.dataset, "%s", ds.name);
+    if (strlen(t.run_dir) < sizeof t.meta.run) memcpy(t.meta.run, t.run_dir, strlen(t.run_dir) + 1);
+    t.meta.normalize = a.normalize ? GAT_NORMALIZE_ROWS : GAT_NORMALIZE_NONE;
+    t.meta.task = (int)ds.task + 1;
     t.meta.seed = a.train.seed;
     t.meta.test_accuracy = NAN;
     if (!a.quiet) {
@@ -429,30 +486,42 @@ int gat_cmd_train(int argc, char **argv) {
         t.meta.test_accuracy = test.score;
         printf("Test %s = %.4f\n", t.score_name, test.score);
         double values[5] = {NAN, NAN, NAN, NAN, test.score};
-        if ((rc = gat_runlog_write_epoch(&t.log, res.epochs, values, &err))) goto fail;
+        gat_error lerr = {0};
+        if (t.log_ok && gat_runlog_write_epoch(&t.log, res.epochs, values, &lerr)) log_failed(&t, &lerr);
     }
-    if ((rc = gat_runlog_close(&t.log, &err))) goto fail;
-    if (!a.quiet)
+    /* The model first: nothing after this may lose it. */
+    if ((rc = gat_model_save(final_path, &m, &t.meta, &err))) goto fail;
+    gat_release_name(final_path, res_slot);
+    reserved = 0;
+    if (t.ckpt_failed)
+        warn("%lld of %lld checkpoints could not be written", (long long)t.ckpt_failed, (long long)t.ckpt_total);
+    if (t.log.dir) {
+        gat_error lerr = {0};
+        if (gat_runlog_close(&t.log, &lerr)) log_failed(&t, &lerr);
+    }
+    if (!a.quiet && t.log_ok)
         printf("Run logged to %s (metrics.csv, config.json%s%s)\n", t.run_dir,
                a.enable_tensorboard ? ", TensorBoard events; view with: tensorboard --logdir " : "",
                a.enable_tensorboard ? a.logdir : "");
-    if (a.plot) {
+    if (a.plot && t.log_ok) {
         const char *runs[1] = {t.run_dir};
         char stem[4200], files[2][1024];
         int n_files = 0;
         gat_plot_options po = {.smooth = 0.6};
-        if ((rc = gat_path_join(stem, sizeof stem, &err, "%s/curves", t.run_dir))) goto fail;
-        if ((rc = gat_plot_runs(runs, 1, stem, &po, files, &n_files, &err))) goto fail;
-        if (!a.quiet) printf("Training curves drawn to %s and %s\n", files[0], files[1]);
+        gat_error perr = {0};
+        if (gat_path_join(stem, sizeof stem, &perr, "%s/curves", t.run_dir) ||
+            gat_plot_runs(runs, 1, stem, &po, files, &n_files, &perr))
+            warn("%s; no training curves", perr.msg);
+        else if (!a.quiet)
+            printf("Training curves drawn to %s and %s\n", files[0], files[1]);
     }
-    if ((rc = next_binary_name(final_path, sizeof final_path, bin_dir, upper, &err))) goto fail;
-    if ((rc = gat_model_save(final_path, &m, &t.meta, &err))) goto fail;
     if (!a.quiet) printf("Model saved to %s\n", final_path);
     gat_session_free(&s);
     gat_model_free(&m);
     gat_dataset_free(&ds);
     return 0;
 fail:
+    if (reserved) gat_release_name(final_path, res_slot);
     if (t.log.dir) {
         gat_error ignored = {0};
         gat_runlog_close(&t.log, &ignored);

@@ -48,8 +48,10 @@ static void vm_usage(FILE *fp, int pic) {
     fprintf(fp,
         "  --model FILE            a model file written by gat train (.safetensors)\n"
         "  --dataset NAME          dataset to run on (default: the one named in the model file)\n"
-        "  --data-dir DIR          folder holding the datasets (default: $GAT_DATA_DIR, then ./data, ./datasets)\n"
-        "  --normalize_features BOOL  scale feature rows to sum 1, as in training (default: true; false for multi-label collections)\n"
+        "  --data-dir DIR          folder holding the datasets (default: $GAT_DATA_DIR, ./data, ./datasets,\n"
+        "                          then gat's own data folder; 'gat --version' lists them)\n"
+        "  --normalize_features BOOL  scale feature rows to sum 1 (default: as the model was trained, stored in the\n"
+        "                             model file; true for files that do not say)\n"
         "  --out DIR               where the pictures go (default: figures/<dataset>)\n"
         "  --format LIST           png, svg or png,svg (default: png,svg)\n"
         "  --scale X               PNG pixels per point, 0.25..8 (default: 2)\n"
@@ -104,7 +106,7 @@ static int parse_vm_args(int argc, char **argv, int pic, vm_args *a) {
     memset(a, 0, sizeof *a);
     a->picture = pic;
     a->format = "png,svg";
-    a->normalize = -1;
+    a->normalize = -1; /* not given: as the model file says */
     a->seed = 1;
     a->bins = 30;
     a->n_top = 4;
@@ -132,7 +134,7 @@ static int parse_vm_args(int argc, char **argv, int pic, vm_args *a) {
         TRY(gat_opt_str(argc, argv, &i, "dataset_name", &a->dataset));
         TRY(gat_opt_str(argc, argv, &i, "dataset", &a->dataset));
         TRY(gat_opt_str(argc, argv, &i, "data_dir", &a->data_dir));
-        TRY(gat_opt_flag(argc, argv, &i, "normalize_features", &a->normalize));
+        TRY(gat_opt_bool(argc, argv, &i, "normalize_features", &a->normalize));
         TRY(gat_opt_str(argc, argv, &i, "out", &a->out));
         TRY(gat_opt_str(argc, argv, &i, "format", &a->format));
         TRY(gat_opt_float(argc, argv, &i, "scale", 0.25, 8, &a->scale));

@@ -63,6 +63,18 @@ int gat_cli_open_model(const char *model_path, const char *dataset, const char *
     const char *name = dataset ? dataset : meta->dataset;
     if (!name[0])
         return gat_error_set(err, GAT_EINVAL, "%s: the model file names no dataset; give one with --dataset", model_path);
+    /* The features are prepared as in training (the model file says how); an explicit
+     * --normalize_features that differs wins, with a warning. Files that do not say were
+     * trained with the default, true. */
+    int stored = meta->normalize == GAT_NORMALIZE_NONE ? 0 : 1;
+    if (normalize < 0) {
+        normalize = stored;
+    } else if (meta->normalize != GAT_NORMALIZE_UNKNOWN && normalize != stored) {
+        fflush(stdout);
+        fprintf(stderr, "gat: warning: --normalize_features %s overrides %s's normalize_features=%s (the model was "
+                "trained on %s features)\n", normalize ? "true" : "false", model_path, stored ? "true" : "false",
+                stored ? "normalised" : "raw");
+    }
     rc = gat_cli_open_dataset(ds, name, data_dir, normalize, err);
     if (!rc) rc = gat_cli_check_model_fits(m, ds, model_path, err);
     return rc;

@@ -1,9 +1,34 @@
 /* main.c - the gat command: dispatch to subcommands. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "gat/chart.h"
+#include "gat/dataset.h"
+#include "gat/fileio.h"
+
+/* SIGINT, SIGTERM, SIGHUP: remove this process's temporary files and reservations (only
+ * async-signal-safe calls), then die of the same signal so the caller sees it. */
+static void on_fatal_signal(int sig) {
+    gat_tempfiles_remove();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_signal_handlers(void) {
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t k = 0; k < sizeof sigs / sizeof *sigs; k++) {
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        for (size_t j = 0; j < sizeof sigs / sizeof *sigs; j++) sigaddset(&sa.sa_mask, sigs[j]);
+        /* a signal ignored by whoever started us (nohup) stays ignored */
+        if (sigaction(sigs[k], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+        sigaction(sigs[k], &sa, NULL);
+    }
+}
 
 typedef struct {
     const char *name;
@@ -26,7 +51,7 @@ static void usage(FILE *fp) {
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].help);
     fprintf(fp, "\n'gat <command> --help' lists a command's options with their defaults.\n"
-                "'gat --version' prints the version and the git commit it was built from.\n");
+                "'gat --version' prints the version, the git commit it was built from and the data folders.\n");
 }
 
 int main(int argc, char **argv) {
@@ -40,8 +65,14 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
         printf("gat %s (commit %s)\n", GAT_VERSION, GAT_GIT_COMMIT);
+        const char *dirs[8];
+        int n = gat_dataset_default_dirs(dirs, 8);
+        printf("data folders (searched in this order without --data-dir):");
+        for (int i = 0; i < n; i++) printf(" %s", dirs[i]);
+        printf("\n");
         return 0;
     }
+    install_signal_handlers();
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (!strcmp(argv[1], commands[i].name)) {
             int rc = commands[i].run(argc - 2, argv + 2);

@@ -43,6 +43,13 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name) {
         gat_cli_usage_error("option --%s needs a value", name);
         return NULL;
     }
+    /* "--models-dir --quiet": the next word is another option, not this one's value */
+    const char *v = argv[*i + 1];
+    if (v[0] == '-' && v[1] == '-') {
+        gat_cli_usage_error("option --%s needs a value, got the option '%s' (write --%s=%s if that is the value)", name,
+                            v, name, v);
+        return NULL;
+    }
     return argv[++*i];
 }
 
@@ -58,18 +65,29 @@ int gat_opt_flag(int argc, char **argv, int *i, const char *name, int *out) {
     const char *eq = strchr(argv[*i], '=');
     if (eq) {
         if (parse_bool(eq + 1, out)) {
-            gat_cli_usage_error("option --%s: '%s' is not true or false", name, eq + 1);
+            gat_cli_usage_error("option --%s: '%s' is not true/false (true, false, yes, no, on, off, 1, 0)", name, eq + 1);
             return -1;
         }
         return 1;
     }
-    /* "--bias false": a following true/false word is the value; otherwise the flag is set */
+    /* "--should_test false": a following true/false word is the value; otherwise the flag is set */
     if (*i + 1 < argc && parse_bool(argv[*i + 1], out) == 0) {
         ++*i;
         return 1;
     }
     *out = 1;
     return 1;
+}
+
+int gat_opt_bool(int argc, char **argv, int *i, const char *name, int *out) {
+    if (!gat_opt_is(argv[*i], name)) return 0;
+    /* "--bias maybe": a word after an option that takes true/false must be one */
+    if (!strchr(argv[*i], '=') && *i + 1 < argc && argv[*i + 1][0] != '-' && parse_bool(argv[*i + 1], out) != 0) {
+        gat_cli_usage_error("option --%s: '%s' is not true/false (true, false, yes, no, on, off, 1, 0)", name,
+                            argv[*i + 1]);
+        return -1;
+    }
+    return gat_opt_flag(argc, argv, i, name, out);
 }
 
 int gat_opt_str(int argc, char **argv, int *i, const char *name, const char **out) {
@@ -120,15 +138,28 @@ int gat_opt_int_list(int argc, char **argv, int *i, const char *name, int max, i
         char *end;
         errno = 0;
         long long x = strtoll(p, &end, 10);
-        if (end == p || errno || x <= 0 || x > 1000000) {
+        if (end == p || (*p < '0' || *p > '9') || (*end && *end != ',')) {
             gat_cli_usage_error("option --%s: '%s' is not a list of positive integers like 8,1", name, v);
+            return -1;
+        }
+        if (errno == ERANGE || x > GAT_OPT_LIST_MAX) {
+            gat_cli_usage_error("option --%s: %.*s is too large (max %d)", name, (int)(end - p), p, GAT_OPT_LIST_MAX);
+            return -1;
+        }
+        if (x <= 0) {
+            gat_cli_usage_error("option --%s: '%s': %lld is not positive", name, v, x);
             return -1;
         }
         if (k == max) { gat_cli_usage_error("option --%s: more than %d values", name, max); return -1; }
         out[k++] = x;
         p = end;
-        if (*p == ',') p++;
-        else if (*p) { gat_cli_usage_error("option --%s: '%s' is not a list of positive integers like 8,1", name, v); return -1; }
+        if (*p == ',') {
+            p++;
+            if (!*p) { /* "8,1," is refused like "8,,1" */
+                gat_cli_usage_error("option --%s: '%s' ends with a comma (a list of positive integers like 8,1)", name, v);
+                return -1;
+            }
+        }
     }
     if (k == 0) { gat_cli_usage_error("option --%s: empty list", name); return -1; }
     *n = k;

@@ -124,7 +124,7 @@ int64_t gat_inspect_default_nodes(const gat_graph *g, int64_t n_top, int64_t n_r
         }
         out[count++] = best;
     }
-    const uint64_t key = gat_rng_key(seed, 0x6e6f646573ULL /* "nodes" */, 0, 0);
+    const uint64_t key = gat_rng_key(seed, GAT_STREAM_NODES, 0, 0);
     for (uint64_t draw = 0; count < n_top + n_random && count < n && draw < 64 * (uint64_t)(n + 1); draw++) {
         int64_t i = (int64_t)(gat_rng_uniform64(key, draw) * (double)n);
         if (i >= n) i = n - 1;

@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include "gat/rng.h"
-
-enum { SITE_INPUT = 1, SITE_PROJ = 2, SITE_ATT = 3 };
+#include "layer.h"
 
 gat_config gat_config_default(int64_t n_in, int64_t n_classes) {
     gat_config c;
@@ -150,7 +149,7 @@ int gat_model_init(gat_model *m, const gat_config *cfg, uint64_t seed, gat_error
             bound = sqrt(6.0 / (double)(t->shape[1] * t->shape[2] + t->shape[2]));
         else if (strstr(t->name, "skip_proj")) /* nn.Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) */
             bound = 1.0 / sqrt((double)t->shape[1]);
-        uint64_t key = gat_rng_key(seed, 0x1417, (uint64_t)i, 0);
+        uint64_t key = gat_rng_key(seed, GAT_STREAM_INIT, (uint64_t)i, 0);
         for (size_t e = 0; e < t->size; e++) x[e] = (float)((2.0 * gat_rng_uniform64(key, e) - 1.0) * bound);
     }
     return GAT_OK;
@@ -209,6 +208,7 @@ void gat_acts_free(gat_acts *a) {
     free(a->ds_src);
     free(a->ds_dst);
     free(a->scratch);
+    free(a->partial);
     memset(a, 0, sizeof *a);
 }
 
@@ -269,6 +269,7 @@ int gat_acts_init_capacity(gat_acts *a, const gat_model *m, const gat_input *in,
     ALLOC(a->ds_src, n * hmax);
     ALLOC(a->ds_dst, n * hmax);
     ALLOC(a->scratch, nnz * hmax);
+    ALLOC(a->partial, (size_t)((in->n + gat_reduce_block(in->n) - 1) / gat_reduce_block(in->n)) * 2 * wmax);
 #undef ALLOC
     if (!ok) {
         gat_acts_free(a);
@@ -286,54 +287,15 @@ const float *gat_model_forward(gat_model *m, gat_acts *a, const gat_input *in, c
 
 const float *gat_model_forward_plan(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, int train,
                                     uint64_t key, const gat_plan *plan) {
-    const gat_nodeset *rows0 = plan ? &plan->rows0 : NULL;
     const gat_config *c = &m->cfg;
-    const int64_t n = in->n;
     const float p = train ? c->dropout : 0.0f;
     const float *prev = in->dense;
     for (int l = 0; l < c->n_layers; l++) {
-        gat_layer_acts *L = &a->l[l];
-        const gat_layer_params *P = &m->p[l];
-        const int64_t k = gat_config_in_width(c, l), h = c->heads[l], f = c->features[l], mw = h * f;
-        const int last = l == c->n_layers - 1;
-        const uint64_t kin = gat_rng_key(key, (uint64_t)l, SITE_INPUT, 0);
-        const uint64_t kproj = gat_rng_key(key, (uint64_t)l, SITE_PROJ, 0);
-        const uint64_t katt = gat_rng_key(key, (uint64_t)l, SITE_ATT, 0);
-        /* dropout on the input, then the projection (and a projected skip) */
-        if (l == 0 && in->sparse) {
-            const gat_csr *x = in->sparse;
-            memcpy(L->xval, x->val, (size_t)x->nnz * sizeof *L->xval);
-            gat_dropout_forward(L->xval, L->x_mask, (size_t)x->nnz, p, kin);
-            L->xin = NULL;
-            gat_spmm_forward(L->z, x, L->xval, P->w, mw, rows0);
-        } else {
-            if (p > 0.0f) {
-                memcpy(L->x, prev, (size_t)(n * k) * sizeof *L->x);
-                gat_dropout_forward(L->x, L->x_mask, (size_t)(n * k), p, kin);
-                L->xin = L->x;
-            } else {
-                L->xin = prev;
-            }
-            gat_matmul_forward(L->z, L->xin, P->w, n, k, mw);
-        }
-        gat_dropout_forward(L->z, L->z_mask, (size_t)(n * mw), p, kproj);
-        gat_scores_forward(L->s_src, L->s_dst, L->z, P->a_src, P->a_dst, n, h, f);
-        gat_attention_forward(L->out, L->att, L->att_mask, g, L->s_src, L->s_dst, L->z, h, f, c->slope, p, katt,
-                              plan ? &plan->targets[l] : NULL);
-        if (c->skip) {
-            if (gat_config_skip_identity(c, l)) {
-                gat_skip_identity_forward(L->out, L->xin, n, h, f);
-            } else {
-                if (L->xin) gat_matmul_forward(a->tmp, L->xin, P->w_skip, n, k, mw);
-                else gat_spmm_forward(a->tmp, in->sparse, L->xval, P->w_skip, mw, rows0);
-                for (int64_t i = 0; i < n * mw; i++) L->out[i] += a->tmp[i];
-            }
-        }
-        if (last) gat_head_mean_forward(L->y, L->out, n, h, f);
-        const int64_t ow = gat_config_out_width(c, l);
-        if (P->bias) gat_bias_forward(L->y, P->bias, n, ow);
-        if (!last) gat_elu_forward(L->y, L->y, (size_t)(n * ow));
-        prev = L->y;
+        const gat_layer_keys keys = {gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_INPUT, 0),
+                                     gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_PROJ, 0),
+                                     gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_ATT, 0)};
+        gat_layer_forward(m, a, l, in, g, prev, p, keys, plan);
+        prev = a->l[l].y;
     }
     return a->l[c->n_layers - 1].y;
 }
@@ -346,57 +308,15 @@ void gat_model_backward(gat_model *m, gat_acts *a, const gat_input *in, const ga
 
 void gat_model_backward_plan(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, const float *dlogits,
                              const gat_plan *plan) {
-    const gat_csc_index *csc = plan && in->sparse ? &plan->csc0 : &in->csc;
     const gat_config *c = &m->cfg;
-    const int64_t n = in->n;
-    const float p = c->dropout;
     float *dy = a->dy, *dx = a->dx;
     const int64_t classes = gat_config_out_width(c, c->n_layers - 1);
-    memcpy(dy, dlogits, (size_t)(n * classes) * sizeof *dy);
+    memcpy(dy, dlogits, (size_t)(in->n * classes) * sizeof *dy);
     for (int l = c->n_layers - 1; l >= 0; l--) {
-        gat_layer_acts *L = &a->l[l];
-        const gat_layer_params *P = &m->p[l];
-        gat_layer_params *G = &m->g[l];
-        const int64_t k = gat_config_in_width(c, l), h = c->heads[l], f = c->features[l], mw = h * f;
-        const int64_t ow = gat_config_out_width(c, l);
-        const int last = l == c->n_layers - 1;
-        const int sparse_in = l == 0 && in->sparse;
-        if (!last) gat_elu_backward(dy, dy, L->y, (size_t)(n * ow));
-        if (G->bias) gat_bias_backward(G->bias, dy, n, ow);
-        float *dout = dy;
-        if (last) {
-            dout = a->dout;
-            memset(dout, 0, (size_t)(n * mw) * sizeof *dout);
-            gat_head_mean_backward(dout, dy, n, h, f);
-        }
-        if (l > 0) memset(dx, 0, (size_t)(n * k) * sizeof *dx);
-        if (c->skip) {
-            if (gat_config_skip_identity(c, l)) {
-                if (l > 0) gat_skip_identity_backward(dx, dout, n, h, f);
-            } else if (sparse_in) {
-                gat_spmm_backward(G->w_skip, csc, L->xval, dout, mw);
-            } else {
-                gat_matmul_backward(l > 0 ? dx : NULL, G->w_skip, dout, L->xin, P->w_skip, n, k, mw);
-            }
-        }
-        memset(a->dz, 0, (size_t)(n * mw) * sizeof *a->dz);
-        memset(a->ds_src, 0, (size_t)(n * h) * sizeof *a->ds_src);
-        memset(a->ds_dst, 0, (size_t)(n * h) * sizeof *a->ds_dst);
-        gat_attention_backward(a->dz, a->ds_src, a->ds_dst, a->scratch, dout, g, L->att, L->att_mask, L->s_src,
-                               L->s_dst, L->z, h, f, c->slope, p, plan ? &plan->targets[l] : NULL);
-        gat_scores_backward(a->dz, G->a_src, G->a_dst, a->ds_src, a->ds_dst, L->z, P->a_src, P->a_dst, n, h, f);
-        gat_dropout_backward(a->dz, L->z_mask, (size_t)(n * mw), p);
-        if (sparse_in) {
-            gat_spmm_backward(G->w, csc, L->xval, a->dz, mw);
-        } else {
-            gat_matmul_backward(l > 0 ? dx : NULL, G->w, a->dz, L->xin, P->w, n, k, mw);
-        }
-        if (l > 0) {
-            gat_dropout_backward(dx, L->x_mask, (size_t)(n * k), p);
-            float *t = dy;
-            dy = dx;
-            dx = t;
-        }
+        gat_layer_backward(m, a, l, in, g, dy, dx, c->dropout, plan);
+        float *t = dy;
+        dy = dx;
+        dx = t;
     }
 }
 

@@ -1,4 +1,7 @@
-/* ops.c - forward/backward kernels of the GAT layer (see ops.h). */
+/* ops.c - forward/backward kernels of the GAT layer (see ops.h), one op at a time.
+ *
+ * Every loop runs on the worker pool (pool.h) over fixed chunks, and the per-row work is
+ * the shared kernels of kernels.h, the same ones the fused layer passes (layer.c) use. */
 #include "gat/ops.h"
 
 #include <math.h>
@@ -6,6 +9,8 @@
 #include <string.h>
 
 #include "gat/rng.h"
+#include "kernels.h"
+#include "pool.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -14,145 +19,192 @@
 #include <cblas.h>
 #endif
 
-/* Rows per block of the fixed partitions used for reductions and BLAS calls. The blocks
- * never depend on the number of threads, which keeps results bit-identical. */
-#define ROW_BLOCK 256
+#define ROW_BLOCK GAT_ROW_BLOCK
 
 int gat_set_threads(int n) {
 #ifdef GAT_HAVE_BLAS
     openblas_set_num_threads(1); /* our threads call BLAS on fixed blocks */
 #endif
+    if (n <= 0) n = gat_pool_cpus();
+    gat_pool_set_threads(n);
 #ifdef _OPENMP
-    if (n <= 0) n = omp_get_num_procs();
-    omp_set_num_threads(n);
-    return n;
-#else
-    (void)n;
-    return 1;
+    omp_set_num_threads(n); /* t-SNE's loops */
 #endif
+    return n;
 }
 
 /* ---- dropout ---- */
 
-static inline uint32_t keep_threshold(float p) {
-    double t = (double)p * 4294967296.0;
-    return t >= 4294967295.0 ? 0xffffffffu : (uint32_t)t;
-}
+#define DROPOUT_BLOCK 4096
 
-/* Keep-bits for elements [begin, end) of stream key: one 64-bit hash serves an aligned pair
- * of elements, exactly as gat_rng_u32 defines them. */
-static void mask_range(uint8_t *mask /* indexed from begin */, uint64_t key, size_t begin, size_t end, uint32_t thr) {
-    size_t i = begin;
-    if (i < end && (i & 1)) { mask[0] = gat_rng_u32(key, i) >= thr; i++; }
-    for (; i + 1 < end; i += 2) {
-        uint64_t r = gat_mix64(key ^ ((uint64_t)(i >> 1) * 0xd1b54a32d192ed03ull));
-        mask[i - begin] = (uint32_t)r >= thr;
-        mask[i + 1 - begin] = (uint32_t)(r >> 32) >= thr;
-    }
-    if (i < end) mask[i - begin] = gat_rng_u32(key, i) >= thr;
-}
-
-/* e^x for the softmax and ELU: Cephes' expf (Cody-Waite reduction, degree-6 polynomial),
- * relative error about 1e-7 over the range used, with no branches so loops over it
- * vectorize (libm's expf does not, without -ffast-math). */
-static inline float fast_expf(float x) {
-    x = x < -87.0f ? -87.0f : x > 88.0f ? 88.0f : x;
-    float n = floorf(x * 1.44269504088896341f + 0.5f);
-    float r = x - n * 0.693359375f + n * 2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    float y = p * r * r + r + 1.0f;
-    int32_t bits = ((int32_t)n + 127) << 23;
+typedef struct {
+    float *x;
+    uint8_t *mask;
+    size_t n;
+    uint64_t key;
+    uint32_t thr;
     float scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return y * scale;
+} dropout_args;
+
+GAT_HOT_KERNEL static void dropout_fwd_chunk(void *v, int64_t b, int64_t e) {
+    const dropout_args *a = v;
+    gat_dropout_row(a->x + b, a->mask + b, (size_t)b, (size_t)(e - b), a->key, a->thr, a->scale);
+}
+
+GAT_HOT_KERNEL static void dropout_bwd_chunk(void *v, int64_t b, int64_t e) {
+    const dropout_args *a = v;
+    for (int64_t i = b; i < e; i++) a->x[i] = a->mask[i] ? a->x[i] * a->scale : 0.0f;
 }
 
 void gat_dropout_forward(float *x, uint8_t *mask, size_t n, float p, uint64_t key) {
     if (p <= 0.0f) return;
-    const uint32_t thr = keep_threshold(p);
-    const float scale = 1.0f / (1.0f - p);
-    const size_t block = 4096;
-#pragma omp parallel for schedule(static)
-    for (size_t b = 0; b < (n + block - 1) / block; b++) {
-        size_t i0 = b * block, i1 = i0 + block < n ? i0 + block : n;
-        mask_range(mask + i0, key, i0, i1, thr);
-        for (size_t i = i0; i < i1; i++) x[i] = mask[i] ? x[i] * scale : 0.0f;
+    dropout_args a = {x, mask, n, key, gat_keep_threshold(p), 1.0f / (1.0f - p)};
+    gat_pool_for((int64_t)n, DROPOUT_BLOCK, dropout_fwd_chunk, &a);
+}
+
+typedef struct {
+    float *x;
+    uint8_t *mask;
+    const gat_csr *csr;
+    int64_t width;
+    uint64_t key;
+    uint32_t thr;
+    float scale;
+    const int64_t *node_ids;
+} dropout_rows_args;
+
+GAT_HOT_KERNEL static void dropout_rows_chunk(void *v, int64_t b, int64_t e) {
+    const dropout_rows_args *a = v;
+    const int64_t w = a->width;
+    for (int64_t r = b; r < e; r++) {
+        const size_t g0 = (size_t)a->node_ids[r] * (size_t)w;
+        gat_dropout_row(a->x + r * w, a->mask + r * w, g0, (size_t)w, a->key, a->thr, a->scale);
     }
+}
+
+void gat_dropout_rows_forward(float *x, uint8_t *mask, int64_t rows, int64_t width, float p, uint64_t key,
+                              const int64_t *node_ids) {
+    if (p <= 0.0f) return;
+    if (!node_ids) {
+        gat_dropout_forward(x, mask, (size_t)(rows * width), p, key);
+        return;
+    }
+    dropout_rows_args a = {.x = x, .mask = mask, .width = width, .key = key, .thr = gat_keep_threshold(p),
+                           .scale = 1.0f / (1.0f - p), .node_ids = node_ids};
+    gat_pool_for(rows, 64, dropout_rows_chunk, &a);
+}
+
+GAT_HOT_KERNEL static void dropout_csr_chunk(void *v, int64_t b, int64_t e) {
+    const dropout_rows_args *a = v;
+    const gat_csr *x = a->csr;
+    const uint64_t width = (uint64_t)x->n_cols;
+    for (int64_t r = b; r < e; r++) {
+        const uint64_t g0 = (uint64_t)(a->node_ids ? a->node_ids[r] : r) * width;
+        for (int64_t q = x->row_ptr[r]; q < x->row_ptr[r + 1]; q++) {
+            a->mask[q] = gat_rng_u32(a->key, g0 + (uint64_t)x->col_idx[q]) >= a->thr;
+            a->x[q] = a->mask[q] ? a->x[q] * a->scale : 0.0f;
+        }
+    }
+}
+
+void gat_dropout_csr_forward(float *val, uint8_t *mask, const gat_csr *x, float p, uint64_t key,
+                             const int64_t *node_ids) {
+    if (p <= 0.0f) return;
+    dropout_rows_args a = {.x = val, .mask = mask, .csr = x, .key = key, .thr = gat_keep_threshold(p),
+                           .scale = 1.0f / (1.0f - p), .node_ids = node_ids};
+    gat_pool_for(x->n_rows, 64, dropout_csr_chunk, &a);
 }
 
 void gat_dropout_backward(float *dx, const uint8_t *mask, size_t n, float p) {
     if (p <= 0.0f) return;
-    const float scale = 1.0f / (1.0f - p);
-#pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < n; i++) dx[i] = mask[i] ? dx[i] * scale : 0.0f;
+    dropout_args a = {dx, (uint8_t *)mask, n, 0, 0, 1.0f / (1.0f - p)};
+    gat_pool_for((int64_t)n, DROPOUT_BLOCK, dropout_bwd_chunk, &a);
 }
 
 /* ---- dense projection ---- */
 
-void gat_matmul_forward(float *z, const float *x, const float *w, int64_t n, int64_t k, int64_t m) {
-    int64_t nb = (n + ROW_BLOCK - 1) / ROW_BLOCK;
-#pragma omp parallel for schedule(static)
-    for (int64_t b = 0; b < nb; b++) {
-        int64_t r0 = b * ROW_BLOCK, rows = n - r0 < ROW_BLOCK ? n - r0 : ROW_BLOCK;
+/* z[r0 .. r0+rows) = x[r0 .. r0+rows) w, or += when beta is 1 (no BLAS: plain loops). */
+void gat_gemm_rows(float *z, const float *x, const float *w, int64_t rows, int64_t k, int64_t m, float beta) {
 #ifdef GAT_HAVE_BLAS
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)m, (int)k, 1.0f, x + r0 * k, (int)k,
-                    w, (int)m, 0.0f, z + r0 * m, (int)m);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)m, (int)k, 1.0f, x, (int)k, w, (int)m,
+                beta, z, (int)m);
 #else
-        for (int64_t r = r0; r < r0 + rows; r++) {
-            float *zr = z + r * m;
-            memset(zr, 0, (size_t)m * sizeof *zr);
-            for (int64_t q = 0; q < k; q++) {
-                float xv = x[r * k + q];
-                if (xv == 0.0f) continue;
-                const float *wq = w + q * m;
-                for (int64_t c = 0; c < m; c++) zr[c] += xv * wq[c];
-            }
+    for (int64_t r = 0; r < rows; r++) {
+        float *zr = z + r * m;
+        if (beta == 0.0f) memset(zr, 0, (size_t)m * sizeof *zr);
+        for (int64_t q = 0; q < k; q++) {
+            float xv = x[r * k + q];
+            if (xv == 0.0f) continue;
+            const float *wq = w + q * m;
+            for (int64_t c = 0; c < m; c++) zr[c] += xv * wq[c];
+        }
+    }
+#endif
+}
+
+/* dw[q0 .. q0+qs) (K rows) += x[:, q0 .. q0+qs)^T dz over all n rows. */
+void gat_gemm_tn_cols(float *dw, const float *x, const float *dz, int64_t n, int64_t k, int64_t m, int64_t q0,
+                      int64_t qs) {
+#ifdef GAT_HAVE_BLAS
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)qs, (int)m, (int)n, 1.0f, x + q0, (int)k, dz, (int)m,
+                1.0f, dw + q0 * m, (int)m);
+#else
+    for (int64_t r = 0; r < n; r++)
+        for (int64_t q = q0; q < q0 + qs; q++) {
+            float xv = x[r * k + q];
+            if (xv == 0.0f) continue;
+            for (int64_t c = 0; c < m; c++) dw[q * m + c] += xv * dz[r * m + c];
         }
 #endif
-    }
+}
+
+/* dx[rows] += dz[rows] w^T. */
+void gat_gemm_nt_rows(float *dx, const float *dz, const float *w, int64_t rows, int64_t k, int64_t m) {
+#ifdef GAT_HAVE_BLAS
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)k, (int)m, 1.0f, dz, (int)m, w, (int)m, 1.0f,
+                dx, (int)k);
+#else
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t q = 0; q < k; q++) {
+            float s = 0.0f;
+            for (int64_t c = 0; c < m; c++) s += dz[r * m + c] * w[q * m + c];
+            dx[r * k + q] += s;
+        }
+#endif
+}
+
+typedef struct {
+    float *z, *dx, *dw;
+    const float *x, *w, *dz;
+    int64_t n, k, m;
+} matmul_args;
+
+GAT_HOT_KERNEL static void matmul_fwd_chunk(void *v, int64_t b, int64_t e) {
+    const matmul_args *a = v;
+    gat_gemm_rows(a->z + b * a->m, a->x + b * a->k, a->w, e - b, a->k, a->m, 0.0f);
+}
+
+GAT_HOT_KERNEL static void matmul_dw_chunk(void *v, int64_t b, int64_t e) {
+    const matmul_args *a = v;
+    gat_gemm_tn_cols(a->dw, a->x, a->dz, a->n, a->k, a->m, b, e - b);
+}
+
+GAT_HOT_KERNEL static void matmul_dx_chunk(void *v, int64_t b, int64_t e) {
+    const matmul_args *a = v;
+    gat_gemm_nt_rows(a->dx + b * a->k, a->dz + b * a->m, a->w, e - b, a->k, a->m);
+}
+
+void gat_matmul_forward(float *z, const float *x, const float *w, int64_t n, int64_t k, int64_t m) {
+    matmul_args a = {.z = z, .x = x, .w = w, .n = n, .k = k, .m = m};
+    gat_pool_for(n, ROW_BLOCK, matmul_fwd_chunk, &a);
 }
 
 void gat_matmul_backward(float *dx, float *dw, const float *dz, const float *x, const float *w, int64_t n, int64_t k,
                          int64_t m) {
-    /* dw (K, M) += x^T dz: blocks of rows of dw, each a full sum over the nodes. */
-    int64_t kb = (k + 63) / 64;
-#pragma omp parallel for schedule(static)
-    for (int64_t b = 0; b < kb; b++) {
-        int64_t q0 = b * 64, qs = k - q0 < 64 ? k - q0 : 64;
-#ifdef GAT_HAVE_BLAS
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)qs, (int)m, (int)n, 1.0f, x + q0, (int)k, dz, (int)m,
-                    1.0f, dw + q0 * m, (int)m);
-#else
-        for (int64_t r = 0; r < n; r++)
-            for (int64_t q = q0; q < q0 + qs; q++) {
-                float xv = x[r * k + q];
-                if (xv == 0.0f) continue;
-                for (int64_t c = 0; c < m; c++) dw[q * m + c] += xv * dz[r * m + c];
-            }
-#endif
-    }
-    if (!dx) return;
-    int64_t nb = (n + ROW_BLOCK - 1) / ROW_BLOCK;
-#pragma omp parallel for schedule(static)
-    for (int64_t b = 0; b < nb; b++) {
-        int64_t r0 = b * ROW_BLOCK, rows = n - r0 < ROW_BLOCK ? n - r0 : ROW_BLOCK;
-#ifdef GAT_HAVE_BLAS
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)k, (int)m, 1.0f, dz + r0 * m, (int)m, w,
-                    (int)m, 1.0f, dx + r0 * k, (int)k);
-#else
-        for (int64_t r = r0; r < r0 + rows; r++)
-            for (int64_t q = 0; q < k; q++) {
-                float s = 0.0f;
-                for (int64_t c = 0; c < m; c++) s += dz[r * m + c] * w[q * m + c];
-                dx[r * k + q] += s;
-            }
-#endif
-    }
+    /* dw (K, M) += x^T dz: blocks of 64 rows of dw, each a full sum over the nodes. */
+    matmul_args a = {.dx = dx, .dw = dw, .x = x, .w = w, .dz = dz, .n = n, .k = k, .m = m};
+    gat_pool_for(k, 64, matmul_dw_chunk, &a);
+    if (dx) gat_pool_for(n, ROW_BLOCK, matmul_dx_chunk, &a);
 }
 
 /* ---- sparse projection ---- */
@@ -204,26 +256,35 @@ void gat_csc_index_free(gat_csc_index *t) {
     memset(t, 0, sizeof *t);
 }
 
-void gat_spmm_forward(float *z, const gat_csr *x, const float *val, const float *w, int64_t m,
-                      const gat_nodeset *rows) {
-    const int64_t count = rows ? rows->n : x->n_rows;
-#pragma omp parallel for schedule(dynamic, 64)
-    for (int64_t k = 0; k < count; k++) {
-        const int64_t r = rows ? rows->ids[k] : k;
-        float *restrict zr = z + r * m;
+typedef struct {
+    float *z, *dw;
+    const gat_csr *x;
+    const gat_csc_index *t;
+    const float *val, *w, *dz;
+    int64_t m;
+    const gat_nodeset *rows;
+} spmm_args;
+
+GAT_HOT_KERNEL static void spmm_fwd_chunk(void *v, int64_t b, int64_t e) {
+    const spmm_args *a = v;
+    const int64_t m = a->m;
+    for (int64_t k = b; k < e; k++) {
+        const int64_t r = a->rows ? a->rows->ids[k] : k;
+        float *restrict zr = a->z + r * m;
         memset(zr, 0, (size_t)m * sizeof *zr);
-        for (int64_t p = x->row_ptr[r]; p < x->row_ptr[r + 1]; p++) {
-            float v = val[p];
+        for (int64_t p = a->x->row_ptr[r]; p < a->x->row_ptr[r + 1]; p++) {
+            float v = a->val[p];
             if (v == 0.0f) continue;
-            const float *restrict wr = w + (int64_t)x->col_idx[p] * m;
+            const float *restrict wr = a->w + (int64_t)a->x->col_idx[p] * m;
             for (int64_t c = 0; c < m; c++) zr[c] += v * wr[c];
         }
     }
 }
 
-void gat_spmm_backward(float *dw, const gat_csc_index *t, const float *val, const float *dz, int64_t m) {
-#pragma omp parallel for schedule(dynamic, 32)
-    for (int64_t col = 0; col < t->n_cols; col++) {
+/* dw[col] += sum over the column's entries of val * dz[row]; dropped (zero) entries cost nothing. */
+void gat_spmm_dw_cols(float *dw, const gat_csc_index *t, const float *val, const float *dz, int64_t m, int64_t c0,
+                      int64_t c1) {
+    for (int64_t col = c0; col < c1; col++) {
         float *restrict dwc = dw + col * m;
         for (int64_t q = t->col_ptr[col]; q < t->col_ptr[col + 1]; q++) {
             float v = val[t->pos[q]];
@@ -234,45 +295,71 @@ void gat_spmm_backward(float *dw, const gat_csc_index *t, const float *val, cons
     }
 }
 
+GAT_HOT_KERNEL static void spmm_bwd_chunk(void *v, int64_t b, int64_t e) {
+    const spmm_args *a = v;
+    gat_spmm_dw_cols(a->dw, a->t, a->val, a->dz, a->m, b, e);
+}
+
+void gat_spmm_forward(float *z, const gat_csr *x, const float *val, const float *w, int64_t m,
+                      const gat_nodeset *rows) {
+    spmm_args a = {.z = z, .x = x, .val = val, .w = w, .m = m, .rows = rows};
+    gat_pool_for(rows ? rows->n : x->n_rows, 64, spmm_fwd_chunk, &a);
+}
+
+void gat_spmm_backward(float *dw, const gat_csc_index *t, const float *val, const float *dz, int64_t m) {
+    spmm_args a = {.dw = dw, .t = t, .val = val, .dz = dz, .m = m};
+    gat_pool_for(t->n_cols, 32, spmm_bwd_chunk, &a);
+}
+
 /* ---- attention scores ---- */
+
+typedef struct {
+    int64_t h, f;
+    float *s_src, *s_dst, *dz, *part;
+    const float *z, *a_src, *a_dst, *ds_src, *ds_dst;
+    int64_t n;
+} scores_args;
+
+GAT_INLINE void scores_fwd_body(const void *v, int64_t b, int64_t e, int64_t h, int64_t f) {
+    const scores_args *a = v;
+    for (int64_t r = b; r < e; r++)
+        gat_scores_row(a->s_src + r * h, a->s_dst + r * h, a->z + r * h * f, a->a_src, a->a_dst, h, f);
+}
+GAT_SHAPED(scores_fwd);
 
 void gat_scores_forward(float *s_src, float *s_dst, const float *z, const float *a_src, const float *a_dst, int64_t n,
                         int64_t h, int64_t f) {
-#pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < n; r++)
+    scores_args a = {.h = h, .f = f, .s_src = s_src, .s_dst = s_dst, .z = z, .a_src = a_src, .a_dst = a_dst, .n = n};
+    gat_pool_for(n, 64, scores_fwd_fns[gat_shape_of(h, f)], &a);
+}
+
+/* One block of rows: dz += ds_src a_src + ds_dst a_dst, the block's partial da sums. */
+GAT_INLINE void scores_bwd_body(const void *v, int64_t b, int64_t e, int64_t h, int64_t f) {
+    const scores_args *a = v;
+    const int64_t m = h * f;
+    float *ps = a->part + (b / ROW_BLOCK) * 2 * m, *pd = ps + m;
+    for (int64_t r = b; r < e; r++)
         for (int64_t hh = 0; hh < h; hh++) {
-            const float *zr = z + (r * h + hh) * f;
-            float a = 0.0f, b = 0.0f;
+            float gs = a->ds_src[r * h + hh], gd = a->ds_dst[r * h + hh];
+            const float *zr = a->z + r * m + hh * f;
+            float *dzr = a->dz + r * m + hh * f;
             for (int64_t c = 0; c < f; c++) {
-                a += zr[c] * a_src[hh * f + c];
-                b += zr[c] * a_dst[hh * f + c];
+                dzr[c] += gs * a->a_src[hh * f + c] + gd * a->a_dst[hh * f + c];
+                ps[hh * f + c] += gs * zr[c];
+                pd[hh * f + c] += gd * zr[c];
             }
-            s_src[r * h + hh] = a;
-            s_dst[r * h + hh] = b;
         }
 }
+GAT_SHAPED(scores_bwd);
 
 void gat_scores_backward(float *dz, float *da_src, float *da_dst, const float *ds_src, const float *ds_dst,
                          const float *z, const float *a_src, const float *a_dst, int64_t n, int64_t h, int64_t f) {
     const int64_t m = h * f, nb = (n + ROW_BLOCK - 1) / ROW_BLOCK;
     float *part = calloc((size_t)(nb * 2 * m), sizeof *part);
     GAT_ASSERT(part != NULL);
-#pragma omp parallel for schedule(static)
-    for (int64_t b = 0; b < nb; b++) {
-        float *ps = part + b * 2 * m, *pd = ps + m;
-        int64_t r1 = (b + 1) * ROW_BLOCK < n ? (b + 1) * ROW_BLOCK : n;
-        for (int64_t r = b * ROW_BLOCK; r < r1; r++)
-            for (int64_t hh = 0; hh < h; hh++) {
-                float gs = ds_src[r * h + hh], gd = ds_dst[r * h + hh];
-                const float *zr = z + r * m + hh * f;
-                float *dzr = dz + r * m + hh * f;
-                for (int64_t c = 0; c < f; c++) {
-                    dzr[c] += gs * a_src[hh * f + c] + gd * a_dst[hh * f + c];
-                    ps[hh * f + c] += gs * zr[c];
-                    pd[hh * f + c] += gd * zr[c];
-                }
-            }
-    }
+    scores_args a = {.h = h, .f = f, .dz = dz, .part = part, .z = z, .a_src = a_src, .a_dst = a_dst,
+                     .ds_src = ds_src, .ds_dst = ds_dst, .n = n};
+    gat_pool_for(n, ROW_BLOCK, scores_bwd_fns[gat_shape_of(h, f)], &a);
     for (int64_t b = 0; b < nb; b++)
         for (int64_t c = 0; c < m; c++) {
             da_src[c] += part[b * 2 * m + c];
@@ -283,237 +370,186 @@ void gat_scores_backward(float *dz, float *da_src, float *da_dst, const float *d
 
 /* ---- attention ---- */
 
-/* o[hh*f + c] += coef[hh] * z[hh*f + c]: one neighbour's contribution to every head. */
-static inline __attribute__((always_inline)) void axpy_heads(float *restrict o, const float *restrict z,
-                                                             const float *restrict coef, int64_t h, int64_t f) {
-    for (int64_t hh = 0; hh < h; hh++)
-        for (int64_t c = 0; c < f; c++) o[hh * f + c] += coef[hh] * z[hh * f + c];
-}
+typedef struct {
+    int64_t h, f;
+    gat_att_fwd A;
+    gat_att_bwd B;
+    float *out, *dz, *ds_src, *ds_dst;
+    const int64_t *ids;                /* targets or NULL */
+} att_args;
 
-/* out[hh] = sum_c a[hh*f + c] * b[hh*f + c]: per-head inner products. */
-static inline __attribute__((always_inline)) void dot_heads(float *restrict out, const float *restrict a,
-                                                            const float *restrict b, int64_t h, int64_t f) {
-    for (int64_t hh = 0; hh < h; hh++) {
-        float s = 0.0f;
-        for (int64_t c = 0; c < f; c++) s += a[hh * f + c] * b[hh * f + c];
-        out[hh] = s;
+GAT_INLINE void att_fwd_body(const void *v, int64_t b, int64_t e, int64_t h, int64_t f) {
+    const att_args *a = v;
+    for (int64_t k = b; k < e; k++) {
+        const int64_t i = a->ids ? a->ids[k] : k;
+        gat_attention_row(&a->A, i, a->out + i * h * f, h, f);
     }
 }
-
-/* Softmax, dropout and aggregation for target node i. Inlined into callers that fix f at
- * compile time (f = 8 is the common case), so the feature loops become single vector ops. */
-static inline __attribute__((always_inline)) void attention_node(
-    int64_t i, float *out, float *att, uint8_t *att_mask, const gat_graph *g, const float *s_src, const float *s_dst,
-    const float *z, int64_t h, int64_t f, float slope, float p, uint32_t thr, float scale, uint64_t key) {
-    float mx[GAT_MAX_HEADS], sum[GAT_MAX_HEADS];
-    const int64_t m = h * f, p0 = g->row_ptr[i], p1 = g->row_ptr[i + 1];
-    const float *sd = s_dst + i * h;
-    for (int64_t hh = 0; hh < h; hh++) { mx[hh] = -INFINITY; sum[hh] = 0.0f; }
-    for (int64_t q = p0; q < p1; q++) {
-        const float *ss = s_src + g->src[q] * h;
-        float *e = att + q * h;
-        for (int64_t hh = 0; hh < h; hh++) {
-            float v = ss[hh] + sd[hh];
-            v = v > 0.0f ? v : slope * v;
-            e[hh] = v;
-            mx[hh] = v > mx[hh] ? v : mx[hh];
-        }
-    }
-    for (int64_t q = p0; q < p1; q++) {
-        float *e = att + q * h;
-        for (int64_t hh = 0; hh < h; hh++) {
-            float v = fast_expf(e[hh] - mx[hh]);
-            e[hh] = v;
-            sum[hh] += v;
-        }
-    }
-    for (int64_t hh = 0; hh < h; hh++) sum[hh] = 1.0f / sum[hh];
-    for (int64_t q = p0; q < p1; q++)
-        for (int64_t hh = 0; hh < h; hh++) att[q * h + hh] *= sum[hh];
-    if (p > 0.0f) mask_range(att_mask + p0 * h, key, (size_t)(p0 * h), (size_t)(p1 * h), thr);
-    float *o = out + i * m, coef[GAT_MAX_HEADS];
-    for (int64_t c = 0; c < m; c++) o[c] = 0.0f;
-    for (int64_t q = p0; q < p1; q++) {
-        for (int64_t hh = 0; hh < h; hh++) {
-            float a = att[q * h + hh];
-            coef[hh] = p > 0.0f ? (att_mask[q * h + hh] ? a * scale : 0.0f) : a;
-        }
-        axpy_heads(o, z + g->src[q] * m, coef, h, f);
-    }
-}
+GAT_SHAPED(att_fwd);
 
 void gat_attention_forward(float *out, float *att, uint8_t *att_mask, const gat_graph *g, const float *s_src,
                            const float *s_dst, const float *z, int64_t h, int64_t f, float slope, float p,
                            uint64_t key, const gat_nodeset *targets) {
-    const int64_t count = targets ? targets->n : g->n;
     GAT_ASSERT(h <= GAT_MAX_HEADS);
-    const uint32_t thr = p > 0.0f ? keep_threshold(p) : 0;
-    const float scale = p > 0.0f ? 1.0f / (1.0f - p) : 1.0f;
-    if (h == 8 && f == 8) {
-#pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t k = 0; k < count; k++)
-            attention_node(targets ? targets->ids[k] : k, out, att, att_mask, g, s_src, s_dst, z, 8, 8, slope, p, thr, scale, key);
-    } else if (f == 8) {
-#pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t k = 0; k < count; k++)
-            attention_node(targets ? targets->ids[k] : k, out, att, att_mask, g, s_src, s_dst, z, h, 8, slope, p, thr, scale, key);
-    } else {
-#pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t k = 0; k < count; k++)
-            attention_node(targets ? targets->ids[k] : k, out, att, att_mask, g, s_src, s_dst, z, h, f, slope, p, thr, scale, key);
-    }
+    att_args a = {.h = h, .f = f, .out = out, .ids = targets ? targets->ids : NULL};
+    a.A = (gat_att_fwd){.row_ptr = g->row_ptr, .src = g->src, .s_src = s_src, .s_dst = s_dst, .z = z, .att = att,
+                        .att_mask = att_mask, .slope = slope, .p = p > 0.0f ? p : 0.0f,
+                        .scale = p > 0.0f ? 1.0f / (1.0f - p) : 1.0f, .thr = p > 0.0f ? gat_keep_threshold(p) : 0,
+                        .key = key};
+    gat_pool_for(targets ? targets->n : g->n, 64, att_fwd_fns[gat_shape_of(h, f)], &a);
 }
 
-/* Backward pass 1 for target i: gradient of the attention logits into scratch, and ds_dst. */
-static inline __attribute__((always_inline)) void attention_grad_target(
-    int64_t i, float *ds_dst, float *scratch, const float *dout, const gat_graph *g, const float *att,
-    const uint8_t *att_mask, const float *s_src, const float *s_dst, const float *z, int64_t h, int64_t f, float slope,
-    float p, float scale) {
-    float dot[GAT_MAX_HEADS];
-    const int64_t m = h * f, p0 = g->row_ptr[i], p1 = g->row_ptr[i + 1];
-    const float *di = dout + i * m;
-    for (int64_t hh = 0; hh < h; hh++) dot[hh] = 0.0f;
-    for (int64_t q = p0; q < p1; q++) {
-        float *dq = scratch + q * h;
-        dot_heads(dq, di, z + g->src[q] * m, h, f);
-        for (int64_t hh = 0; hh < h; hh++) {
-            float s = dq[hh];
-            if (p > 0.0f) s = att_mask[q * h + hh] ? s * scale : 0.0f;
-            dq[hh] = s; /* d loss / d att (before dropout) */
-            dot[hh] += s * att[q * h + hh];
-        }
-    }
-    const float *sd = s_dst + i * h;
-    for (int64_t q = p0; q < p1; q++) {
-        const float *ss = s_src + g->src[q] * h;
-        float *dq = scratch + q * h;
-        for (int64_t hh = 0; hh < h; hh++) {
-            float de = att[q * h + hh] * (dq[hh] - dot[hh]);
-            float pre = ss[hh] + sd[hh];
-            de = pre > 0.0f ? de : slope * de;
-            dq[hh] = de;
-            ds_dst[i * h + hh] += de;
-        }
+GAT_INLINE void att_bwd_target_body(const void *v, int64_t b, int64_t e, int64_t h, int64_t f) {
+    const att_args *a = v;
+    for (int64_t k = b; k < e; k++) {
+        const int64_t i = a->ids ? a->ids[k] : k;
+        gat_attention_grad_target(&a->B, i, a->ds_dst + i * h, 1, h, f);
     }
 }
+GAT_SHAPED(att_bwd_target);
 
-/* Backward pass 2 for source j: dz from the aggregation, and ds_src. */
-static inline __attribute__((always_inline)) void attention_grad_source(
-    int64_t j, float *dz, float *ds_src, const float *scratch, const float *dout, const gat_graph *g,
-    const float *att, const uint8_t *att_mask, const uint8_t *active, int64_t h, int64_t f, float p, float scale) {
-    const int64_t m = h * f;
-    float coef[GAT_MAX_HEADS];
-    for (int64_t t = g->out_ptr[j]; t < g->out_ptr[j + 1]; t++) {
-        const int64_t q = g->out_pos[t];
-        if (active && !active[g->dst[q]]) continue; /* a target whose output nothing needs */
-        for (int64_t hh = 0; hh < h; hh++) {
-            float a = att[q * h + hh];
-            coef[hh] = p > 0.0f ? (att_mask[q * h + hh] ? a * scale : 0.0f) : a;
-            ds_src[j * h + hh] += scratch[q * h + hh];
-        }
-        axpy_heads(dz + j * m, dout + g->dst[q] * m, coef, h, f);
-    }
+GAT_INLINE void att_bwd_source_body(const void *v, int64_t b, int64_t e, int64_t h, int64_t f) {
+    const att_args *a = v;
+    for (int64_t j = b; j < e; j++) gat_attention_grad_source(&a->B, j, a->dz + j * h * f, a->ds_src + j * h, 1, h, f);
 }
+GAT_SHAPED(att_bwd_source);
 
 void gat_attention_backward(float *dz, float *ds_src, float *ds_dst, float *scratch, const float *dout,
                             const gat_graph *g, const float *att, const uint8_t *att_mask, const float *s_src,
                             const float *s_dst, const float *z, int64_t h, int64_t f, float slope, float p,
                             const gat_nodeset *targets) {
-    const int64_t count = targets ? targets->n : g->n;
-    const uint8_t *active = targets ? targets->member : NULL;
     GAT_ASSERT(h <= GAT_MAX_HEADS);
-    const float scale = p > 0.0f ? 1.0f / (1.0f - p) : 1.0f;
-    if (h == 8 && f == 8) {
-#pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t k = 0; k < count; k++)
-            attention_grad_target(targets ? targets->ids[k] : k, ds_dst, scratch, dout, g, att, att_mask, s_src, s_dst, z, 8, 8, slope, p, scale);
-#pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t j = 0; j < g->n; j++)
-            attention_grad_source(j, dz, ds_src, scratch, dout, g, att, att_mask, active, 8, 8, p, scale);
-    } else if (f == 8) {
-#pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t k = 0; k < count; k++)
-            attention_grad_target(targets ? targets->ids[k] : k, ds_dst, scratch, dout, g, att, att_mask, s_src, s_dst, z, h, 8, slope, p, scale);
-#pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t j = 0; j < g->n; j++)
-            attention_grad_source(j, dz, ds_src, scratch, dout, g, att, att_mask, active, h, 8, p, scale);
-    } else {
-#pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t k = 0; k < count; k++)
-            attention_grad_target(targets ? targets->ids[k] : k, ds_dst, scratch, dout, g, att, att_mask, s_src, s_dst, z, h, f, slope, p, scale);
-#pragma omp parallel for schedule(dynamic, 64)
-        for (int64_t j = 0; j < g->n; j++)
-            attention_grad_source(j, dz, ds_src, scratch, dout, g, att, att_mask, active, h, f, p, scale);
-    }
+    att_args a = {.h = h, .f = f, .dz = dz, .ds_src = ds_src, .ds_dst = ds_dst, .ids = targets ? targets->ids : NULL};
+    a.B = (gat_att_bwd){.row_ptr = g->row_ptr, .src = g->src, .dst = g->dst, .out_ptr = g->out_ptr,
+                        .out_pos = g->out_pos, .att = att, .att_mask = att_mask, .s_src = s_src, .s_dst = s_dst,
+                        .z = z, .dout = dout, .scratch = scratch, .active = targets ? targets->member : NULL,
+                        .slope = slope, .p = p > 0.0f ? p : 0.0f, .scale = p > 0.0f ? 1.0f / (1.0f - p) : 1.0f};
+    const int shape = gat_shape_of(h, f);
+    gat_pool_for(targets ? targets->n : g->n, 64, att_bwd_target_fns[shape], &a);
+    gat_pool_for(g->n, 64, att_bwd_source_fns[shape], &a);
 }
 
 /* ---- heads, skip, bias, ELU ---- */
 
-void gat_head_mean_forward(float *y, const float *x, int64_t n, int64_t h, int64_t f) {
+typedef struct {
+    float *y;
+    const float *x, *b;
+    int64_t h, f, m;
+    float *part;
+} rows_args;
+
+GAT_HOT_KERNEL static void head_mean_fwd_chunk(void *v, int64_t b, int64_t e) {
+    const rows_args *a = v;
+    const int64_t h = a->h, f = a->f;
     const float inv = 1.0f / (float)h;
-#pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < n; r++)
+    for (int64_t r = b; r < e; r++)
         for (int64_t c = 0; c < f; c++) {
             float s = 0.0f;
-            for (int64_t hh = 0; hh < h; hh++) s += x[(r * h + hh) * f + c];
-            y[r * f + c] = s * inv;
+            for (int64_t hh = 0; hh < h; hh++) s += a->x[(r * h + hh) * f + c];
+            a->y[r * f + c] = s * inv;
         }
 }
 
-void gat_head_mean_backward(float *dx, const float *dy, int64_t n, int64_t h, int64_t f) {
+GAT_HOT_KERNEL static void head_mean_bwd_chunk(void *v, int64_t b, int64_t e) {
+    const rows_args *a = v;
+    const int64_t h = a->h, f = a->f;
     const float inv = 1.0f / (float)h;
-#pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < n; r++)
+    for (int64_t r = b; r < e; r++)
         for (int64_t hh = 0; hh < h; hh++)
-            for (int64_t c = 0; c < f; c++) dx[(r * h + hh) * f + c] += dy[r * f + c] * inv;
+            for (int64_t c = 0; c < f; c++) a->y[(r * h + hh) * f + c] += a->x[r * f + c] * inv;
+}
+
+void gat_head_mean_forward(float *y, const float *x, int64_t n, int64_t h, int64_t f) {
+    rows_args a = {.y = y, .x = x, .h = h, .f = f};
+    gat_pool_for(n, ROW_BLOCK, head_mean_fwd_chunk, &a);
+}
+
+void gat_head_mean_backward(float *dx, const float *dy, int64_t n, int64_t h, int64_t f) {
+    rows_args a = {.y = dx, .x = dy, .h = h, .f = f};
+    gat_pool_for(n, ROW_BLOCK, head_mean_bwd_chunk, &a);
+}
+
+GAT_HOT_KERNEL static void skip_fwd_chunk(void *v, int64_t b, int64_t e) {
+    const rows_args *a = v;
+    const int64_t h = a->h, f = a->f;
+    for (int64_t r = b; r < e; r++)
+        for (int64_t hh = 0; hh < h; hh++)
+            for (int64_t c = 0; c < f; c++) a->y[(r * h + hh) * f + c] += a->x[r * f + c];
+}
+
+GAT_HOT_KERNEL static void skip_bwd_chunk(void *v, int64_t b, int64_t e) {
+    const rows_args *a = v;
+    const int64_t h = a->h, f = a->f;
+    for (int64_t r = b; r < e; r++)
+        for (int64_t hh = 0; hh < h; hh++)
+            for (int64_t c = 0; c < f; c++) a->y[r * f + c] += a->x[(r * h + hh) * f + c];
 }
 
 void gat_skip_identity_forward(float *out, const float *x, int64_t n, int64_t h, int64_t f) {
-#pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < n; r++)
-        for (int64_t hh = 0; hh < h; hh++)
-            for (int64_t c = 0; c < f; c++) out[(r * h + hh) * f + c] += x[r * f + c];
+    rows_args a = {.y = out, .x = x, .h = h, .f = f};
+    gat_pool_for(n, ROW_BLOCK, skip_fwd_chunk, &a);
 }
 
 void gat_skip_identity_backward(float *dx, const float *dout, int64_t n, int64_t h, int64_t f) {
-#pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < n; r++)
-        for (int64_t hh = 0; hh < h; hh++)
-            for (int64_t c = 0; c < f; c++) dx[r * f + c] += dout[(r * h + hh) * f + c];
+    rows_args a = {.y = dx, .x = dout, .h = h, .f = f};
+    gat_pool_for(n, ROW_BLOCK, skip_bwd_chunk, &a);
+}
+
+GAT_HOT_KERNEL static void bias_fwd_chunk(void *v, int64_t b, int64_t e) {
+    const rows_args *a = v;
+    for (int64_t r = b; r < e; r++)
+        for (int64_t c = 0; c < a->m; c++) a->y[r * a->m + c] += a->b[c];
+}
+
+GAT_HOT_KERNEL static void bias_bwd_chunk(void *v, int64_t b, int64_t e) {
+    const rows_args *a = v;
+    float *part = a->part + (b / ROW_BLOCK) * a->m;
+    for (int64_t r = b; r < e; r++)
+        for (int64_t c = 0; c < a->m; c++) part[c] += a->x[r * a->m + c];
 }
 
 void gat_bias_forward(float *y, const float *b, int64_t n, int64_t m) {
-#pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < n; r++)
-        for (int64_t c = 0; c < m; c++) y[r * m + c] += b[c];
+    rows_args a = {.y = y, .b = b, .m = m};
+    gat_pool_for(n, ROW_BLOCK, bias_fwd_chunk, &a);
 }
 
 void gat_bias_backward(float *db, const float *dy, int64_t n, int64_t m) {
     const int64_t nb = (n + ROW_BLOCK - 1) / ROW_BLOCK;
     float *part = calloc((size_t)(nb * m), sizeof *part);
     GAT_ASSERT(part != NULL);
-#pragma omp parallel for schedule(static)
-    for (int64_t b = 0; b < nb; b++) {
-        int64_t r1 = (b + 1) * ROW_BLOCK < n ? (b + 1) * ROW_BLOCK : n;
-        for (int64_t r = b * ROW_BLOCK; r < r1; r++)
-            for (int64_t c = 0; c < m; c++) part[b * m + c] += dy[r * m + c];
-    }
+    rows_args a = {.x = dy, .m = m, .part = part};
+    gat_pool_for(n, ROW_BLOCK, bias_bwd_chunk, &a);
     for (int64_t b = 0; b < nb; b++)
         for (int64_t c = 0; c < m; c++) db[c] += part[b * m + c];
     free(part);
 }
 
-void gat_elu_forward(float *y, const float *x, size_t n) {
-#pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < n; i++) {
-        float v = x[i], e = fast_expf(v) - 1.0f;
-        y[i] = v > 0.0f ? v : e;
+typedef struct {
+    float *y;
+    const float *x, *dy;
+} elu_args;
+
+GAT_HOT_KERNEL static void elu_fwd_chunk(void *v, int64_t b, int64_t e) {
+    const elu_args *a = v;
+    for (int64_t i = b; i < e; i++) {
+        float x = a->x[i], ex = gat_expf(x) - 1.0f;
+        a->y[i] = x > 0.0f ? x : ex;
     }
 }
 
+GAT_HOT_KERNEL static void elu_bwd_chunk(void *v, int64_t b, int64_t e) {
+    const elu_args *a = v;
+    for (int64_t i = b; i < e; i++) a->y[i] = a->x[i] > 0.0f ? a->dy[i] : a->dy[i] * (a->x[i] + 1.0f);
+}
+
+void gat_elu_forward(float *y, const float *x, size_t n) {
+    elu_args a = {.y = y, .x = x};
+    gat_pool_for((int64_t)n, DROPOUT_BLOCK, elu_fwd_chunk, &a);
+}
+
 void gat_elu_backward(float *dx, const float *dy, const float *y, size_t n) {
-#pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < n; i++) dx[i] = y[i] > 0.0f ? dy[i] : dy[i] * (y[i] + 1.0f);
+    elu_args a = {.y = dx, .x = y, .dy = dy};
+    gat_pool_for((int64_t)n, DROPOUT_BLOCK, elu_bwd_chunk, &a);
 }
 
 /* ---- losses ---- */

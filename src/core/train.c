@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "gat/rng.h"
+#include "dispatch.h"
+#include "pool.h"
 
 gat_train_options gat_train_options_default(void) {
     gat_train_options o;
@@ -121,6 +123,7 @@ int gat_batch_graphs(gat_batch *b, const gat_dataset *ds, const gat_input *in, c
         b->in_own.n = n;
         b->in_own.k = k;
         b->in_own.dense = b->dense_own;
+        b->in_own.node_ids = b->ids_own; /* dropout masks keyed by global node id */
     } else {
         const gat_csr *x = in->sparse;
         int64_t nnz = 0;
@@ -143,6 +146,7 @@ int gat_batch_graphs(gat_batch *b, const gat_dataset *ds, const gat_input *in, c
         b->in_own.n = n;
         b->in_own.k = k;
         b->in_own.sparse = y;
+        b->in_own.node_ids = b->ids_own;
         if ((rc = gat_csc_index_build(&b->in_own.csc, y, err))) goto fail;
     }
     b->in = &b->in_own;
@@ -370,25 +374,35 @@ int gat_predict_all(gat_model *m, gat_session *s, const float **logits, gat_erro
     return GAT_OK;
 }
 
-static void adam_step(gat_model *m, float *m1, float *m2, int64_t t, const gat_train_options *o) {
-    const float b1 = (float)o->beta1, b2 = (float)o->beta2, wd = (float)o->weight_decay, eps = (float)o->eps;
-    const float step = (float)(o->lr / (1.0 - pow(o->beta1, (double)t)));
-    const float bc2 = (float)sqrt(1.0 - pow(o->beta2, (double)t));
-    float *p = m->params;
-    const float *g = m->grads;
-    const int64_t n = (int64_t)m->n_trainable;
-#pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < n; i++) {
-        float gi = g[i] + wd * p[i];
-        m1[i] = b1 * m1[i] + (1.0f - b1) * gi;
-        m2[i] = b2 * m2[i] + (1.0f - b2) * gi * gi;
-        p[i] -= step * m1[i] / (sqrtf(m2[i]) / bc2 + eps);
+typedef struct {
+    float *p, *m1, *m2;
+    const float *g;
+    float b1, b2, wd, eps, step, bc2;
+} adam_args;
+
+GAT_HOT_KERNEL static void adam_chunk(void *v, int64_t b, int64_t e) {
+    const adam_args *a = v;
+    float *restrict p = a->p, *restrict m1 = a->m1, *restrict m2 = a->m2;
+    const float *restrict g = a->g;
+    for (int64_t i = b; i < e; i++) {
+        float gi = g[i] + a->wd * p[i];
+        m1[i] = a->b1 * m1[i] + (1.0f - a->b1) * gi;
+        m2[i] = a->b2 * m2[i] + (1.0f - a->b2) * gi * gi;
+        p[i] -= a->step * m1[i] / (sqrtf(m2[i]) / a->bc2 + a->eps);
     }
+}
+
+static void adam_step(gat_model *m, float *m1, float *m2, int64_t t, const gat_train_options *o) {
+    adam_args a = {.p = m->params, .m1 = m1, .m2 = m2, .g = m->grads, .b1 = (float)o->beta1, .b2 = (float)o->beta2,
+                   .wd = (float)o->weight_decay, .eps = (float)o->eps,
+                   .step = (float)(o->lr / (1.0 - pow(o->beta1, (double)t))),
+                   .bc2 = (float)sqrt(1.0 - pow(o->beta2, (double)t))};
+    gat_pool_for((int64_t)m->n_trainable, 8192, adam_chunk, &a);
 }
 
 /* Fisher-Yates shuffle of the training graphs for one epoch, from the seed. */
 static void shuffle_graphs(int64_t *order, int64_t n, uint64_t seed, int64_t epoch) {
-    const uint64_t key = gat_rng_key(seed, 0x5b0f, (uint64_t)epoch, 0);
+    const uint64_t key = gat_rng_key(seed, GAT_STREAM_SHUFFLE, (uint64_t)epoch, 0);
     for (int64_t i = n - 1; i > 0; i--) {
         int64_t j = (int64_t)(gat_rng_uniform64(key, (uint64_t)i) * (double)(i + 1));
         if (j > i) j = i;
@@ -503,7 +517,7 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
             }
             gat_batch view = *b;
             if (!opt->use_plans) view.plan = NULL;
-            const uint64_t key = gat_rng_key(opt->seed, 0xd209, (uint64_t)epoch, (uint64_t)step);
+            const uint64_t key = gat_rng_key(opt->seed, GAT_STREAM_STEP, (uint64_t)epoch, (uint64_t)step);
             const float *logits = gat_batch_forward(m, &s->acts, &view, 1, key);
             gat_tally st;
             memset(&st, 0, sizeof st);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gat/fileio.h"
 
@@ -45,6 +46,11 @@ static int load_features(gat_dataset *ds, const char *dir, gat_error *err) {
     char path[PATH_MAX_LEN];
     int rc = gat_path_join(path, sizeof path, err, "%s/features.npz", dir);
     if (rc) return rc;
+    char dense_path[PATH_MAX_LEN];
+    if ((rc = gat_path_join(dense_path, sizeof dense_path, err, "%s/features.npy", dir))) return rc;
+    if (gat_path_exists(path) && gat_path_exists(dense_path))
+        return gat_error_set(err, GAT_EINVAL, "%s: both features.npz and features.npy are present; keep one (which is "
+                             "meant is not clear)", dir);
     if (gat_path_exists(path)) {
         rc = gat_csr_read_npz(path, &ds->features, err);
         if (rc) return rc;
@@ -95,8 +101,9 @@ static int load_edges(gat_dataset *ds, const char *dir, gat_error *err) {
     for (int64_t k = 0; k < ds->n_edges; k++) {
         int64_t s = e[k], d = e[ds->n_edges + k];
         if (s < 0 || s >= ds->n_nodes || d < 0 || d >= ds->n_nodes) {
-            rc = gat_error_set(err, GAT_ERANGE, "%s: edge %lld (%lld -> %lld) has a node id outside [0, %lld)", name,
-                               (long long)k, (long long)s, (long long)d, (long long)ds->n_nodes);
+            rc = gat_error_set(err, GAT_ERANGE, "%s: edge %lld (%lld -> %lld) has a node id outside [0, %lld) (the "
+                               "nodes are the %lld rows of the features and labels)", name, (long long)k, (long long)s,
+                               (long long)d, (long long)ds->n_nodes, (long long)ds->n_nodes);
             goto done;
         }
         ds->edge_src[k] = s;
@@ -115,9 +122,20 @@ static int load_labels(gat_dataset *ds, const char *dir, gat_error *err) {
     if (rc) return rc;
     rc = gat_npy_read(name, &a, err);
     if (rc) return rc;
-    if (a.ndim < 1 || a.ndim > 2 || a.shape[0] != ds->n_nodes) {
-        rc = gat_error_set(err, GAT_ESHAPE, "%s: expected %lld labels (one per node), got shape with %lld rows", name,
-                           (long long)ds->n_nodes, (long long)(a.ndim ? a.shape[0] : 0));
+    if (a.ndim < 1 || a.ndim > 2) {
+        rc = gat_error_set(err, GAT_ESHAPE, "%s: expected shape (nodes,) or (nodes, classes), got %d dimensions", name,
+                           a.ndim);
+        goto done;
+    }
+    if (a.shape[0] != ds->n_nodes) {
+        rc = gat_error_set(err, GAT_ESHAPE, "%s: %lld rows, but %s has %lld rows (nodes): the two must agree, one row "
+                           "per node", name, (long long)a.shape[0], ds->dense_features ? "features.npy" : "features.npz",
+                           (long long)ds->n_nodes);
+        goto done;
+    }
+    if (a.ndim == 2 && a.shape[1] == 0) {
+        rc = gat_error_set(err, GAT_ESHAPE, "%s: shape (%lld, 0): a multi-label matrix needs at least one class column",
+                           name, (long long)a.shape[0]);
         goto done;
     }
     if (a.ndim == 2) { /* multi-label 0/1 matrix */
@@ -205,9 +223,22 @@ static int load_class_names(gat_dataset *ds, const char *dir, gat_error *err) {
     size_t len;
     rc = gat_read_file(path, &text, &len, err);
     if (rc) return rc;
+    /* blank lines at the end (an editor's extra newline) are not classes */
+    while (len && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' ')) text[--len] = 0;
     int64_t lines = 0;
     for (char *p = text; *p; p++) lines += *p == '\n';
-    if (len && text[len - 1] != '\n') lines++;
+    if (len) lines++;
+    for (int64_t l = 1, at = 0; at < (int64_t)len; l++) { /* a blank line inside: refused */
+        char *e = strchr(text + at, '\n');
+        int64_t n = e ? e - (text + at) : (int64_t)len - at, k = 0;
+        while (k < n && (text[at + k] == ' ' || text[at + k] == '\r')) k++;
+        if (k == n) {
+            free(text);
+            return gat_error_set(err, GAT_EFORMAT, "%s: line %lld is empty (one class name a line, no blank lines)",
+                                 path, (long long)l);
+        }
+        at += n + 1;
+    }
     if (lines < ds->n_classes) {
         free(text);
         return gat_error_set(err, GAT_ESHAPE, "%s: %lld names for %lld classes", path, (long long)lines, (long long)ds->n_classes);
@@ -240,6 +271,27 @@ static int load_class_names(gat_dataset *ds, const char *dir, gat_error *err) {
     return GAT_OK;
 }
 
+/* Every node is in at most one split, once: a node listed twice would count twice, and a
+ * node in two splits would leak between training and evaluation. */
+static int check_splits(const gat_dataset *ds, gat_error *err) {
+    uint8_t *seen = calloc((size_t)ds->n_nodes + 1, 1);
+    if (!seen) return gat_error_set(err, GAT_ENOMEM, "%s: out of memory", ds->path);
+    int rc = GAT_OK;
+    for (int s = 0; s < 3 && !rc; s++)
+        for (int64_t t = 0; t < ds->split_size[s] && !rc; t++) {
+            int64_t v = ds->split[s][t];
+            if (seen[v] == s + 1)
+                rc = gat_error_set(err, GAT_EINVAL, "%s/%s: entry %lld repeats node %lld (each node once)", ds->path,
+                                   split_file[s], (long long)t, (long long)v);
+            else if (seen[v])
+                rc = gat_error_set(err, GAT_EINVAL, "%s/%s: node %lld is also in %s (the splits must not overlap)",
+                                   ds->path, split_file[s], (long long)v, split_file[seen[v] - 1]);
+            seen[v] = (uint8_t)(s + 1);
+        }
+    free(seen);
+    return rc;
+}
+
 int gat_dataset_load(gat_dataset *ds, const char *dir, gat_error *err) {
     memset(ds, 0, sizeof *ds);
     size_t n = strlen(dir);
@@ -262,35 +314,63 @@ int gat_dataset_load(gat_dataset *ds, const char *dir, gat_error *err) {
     if (!rc) rc = gat_path_join(probe, sizeof probe, err, "%s/graph_id.npy", ds->path);
     if (!rc) collection = gat_path_exists(probe);
     if (!rc) rc = load_features(ds, ds->path, err);
+    if (!rc) rc = load_labels(ds, ds->path, err); /* before the edges: a row count that disagrees is named as such */
     if (!rc) rc = load_edges(ds, ds->path, err);
-    if (!rc) rc = load_labels(ds, ds->path, err);
     if (collection) {
         if (!rc) rc = gat_dataset_load_graph_splits(ds, ds->path, err);
     } else {
         for (int s = 0; s < 3 && !rc; s++) rc = load_split(ds, ds->path, s, err);
+        if (!rc) rc = check_splits(ds, err);
     }
     if (!rc) rc = load_class_names(ds, ds->path, err);
     if (rc) gat_dataset_free(ds);
     return rc;
 }
 
+/* Whether this process runs a program from the build tree the library was built in (then
+ * the source tree's data/ is a default folder, so ./build/gat works from any folder). */
+static int running_from_build_tree(void) {
+#if defined(GAT_BUILD_TREE) && defined(__linux__)
+    char exe[PATH_MAX_LEN];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return 0;
+    exe[n] = 0;
+    size_t bl = strlen(GAT_BUILD_TREE);
+    return bl > 1 && !strncmp(exe, GAT_BUILD_TREE, bl) && exe[bl] == '/';
+#else
+    return 0;
+#endif
+}
+
+int gat_dataset_default_dirs(const char *dirs[], int max) {
+    const char *all[5];
+    int n = 0;
+    const char *env = getenv("GAT_DATA_DIR");
+    if (env && *env) all[n++] = env;
+    all[n++] = "data";
+    all[n++] = "datasets";
+#ifdef GAT_SOURCE_DATA_DIR
+    if (running_from_build_tree()) all[n++] = GAT_SOURCE_DATA_DIR;
+#endif
+#ifdef GAT_INSTALL_DATA_DIR
+    all[n++] = GAT_INSTALL_DATA_DIR;
+#endif
+    for (int i = 0; i < n && i < max; i++) dirs[i] = all[i];
+    return n < max ? n : max;
+}
+
 int gat_dataset_open(gat_dataset *ds, const char *name, const char *data_dir, gat_error *err) {
     memset(ds, 0, sizeof *ds);
-    const char *env = getenv("GAT_DATA_DIR");
-    const char *roots[4];
+    const char *roots[8];
     int nr = 0;
     if (data_dir) roots[nr++] = data_dir;
-    else {
-        if (env && *env) roots[nr++] = env;
-        roots[nr++] = "data";
-        roots[nr++] = "datasets";
-    }
+    else nr = gat_dataset_default_dirs(roots, 8);
     char lower[64];
     size_t ln = strlen(name);
     if (ln == 0 || ln >= sizeof lower || strchr(name, '/'))
         return gat_error_set(err, GAT_EINVAL, "--dataset: '%s' is not a dataset name (cora, citeseer, ...)", name);
     for (size_t i = 0; i <= ln; i++) lower[i] = (char)tolower((unsigned char)name[i]);
-    char tried[1024] = "";
+    char tried[2048] = "";
     for (int r = 0; r < nr; r++) {
         const char *cands[2] = {lower, name};
         for (int c = 0; c < 2; c++) {

@@ -1,6 +1,7 @@
 /* modelfile.c - models as .safetensors with pytorch-GAT's tensor names (see modelfile.h). */
 #include "gat/modelfile.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,9 @@
 #define GAT_GIT_COMMIT "unknown"
 #endif
 
-#define META_MAX 24
+#define META_MAX 40
+
+static const char *task_names[] = {"single-label", "multi-label"};
 
 static void list_str(char *buf, size_t size, const int64_t *v, int n, int64_t first) {
     size_t len = 0;
@@ -21,6 +24,12 @@ static void list_str(char *buf, size_t size, const int64_t *v, int n, int64_t fi
     if (first >= 0) len += (size_t)snprintf(buf, size, "%lld", (long long)first);
     for (int i = 0; i < n && len < size; i++)
         len += (size_t)snprintf(buf + len, size - len, "%s%lld", len ? "," : "", (long long)v[i]);
+}
+
+/* The shortest of %g and %.9g that reads back as the same float. */
+static void float_str(char *buf, size_t size, float x) {
+    snprintf(buf, size, "%g", (double)x);
+    if (strtof(buf, NULL) != x) snprintf(buf, size, "%.9g", (double)x);
 }
 
 int gat_model_save(const char *path, const gat_model *m, const gat_model_meta *meta, gat_error *err) {
@@ -44,12 +53,12 @@ int gat_model_save(const char *path, const gat_model *m, const gat_model_meta *m
             memcpy(dst, src, mt->size * sizeof *dst);
         }
     }
-    char v[META_MAX][96];
+    char v[META_MAX][300];
     const char *keys[META_MAX];
     int nm = 0;
 #define META(k, ...) do { keys[nm] = (k); snprintf(v[nm], sizeof v[nm], __VA_ARGS__); nm++; } while (0)
     META("format", "gat-model");
-    META("format_version", "1");
+    META("format_version", "%d", GAT_MODEL_FORMAT_VERSION);
     META("dataset", "%s", meta ? meta->dataset : "");
     META("epochs", "%lld", (long long)(meta ? meta->epochs : 0));
     META("best_epoch", "%lld", (long long)(meta ? meta->best_epoch : 0));
@@ -70,7 +79,15 @@ int gat_model_save(const char *path, const gat_model *m, const gat_model_meta *m
     META("classes", "%lld", (long long)c->features[c->n_layers - 1]);
     META("skip", "%d", c->skip);
     META("bias", "%d", c->bias);
-    META("dropout", "%g", (double)c->dropout);
+    float_str(v[nm], sizeof v[nm], c->dropout);
+    keys[nm++] = "dropout";
+    float_str(v[nm], sizeof v[nm], c->slope);
+    keys[nm++] = "leaky_relu_slope";
+    META("attention", "gat");
+    META("add_self_loops", "true");
+    if (meta && meta->normalize) META("normalize_features", "%s", meta->normalize == GAT_NORMALIZE_ROWS ? "true" : "false");
+    if (meta && meta->task >= 1 && meta->task <= 2) META("task", "%s", task_names[meta->task - 1]);
+    if (meta && meta->run[0]) META("run", "%s", meta->run);
     META("seed", "%llu", (unsigned long long)(meta ? meta->seed : 0));
     META("git_commit", "%s", meta && meta->git_commit[0] ? meta->git_commit : GAT_GIT_COMMIT);
     if (meta && meta->created[0]) {
@@ -95,18 +112,224 @@ done:
     return rc;
 }
 
+/* ---- reading the metadata ----
+ * Every key gat knows has a kind; a present key whose value does not parse as its kind is
+ * refused naming the file and the key. Keys gat does not know are ignored (provenance added
+ * by other tools): a setting that changes what a model computes comes with a new
+ * format_version, which this reader refuses when it is newer than it knows. */
+
+typedef enum { K_STR, K_COUNT, K_BOOL, K_PROB, K_SCORE, K_LIST, K_U64 } meta_kind;
+
+typedef struct {
+    const char *key;
+    meta_kind kind;
+} meta_key;
+
+static const meta_key known_keys[] = {
+    {"format", K_STR},           {"format_version", K_COUNT},     {"dataset", K_STR},
+    {"epochs", K_COUNT},         {"best_epoch", K_COUNT},         {"val_accuracy", K_SCORE},
+    {"test_accuracy", K_SCORE},  {"layers", K_COUNT},             {"heads", K_LIST},
+    {"features", K_LIST},        {"num_heads_per_layer", K_LIST}, {"num_features_per_layer", K_LIST},
+    {"n_in", K_COUNT},           {"classes", K_COUNT},            {"skip", K_BOOL},
+    {"bias", K_BOOL},            {"dropout", K_PROB},             {"leaky_relu_slope", K_PROB},
+    {"attention", K_STR},        {"add_self_loops", K_BOOL},      {"normalize_features", K_BOOL},
+    {"task", K_STR},             {"run", K_STR},                  {"seed", K_U64},
+    {"git_commit", K_STR},       {"created", K_STR},
+};
+
+typedef struct {
+    const char *path;
+    const gat_safetensors *st;
+    gat_error *err;
+} meta_reader;
+
+static int meta_bad(const meta_reader *r, const char *key, const char *value, const char *what) {
+    return gat_error_set(r->err, GAT_EFORMAT, "%s: metadata '%s': '%.40s' is not %s", r->path, key, value, what);
+}
+
 /* Parse "8,1" into v; returns the count or -1. */
 static int parse_list(const char *s, int64_t *v, int max) {
     int n = 0;
-    while (s && *s) {
+    if (!s || !*s) return 0;
+    for (;;) {
         char *end;
+        errno = 0;
+        if (*s < '0' || *s > '9') return -1;
         long long x = strtoll(s, &end, 10);
-        if (end == s || n == max) return -1;
+        if (end == s || errno || n == max) return -1;
         v[n++] = x;
-        s = *end == ',' ? end + 1 : end;
-        if (*end && *end != ',') return -1;
+        if (!*end) return n;
+        if (*end != ',') return -1;
+        s = end + 1;
     }
-    return n;
+}
+
+static int parse_bool(const char *s, int *out) {
+    if (!strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "True")) { *out = 1; return 0; }
+    if (!strcmp(s, "0") || !strcmp(s, "false") || !strcmp(s, "False")) { *out = 0; return 0; }
+    return -1;
+}
+
+static int parse_count(const char *s, int64_t *out) {
+    char *end;
+    errno = 0;
+    if (*s < '0' || *s > '9') return -1;
+    long long x = strtoll(s, &end, 10);
+    if (*end || errno) return -1;
+    *out = x;
+    return 0;
+}
+
+static int parse_double(const char *s, double *out) {
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (end == s || *end || errno) return -1;
+    *out = x;
+    return 0;
+}
+
+/* Check that every known key present parses as its kind. */
+static int meta_validate(const meta_reader *r) {
+    for (size_t i = 0; i < r->st->n_meta; i++) {
+        const char *key = r->st->meta[i].key, *s = r->st->meta[i].value;
+        for (size_t k = 0; k < sizeof known_keys / sizeof *known_keys; k++) {
+            if (strcmp(known_keys[k].key, key)) continue;
+            int64_t iv, lv[GAT_MAX_LAYERS + 1];
+            int b;
+            double d;
+            switch (known_keys[k].kind) {
+            case K_STR: break;
+            case K_COUNT:
+                if (parse_count(s, &iv)) return meta_bad(r, key, s, "a whole number >= 0");
+                break;
+            case K_U64:
+                if (*s < '0' || *s > '9') return meta_bad(r, key, s, "a whole number >= 0");
+                {
+                    char *end;
+                    errno = 0;
+                    (void)strtoull(s, &end, 10);
+                    if (*end || errno) return meta_bad(r, key, s, "a whole number >= 0");
+                }
+                break;
+            case K_BOOL:
+                if (parse_bool(s, &b)) return meta_bad(r, key, s, "true or false");
+                break;
+            case K_PROB:
+                if (parse_double(s, &d) || !(d >= 0.0 && d < 1.0)) return meta_bad(r, key, s, "a number in [0, 1)");
+                break;
+            case K_SCORE:
+                if (*s && (parse_double(s, &d) || !(d >= 0.0 && d <= 1.0)))
+                    return meta_bad(r, key, s, "a number in [0, 1] or empty");
+                break;
+            case K_LIST:
+                if (parse_list(s, lv, GAT_MAX_LAYERS + 1) < 1)
+                    return meta_bad(r, key, s, "a list of whole numbers (\"8,1\")");
+                break;
+            }
+        }
+    }
+    return GAT_OK;
+}
+
+static const char *meta_get(const meta_reader *r, const char *key) {
+    const char *s = gat_safetensors_meta(r->st, key);
+    return s && *s ? s : NULL;
+}
+
+/* A metadata value that contradicts what the tensors say. */
+static int meta_contradicts(const meta_reader *r, const char *key, const char *value, const char *fmt, long long want) {
+    char what[128];
+    snprintf(what, sizeof what, fmt, want);
+    return gat_error_set(r->err, GAT_EFORMAT, "%s: metadata '%s' = '%.40s' contradicts the tensors (%s)", r->path, key,
+                         value, what);
+}
+
+static int meta_check_count(const meta_reader *r, const char *key, int64_t want, const char *fmt) {
+    const char *s = meta_get(r, key);
+    int64_t v;
+    if (s && (parse_count(s, &v) || v != want)) return meta_contradicts(r, key, s, fmt, (long long)want);
+    return GAT_OK;
+}
+
+static int meta_check_list(const meta_reader *r, const char *key, const int64_t *want, int n, int64_t first) {
+    const char *s = meta_get(r, key);
+    if (!s) return GAT_OK;
+    int64_t v[GAT_MAX_LAYERS + 1], w[GAT_MAX_LAYERS + 1];
+    int nw = 0;
+    if (first >= 0) w[nw++] = first;
+    for (int l = 0; l < n; l++) w[nw++] = want[l];
+    int nv = parse_list(s, v, GAT_MAX_LAYERS + 1), ok = nv == nw;
+    for (int l = 0; ok && l < nw; l++) ok = v[l] == w[l];
+    if (!ok) {
+        char buf[160];
+        list_str(buf, sizeof buf, want, n, first);
+        return gat_error_set(r->err, GAT_EFORMAT, "%s: metadata '%s' = '%.40s' contradicts the tensors (%s)", r->path,
+                             key, s, buf);
+    }
+    return GAT_OK;
+}
+
+/* The settings the model computes with, and the cross-checks against the architecture the
+ * tensors imply (c). */
+static int meta_apply(const meta_reader *r, gat_config *c) {
+    int rc = meta_validate(r);
+    if (rc) return rc;
+    const char *s;
+    if ((s = meta_get(r, "format")) && strcmp(s, "gat-model"))
+        return meta_bad(r, "format", s, "'gat-model'");
+    if ((s = meta_get(r, "format_version"))) {
+        int64_t ver = 0;
+        parse_count(s, &ver);
+        if (ver < 1) return meta_bad(r, "format_version", s, "a version >= 1");
+        if (ver > GAT_MODEL_FORMAT_VERSION)
+            return gat_error_set(r->err, GAT_EFORMAT, "%s: metadata 'format_version' = %s is newer than this gat reads "
+                                 "(1 to %d): read it with a newer gat", r->path, s, GAT_MODEL_FORMAT_VERSION);
+    }
+    if ((s = meta_get(r, "attention")) && strcmp(s, "gat"))
+        return meta_bad(r, "attention", s, "an attention this gat computes ('gat')");
+    int b;
+    if ((s = meta_get(r, "add_self_loops")) && !parse_bool(s, &b) && !b)
+        return meta_bad(r, "add_self_loops", s, "supported: this gat always adds self loops (true)");
+    if ((s = meta_get(r, "task")) && strcmp(s, task_names[0]) && strcmp(s, task_names[1]))
+        return meta_bad(r, "task", s, "single-label or multi-label");
+    double d;
+    if ((s = meta_get(r, "dropout")) && !parse_double(s, &d)) c->dropout = (float)d;
+    if ((s = meta_get(r, "leaky_relu_slope")) && !parse_double(s, &d)) c->slope = (float)d;
+    const int L = c->n_layers;
+    if ((rc = meta_check_count(r, "layers", L, "%lld layers"))) return rc;
+    if ((rc = meta_check_count(r, "n_in", c->n_in, "%lld input features"))) return rc;
+    if ((rc = meta_check_count(r, "classes", c->features[L - 1], "%lld classes"))) return rc;
+    if ((s = meta_get(r, "skip")) && !parse_bool(s, &b) && b != c->skip)
+        return meta_contradicts(r, "skip", s, c->skip ? "skip_proj tensors present" : "%lld skip_proj tensors", 0);
+    if ((s = meta_get(r, "bias")) && !parse_bool(s, &b) && b != c->bias)
+        return meta_contradicts(r, "bias", s, c->bias ? "bias tensors present" : "%lld bias tensors", 0);
+    if ((rc = meta_check_list(r, "heads", c->heads, L, -1))) return rc;
+    if ((rc = meta_check_list(r, "features", c->features, L, -1))) return rc;
+    if ((rc = meta_check_list(r, "num_heads_per_layer", c->heads, L, -1))) return rc;
+    if ((rc = meta_check_list(r, "num_features_per_layer", c->features, L, c->n_in))) return rc;
+    return GAT_OK;
+}
+
+static void meta_fill(const meta_reader *r, gat_model_meta *meta) {
+    memset(meta, 0, sizeof *meta);
+    const char *s;
+    int b;
+    meta->val_accuracy = meta->test_accuracy = NAN;
+    meta->format_version = 1;
+    if ((s = meta_get(r, "format_version"))) meta->format_version = (int)strtol(s, NULL, 10);
+    if ((s = meta_get(r, "dataset"))) snprintf(meta->dataset, sizeof meta->dataset, "%s", s);
+    if ((s = meta_get(r, "epochs"))) meta->epochs = strtoll(s, NULL, 10);
+    if ((s = meta_get(r, "best_epoch"))) meta->best_epoch = strtoll(s, NULL, 10);
+    if ((s = meta_get(r, "val_accuracy"))) meta->val_accuracy = strtod(s, NULL);
+    if ((s = meta_get(r, "test_accuracy"))) meta->test_accuracy = strtod(s, NULL);
+    if ((s = meta_get(r, "seed"))) meta->seed = strtoull(s, NULL, 10);
+    if ((s = meta_get(r, "normalize_features")) && !parse_bool(s, &b))
+        meta->normalize = b ? GAT_NORMALIZE_ROWS : GAT_NORMALIZE_NONE;
+    if ((s = meta_get(r, "task"))) meta->task = strcmp(s, task_names[0]) ? 2 : 1;
+    if ((s = meta_get(r, "run"))) snprintf(meta->run, sizeof meta->run, "%s", s);
+    if ((s = meta_get(r, "git_commit"))) snprintf(meta->git_commit, sizeof meta->git_commit, "%s", s);
+    if ((s = meta_get(r, "created"))) snprintf(meta->created, sizeof meta->created, "%s", s);
 }
 
 int gat_model_load(const char *path, gat_model *m, gat_model_meta *meta, gat_error *err) {
@@ -114,6 +337,7 @@ int gat_model_load(const char *path, gat_model *m, gat_model_meta *meta, gat_err
     gat_safetensors st;
     int rc = gat_safetensors_read(path, &st, err);
     if (rc) return rc;
+    meta_reader mr = {path, &st, err};
     gat_config c;
     memset(&c, 0, sizeof c);
     c.slope = 0.2f;
@@ -146,20 +370,8 @@ int gat_model_load(const char *path, gat_model *m, gat_model_meta *meta, gat_err
         goto done;
     }
     c.n_in = w0->array.shape[1];
-    const char *d = gat_safetensors_meta(&st, "dropout");
-    if (d && *d) c.dropout = strtof(d, NULL);
-    /* Cross-check the metadata when present. */
-    const char *hs = gat_safetensors_meta(&st, "heads"), *fs = gat_safetensors_meta(&st, "features");
-    if (hs && fs) {
-        int64_t hv[GAT_MAX_LAYERS], fv[GAT_MAX_LAYERS];
-        int nh = parse_list(hs, hv, GAT_MAX_LAYERS), nf = parse_list(fs, fv, GAT_MAX_LAYERS);
-        int ok = nh == c.n_layers && nf == c.n_layers;
-        for (int l = 0; ok && l < c.n_layers; l++) ok = hv[l] == c.heads[l] && fv[l] == c.features[l];
-        if (!ok) {
-            rc = gat_error_set(err, GAT_EFORMAT, "%s: metadata heads=%s features=%s disagree with the tensors", path, hs, fs);
-            goto done;
-        }
-    }
+    /* The metadata: every known key valid, settings taken, contradictions refused. */
+    if ((rc = meta_apply(&mr, &c))) goto done;
     rc = gat_model_init(m, &c, 0, err);
     if (rc) {
         gat_error_prefix(err, path);
@@ -210,19 +422,7 @@ int gat_model_load(const char *path, gat_model *m, gat_model_meta *meta, gat_err
         }
         free(vals);
     }
-    if (meta) {
-        memset(meta, 0, sizeof *meta);
-        const char *s;
-        meta->val_accuracy = meta->test_accuracy = NAN;
-        if ((s = gat_safetensors_meta(&st, "dataset"))) snprintf(meta->dataset, sizeof meta->dataset, "%s", s);
-        if ((s = gat_safetensors_meta(&st, "epochs"))) meta->epochs = strtoll(s, NULL, 10);
-        if ((s = gat_safetensors_meta(&st, "best_epoch"))) meta->best_epoch = strtoll(s, NULL, 10);
-        if ((s = gat_safetensors_meta(&st, "val_accuracy")) && *s) meta->val_accuracy = strtod(s, NULL);
-        if ((s = gat_safetensors_meta(&st, "test_accuracy")) && *s) meta->test_accuracy = strtod(s, NULL);
-        if ((s = gat_safetensors_meta(&st, "seed"))) meta->seed = strtoull(s, NULL, 10);
-        if ((s = gat_safetensors_meta(&st, "git_commit"))) snprintf(meta->git_commit, sizeof meta->git_commit, "%s", s);
-        if ((s = gat_safetensors_meta(&st, "created"))) snprintf(meta->created, sizeof meta->created, "%s", s);
-    }
+    if (meta) meta_fill(&mr, meta);
 done:
     if (rc) gat_model_free(m);
     gat_safetensors_free(&st);

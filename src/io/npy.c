@@ -277,6 +277,23 @@ static void fortran_to_c(const unsigned char *src, unsigned char *dst, const gat
     }
 }
 
+int gat_npy_expected_len(const void *buf, size_t len, size_t *total) {
+    const unsigned char *b = buf;
+    if (len < 12 || memcmp(b, NPY_MAGIC, sizeof NPY_MAGIC) != 0) return 0;
+    size_t start = b[6] == 1 ? 10 : 12;
+    size_t hlen = (size_t)b[8] | ((size_t)b[9] << 8);
+    if (b[6] != 1) hlen |= ((size_t)b[10] << 16) | ((size_t)b[11] << 24);
+    if (hlen > len - start) return 0;
+    gat_array a;
+    memset(&a, 0, sizeof a);
+    int fortran = 0;
+    gat_error ignored = {0};
+    if (parse_header((const char *)b + start, hlen, "", &a, &fortran, &ignored)) return 0;
+    if (a.itemsize && a.size > (SIZE_MAX - start - hlen) / a.itemsize) return 0;
+    *total = start + hlen + a.size * a.itemsize;
+    return 1;
+}
+
 int gat_npy_parse(const void *buf, size_t len, const char *name, gat_array *out, gat_error *err) {
     const unsigned char *b = buf;
     gat_array a;

@@ -384,6 +384,21 @@ int gat_metrics_csv_read(const char *path, gat_metrics_csv *m, gat_error *err) {
     if (rc) return rc;
     if ((rc = gat_read_file(file, &data, &len, err))) return rc;
 
+    /* A crash can leave the file's tail zero-filled (the size was written, the data not):
+     * NUL bytes with nothing but NULs and newlines after them are that tail, dropped like a
+     * row cut short. A NUL followed by more data is damage inside the file: refused. */
+    char *nul = memchr(data, 0, len);
+    if (nul) {
+        size_t at = (size_t)(nul - data), lineno = 1;
+        for (size_t i = at; i < len; i++)
+            if (data[i] != 0 && data[i] != '\n') {
+                for (size_t j = 0; j < at; j++) lineno += data[j] == '\n';
+                rc = gat_error_set(err, GAT_EFORMAT, "%s: line %zu holds a NUL byte (the file is damaged)", file, lineno);
+                goto fail;
+            }
+        m->truncated = 1;
+        len = at;
+    }
     /* Our writer ends every row with a newline: anything after the last one is a row cut
      * short by a crash, and is dropped (a partial number would read as a wrong value). */
     char *end = data + len;
@@ -436,6 +451,13 @@ int gat_metrics_csv_read(const char *path, gat_metrics_csv *m, gat_error *err) {
                                        m->names[j], cells[j]);
                     goto fail;
                 }
+            }
+            /* epochs are whole numbers: anything else (1e300, NaN, empty) would be cast to an
+             * integer with undefined behaviour by every reader */
+            if (!strcmp(m->names[j], "epoch") && !(v >= 0.0 && v <= 1e15 && v == floor(v))) {
+                rc = gat_error_set(err, GAT_EFORMAT, "%s: line %zu: epoch: '%.32s' is not a whole number in [0, 1e15]",
+                                   file, lineno, cells[j]);
+                goto fail;
             }
             rows[m->n_rows * n_cols + j] = v;
         }

@@ -74,18 +74,60 @@ static int apply_zip64_extra(cd_entry *e, const unsigned char *x, size_t xlen) {
     return 0;
 }
 
-static int inflate_raw(const unsigned char *src, size_t slen, unsigned char *dst, size_t dlen) {
+#define DEFLATE_MAX_RATIO 1032 /* the most bytes one compressed byte can inflate to */
+
+/* Inflate src into *dst, growing it with the output up to dlen bytes (the size the archive
+ * claims). A .npy member whose header states another size is refused as soon as the header
+ * is out (-2). Returns 0, -1 (corrupt or sizes disagree), -2 (header disagrees, *stated set),
+ * -3 (out of memory). */
+static int inflate_grow(const unsigned char *src, size_t slen, unsigned char **dst, size_t dlen, size_t *stated) {
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     if (inflateInit2(&zs, -15) != Z_OK) return -1;
+    size_t cap = dlen < ((size_t)1 << 16) ? dlen : (size_t)1 << 16;
+    unsigned char *buf = malloc(cap ? cap : 1);
+    if (!buf) { inflateEnd(&zs); return -3; }
     zs.next_in = (unsigned char *)src;
     zs.avail_in = (uInt)slen;
-    zs.next_out = dst;
-    zs.avail_out = (uInt)dlen;
-    int zr = inflate(&zs, Z_FINISH);
-    int ok = zr == Z_STREAM_END && zs.total_out == dlen;
+    int rc = -1, checked = 0;
+    for (;;) {
+        zs.next_out = buf + zs.total_out;
+        zs.avail_out = (uInt)(cap - zs.total_out);
+        int zr = inflate(&zs, Z_NO_FLUSH);
+        if (!checked && zs.total_out >= 12) {
+            size_t want;
+            if (gat_npy_expected_len(buf, zs.total_out, &want)) {
+                checked = 1;
+                if (want != dlen) { *stated = want; rc = -2; break; }
+            } else if (zs.total_out >= 12 + 65536 || zs.total_out == dlen) {
+                checked = 1; /* not a .npy member, or a header the parser will report */
+            }
+        }
+        if (zr == Z_STREAM_END) { rc = zs.total_out == dlen && zs.avail_in == 0 ? 0 : -1; break; }
+        if (zr != Z_OK && zr != Z_BUF_ERROR) break;
+        if (zs.avail_out == 0) {
+            if (cap == dlen) {
+                /* full: the stream must end without producing another byte */
+                unsigned char extra;
+                zs.next_out = &extra;
+                zs.avail_out = 1;
+                zr = inflate(&zs, Z_NO_FLUSH);
+                rc = zr == Z_STREAM_END && zs.avail_out == 1 && zs.avail_in == 0 ? 0 : -1;
+                break;
+            }
+            size_t nc = cap * 2 < dlen && cap * 2 > cap ? cap * 2 : dlen;
+            unsigned char *t = realloc(buf, nc);
+            if (!t) { rc = -3; break; }
+            buf = t;
+            cap = nc;
+        } else if (zs.avail_in == 0) {
+            break; /* input ended before the stream did */
+        }
+    }
     inflateEnd(&zs);
-    return ok ? 0 : -1;
+    if (rc) { free(buf); return rc; }
+    *dst = buf;
+    return 0;
 }
 
 /* Extract one member described by e into m (name and data owned by m). */
@@ -110,18 +152,31 @@ static int extract(const unsigned char *buf, size_t cd_off, const cd_entry *e, c
                              mname, (unsigned long long)e->csize, (unsigned long long)e->usize);
     if (e->usize > SIZE_MAX - 1 || e->csize > UINT_MAX || e->usize > UINT_MAX)
         return gat_error_set(err, GAT_EFORMAT, "%s: member '%s' is too large", path, mname);
+    if (e->method == 8 && e->usize > e->csize * DEFLATE_MAX_RATIO + DEFLATE_MAX_RATIO)
+        return gat_error_set(err, GAT_EFORMAT, "%s: member '%s' claims %llu bytes from %llu compressed bytes, more "
+                             "than deflate can produce (%d per byte): the file is corrupt or hostile", path, mname,
+                             (unsigned long long)e->usize, (unsigned long long)e->csize, DEFLATE_MAX_RATIO);
     m->len = (size_t)e->usize;
-    m->data = malloc(m->len ? m->len : 1);
     m->name = malloc(e->name_len + 1);
-    if (!m->data || !m->name)
-        return gat_error_set(err, GAT_ENOMEM, "%s: out of memory extracting '%s' (%zu bytes)", path, mname, m->len);
+    if (!m->name) return gat_error_set(err, GAT_ENOMEM, "%s: out of memory extracting '%s'", path, mname);
     memcpy(m->name, e->name, e->name_len);
     m->name[e->name_len] = 0;
     if (e->method == 0) {
+        m->data = malloc(m->len ? m->len : 1);
+        if (!m->data)
+            return gat_error_set(err, GAT_ENOMEM, "%s: out of memory extracting '%s' (%zu bytes)", path, mname, m->len);
         if (m->len) memcpy(m->data, buf + start, m->len);
-    } else if (inflate_raw(buf + start, (size_t)e->csize, m->data, m->len) != 0) {
-        return gat_error_set(err, GAT_EFORMAT, "%s: member '%s': corrupt deflate data (or sizes disagree)", path,
-                             mname);
+    } else {
+        size_t stated = 0;
+        int r = inflate_grow(buf + start, (size_t)e->csize, &m->data, m->len, &stated);
+        if (r == -3)
+            return gat_error_set(err, GAT_ENOMEM, "%s: out of memory extracting '%s' (%zu bytes)", path, mname, m->len);
+        if (r == -2)
+            return gat_error_set(err, GAT_EFORMAT, "%s: member '%s' claims %zu bytes but its .npy header states %zu: "
+                                 "the file is corrupt", path, mname, m->len, stated);
+        if (r)
+            return gat_error_set(err, GAT_EFORMAT, "%s: member '%s': corrupt deflate data (or sizes disagree)", path,
+                                 mname);
     }
     uint32_t crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), m->data, (uInt)m->len);
     if (crc != e->crc)

@@ -409,7 +409,7 @@ static void draw_legend_column(cairo_t *cr, const picture *p, double x, double y
     int64_t keys[4];
     int nk = 0;
     for (int64_t d = 1; d <= p->st.max_degree && nk < 3; d *= 10) keys[nk++] = d;
-    if (p->st.max_degree > keys[nk - 1]) keys[nk++] = p->st.max_degree;
+    if (nk == 0 || p->st.max_degree > keys[nk - 1]) keys[nk++] = p->st.max_degree; /* no edges: a key "0" */
     double cx = x + 6;
     cd_font(cr, 9, 0);
     for (int k = 0; k < nk; k++) {

@@ -13,13 +13,13 @@ expect_error "missing model file" "nosuch.safetensors" "$GAT" test --model nosuc
 printf 'not a model at all' > junk.safetensors
 expect_error "corrupt model file" "junk.safetensors" "$GAT" info --model junk.safetensors
 expect_error "missing dataset" "dataset 'nosuch' not found" "$GAT" train --dataset nosuch --data-dir "$TMP"
-if [ -n "${GAT_DATA_DIR:-}" ] && [ -d "$GAT_DATA_DIR/cora" ]; then
+if need_data; then
     expect_error "heads count" "--num_heads_per_layer: 1 values for 2 layers" "$GAT" train --num_heads_per_layer 8
     expect_error "classes mismatch" "7 classes" "$GAT" train --num_features_per_layer 8,5
     touch afile
     expect_error "unwritable models folder" "afile" "$GAT" train --num_of_epochs 1 --models-dir afile/models
     # a model trained on Citeseer does not run on Cora
-    if [ -d "$GAT_DATA_DIR/citeseer" ]; then
+    if need_data; then
         "$GAT" train --dataset citeseer --num_of_epochs 1 --checkpoint_freq 0 --quiet --models-dir m >/dev/null
         expect_error "model of another dataset" "3703 input features" "$GAT" test --model m/binaries/gat_CITESEER_000000.safetensors --dataset cora
     fi

@@ -52,7 +52,7 @@ expect_error "unwritable output" "blocker" "$GAT" plot runs/a --out blocker/x/cu
 "$GAT" plot >/dev/null 2>&1
 check "usage errors exit 2" [ $? -eq 2 ]
 
-if [ -n "${GAT_DATA_DIR:-}" ] && [ -d "$GAT_DATA_DIR/cora" ]; then
+if need_data; then
     "$GAT" train --num_of_epochs 40 --checkpoint_freq 0 --models-dir "$TMP/models" --logdir "$TMP/trainruns" \
         --plot --threads 1 --enable_tensorboard --should_test >train.txt 2>&1
     check "train --plot exits 0" [ $? -eq 0 ]

@@ -8,7 +8,7 @@ check "progress line" grep -q "GAT training: time elapsed= [0-9.]* \[s\] | epoch
 check "test accuracy line" grep -q "^Test accuracy = 0\.[0-9]*$" <<<"$out"
 acc=$(sed -n 's/^Test accuracy = //p' <<<"$out")
 check "test accuracy $acc >= 0.75 after 300 epochs" awk -v a="$acc" 'BEGIN { exit !(a >= 0.75) }'
-for e in 100 200 300; do check "checkpoint $e" [ -s models/checkpoints/gat_CORA_ckpt_epoch_$e.safetensors ]; done
+for e in 100 200 300; do check "checkpoint $e" [ -s models/checkpoints/gat_CORA_000000_ckpt_epoch_$e.safetensors ]; done
 check "final model" [ -s models/binaries/gat_CORA_000000.safetensors ]
 "$GAT" train --dataset cora --num_of_epochs 2 --checkpoint_freq 0 --quiet >/dev/null 2>&1
 check "next free number" [ -s models/binaries/gat_CORA_000001.safetensors ]

@@ -25,7 +25,7 @@ expect_error "missing dataset" "nosuch" "$GAT" visualize dataset --dataset nosuc
 "$GAT" visualize dataset --bogus >/dev/null 2>&1
 check "usage errors exit 2" [ $? -eq 2 ]
 
-if [ -n "${GAT_DATA_DIR:-}" ] && [ -d "$GAT_DATA_DIR/cora" ]; then
+if need_data; then
     "$GAT" visualize dataset --dataset cora --out "$TMP/figs" >summary.txt 2>err.txt
     check "cora exits 0" [ $? -eq 0 ]
     check "no stderr" [ ! -s err.txt ]

@@ -29,7 +29,7 @@ expect_error "corrupt model file" "garbage.safetensors" "$GAT" visualize entropy
 "$GAT" visualize entropy >/dev/null 2>&1
 check "usage errors exit 2" [ $? -eq 2 ]
 
-if [ -n "${GAT_DATA_DIR:-}" ] && [ -d "$GAT_DATA_DIR/cora" ]; then
+if need_data; then
     "$GAT" train --num_of_epochs 30 --checkpoint_freq 0 --models-dir models --logdir runs --quiet --threads 1 >/dev/null
     M=models/binaries/gat_CORA_000000.safetensors
     check "model trained" [ -f "$M" ]
@@ -94,7 +94,7 @@ if [ -n "${GAT_DATA_DIR:-}" ] && [ -d "$GAT_DATA_DIR/cora" ]; then
     # a truncated model file, and a model of another dataset
     head -c 2000 "$M" >trunc.safetensors
     expect_error "truncated model" "trunc.safetensors" "$GAT" visualize entropy --model trunc.safetensors
-    if [ -d "$GAT_DATA_DIR/citeseer" ]; then
+    if need_data; then
         "$GAT" train --dataset citeseer --num_of_epochs 5 --checkpoint_freq 0 --models-dir cs --logdir runs --quiet >/dev/null
         expect_error "model of another dataset" "a model of another dataset" \
             "$GAT" visualize entropy --model cs/binaries/gat_CITESEER_000000.safetensors --dataset cora
