@@ -8,7 +8,7 @@
  * pure function of the options and the seed.
  *
  * Shape at scale 1, as PPI: 24 graphs (20 train, 2 valid, 2 test) of about 2,400 nodes each
- * (sizes spread 0.5x..1.5x), about 28 directed edges per node, 50 features, 121 labels.
+ * (sizes spread 0.5x..1.5x, their mean exact), about 28 directed edges per node, 50 features, 121 labels.
  * The model behind it, which makes the labels a function of a node's neighbourhood:
  *   communities  each graph has 2 + nodes/400 communities; node u joins one uniformly;
  *                community c of graph g has a centre m_gc ~ N(0, I_D), D = 16;

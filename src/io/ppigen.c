@@ -103,8 +103,10 @@ int gat_ppigen_write(const char *dir, const gat_ppigen_options *o, gat_ppigen_st
         return gat_error_set(err, GAT_ENOMEM, "out of memory");
     }
     gptr[0] = 0;
+    double usum = 0; /* sizes spread 0.5x..1.5x, rescaled so that their mean is nodes_per_graph * scale */
+    for (int64_t g = 0; g < G; g++) usum += 0.5 + gat_rng_uniform64(gat_rng_key(seed, S_SIZE, 0, 0), (uint64_t)g);
     for (int64_t g = 0; g < G; g++) {
-        double u = 0.5 + gat_rng_uniform64(gat_rng_key(seed, S_SIZE, 0, 0), (uint64_t)g);
+        double u = (0.5 + gat_rng_uniform64(gat_rng_key(seed, S_SIZE, 0, 0), (uint64_t)g)) * (double)G / usum;
         int64_t n = (int64_t)llround((double)o->nodes_per_graph * o->scale * u);
         if (n < 8) n = 8;
         gptr[g + 1] = gptr[g] + n;
