@@ -90,9 +90,9 @@ static void test_ppi_folder(const char *tmp) {
     /* a batch of graphs 1 and 0: block-diagonal, graph 1's nodes first */
     gat_input in;
     CHECK(gat_input_init(&in, &ds, &err) == GAT_OK);
-    gat_batch b;
+    gat_step_batch b;
     const int64_t gs[2] = {1, 0};
-    CHECK(gat_batch_graphs(&b, &ds, &in, gs, 2, &err) == GAT_OK);
+    CHECK(gat_step_batch_graphs(&b, &ds, &in, gs, 2, &err) == GAT_OK);
     CHECK_EQ_INT(b.n, 5);
     CHECK(b.node_ids[0] == 0 && b.node_ids[3] == 3 && b.node_ids[4] == 4);
     CHECK_EQ_INT(b.g->nnz, 6 + 5);
@@ -104,8 +104,8 @@ static void test_ppi_folder(const char *tmp) {
     for (int64_t i = 0; i < b.n; i++)
         for (int64_t q = b.g->row_ptr[i]; q < b.g->row_ptr[i + 1]; q++) block &= (i < 3) == (b.g->src[q] < 3);
     CHECK_MSG(block, "no entry joins the two graphs of a batch");
-    gat_batch_free(&b);
-    CHECK_FAILS(gat_batch_graphs(&b, &ds, &in, (const int64_t[]){4}, 1, &err), GAT_ERANGE, "graph 4", "outside");
+    gat_step_batch_free(&b);
+    CHECK_FAILS(gat_step_batch_graphs(&b, &ds, &in, (const int64_t[]){4}, 1, &err), GAT_ERANGE, "graph 4", "outside");
     gat_input_free(&in);
 
     /* one graph picked out for pictures */
@@ -183,7 +183,7 @@ static void test_micro_f1(void) {
      * A: (2,1) tp, (-1,1) fn, (0.5,0) fp, (-3,0) tn, (1,1) tp, (-0.25,1) fn  -> tp 2 fp 1 fn 2
      * B: (0,1) fn, (4,0) fp, (-2,0) tn                                        -> tp 0 fp 1 fn 1 */
     const int64_t loss_a[2] = {0, 1}, loss_b[1] = {0};
-    gat_batch a, b;
+    gat_step_batch a, b;
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
     a.n = 2, a.n_loss = 2, a.loss = loss_a, a.targets = ta;
@@ -191,8 +191,8 @@ static void test_micro_f1(void) {
     gat_tally t;
     memset(&t, 0, sizeof t);
     float da[6], db[3];
-    gat_batch_loss(&a, GAT_TASK_MULTI_LABEL, 3, la, da, &t);
-    gat_batch_loss(&b, GAT_TASK_MULTI_LABEL, 3, lb, db, &t);
+    gat_step_batch_loss(&a, GAT_TASK_MULTI_LABEL, 3, la, da, &t);
+    gat_step_batch_loss(&b, GAT_TASK_MULTI_LABEL, 3, lb, db, &t);
     CHECK(t.tp == 2 && t.fp == 2 && t.fn == 3);
     gat_metrics m = gat_tally_metrics(&t, GAT_TASK_MULTI_LABEL);
     CHECK_NEAR(m.score, 2.0 * 2 / (2.0 * 2 + 2 + 3), 1e-15);
@@ -206,7 +206,7 @@ static void test_micro_f1(void) {
     const float z[3] = {-1, -1, -1}, tz[3] = {0, 0, 0};
     b.targets = tz;
     memset(&t, 0, sizeof t);
-    gat_batch_loss(&b, GAT_TASK_MULTI_LABEL, 3, z, NULL, &t);
+    gat_step_batch_loss(&b, GAT_TASK_MULTI_LABEL, 3, z, NULL, &t);
     CHECK(gat_tally_metrics(&t, GAT_TASK_MULTI_LABEL).score == 0.0);
 }
 

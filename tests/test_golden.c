@@ -156,22 +156,22 @@ static void run_case(const char *dir, const char *name) {
         }
         free(v);
     }
-    gat_batch whole;
+    gat_step_batch whole;
     memset(&whole, 0, sizeof whole);
     if (multi) {
         int64_t all[16];
         for (int g = 0; g < n_graphs && g < 16; g++) all[g] = g;
-        if (gat_batch_graphs(&whole, &ds, &s.in, all, n_graphs, &err) ||
+        if (gat_step_batch_graphs(&whole, &ds, &s.in, all, n_graphs, &err) ||
             gat_session_reserve(&s, &m, whole.n, whole.g->nnz, 0, &err)) {
             CHECK_MSG(0, "%s: %s", name, err.msg);
             return;
         }
         CHECK_MSG(whole.n_graphs == n_graphs && whole.n == ds.n_nodes, "%s: one batch of %d graphs", name, n_graphs);
-    } else if (gat_batch_whole(&whole, &ds, &s.in, &s.g, GAT_SPLIT_TRAIN, &err)) {
+    } else if (gat_step_batch_whole(&whole, &ds, &s.in, &s.g, GAT_SPLIT_TRAIN, &err)) {
         CHECK_MSG(0, "%s: %s", name, err.msg);
         return;
     }
-    const float *logits = gat_batch_forward(&m, &s.acts, &whole, 1, key);
+    const float *logits = gat_step_batch_forward(&m, &s.acts, &whole, 1, key);
     size_t n;
     if (cfg.dropout > 0) { /* the masks: which elements were dropped */
         for (int l = 0; l < cfg.n_layers; l++) {
@@ -219,14 +219,14 @@ static void run_case(const char *dir, const char *name) {
     }
     gat_tally tally;
     memset(&tally, 0, sizeof tally);
-    gat_batch_loss(&whole, ds.task, ds.n_classes, logits, s.dlogits, &tally);
+    gat_step_batch_loss(&whole, ds.task, ds.n_classes, logits, s.dlogits, &tally);
     gat_metrics mt = gat_tally_metrics(&tally, ds.task);
     float *loss = read_f32(dir, "loss.npy", &n);
     CHECK_MSG(loss && n == 1, "%s: loss fixture", name);
     if (loss) CHECK_MSG(fabs(mt.loss - loss[0]) <= 1e-6 + 1e-5 * fabs(loss[0]), "%s: loss %.9f vs %.9f", name, mt.loss, (double)loss[0]);
     free(loss);
     memset(m.grads, 0, m.n_params * sizeof(float));
-    gat_batch_backward(&m, &s.acts, &whole, s.dlogits);
+    gat_step_batch_backward(&m, &s.acts, &whole, s.dlogits);
     /* Per tensor: atol = 1e-4 of the tensor's own largest |reference gradient|. A tensor that
      * is zero in exact arithmetic (an unused identity-skip weight; Cora's layer-1 a_dst at this
      * initialisation, |g| ~ 4e-21, see reference/README.md) has no scale of its own: it is
@@ -266,7 +266,7 @@ static void run_case(const char *dir, const char *name) {
     }
     printf("%s: %lld nodes, %d layers, dropout %.2f, loss %.6f checked\n", name, (long long)ds.n_nodes, cfg.n_layers,
            (double)cfg.dropout, mt.loss);
-    gat_batch_free(&whole);
+    gat_step_batch_free(&whole);
     gat_session_free(&s);
     gat_model_free(&m);
     gat_dataset_free(&ds);

@@ -6,6 +6,8 @@
  *   labels.npy     integer (N,) class ids 0..C-1, -1 for "no label"; or (N, C) 0/1 multi-label
  *   train_index.npy, val_index.npy, test_index.npy   integer (k,) node ids
  *   class_names.txt  optional, one class name a line
+ * An int64 C-order edge_index.npy is memory-mapped and used in place (its ids still checked,
+ * in one pass); other layouts are read and converted.
  * gat_dataset_load checks everything before any training starts: shapes that agree, ids in
  * range, labels in range, finite features, non-empty splits whose nodes carry labels. */
 #ifndef GAT_DATASET_H
@@ -38,6 +40,10 @@ typedef struct gat_dataset {
     float *dense_features;             /* (N, F), when features.npy was given */
     int64_t n_edges;                   /* input edges (both directions of an undirected graph) */
     int64_t *edge_src, *edge_dst;      /* (n_edges) */
+    int edges_mapped;                  /* edge_src/edge_dst point into a private mapping of edge_index.npy
+                                          (int64, C order): loading copies nothing */
+    void *edge_map_base;
+    size_t edge_map_len;
     int64_t *labels;                   /* single-label: (N) class or -1 */
     float *targets;                    /* multi-label: (N, C) in {0, 1} */
     int64_t *split[3];                 /* node ids per gat_split */

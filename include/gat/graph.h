@@ -42,6 +42,12 @@ typedef struct gat_graph {
  * edge. Cost O(n + n_edges). */
 int gat_graph_from_edges(gat_graph *g, int64_t n, const int64_t *src, const int64_t *dst,
                          int64_t n_edges, gat_error *err);
+/* The same rows (self loop first, then the input edges into each node in input order) with
+ * row_ptr and src only: edge_id, dst, out_ptr and out_pos stay NULL. Enough for inference
+ * (gat_infer) and neighbour sampling (gat_sample), not for gat_model_backward; 16 bytes per
+ * entry fewer than half of gat_graph_from_edges. Same checks and errors. */
+int gat_graph_forward_from_edges(gat_graph *g, int64_t n, const int64_t *src, const int64_t *dst, int64_t n_edges,
+                                 gat_error *err);
 void gat_graph_free(gat_graph *g);
 
 #ifdef __cplusplus

@@ -58,6 +58,27 @@ size_t gat_dtype_size(gat_dtype t);
  * (unknown dtype, big-endian, float16, structured), GAT_ESHAPE (overflowing shape) or
  * GAT_ENOMEM. name is used in messages only. Cost O(len). */
 int gat_npy_parse(const void *buf, size_t len, const char *name, gat_array *out, gat_error *err);
+/* The header only: *out gets dtype, itemsize, ndim, shape, size (data NULL), *fortran_order
+ * and *data_offset (where the data starts in buf); the same checks as gat_npy_parse,
+ * including that buf holds exactly the data the header announces. */
+int gat_npy_parse_header(const void *buf, size_t len, const char *name, gat_array *out, int *fortran_order,
+                         size_t *data_offset, gat_error *err);
+/* A .npy file mapped into memory (private, copy-on-write) and used in place, without reading
+ * or copying it: loading a 10^8-edge edge_index.npy takes milliseconds, and its pages are
+ * read from disk as they are used (the page cache, not the heap). */
+typedef struct gat_npy_mapping {
+    gat_array array;                   /* data points into the mapping, in the file's dtype; do not free */
+    void *base;
+    size_t len;
+    int mapped;                        /* 0: the file's layout does not allow it (Fortran order, misaligned data,
+                                          not a regular file): read it with gat_npy_read instead */
+} gat_npy_mapping;
+/* Map path. The header is checked as gat_npy_read checks it (errors naming path); on success
+ * with m->mapped = 0 the caller falls back to reading. The dtype is the file's: the caller
+ * checks it is the one it can use in place (native little-endian, as the parser requires). */
+int gat_npy_map(const char *path, gat_npy_mapping *m, gat_error *err);
+/* Unmap; safe on a zeroed or unmapped struct. */
+void gat_npy_unmap(gat_npy_mapping *m);
 /* Read a .npy file: gat_npy_parse of its bytes, plus GAT_ENOTFOUND / GAT_EIO naming path. */
 int gat_npy_read(const char *path, gat_array *out, gat_error *err);
 /* Write a .npy file (format 1.0, or 2.0 when the header needs it), atomically, with the exact

@@ -31,6 +31,12 @@ static inline uint64_t gat_mix64(uint64_t z) {
  *   dropout site of a layer    gat_rng_key(step, layer, GAT_DROPOUT_*, 0)            element of the masked array
  *   node sample (inspection)   gat_rng_key(seed, GAT_STREAM_NODES, 0, 0)             draw
  *   order of training graphs   gat_rng_key(seed, GAT_STREAM_SHUFFLE, epoch, 0)       position (Fisher-Yates)
+ *   generated graph (gat generate graph): weights, classes, splits
+ *                              gat_rng_key(seed, GAT_STREAM_GEN_WEIGHT | _CLASS | _SPLIT, 0, 0)  node
+ *     its edges, features      gat_rng_key(seed, GAT_STREAM_GEN_EDGE | _FEAT, node, 0)  draw of that node
+ *   sampled epoch order        gat_rng_key(seed, GAT_STREAM_BATCH_ORDER, epoch, 0)   position (Fisher-Yates)
+ *   sampled training step      step = gat_rng_key(seed, GAT_STREAM_BATCH_STEP, epoch, batch)   (dropout sites as above)
+ *   neighbour sample           gat_rng_key(gat_rng_key(seed, GAT_STREAM_NEIGHBOURS, epoch, batch), node, 0, 0)   draw
  *
  * Dropout masks are indexed by the element of the array they mask, rows by global node id
  * (gat_input.node_ids): the input (N, K), a stored entry (r, c) of sparse input taking the
@@ -40,6 +46,14 @@ static inline uint64_t gat_mix64(uint64_t z) {
 #define GAT_STREAM_STEP 0xd209ull
 #define GAT_STREAM_NODES 0x6e6f646573ull /* "nodes" */
 #define GAT_STREAM_SHUFFLE 0x5b0full
+#define GAT_STREAM_GEN_WEIGHT 0x3e16ull
+#define GAT_STREAM_GEN_CLASS 0xc1a5ull
+#define GAT_STREAM_GEN_EDGE 0xed6eull
+#define GAT_STREAM_GEN_FEAT 0xfea7ull
+#define GAT_STREAM_GEN_SPLIT 0x5917ull
+#define GAT_STREAM_BATCH_ORDER 0x0bdeull
+#define GAT_STREAM_BATCH_STEP 0x5b7eull
+#define GAT_STREAM_NEIGHBOURS 0x5a3b1eull
 /* Dropout sites within a step (the second coordinate of a site key is the layer). */
 enum { GAT_DROPOUT_INPUT = 1, GAT_DROPOUT_PROJ = 2, GAT_DROPOUT_ATT = 3 };
 

@@ -1,18 +1,18 @@
 /* train.h - training and evaluating a GAT on a dataset, one batch at a time.
  *
  * An epoch is a sequence of steps. Each step is one forward/backward pass on a *batch*, a
- * local sub-problem (gat_batch): the input rows of some nodes, a local graph over them with
+ * local sub-problem (gat_step_batch): the input rows of some nodes, a local graph over them with
  * self loops, the nodes the loss is taken at and their targets, and the map from local to
  * global node ids. The step zeroes the gradients, accumulates d loss / d parameters of its
  * batch into m->grads, then applies one Adam update; the epoch ends with a validation pass
  * over the batches of the validation split (no dropout).
  *   - A single graph (Cora, transductive): one step per epoch on the whole graph, the loss
- *     at the training nodes (gat_batch_whole); validation is the same graph with the loss
+ *     at the training nodes (gat_step_batch_whole); validation is the same graph with the loss
  *     at the validation nodes. With plans (gat_plan) each pass computes only what its loss
  *     nodes need.
  *   - A collection of graphs (PPI, inductive): each step takes batch_size whole training
  *     graphs, in an order shuffled every epoch from the seed, joined into one block-diagonal
- *     graph (gat_batch_graphs); validation and test run over every graph of their split,
+ *     graph (gat_step_batch_graphs); validation and test run over every graph of their split,
  *     one batch per graph, and their metrics count every node of the split.
  * Loss and score: softmax cross-entropy and accuracy for single-label data; binary
  * cross-entropy with logits on every (node, label) pair and micro-F1 at logit 0 for
@@ -41,9 +41,9 @@ extern "C" {
  * (in->n == n), g the local graph with one self loop per node (g->n == n), loss the local
  * ids of the n_loss nodes the loss and the metrics are taken at, labels (single-label,
  * (n)) or targets (multi-label, (n, C)) their targets in local rows. A batch either borrows
- * these arrays (gat_batch_whole) or owns them (gat_batch_graphs); gat_batch_free releases
+ * these arrays (gat_step_batch_whole) or owns them (gat_step_batch_graphs); gat_step_batch_free releases
  * what it owns. */
-typedef struct gat_batch {
+typedef struct gat_step_batch {
     int64_t n;                         /* local nodes */
     const int64_t *node_ids;           /* (n) local -> global node id, or NULL (identity) */
     const gat_input *in;               /* (n, K) */
@@ -53,7 +53,7 @@ typedef struct gat_batch {
     const int64_t *labels;             /* (n) single-label targets, -1 = none; or NULL */
     const float *targets;              /* (n, C) multi-label 0/1 targets; or NULL */
     int64_t n_graphs;                  /* whole graphs of a collection it holds (0: a single-graph batch) */
-    const gat_plan *plan;              /* what the loss nodes need (gat_batch_plan), or NULL: every node */
+    const gat_plan *plan;              /* what the loss nodes need (gat_step_batch_plan), or NULL: every node */
     /* owned storage (zero when borrowed) */
     gat_plan plan_own;
     gat_input in_own;
@@ -61,23 +61,23 @@ typedef struct gat_batch {
     gat_csr x_own;
     float *dense_own, *targets_own;
     int64_t *ids_own, *loss_own, *labels_own;
-} gat_batch;
+} gat_step_batch;
 
 /* The whole dataset as one batch, the loss at the nodes of split: borrows in, g and the
  * dataset's arrays, which must outlive it. */
-int gat_batch_whole(gat_batch *b, const gat_dataset *ds, const gat_input *in, const gat_graph *g, gat_split split,
+int gat_step_batch_whole(gat_step_batch *b, const gat_dataset *ds, const gat_input *in, const gat_graph *g, gat_split split,
                     gat_error *err);
 /* The union of whole graphs of a collection (graph ids graphs[0..n_graphs)), as one
  * block-diagonal graph: the nodes of graphs[0] first (in increasing global id), then those
  * of graphs[1], and so on; the loss at every labelled node. Gathers the input rows (from
  * in, the dataset's input), the edges and the targets into storage the batch owns.
  * Cost O(nodes * K + edges) of the batch. */
-int gat_batch_graphs(gat_batch *b, const gat_dataset *ds, const gat_input *in, const int64_t *graphs, int64_t n_graphs,
+int gat_step_batch_graphs(gat_step_batch *b, const gat_dataset *ds, const gat_input *in, const int64_t *graphs, int64_t n_graphs,
                      gat_error *err);
 /* Restrict the batch's passes to what its loss nodes need (gat_plan; bit-identical
  * results). Does nothing when the loss is taken at every node. */
-int gat_batch_plan(gat_batch *b, const gat_model *m, gat_error *err);
-void gat_batch_free(gat_batch *b);
+int gat_step_batch_plan(gat_step_batch *b, const gat_model *m, gat_error *err);
+void gat_step_batch_free(gat_step_batch *b);
 
 /* Loss and score of a split: accuracy for single-label data, micro-F1 for multi-label. */
 typedef struct gat_metrics {
@@ -101,13 +101,13 @@ gat_metrics gat_tally_metrics(const gat_tally *t, gat_task task);
 
 /* Forward pass on a batch (train = 1: dropout from key). Returns the local logits (n, C),
  * owned by a; with a plan only the loss nodes' rows are computed. */
-const float *gat_batch_forward(gat_model *m, gat_acts *a, const gat_batch *b, int train, uint64_t key);
+const float *gat_step_batch_forward(gat_model *m, gat_acts *a, const gat_step_batch *b, int train, uint64_t key);
 /* Loss at the batch's loss nodes, added into t (t may be NULL); when dlogits is not NULL,
  * its loss rows are SET to d (mean loss of the batch) / d logits, other rows untouched. */
-void gat_batch_loss(const gat_batch *b, gat_task task, int64_t classes, const float *logits, float *dlogits, gat_tally *t);
+void gat_step_batch_loss(const gat_step_batch *b, gat_task task, int64_t classes, const float *logits, float *dlogits, gat_tally *t);
 /* Backward pass after a training forward on the same batch: ADDS into m->grads. dlogits
  * (n, C) must be zero outside the loss rows. */
-void gat_batch_backward(gat_model *m, gat_acts *a, const gat_batch *b, const float *dlogits);
+void gat_step_batch_backward(gat_model *m, gat_acts *a, const gat_step_batch *b, const float *dlogits);
 
 /* ---- training ---- */
 
@@ -116,7 +116,7 @@ typedef struct gat_step_report {
     int64_t step;                      /* 1-based within the epoch */
     int64_t steps;                     /* steps per epoch */
     int64_t global_step;               /* 1-based over the run (Adam's t) */
-    const gat_batch *batch;
+    const gat_step_batch *batch;
     gat_metrics train;                 /* of this step's batch, before the update */
     double elapsed;                    /* seconds since training started */
 } gat_step_report;
@@ -180,7 +180,7 @@ typedef struct gat_session {
     int64_t cap_n, cap_nnz, cap_xnnz;  /* what acts and dlogits are sized for */
     float *dlogits;                    /* (cap_n, C) */
     float *logits;                     /* collections: (N, C) logits gat_evaluate scatters into */
-    gat_batch *eval[3];                /* evaluation batches of each split */
+    gat_step_batch *eval[3];                /* evaluation batches of each split */
     int64_t n_eval[3];
 } gat_session;
 
@@ -191,6 +191,10 @@ int gat_session_init(gat_session *s, const gat_dataset *ds, const gat_model *m, 
  * entries (no-op when they already do). */
 int gat_session_reserve(gat_session *s, const gat_model *m, int64_t n, int64_t nnz, int64_t x_nnz, gat_error *err);
 void gat_session_free(gat_session *s);
+
+/* One Adam step (t = 1, 2, ...) on m's trainable parameters from m->grads, with the moments
+ * m1, m2 (n_trainable floats each, zeroed before the first step). */
+void gat_adam_step(gat_model *m, float *m1, float *m2, int64_t t, const gat_train_options *o);
 
 /* Train m in place. */
 int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_epoch_fn cb, void *user,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "gat/infer.h"
 #include "gat/fileio.h"
 #include "gat/safetensors.h"
 #include "gat/train.h"
@@ -53,13 +54,30 @@ static const char *common_help =
     "                               the model file; true for files that do not say)\n"
     "  --threads N                  worker threads, 0 = all cores (default: 0)\n";
 
-/* Load the model, its dataset, and a session to run it. */
+/* Load the model and its dataset, and compute the logits of every node into s->dlogits by
+ * layer-wise inference (gat_infer: memory O(N * width), whatever the number of edges; the
+ * same bits as a full forward pass). s holds the forward-only graph and the input. */
 static int open_model(const model_args *a, gat_model *m, gat_model_meta *meta, gat_dataset *ds, gat_session *s,
                       gat_error *err) {
     gat_set_threads(a->threads);
     int rc = gat_cli_open_model(a->model, a->dataset, a->data_dir, a->normalize, m, meta, ds, err);
-    if (!rc) rc = gat_session_init(s, ds, m, err);
-    return rc;
+    if (rc) return rc;
+    if (ds->n_graphs > 0) { /* a collection: graph by graph (inductive: any collection the model fits) */
+        const float *logits = NULL;
+        if ((rc = gat_session_init(s, ds, m, err)) || (rc = gat_predict_all(m, s, &logits, err))) return rc;
+        float *all = malloc((size_t)(ds->n_nodes * ds->n_classes) * sizeof *all + 1);
+        if (!all) return gat_error_set(err, GAT_ENOMEM, "out of memory for the logits of %lld nodes", (long long)ds->n_nodes);
+        memcpy(all, logits, (size_t)(ds->n_nodes * ds->n_classes) * sizeof *all);
+        free(s->dlogits); /* the commands read every node's logits there */
+        s->dlogits = all;
+        return GAT_OK;
+    }
+    s->ds = ds;
+    if ((rc = gat_graph_forward_from_edges(&s->g, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges, err))) return rc;
+    gat_input_forward_init(&s->in, ds);
+    s->dlogits = calloc((size_t)(ds->n_nodes * ds->n_classes) + 1, sizeof *s->dlogits);
+    if (!s->dlogits) return gat_error_set(err, GAT_ENOMEM, "out of memory for the logits of %lld nodes", (long long)ds->n_nodes);
+    return gat_infer(m, &s->in, &s->g, NULL, 0, s->dlogits, err);
 }
 
 int gat_cmd_test(int argc, char **argv) {
@@ -81,8 +99,8 @@ int gat_cmd_test(int argc, char **argv) {
     memset(&m, 0, sizeof m);
     if ((rc = open_model(&a, &m, &meta, &ds, &s, &err)) == 0) {
         gat_metrics val, test;
-        gat_evaluate(&m, &s, GAT_SPLIT_VAL, &val);
-        gat_evaluate(&m, &s, GAT_SPLIT_TEST, &test);
+        val = gat_split_metrics(&s, s.dlogits, GAT_SPLIT_VAL, NULL);
+        test = gat_split_metrics(&s, s.dlogits, GAT_SPLIT_TEST, NULL);
         const char *what = ds.task == GAT_TASK_MULTI_LABEL ? "micro-F1" : "accuracy";
         printf("Model %s on %s (%lld test nodes)\n", a.model, ds.name, (long long)ds.split_size[GAT_SPLIT_TEST]);
         printf("Validation %s = %.4f, loss = %.4f\n", what, val.score, val.loss);
@@ -189,8 +207,7 @@ int gat_cmd_predict(int argc, char **argv) {
     memset(split_of, -1, (size_t)ds.n_nodes);
     for (int sp = 0; sp < 3; sp++)
         for (int64_t t = 0; t < ds.split_size[sp]; t++) split_of[ds.split[sp][t]] = (int8_t)sp;
-    const float *logits = NULL;
-    if ((rc = gat_predict_all(&m, &s, &logits, &err))) goto done;
+    const float *logits = s.dlogits;
     const int64_t C = ds.n_classes;
     const int multi = ds.task == GAT_TASK_MULTI_LABEL;
     static const char *split_names[3] = {"train", "val", "test"};

@@ -6,9 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cli.h"
 #include "gat/fileio.h"
+#include "gat/memory.h"
+#include "gat/minibatch.h"
+#include <malloc.h>
 #include "gat/plot_runs.h"
 #include "gat/runlog.h"
 #include "gat/viz_dataset.h"
@@ -22,6 +26,11 @@ typedef struct {
     int64_t layers, heads[GAT_MAX_LAYERS], features[GAT_MAX_LAYERS + 1];
     int n_heads, n_features, skip, bias;
     double dropout;
+    double max_memory;                 /* bytes; 0 = what the machine has available */
+    int64_t batch_size;                /* 0: full batch */
+    const char *fanouts_arg;
+    int64_t fanouts[GAT_MAX_LAYERS];
+    int n_fanouts;
 } train_args;
 
 static void train_usage(FILE *fp) {
@@ -47,8 +56,6 @@ static void train_usage(FILE *fp) {
         "  --patience_period N             stop when neither val accuracy nor val loss improved for N epochs (default: 1000)\n"
         "  --lr X                          Adam learning rate (default: 0.005)\n"
         "  --weight_decay X                L2 weight decay added to the gradient (default: 0.0005)\n"
-        "  --batch_size N                  collections: training graphs per step, joined into one block-diagonal\n"
-        "                                  graph, in an order shuffled every epoch from the seed (default: 2)\n"
         "  --keep_best BOOL                end with the parameters of the best validation epoch, as the paper\n"
         "                                  evaluates; false ends with the last epoch's, as pytorch-GAT (default: true)\n"
         "  --seed N                        initialisation and dropout seed; same seed, same bits (default: 1)\n"
@@ -61,6 +68,17 @@ static void train_usage(FILE *fp) {
         "  --add_skip_connection           skip connections (default: off)\n"
         "  --bias BOOL                     bias in every layer (default: true)\n"
         "  --dropout P                     dropout on inputs, projections and attention (default: 0.6)\n"
+        "mini-batches (for graphs too big for full-batch training):\n"
+        "  --batch_size B                  one graph: train on sampled neighbourhoods of B seed nodes per step, as\n"
+        "                                  GraphSAGE / PyG NeighborLoader; 0 = full batch (default: 0). A collection\n"
+        "                                  of graphs: B whole training graphs per step, joined into one block-diagonal\n"
+        "                                  graph, in an order shuffled every epoch from the seed (default: 2)\n"
+        "  --fanouts LIST                  in-neighbours sampled per hop from the seeds, without replacement, one\n"
+        "                                  per layer; -1 = all (default: 25,10,10,...)\n"
+        "memory:\n"
+        "  --max-memory SIZE               refuse to start when the estimated peak memory exceeds SIZE (bytes, or\n"
+        "                                  with K, M, G, T: 8G) (default: the memory available, MemAvailable or the\n"
+        "                                  cgroup limit)\n"
         "output:\n"
         "  --should_test                   evaluate on the test split at the end\n"
         "  --console_log_freq N            print validation accuracy every N epochs, 0 = never (default: 100;\n"
@@ -117,7 +135,6 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
         TRY(gat_opt_float(argc, argv, &i, "lr", 1e-12, 10, &a->train.lr));
         TRY(gat_opt_float(argc, argv, &i, "weight_decay", 0, 0.999, &a->train.weight_decay));
         TRY(gat_opt_int(argc, argv, &i, "console_log_freq", 0, 100000000, &a->console_log_freq));
-        TRY(gat_opt_int(argc, argv, &i, "batch_size", 1, 1000000, &a->train.batch_size));
         TRY(gat_opt_int(argc, argv, &i, "checkpoint_freq", 0, 100000000, &a->checkpoint_freq));
         if ((r = gat_opt_int(argc, argv, &i, "seed", 0, INT64_MAX, &v)) != 0) {
             if (r < 0) return 2;
@@ -142,6 +159,15 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
             a->train.keep_best = flag;
             continue;
         }
+        TRY(gat_opt_int(argc, argv, &i, "batch_size", 0, INT64_MAX, &a->batch_size));
+        TRY(gat_opt_str(argc, argv, &i, "fanouts", &a->fanouts_arg));
+        const char *sv;
+        if ((r = gat_opt_str(argc, argv, &i, "max_memory", &sv)) != 0) {
+            if (r < 0) return 2;
+            if (gat_memory_parse(sv, &a->max_memory) != 0 || a->max_memory <= 0)
+                return gat_cli_usage_error("option --max-memory: '%s' is not a size (bytes, or with K, M, G, T: 8G)", sv);
+            continue;
+        }
         TRY(gat_opt_flag(argc, argv, &i, "add_skip_connection", &a->skip));
         TRY(gat_opt_bool(argc, argv, &i, "bias", &a->bias));
         TRY(gat_opt_bool(argc, argv, &i, "normalize_features", &a->normalize));
@@ -164,7 +190,12 @@ static void apply_defaults(train_args *a, const gat_dataset *ds) {
     const gat_train_options d = gat_train_options_default();
     if (!a->train.max_epochs) a->train.max_epochs = ppi ? 200 : d.max_epochs;
     if (!a->train.patience) a->train.patience = ppi ? 100 : d.patience;
-    if (!a->train.batch_size) a->train.batch_size = d.batch_size;
+    if (ds->n_graphs > 0) { /* --batch_size counts whole graphs; no neighbour sampling */
+        a->train.batch_size = a->batch_size > 0 ? a->batch_size : d.batch_size;
+        a->batch_size = 0;
+    } else {
+        a->train.batch_size = d.batch_size;
+    }
     if (a->train.lr < 0) a->train.lr = d.lr;
     if (a->train.weight_decay < 0) a->train.weight_decay = ppi ? 0.0 : d.weight_decay;
     if (a->console_log_freq < 0) a->console_log_freq = ppi ? 10 : 100;
@@ -261,8 +292,10 @@ static const char *metric_names_f1[] = {"training_loss", "training_micro_f1", "v
 static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds, int threads, const char *model_path,
                        gat_error *err) {
     const train_args *a = t->a;
-    char heads[128], feats[128];
-    size_t hl = 0, fl = 0;
+    char heads[128], feats[128], fan[128] = "";
+    size_t hl = 0, fl = 0, nl = 0;
+    for (int l = 0; l < a->n_fanouts; l++)
+        nl += (size_t)snprintf(fan + nl, sizeof fan - nl, "%s%lld", l ? "," : "", (long long)a->fanouts[l]);
     for (int l = 0; l < c->n_layers; l++) {
         hl += (size_t)snprintf(heads + hl, sizeof heads - hl, "%s%lld", l ? "," : "", (long long)c->heads[l]);
         fl += (size_t)snprintf(feats + fl, sizeof feats - fl, "%s%lld", l ? "," : "", (long long)c->features[l]);
@@ -293,6 +326,8 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "models_dir", .type = GAT_PARAM_STRING, .s = a->models_dir},
         {.key = "model_path", .type = GAT_PARAM_STRING, .s = model_path},
         {.key = "enable_tensorboard", .type = GAT_PARAM_BOOL, .i = a->enable_tensorboard},
+        {.key = "batch_size", .type = GAT_PARAM_INT, .i = a->batch_size},
+        {.key = "fanouts", .type = GAT_PARAM_STRING, .s = fan},
     };
     gat_runlog_options o;
     memset(&o, 0, sizeof o);
@@ -367,6 +402,77 @@ static void sweep_stale(const char *ckpt_dir, const char *bin_dir, const char *l
     if (d) closedir(d);
 }
 
+/* Resident bytes of this process now (the dataset is already loaded). */
+static double resident_now(void) {
+    FILE *fp = fopen("/proc/self/statm", "r");
+    long long size = 0, res = 0;
+    if (fp) {
+        if (fscanf(fp, "%lld %lld", &size, &res) != 2) res = 0;
+        fclose(fp);
+    }
+    return (double)res * 4096.0;
+}
+
+/* Estimate the run's peak memory, print it, and refuse with one line when it does not fit. */
+static int check_memory(const train_args *a, const gat_config *cfg, const gat_dataset *ds, gat_error *err) {
+    gat_run_shape run;
+    memset(&run, 0, sizeof run);
+    run.keep_best = a->train.keep_best;
+    run.batch_size = a->batch_size;
+    for (int l = 0; l < a->n_fanouts; l++) run.fanouts[l] = a->fanouts[l];
+    gat_memory_estimate est;
+    int rc = gat_memory_estimate_dataset(cfg, ds, &run, &est, err);
+    if (rc) return rc;
+    const int64_t avail = gat_memory_available();
+    /* what is already resident (the dataset) is part of the estimate and no longer available */
+    const double limit = a->max_memory > 0 ? a->max_memory : avail >= 0 ? (double)avail + resident_now() : INFINITY;
+    char tot[32], par[32], act[32], gr[32], dat[32], lim[32];
+    gat_memory_format(est.total, tot, sizeof tot);
+    gat_memory_format(est.parameters + est.optimizer, par, sizeof par);
+    gat_memory_format(est.activations + est.inference, act, sizeof act);
+    gat_memory_format(est.graph, gr, sizeof gr);
+    gat_memory_format(est.dataset, dat, sizeof dat);
+    gat_memory_format(limit, lim, sizeof lim);
+    if (!a->quiet) {
+        printf("Memory: about %s at peak (parameters and Adam state %s, activations %s, graph %s, dataset %s); %s %s\n",
+               tot, par, act, gr, dat, lim, a->max_memory > 0 ? "allowed by --max-memory" : "available");
+        fflush(stdout);
+    }
+    if (est.total <= limit) return GAT_OK;
+    char hint[256];
+    if (a->batch_size > 0 && est.parameters + est.optimizer <= 0.5 * limit) {
+        gat_problem_size ps;
+        gat_problem_size_of(ds, &ps);
+        int64_t b = gat_memory_suggest_batch(cfg, &ps, &run, 0.9 * limit);
+        if (b > 0) snprintf(hint, sizeof hint, "choose a smaller --batch_size (%lld fits) or smaller --fanouts", (long long)b);
+        else snprintf(hint, sizeof hint, "even batches of 64 seeds do not fit: the dataset alone takes %s", dat);
+    } else if (est.parameters + est.optimizer > 0.5 * limit) {
+        snprintf(hint, sizeof hint, "the parameters alone take %s: choose fewer heads or features per layer "
+                 "(--num_heads_per_layer, --num_features_per_layer)", par);
+    } else {
+        gat_problem_size ps;
+        gat_problem_size_of(ds, &ps);
+        int64_t b = gat_memory_suggest_batch(cfg, &ps, &run, 0.8 * limit);
+        gat_run_shape r = run;
+        r.batch_size = b > 0 ? (b > 1024 ? 1024 : b) : 64;
+        for (int l = 0; l < cfg->n_layers; l++) r.fanouts[l] = 10;
+        gat_memory_estimate e2;
+        gat_memory_estimate_sizes(cfg, &ps, &r, &e2);
+        char m2[32];
+        gat_memory_format(e2.total, m2, sizeof m2);
+        if (b > 0)
+            snprintf(hint, sizeof hint, "train on sampled mini-batches instead, e.g. --batch_size %lld --fanouts %s "
+                     "(about %s)", (long long)r.batch_size, cfg->n_layers == 2 ? "10,10" : "10,...", m2);
+        else
+            snprintf(hint, sizeof hint, "even sampled mini-batches of 64 nodes would need about %s (the dataset alone "
+                     "takes %s)", m2, dat);
+    }
+    return gat_error_set(err, GAT_ENOMEM, "%s: this run needs about %s at peak (parameters and Adam state %s, "
+                         "activations %s, graph %s, dataset %s) but %s %s; %s",
+                         a->max_memory > 0 ? "--max-memory" : "memory", tot, par, act, gr, dat, lim,
+                         a->max_memory > 0 ? "are allowed" : "are available", hint);
+}
+
 int gat_cmd_train(int argc, char **argv) {
     train_args a;
     int rc = parse_train_args(argc, argv, &a);
@@ -375,6 +481,8 @@ int gat_cmd_train(int argc, char **argv) {
     gat_dataset ds;
     gat_model m;
     gat_session s;
+    gat_sampled_session ss;
+    memset(&ss, 0, sizeof ss);
     memset(&ds, 0, sizeof ds);
     memset(&m, 0, sizeof m);
     memset(&s, 0, sizeof s);
@@ -387,7 +495,11 @@ int gat_cmd_train(int argc, char **argv) {
     int threads = gat_set_threads(a.threads);
 
     /* Everything that can be checked is checked before training starts. */
+    struct timespec tl0, tl1;
+    clock_gettime(CLOCK_MONOTONIC, &tl0);
     if ((rc = gat_cli_open_dataset(&ds, a.dataset, a.data_dir, 0, &err))) goto fail;
+    clock_gettime(CLOCK_MONOTONIC, &tl1);
+    const double load_s = (double)(tl1.tv_sec - tl0.tv_sec) + 1e-9 * (double)(tl1.tv_nsec - tl0.tv_nsec);
     apply_defaults(&a, &ds);
     if (a.normalize < 0) a.normalize = !(ds.n_graphs > 0 && ds.task == GAT_TASK_MULTI_LABEL);
     if (a.normalize) gat_dataset_normalize_rows(&ds);
@@ -403,6 +515,24 @@ int gat_cmd_train(int argc, char **argv) {
     gat_cli_upper(upper, sizeof upper, ds.name);
     t.upper = upper;
     if ((rc = build_config(&a, &ds, &cfg, &err))) goto fail;
+    if (a.fanouts_arg && !a.batch_size) {
+        rc = gat_error_set(&err, GAT_EINVAL, "--fanouts: only used with --batch_size B (sampled mini-batches)");
+        goto fail;
+    }
+    if (a.batch_size > 0) {
+        if (a.fanouts_arg) {
+            if ((rc = gat_fanouts_parse(a.fanouts_arg, a.fanouts, GAT_MAX_LAYERS, &a.n_fanouts, &err))) goto fail;
+            if (a.n_fanouts != cfg.n_layers) {
+                rc = gat_error_set(&err, GAT_EINVAL, "--fanouts: %d values for %d layers", a.n_fanouts, cfg.n_layers);
+                goto fail;
+            }
+        } else {
+            a.n_fanouts = cfg.n_layers;
+            for (int l = 0; l < cfg.n_layers; l++) a.fanouts[l] = l == 0 ? 25 : 10;
+        }
+        /* batches allocate and free their buffers every step: keep freed memory returned to the system */
+        mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    }
     if ((rc = gat_path_join(t.ckpt_dir, sizeof t.ckpt_dir, &err, "%s/checkpoints", a.models_dir))) goto fail;
     if ((rc = gat_path_join(bin_dir, sizeof bin_dir, &err, "%s/binaries", a.models_dir))) goto fail;
     if (a.checkpoint_freq > 0 && (rc = gat_cli_check_writable_dir(t.ckpt_dir, &err))) goto fail;
@@ -414,8 +544,11 @@ int gat_cmd_train(int argc, char **argv) {
         vo.seed = a.train.seed;
         if ((rc = gat_cli_visualize_dataset(&ds, &vo, NULL, a.quiet ? GAT_CLI_VIZ_QUIET : 0, &err))) goto fail;
     }
+    if ((rc = check_memory(&a, &cfg, &ds, &err))) goto fail;
     if ((rc = gat_model_init(&m, &cfg, a.train.seed, &err))) goto fail;
-    if ((rc = gat_session_init(&s, &ds, &m, &err))) goto fail;
+    if (a.batch_size > 0) rc = gat_sampled_session_init(&ss, &ds, &m, &err);
+    else rc = gat_session_init(&s, &ds, &m, &err);
+    if (rc) goto fail;
     /* The final name is reserved now, so that concurrent runs in the same folders never pick
      * the same one; its number names this run's checkpoints. */
     {
@@ -442,29 +575,42 @@ int gat_cmd_train(int argc, char **argv) {
     if (!a.quiet) {
         if (t.collection)
             printf("Dataset %s: %lld graphs (train/val/test %lld/%lld/%lld), %lld nodes (%lld/%lld/%lld), %lld edges, "
-                   "%lld features (%s), %lld %s; batches of %lld graphs\n",
+                   "%lld features (%s), %lld %s; batches of %lld graphs; loaded in %.2f s\n",
                    ds.name, (long long)ds.n_graphs, (long long)ds.split_n_graphs[0], (long long)ds.split_n_graphs[1],
                    (long long)ds.split_n_graphs[2], (long long)ds.n_nodes, (long long)ds.split_size[0],
                    (long long)ds.split_size[1], (long long)ds.split_size[2], (long long)ds.n_edges,
                    (long long)ds.n_features, ds.dense_features ? "dense" : "sparse", (long long)ds.n_classes,
-                   ds.task == GAT_TASK_MULTI_LABEL ? "labels (multi-label)" : "classes", (long long)a.train.batch_size);
+                   ds.task == GAT_TASK_MULTI_LABEL ? "labels (multi-label)" : "classes", (long long)a.train.batch_size, load_s);
         else
-            printf("Dataset %s: %lld nodes, %lld edges, %lld features (%s), %lld %s; train/val/test %lld/%lld/%lld\n",
+            printf("Dataset %s: %lld nodes, %lld edges, %lld features (%s), %lld %s; train/val/test %lld/%lld/%lld; "
+                   "loaded in %.2f s\n",
                    ds.name, (long long)ds.n_nodes, (long long)ds.n_edges, (long long)ds.n_features,
                    ds.dense_features ? "dense" : "sparse", (long long)ds.n_classes,
                    ds.task == GAT_TASK_MULTI_LABEL ? "labels (multi-label)" : "classes", (long long)ds.split_size[0],
-                   (long long)ds.split_size[1], (long long)ds.split_size[2]);
+                   (long long)ds.split_size[1], (long long)ds.split_size[2], load_s);
         printf("GAT: %d layers, heads", cfg.n_layers);
         for (int l = 0; l < cfg.n_layers; l++) printf("%s%lld", l ? "," : " ", (long long)cfg.heads[l]);
         printf(", features");
         for (int l = 0; l < cfg.n_layers; l++) printf("%s%lld", l ? "," : " ", (long long)cfg.features[l]);
         printf(", %zu parameters, dropout %g, skip %s, %d thread%s, seed %llu\n", m.n_trainable, (double)cfg.dropout,
                cfg.skip ? "on" : "off", threads, threads == 1 ? "" : "s", (unsigned long long)a.train.seed);
+        if (a.batch_size > 0) {
+            printf("Sampled mini-batches: %lld seed nodes per step (%lld steps per epoch), fanouts", (long long)a.batch_size,
+                   (long long)((ds.split_size[GAT_SPLIT_TRAIN] + a.batch_size - 1) / a.batch_size));
+            for (int l = 0; l < a.n_fanouts; l++) printf("%s%lld", l ? "," : " ", (long long)a.fanouts[l]);
+            printf(" (without replacement; -1 = all); validation and test exact (layer-wise inference)\n");
+        }
         fflush(stdout);
     }
 
     gat_train_result res;
-    if ((rc = gat_train(&m, &s, &a.train, on_epoch, &t, &res, &err))) goto fail;
+    gat_minibatch_options mb;
+    memset(&mb, 0, sizeof mb);
+    mb.batch_size = a.batch_size;
+    for (int l = 0; l < a.n_fanouts; l++) mb.fanouts[l] = a.fanouts[l];
+    if (a.batch_size > 0) rc = gat_train_sampled(&m, &ss, &a.train, &mb, on_epoch, &t, &res, &err);
+    else rc = gat_train(&m, &s, &a.train, on_epoch, &t, &res, &err);
+    if (rc) goto fail;
     if (!a.quiet) {
         if (res.reason == GAT_STOP_PATIENCE)
             printf("Stopping the training at epoch %lld: neither validation %s nor loss improved for %lld epochs.\n",
@@ -476,13 +622,21 @@ int gat_cmd_train(int argc, char **argv) {
                res.best_val.score, (long long)res.best_epoch, a.train.keep_best ? " (kept)" : "");
     }
     gat_metrics val;
-    gat_evaluate(&m, &s, GAT_SPLIT_VAL, &val);
+    if (a.batch_size > 0) {
+        if ((rc = gat_evaluate_exact(&m, &ss, GAT_SPLIT_VAL, &val, &err))) goto fail;
+    } else {
+        gat_evaluate(&m, &s, GAT_SPLIT_VAL, &val);
+    }
     t.meta.epochs = res.epochs;
     t.meta.best_epoch = res.best_epoch;
     t.meta.val_accuracy = val.score;
     if (a.should_test) {
         gat_metrics test;
-        gat_evaluate(&m, &s, GAT_SPLIT_TEST, &test);
+        if (a.batch_size > 0) {
+            if ((rc = gat_evaluate_exact(&m, &ss, GAT_SPLIT_TEST, &test, &err))) goto fail;
+        } else {
+            gat_evaluate(&m, &s, GAT_SPLIT_TEST, &test);
+        }
         t.meta.test_accuracy = test.score;
         printf("Test %s = %.4f\n", t.score_name, test.score);
         double values[5] = {NAN, NAN, NAN, NAN, test.score};
@@ -516,6 +670,7 @@ int gat_cmd_train(int argc, char **argv) {
             printf("Training curves drawn to %s and %s\n", files[0], files[1]);
     }
     if (!a.quiet) printf("Model saved to %s\n", final_path);
+    gat_sampled_session_free(&ss);
     gat_session_free(&s);
     gat_model_free(&m);
     gat_dataset_free(&ds);
@@ -526,6 +681,7 @@ fail:
         gat_error ignored = {0};
         gat_runlog_close(&t.log, &ignored);
     }
+    gat_sampled_session_free(&ss);
     gat_session_free(&s);
     gat_model_free(&m);
     gat_dataset_free(&ds);

@@ -70,3 +70,40 @@ int gat_graph_from_edges(gat_graph *g, int64_t n, const int64_t *src, const int6
     free(fill);
     return GAT_OK;
 }
+
+int gat_graph_forward_from_edges(gat_graph *g, int64_t n, const int64_t *src, const int64_t *dst, int64_t n_edges,
+                                 gat_error *err) {
+    memset(g, 0, sizeof *g);
+    if (n <= 0) return gat_error_set(err, GAT_EINVAL, "graph: needs at least one node (got %lld)", (long long)n);
+    if (n_edges < 0) return gat_error_set(err, GAT_EINVAL, "graph: negative edge count");
+    int64_t loops = 0;
+    for (int64_t k = 0; k < n_edges; k++) {
+        if (src[k] < 0 || src[k] >= n || dst[k] < 0 || dst[k] >= n)
+            return gat_error_set(err, GAT_ERANGE, "edge %lld (%lld -> %lld): node id out of range [0, %lld)",
+                                 (long long)k, (long long)src[k], (long long)dst[k], (long long)n);
+        loops += src[k] == dst[k];
+    }
+    const int64_t nnz = n_edges - loops + n;
+    g->n = n;
+    g->nnz = nnz;
+    g->row_ptr = calloc((size_t)n + 1, sizeof *g->row_ptr);
+    g->src = malloc((size_t)nnz * sizeof *g->src);
+    int64_t *fill = malloc((size_t)n * sizeof *fill);
+    if (!g->row_ptr || !g->src || !fill) {
+        free(fill);
+        gat_graph_free(g);
+        return gat_error_set(err, GAT_ENOMEM, "graph: out of memory for %lld edges", (long long)nnz);
+    }
+    for (int64_t i = 0; i < n; i++) g->row_ptr[i + 1] = 1;
+    for (int64_t k = 0; k < n_edges; k++)
+        if (src[k] != dst[k]) g->row_ptr[dst[k] + 1]++;
+    for (int64_t i = 0; i < n; i++) g->row_ptr[i + 1] += g->row_ptr[i];
+    for (int64_t i = 0; i < n; i++) {
+        g->src[g->row_ptr[i]] = i;
+        fill[i] = g->row_ptr[i] + 1;
+    }
+    for (int64_t k = 0; k < n_edges; k++)
+        if (src[k] != dst[k]) g->src[fill[dst[k]]++] = src[k];
+    free(fill);
+    return GAT_OK;
+}

@@ -124,8 +124,9 @@ int gat_model_init(gat_model *m, const gat_config *cfg, uint64_t seed, gat_error
     m->params = calloc(m->n_params, sizeof *m->params);
     m->grads = calloc(m->n_params, sizeof *m->grads);
     if (!m->params || !m->grads) {
+        size_t np = m->n_params;
         gat_model_free(m);
-        return gat_error_set(err, GAT_ENOMEM, "model: out of memory for %zu parameters", m->n_params);
+        return gat_error_set(err, GAT_ENOMEM, "model: out of memory for %zu parameters", np);
     }
     for (int l = 0; l < cfg->n_layers; l++) {
         for (int which = 0; which < 2; which++) {

@@ -47,7 +47,7 @@ static double now_seconds(void) {
 
 /* ---- batches ---- */
 
-void gat_batch_free(gat_batch *b) {
+void gat_step_batch_free(gat_step_batch *b) {
     if (!b) return;
     gat_plan_free(&b->plan_own);
     gat_input_free(&b->in_own);
@@ -61,7 +61,7 @@ void gat_batch_free(gat_batch *b) {
     memset(b, 0, sizeof *b);
 }
 
-int gat_batch_whole(gat_batch *b, const gat_dataset *ds, const gat_input *in, const gat_graph *g, gat_split split,
+int gat_step_batch_whole(gat_step_batch *b, const gat_dataset *ds, const gat_input *in, const gat_graph *g, gat_split split,
                     gat_error *err) {
     memset(b, 0, sizeof *b);
     if (in->n != ds->n_nodes || g->n != ds->n_nodes)
@@ -77,7 +77,7 @@ int gat_batch_whole(gat_batch *b, const gat_dataset *ds, const gat_input *in, co
     return GAT_OK;
 }
 
-int gat_batch_graphs(gat_batch *b, const gat_dataset *ds, const gat_input *in, const int64_t *graphs, int64_t n_graphs,
+int gat_step_batch_graphs(gat_step_batch *b, const gat_dataset *ds, const gat_input *in, const int64_t *graphs, int64_t n_graphs,
                      gat_error *err) {
     memset(b, 0, sizeof *b);
     if (ds->n_graphs < 1) return gat_error_set(err, GAT_EINVAL, "batch: dataset '%s' is not a collection of graphs", ds->name);
@@ -176,11 +176,11 @@ nomem:
 fail:
     free(src);
     free(dst);
-    gat_batch_free(b);
+    gat_step_batch_free(b);
     return rc;
 }
 
-int gat_batch_plan(gat_batch *b, const gat_model *m, gat_error *err) {
+int gat_step_batch_plan(gat_step_batch *b, const gat_model *m, gat_error *err) {
     if (b->plan || b->n_loss == b->n) return GAT_OK;
     int rc = gat_plan_build(&b->plan_own, m, b->g, b->in, b->loss, b->n_loss, err);
     if (!rc) b->plan = &b->plan_own;
@@ -196,15 +196,15 @@ gat_metrics gat_tally_metrics(const gat_tally *t, gat_task task) {
     return r;
 }
 
-const float *gat_batch_forward(gat_model *m, gat_acts *a, const gat_batch *b, int train, uint64_t key) {
+const float *gat_step_batch_forward(gat_model *m, gat_acts *a, const gat_step_batch *b, int train, uint64_t key) {
     return gat_model_forward_plan(m, a, b->in, b->g, train, key, b->plan);
 }
 
-void gat_batch_backward(gat_model *m, gat_acts *a, const gat_batch *b, const float *dlogits) {
+void gat_step_batch_backward(gat_model *m, gat_acts *a, const gat_step_batch *b, const float *dlogits) {
     gat_model_backward_plan(m, a, b->in, b->g, dlogits, b->plan);
 }
 
-void gat_batch_loss(const gat_batch *b, gat_task task, int64_t classes, const float *logits, float *dlogits, gat_tally *t) {
+void gat_step_batch_loss(const gat_step_batch *b, gat_task task, int64_t classes, const float *logits, float *dlogits, gat_tally *t) {
     double loss;
     int64_t terms;
     gat_tally one;
@@ -234,7 +234,7 @@ void gat_batch_loss(const gat_batch *b, gat_task task, int64_t classes, const fl
 void gat_session_free(gat_session *s) {
     if (!s) return;
     for (int sp = 0; sp < 3; sp++) {
-        for (int64_t i = 0; s->eval[sp] && i < s->n_eval[sp]; i++) gat_batch_free(&s->eval[sp][i]);
+        for (int64_t i = 0; s->eval[sp] && i < s->n_eval[sp]; i++) gat_step_batch_free(&s->eval[sp][i]);
         free(s->eval[sp]);
     }
     gat_acts_free(&s->acts);
@@ -264,7 +264,7 @@ int gat_session_reserve(gat_session *s, const gat_model *m, int64_t n, int64_t n
     return GAT_OK;
 }
 
-static int64_t batch_x_nnz(const gat_batch *b) { return b->in->sparse ? b->in->sparse->nnz : 0; }
+static int64_t batch_x_nnz(const gat_step_batch *b) { return b->in->sparse ? b->in->sparse->nnz : 0; }
 
 int gat_session_init(gat_session *s, const gat_dataset *ds, const gat_model *m, gat_error *err) {
     memset(s, 0, sizeof *s);
@@ -281,7 +281,7 @@ int gat_session_init(gat_session *s, const gat_dataset *ds, const gat_model *m, 
         for (int sp = 0; sp < 3 && !rc; sp++) {
             s->eval[sp] = calloc(1, sizeof *s->eval[sp]);
             if (!s->eval[sp]) rc = gat_error_set(err, GAT_ENOMEM, "out of memory");
-            else if (!(rc = gat_batch_whole(s->eval[sp], ds, &s->in, &s->g, (gat_split)sp, err))) s->n_eval[sp] = 1;
+            else if (!(rc = gat_step_batch_whole(s->eval[sp], ds, &s->in, &s->g, (gat_split)sp, err))) s->n_eval[sp] = 1;
         }
         if (!rc) rc = gat_session_reserve(s, m, ds->n_nodes, s->g.nnz, batch_x_nnz(s->eval[0]), err);
     } else if (!rc) {
@@ -290,8 +290,8 @@ int gat_session_init(gat_session *s, const gat_dataset *ds, const gat_model *m, 
             s->eval[sp] = calloc((size_t)ds->split_n_graphs[sp] + 1, sizeof *s->eval[sp]);
             if (!s->eval[sp]) rc = gat_error_set(err, GAT_ENOMEM, "out of memory");
             for (int64_t i = 0; !rc && i < ds->split_n_graphs[sp]; i++) {
-                gat_batch *b = &s->eval[sp][i];
-                rc = gat_batch_graphs(b, ds, &s->in, &ds->split_graphs[sp][i], 1, err);
+                gat_step_batch *b = &s->eval[sp][i];
+                rc = gat_step_batch_graphs(b, ds, &s->in, &ds->split_graphs[sp][i], 1, err);
                 if (!rc) s->n_eval[sp] = i + 1;
                 if (!rc) rc = gat_session_reserve(s, m, b->n, b->g->nnz, batch_x_nnz(b), err);
             }
@@ -322,7 +322,7 @@ gat_metrics gat_split_metrics(const gat_session *s, const float *logits, gat_spl
 }
 
 /* Copy a batch's logits into the dataset-wide (N, C) array. */
-static void scatter_logits(float *dst, const gat_batch *b, const float *logits, int64_t C) {
+static void scatter_logits(float *dst, const gat_step_batch *b, const float *logits, int64_t C) {
     for (int64_t i = 0; i < b->n; i++)
         memcpy(dst + b->node_ids[i] * C, logits + i * C, (size_t)C * sizeof *dst);
 }
@@ -334,11 +334,11 @@ static gat_metrics eval_split(gat_model *m, gat_session *s, gat_split split, int
     memset(&t, 0, sizeof t);
     const int64_t C = s->ds->n_classes;
     for (int64_t i = 0; i < s->n_eval[split]; i++) {
-        gat_batch *b = &s->eval[split][i];
-        gat_batch view = *b;
+        gat_step_batch *b = &s->eval[split][i];
+        gat_step_batch view = *b;
         if (!use_plans) view.plan = NULL;
-        const float *logits = gat_batch_forward(m, &s->acts, &view, 0, 0);
-        gat_batch_loss(&view, s->ds->task, C, logits, NULL, &t);
+        const float *logits = gat_step_batch_forward(m, &s->acts, &view, 0, 0);
+        gat_step_batch_loss(&view, s->ds->task, C, logits, NULL, &t);
         if (keep_logits && b->node_ids) scatter_logits(s->logits, b, logits, C);
         if (last) *last = logits;
     }
@@ -360,15 +360,15 @@ int gat_predict_all(gat_model *m, gat_session *s, const float **logits, gat_erro
     }
     const int64_t C = ds->n_classes;
     for (int64_t gi = 0; gi < ds->n_graphs; gi++) {
-        gat_batch b;
-        int rc = gat_batch_graphs(&b, ds, &s->in, &gi, 1, err);
+        gat_step_batch b;
+        int rc = gat_step_batch_graphs(&b, ds, &s->in, &gi, 1, err);
         if (!rc) rc = gat_session_reserve(s, m, b.n, b.g->nnz, batch_x_nnz(&b), err);
         if (rc) {
-            gat_batch_free(&b);
+            gat_step_batch_free(&b);
             return rc;
         }
-        scatter_logits(s->logits, &b, gat_batch_forward(m, &s->acts, &b, 0, 0), C);
-        gat_batch_free(&b);
+        scatter_logits(s->logits, &b, gat_step_batch_forward(m, &s->acts, &b, 0, 0), C);
+        gat_step_batch_free(&b);
     }
     *logits = s->logits;
     return GAT_OK;
@@ -392,7 +392,7 @@ GAT_HOT_KERNEL static void adam_chunk(void *v, int64_t b, int64_t e) {
     }
 }
 
-static void adam_step(gat_model *m, float *m1, float *m2, int64_t t, const gat_train_options *o) {
+void gat_adam_step(gat_model *m, float *m1, float *m2, int64_t t, const gat_train_options *o) {
     adam_args a = {.p = m->params, .m1 = m1, .m2 = m2, .g = m->grads, .b1 = (float)o->beta1, .b2 = (float)o->beta2,
                    .wd = (float)o->weight_decay, .eps = (float)o->eps,
                    .step = (float)(o->lr / (1.0 - pow(o->beta1, (double)t))),
@@ -464,7 +464,7 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
     const size_t np = m->n_trainable;
     float *m1 = calloc(np + 1, sizeof *m1), *m2 = calloc(np + 1, sizeof *m2), *best = NULL;
     int64_t *order = NULL;
-    gat_batch batch;
+    gat_step_batch batch;
     memset(&batch, 0, sizeof batch);
     if (opt->keep_best) best = malloc((m->n_params + 1) * sizeof *best);
     if (!m1 || !m2 || (opt->keep_best && !best)) {
@@ -490,7 +490,7 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
     if (opt->use_plans)
         for (int sp = 0; sp < 2; sp++)
             for (int64_t i = 0; i < s->n_eval[sp]; i++)
-                if ((rc = gat_batch_plan(&s->eval[sp][i], m, err))) goto done;
+                if ((rc = gat_step_batch_plan(&s->eval[sp][i], m, err))) goto done;
     double best_score = -INFINITY, best_loss = INFINITY;
     int64_t since_improved = 0, t_step = 0;
     const double t0 = now_seconds();
@@ -507,21 +507,21 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
             shuffle_graphs(order, n_train, opt->seed, epoch);
         }
         for (int64_t step = 0; step < steps; step++) {
-            const gat_batch *b = &s->eval[GAT_SPLIT_TRAIN][0];
+            const gat_step_batch *b = &s->eval[GAT_SPLIT_TRAIN][0];
             if (collection) {
-                gat_batch_free(&batch);
+                gat_step_batch_free(&batch);
                 int64_t first = step * bs, k = n_train - first < bs ? n_train - first : bs;
-                if ((rc = gat_batch_graphs(&batch, ds, &s->in, order + first, k, err))) goto done;
-                if (opt->use_plans && (rc = gat_batch_plan(&batch, m, err))) goto done;
+                if ((rc = gat_step_batch_graphs(&batch, ds, &s->in, order + first, k, err))) goto done;
+                if (opt->use_plans && (rc = gat_step_batch_plan(&batch, m, err))) goto done;
                 b = &batch;
             }
-            gat_batch view = *b;
+            gat_step_batch view = *b;
             if (!opt->use_plans) view.plan = NULL;
             const uint64_t key = gat_rng_key(opt->seed, GAT_STREAM_STEP, (uint64_t)epoch, (uint64_t)step);
-            const float *logits = gat_batch_forward(m, &s->acts, &view, 1, key);
+            const float *logits = gat_step_batch_forward(m, &s->acts, &view, 1, key);
             gat_tally st;
             memset(&st, 0, sizeof st);
-            gat_batch_loss(&view, ds->task, C, logits, s->dlogits, &st);
+            gat_step_batch_loss(&view, ds->task, C, logits, s->dlogits, &st);
             gat_metrics sm = gat_tally_metrics(&st, ds->task);
             if (!isfinite(sm.loss)) {
                 rc = gat_error_set(err, GAT_ERANGE, "training diverged at epoch %lld (loss is %g); try a smaller --lr",
@@ -539,8 +539,8 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
             train_tally.fn += st.fn;
             /* the step's gradient: zeroed, accumulated over its batch, applied once */
             memset(m->grads, 0, m->n_params * sizeof *m->grads);
-            gat_batch_backward(m, &s->acts, &view, s->dlogits);
-            adam_step(m, m1, m2, ++t_step, opt);
+            gat_step_batch_backward(m, &s->acts, &view, s->dlogits);
+            gat_adam_step(m, m1, m2, ++t_step, opt);
             if (collection) /* the next batch's rows must start from zero outside its loss rows */
                 memset(s->dlogits, 0, (size_t)(view.n * C) * sizeof *s->dlogits);
             if (opt->on_step) {
@@ -578,7 +578,7 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
     if (best) memcpy(m->params, best, m->n_params * sizeof *best);
     res->seconds = now_seconds() - t0;
 done:
-    gat_batch_free(&batch);
+    gat_step_batch_free(&batch);
     free(order);
     free(m1);
     free(m2);

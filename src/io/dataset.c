@@ -17,8 +17,13 @@ void gat_dataset_free(gat_dataset *ds) {
     free(ds->path);
     gat_csr_free(&ds->features);
     free(ds->dense_features);
-    free(ds->edge_src);
-    free(ds->edge_dst);
+    if (ds->edges_mapped) {
+        gat_npy_mapping mp = {.base = ds->edge_map_base, .len = ds->edge_map_len, .mapped = 1};
+        gat_npy_unmap(&mp);
+    } else {
+        free(ds->edge_src);
+        free(ds->edge_dst);
+    }
     free(ds->labels);
     free(ds->targets);
     for (int s = 0; s < 3; s++) free(ds->split[s]);
@@ -76,10 +81,53 @@ static int load_features(gat_dataset *ds, const char *dir, gat_error *err) {
     return rc;
 }
 
+/* An int64 C-order (2, E) edge_index.npy is used in place from a mapping of the file; the ids
+ * are checked in one streaming pass. */
+static int map_edges(gat_dataset *ds, const char *dir, int *done, gat_error *err) {
+    char name[PATH_MAX_LEN];
+    *done = 0;
+    int rc = gat_path_join(name, sizeof name, err, "%s/edge_index.npy", dir);
+    if (rc) return rc;
+    gat_npy_mapping mp;
+    if ((rc = gat_npy_map(name, &mp, err)) || !mp.mapped) return rc;
+    const gat_array *a = &mp.array;
+    if (a->dtype != GAT_DTYPE_I64 || a->ndim != 2 || a->shape[0] != 2) {
+        gat_npy_unmap(&mp); /* another dtype or shape: the reader converts it or says what is wrong */
+        return GAT_OK;
+    }
+    const int64_t e = a->shape[1], n = ds->n_nodes, *src = a->data, *dst = src + e;
+    int64_t bad = -1;
+#pragma omp parallel for schedule(static) reduction(max : bad)
+    for (int64_t k = 0; k < e; k++)
+        if (src[k] < 0 || src[k] >= n || dst[k] < 0 || dst[k] >= n) bad = k > bad ? k : bad;
+    if (bad >= 0) {
+        /* report the first bad edge, as the reader does */
+        for (int64_t k = 0; k < e; k++)
+            if (src[k] < 0 || src[k] >= n || dst[k] < 0 || dst[k] >= n) {
+                rc = gat_error_set(err, GAT_ERANGE, "%s: edge %lld (%lld -> %lld) has a node id outside [0, %lld)", name,
+                                   (long long)k, (long long)src[k], (long long)dst[k], (long long)n);
+                break;
+            }
+        gat_npy_unmap(&mp);
+        return rc;
+    }
+    ds->n_edges = e;
+    ds->edge_src = (int64_t *)src;
+    ds->edge_dst = (int64_t *)dst;
+    ds->edges_mapped = 1;
+    ds->edge_map_base = mp.base;
+    ds->edge_map_len = mp.len;
+    *done = 1;
+    return GAT_OK;
+}
+
 static int load_edges(gat_dataset *ds, const char *dir, gat_error *err) {
     gat_array a = {0};
     int64_t *e = NULL;
-    int rc = read_array(dir, "edge_index.npy", &a, err);
+    int mapped;
+    int rc = map_edges(ds, dir, &mapped, err);
+    if (rc || mapped) return rc;
+    rc = read_array(dir, "edge_index.npy", &a, err);
     if (rc) return rc;
     if (a.ndim != 2 || a.shape[0] != 2) {
         rc = gat_error_set(err, GAT_ESHAPE, "%s/edge_index.npy: expected shape (2, E), got %s(%lld%s%lld)", dir,

@@ -16,7 +16,12 @@
 
 #define BLOCK 16384                    /* nodes per parallel work item */
 
-enum { STREAM_WEIGHT = 0x3e16, STREAM_CLASS = 0xc1a5, STREAM_EDGE = 0xed6e, STREAM_FEAT = 0xfea7, STREAM_SPLIT = 0x5917 };
+/* the streams of rng.h's table */
+#define STREAM_WEIGHT GAT_STREAM_GEN_WEIGHT
+#define STREAM_CLASS GAT_STREAM_GEN_CLASS
+#define STREAM_EDGE GAT_STREAM_GEN_EDGE
+#define STREAM_FEAT GAT_STREAM_GEN_FEAT
+#define STREAM_SPLIT GAT_STREAM_GEN_SPLIT
 
 gat_graphgen_options gat_graphgen_options_default(void) {
     gat_graphgen_options o;

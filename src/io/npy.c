@@ -2,6 +2,7 @@
 #include "gat/npy.h"
 
 #include <limits.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,7 +295,8 @@ int gat_npy_expected_len(const void *buf, size_t len, size_t *total) {
     return 1;
 }
 
-int gat_npy_parse(const void *buf, size_t len, const char *name, gat_array *out, gat_error *err) {
+int gat_npy_parse_header(const void *buf, size_t len, const char *name, gat_array *out, int *fortran_order,
+                         size_t *data_offset, gat_error *err) {
     const unsigned char *b = buf;
     gat_array a;
     memset(&a, 0, sizeof a);
@@ -329,6 +331,21 @@ int gat_npy_parse(const void *buf, size_t len, const char *name, gat_array *out,
     if (have > need)
         return gat_error_set(err, GAT_EFORMAT, "%s: %zu unexpected bytes after the %zu values of the array", name,
                              have - need, a.size);
+    *out = a;
+    *fortran_order = fortran;
+    *data_offset = start + hlen;
+    return GAT_OK;
+}
+
+int gat_npy_parse(const void *buf, size_t len, const char *name, gat_array *out, gat_error *err) {
+    const unsigned char *b = buf;
+    gat_array a;
+    int fortran;
+    size_t off;
+    memset(out, 0, sizeof *out);
+    int rc = gat_npy_parse_header(buf, len, name, &a, &fortran, &off, err);
+    if (rc) return rc;
+    const size_t need = a.size * a.itemsize, start = 0, hlen = off;
     a.data = malloc(need ? need : 1);
     if (!a.data) return gat_error_set(err, GAT_ENOMEM, "%s: out of memory for %zu bytes", name, need);
     const unsigned char *src = b + start + hlen;
@@ -425,4 +442,52 @@ int gat_npy_write(const char *path, const gat_array *a, gat_error *err) {
     rc = gat_write_file(path, buf, len, err);
     free(buf);
     return rc;
+}
+
+/* ---- memory mapping ---- */
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int gat_npy_map(const char *path, gat_npy_mapping *m, gat_error *err) {
+    memset(m, 0, sizeof *m);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        int e = errno;
+        return gat_error_set(err, e == ENOENT ? GAT_ENOTFOUND : GAT_EIO, "%s: cannot open: %s", path, strerror(e));
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+        close(fd);
+        return GAT_OK; /* not a plain file: the caller reads it */
+    }
+    void *base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (base == MAP_FAILED) return GAT_OK;
+    int fortran;
+    size_t off;
+    gat_array a;
+    int rc = gat_npy_parse_header(base, (size_t)st.st_size, path, &a, &fortran, &off, err);
+    if (rc) {
+        munmap(base, (size_t)st.st_size);
+        return rc;
+    }
+    if ((fortran && a.ndim > 1) || off % 8 != 0) { /* needs a transpose, or misaligned: read instead */
+        munmap(base, (size_t)st.st_size);
+        return GAT_OK;
+    }
+    a.data = (unsigned char *)base + off;
+    m->array = a;
+    m->base = base;
+    m->len = (size_t)st.st_size;
+    m->mapped = 1;
+    return GAT_OK;
+}
+
+void gat_npy_unmap(gat_npy_mapping *m) {
+    if (!m) return;
+    if (m->mapped) munmap(m->base, m->len);
+    memset(m, 0, sizeof *m);
 }

@@ -1,0 +1,107 @@
+/* scale_chart.c - draw bench/scale.sh's results: time per epoch and peak memory against the
+ * number of nodes, log-log, one line per system and mode (measured solid, gat's estimate
+ * dashed). Usage: scale_chart results.csv OUT_STEM (writes OUT_STEM.png and OUT_STEM.svg). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gat/chart.h"
+
+#define MAXR 256
+
+typedef struct {
+    double nodes, epoch_s, peak_mb, est_mb;
+    char system[16], mode[16], status[16];
+} row;
+
+static double num(const char *s) { return *s ? atof(s) : NAN; }
+
+int main(int argc, char **argv) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: scale_chart results.csv OUT_STEM\n");
+        return 2;
+    }
+    FILE *fp = fopen(argv[1], "r");
+    if (!fp) {
+        fprintf(stderr, "scale_chart: cannot open %s\n", argv[1]);
+        return 1;
+    }
+    row r[MAXR];
+    int n = 0;
+    char line[1024];
+    if (!fgets(line, sizeof line, fp)) return 1;
+    while (n < MAXR && fgets(line, sizeof line, fp)) {
+        char *f[12] = {0};
+        int k = 0;
+        for (char *p = line, *q; k < 12; k++) {
+            f[k] = p;
+            q = strpbrk(p, ",\n");
+            if (!q) { k++; break; }
+            *q = 0;
+            p = q + 1;
+        }
+        if (k < 12) continue;
+        row *x = &r[n++];
+        x->nodes = num(f[0]);
+        snprintf(x->system, sizeof x->system, "%s", f[2]);
+        snprintf(x->mode, sizeof x->mode, "%s", f[3]);
+        x->epoch_s = num(f[6]);
+        x->peak_mb = num(f[7]);
+        x->est_mb = num(f[8]);
+        snprintf(x->status, sizeof x->status, "%s", f[11]);
+    }
+    fclose(fp);
+    gat_error err = {0};
+    gat_figure *fig;
+    if (gat_figure_new(&fig, 1, 2, 860, 360, &err)) return 1;
+    gat_figure_title(fig, "Scaling: synthetic power-law graphs, avg degree 15, 300 sparse features, 16 classes");
+    gat_panel *pt = gat_figure_panel(fig, 0, 0, 1, 1), *pm = gat_figure_panel(fig, 0, 1, 1, 1);
+    gat_panel_labels(pt, "Time per epoch", "nodes", "seconds");
+    gat_panel_labels(pm, "Peak memory", "nodes", "MB");
+    gat_panel_log(pt, 1, 1);
+    gat_panel_log(pm, 1, 1);
+    struct { const char *system, *mode, *label; int color; } series[] = {
+        {"gat", "full", "gat full batch", 0},
+        {"gat", "sampled", "gat sampled (B=1024, 15,10)", 1},
+        {"pyg", "full", "PyG GATConv full batch", 2},
+    };
+    for (size_t s = 0; s < sizeof series / sizeof *series; s++) {
+        double x[MAXR], t[MAXR], m[MAXR], e[MAXR];
+        size_t k = 0;
+        for (int i = 0; i < n; i++) {
+            if (strcmp(r[i].system, series[s].system) || strcmp(r[i].mode, series[s].mode) || strcmp(r[i].status, "ok")) continue;
+            x[k] = r[i].nodes;
+            t[k] = r[i].epoch_s;
+            m[k] = r[i].peak_mb;
+            e[k] = r[i].est_mb;
+            k++;
+        }
+        if (!k) continue;
+        gat_style st = {.label = series[s].label, .color = series[s].color, .markers = 1};
+        gat_panel_line(pt, x, t, k, &st, &err);
+        gat_panel_line(pm, x, m, k, &st, &err);
+        if (!strcmp(series[s].system, "gat")) {
+            char lab[64];
+            snprintf(lab, sizeof lab, "%s, estimate", series[s].mode);
+            gat_style se = {.label = lab, .color = series[s].color, .dashed = 1};
+            gat_panel_line(pm, x, e, k, &se, &err);
+        }
+    }
+    gat_panel_legend(pt, GAT_LEGEND_UPPER_LEFT);
+    gat_panel_legend(pm, GAT_LEGEND_UPPER_LEFT);
+    char path[4096];
+    int rc = 0;
+    snprintf(path, sizeof path, "%s.png", argv[2]);
+    rc |= gat_figure_save(fig, path, 2.0, &err);
+    snprintf(path, sizeof path, "%s.svg", argv[2]);
+    rc |= gat_figure_save(fig, path, 1.0, &err);
+    gat_figure_free(fig);
+    gat_chart_shutdown();
+    if (rc) {
+        fprintf(stderr, "scale_chart: %s\n", err.msg);
+        return 1;
+    }
+    printf("drew %s.png and %s.svg\n", argv[2], argv[2]);
+    return 0;
+}

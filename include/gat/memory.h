@@ -1,0 +1,87 @@
+/* memory.h - how much memory a training run will take, before any of it is spent.
+ *
+ * gat_memory_estimate adds up every buffer a run allocates and touches, from the sizes alone:
+ * the dataset as loaded (features, edge list, labels), the graph structure, the parameters
+ * with their gradients and best-epoch copy, Adam's two moments, the forward/backward buffers
+ * (of the whole graph in full-batch mode, of the largest sampled batch in sampled mode), the
+ * layer-wise inference buffers, and a fixed allowance for the program and its libraries.
+ * The peak is the larger of the loading peak (the dataset plus the loader's temporary copies)
+ * and the training peak. It is within 20 % of the peak resident memory measured on the
+ * benchmark graphs (bench/scale.sh); full-batch plans are sized from the real receptive
+ * fields of the splits when the dataset is given (gat_memory_estimate_dataset).
+ *
+ * gat_memory_available reads what the machine can give: MemAvailable of /proc/meminfo, or
+ * the cgroup's memory limit minus its usage when that is smaller (cgroup v2 memory.max, v1
+ * memory.limit_in_bytes). */
+#ifndef GAT_MEMORY_H
+#define GAT_MEMORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gat/dataset.h"
+#include "gat/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The sizes a run depends on. */
+typedef struct gat_problem_size {
+    int64_t n_nodes, n_edges;          /* input edges (self loops are added on top) */
+    int64_t n_features;
+    int64_t feature_nnz;               /* nonzeros of sparse features; -1 for dense */
+    int64_t n_classes;
+    int64_t split_size[3];
+    int edges_mapped;                  /* edge_index.npy is memory-mapped (no loader copies) */
+    /* Nodes computed per layer by the training and validation plans (full-batch mode);
+     * 0 = unknown, take every node. targets[l] for l < n_layers, then rows0 at [n_layers]. */
+    int64_t train_plan[GAT_MAX_LAYERS + 1], val_plan[GAT_MAX_LAYERS + 1];
+    int64_t train_plan_nnz;            /* feature nonzeros of the training plan's rows0 */
+} gat_problem_size;
+
+typedef struct gat_run_shape {
+    int keep_best;                     /* a copy of the best parameters is kept */
+    int64_t batch_size;                /* 0: full batch; otherwise seed nodes per sampled batch */
+    int64_t fanouts[GAT_MAX_LAYERS];   /* per hop, from the seeds outwards; -1 = all */
+} gat_run_shape;
+
+/* Bytes, per part, and the peak. */
+typedef struct gat_memory_estimate {
+    double parameters;                 /* parameters, gradients, best copy */
+    double optimizer;                  /* Adam moments */
+    double activations;                /* forward/backward buffers (whole graph, or the largest batch) */
+    double inference;                  /* layer-wise inference buffers (sampled mode) */
+    double graph;                      /* graph structure (and the sampler's node map) */
+    double dataset;                    /* features, edge list, labels and splits as loaded */
+    double loading;                    /* peak while loading (dataset + temporary copies) */
+    double overhead;                   /* the program and its libraries */
+    double total;                      /* the estimated peak */
+    int64_t batch_nodes, batch_edges;  /* sampled mode: bound on a batch's nodes and edges */
+} gat_memory_estimate;
+
+/* Estimate from sizes. cfg must have passed gat_config_check. */
+void gat_memory_estimate_sizes(const gat_config *cfg, const gat_problem_size *ps, const gat_run_shape *run,
+                               gat_memory_estimate *out);
+/* The same for a loaded dataset: the sizes are read from it, and in full-batch mode the
+ * plans' receptive fields are computed from its edge list (O(layers * E) time, O(N) bytes). */
+int gat_memory_estimate_dataset(const gat_config *cfg, const gat_dataset *ds, const gat_run_shape *run,
+                                gat_memory_estimate *out, gat_error *err);
+/* Bytes this process can still allocate; -1 when unknown. */
+int64_t gat_memory_available(void);
+/* The largest sampled batch size (a power of two, 64..65536) whose estimate is at most budget
+ * bytes, with the run's fanouts (or 10 per hop when run has none); 0 when none fits. */
+int64_t gat_memory_suggest_batch(const gat_config *cfg, const gat_problem_size *ps, const gat_run_shape *run,
+                                 double budget);
+/* "1.23 GB", "456 MB", "12 kB" (powers of 1000). */
+void gat_memory_format(double bytes, char *buf, size_t size);
+/* Parse a size: bytes, or with a suffix k/K, M, G, T (powers of 1024: "8G", "512M", "1.5G").
+ * Returns 0 and sets *out, or -1. */
+int gat_memory_parse(const char *s, double *out);
+/* Fill ps from a loaded dataset (no plans). */
+void gat_problem_size_of(const gat_dataset *ds, gat_problem_size *ps);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

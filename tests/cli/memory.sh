@@ -1,0 +1,21 @@
+# The memory estimate of gat train: printed before training; a run that cannot fit is refused
+# with one line that says why and what would fit.
+. "$(dirname "$0")/lib.bash"
+cd "$TMP"
+"$GAT" generate graph --out data/g --nodes 3000 --classes 4 --features 50 --quiet
+"$GAT" train --data-dir data --dataset g --num_of_epochs 2 --checkpoint_freq 0 --models-dir m --logdir runs > out.txt
+check "estimate printed" grep -q "^Memory: about .* at peak (parameters and Adam state .*, activations .*, graph .*, dataset .*); .* available" out.txt
+# 64 heads x 1024 features per layer: the parameters alone are far beyond the machine
+expect_error "architecture too large" "the parameters alone take" "$GAT" train --data-dir data --dataset g --num_of_layers 3 \
+    --num_heads_per_layer 64,64,1 --num_features_per_layer 1024,1024,4 --models-dir m --logdir runs
+expect_error "over --max-memory" "--max-memory: this run needs about" "$GAT" train --data-dir data --dataset g --max-memory 1M \
+    --models-dir m --logdir runs
+# on a bigger graph, a limit between the sampled and the full-batch estimates suggests sampled mini-batches
+"$GAT" generate graph --out data/big --nodes 40000 --avg-degree 40 --classes 4 --features 50 --quiet
+full=$("$GAT" train --data-dir data --dataset big --max-memory 1M 2>&1 | sed -n 's/.*needs about \([0-9.]*\) MB.*/\1/p')
+lim=$(awk -v f="$full" 'BEGIN { printf "%dK", f * 1000000 * 0.6 / 1024 }')
+expect_error "suggests sampling" "train on sampled mini-batches instead, e.g. --batch_size" "$GAT" train --data-dir data \
+    --dataset big --max-memory "$lim" --models-dir m --logdir runs
+expect_error "bad size" "--max-memory: '8X' is not a size" "$GAT" train --max-memory 8X
+check "no run folder from refused runs" test "$(ls runs | wc -l)" -eq 1
+finish
