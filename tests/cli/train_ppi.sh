@@ -42,14 +42,14 @@ check "predicts on another collection" test -s pred2.csv
 check "tests on another collection" grep -q "^Test micro-F1 = " test2.out
 # the no-edges baseline
 "$GAT" train --data-dir data --dataset ppi --num_of_epochs 1 --num_features_per_layer 16,16,121 --no_edges --quiet \
-    --checkpoint_freq 0 --models-dir m2 --logdir runs2 > noedges.out
-check "--no_edges trains" test -s noedges.out
+    --should_test --checkpoint_freq 0 --models-dir m2 --logdir runs2 > noedges.out
+check "--no_edges trains" grep -q "^Test micro-F1 = " noedges.out
 # broken input: one line naming the file
 cp -r data/ppi bad && printf '{"nodes": [{"id": 0}' > bad/valid_graph.json
 mkdir -p badroot && mv bad badroot/ppi
 expect_error "truncated JSON names the byte" "valid_graph.json: byte 20: unexpected end of file" \
     "$GAT" train --data-dir badroot --dataset ppi --num_of_epochs 1
-expect_error "batch size 0" "--batch_size" "$GAT" train --data-dir data --dataset ppi --batch_size 0
+expect_error "negative batch size" "--batch_size" "$GAT" train --data-dir data --dataset ppi --batch_size -1
 expect_error "bad scale" "--scale" "$GAT" generate ppi-like --out x --scale 0
 expect_error "graphs needs three counts" "--graphs" "$GAT" generate ppi-like --out x --graphs 3,1
 check "nothing written on error" test ! -e x
