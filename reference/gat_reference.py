@@ -3,9 +3,9 @@
 
 Regenerate the golden fixtures the C tests compare against (from the repository root):
 
-    python3 reference/gat_reference.py --data-dir /work/shared/datasets --out tests/fixtures/golden
+    python3 reference/gat_reference.py --out tests/fixtures/golden
 
-(--data-dir defaults to $GAT_DATA_DIR, else /work/shared/datasets; the Cora files are read from
+(--data-dir defaults to $GAT_DATA_DIR, else the repository's data/; the Cora files are read from
 <data-dir>/cora.  --cases small_skip_proj,cora limits the run to some cases.)
 
 The output is deterministic: running the command twice gives byte-identical files (checked with
@@ -43,7 +43,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as Fn
 
-DEFAULT_DATA_DIR = "/work/shared/datasets"
+# The repository's own data/ (Cora and Citeseer ship there), wherever the checkout is.
+DEFAULT_DATA_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "data"))
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Load a `gat` model file (.safetensors) into the PyTorch reference model and evaluate it.
 
-    python3 reference/load_in_pytorch.py models/cora.safetensors --data-dir /work/shared/datasets
+    python3 reference/load_in_pytorch.py models/binaries/gat_CORA_000000.safetensors
 
 The file's tensors must be exactly the state_dict of the pytorch-GAT compatible model
 (gat_net.{l}.linear_proj.weight, .scoring_fn_target, .scoring_fn_source, [.bias], [.skip_proj.weight]);
@@ -11,7 +11,7 @@ __metadata__: "layers" ("2"), "heads" ("8,1"), "features" ("8,7"), "skip" ("0"/"
 input features is read from gat_net.0.linear_proj.weight.
 
 The dataset (from --dataset, else the metadata) is read from --data-dir (default $GAT_DATA_DIR, else
-/work/shared/datasets) with row-normalised features, run through the model in eval mode (float32,
+the repository's data/, next to this folder) with row-normalised features, run through the model in eval mode (float32,
 or float64 with --double), and the train/val/test accuracies are printed.  --save-logits writes the
 (N, C) logits as .npy for comparison with the C predictions.
 

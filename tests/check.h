@@ -2,8 +2,10 @@
  *
  * Every test program calls CHECK*(...) any number of times and ends with
  * `return check_summary();`, which prints "N passed, N failed" and returns 1 on any
- * failure. check_skip() prints why and returns 77, which CTest reports as skipped (and CI
- * counts as a failure): a test never passes while leaving some of its checks out. */
+ * failure (with GAT_CHECK_FAIL_FAST=1 in the environment: exit 1 at the first failed check,
+ * as the mutation drill wants). check_skip() prints why and returns 77, which CTest reports
+ * as skipped (and CI counts as a failure): a test never passes while leaving some of its
+ * checks out. */
 #ifndef GAT_TEST_CHECK_H
 #define GAT_TEST_CHECK_H
 

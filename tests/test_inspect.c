@@ -120,49 +120,60 @@ static void attention_and_outputs(void) {
     CHECK_NEAR(h[0], 2.0, 1e-6);   /* uniform attention has the uniform entropy */
     CHECK_NEAR(h[1], 1.0, 1e-6);
 
-    /* the attention dump: .npy + _edges.npy, and .npz */
+    /* the attention dump: .npy + _edge_index.npy (2, E) as the datasets + _input_edge.npy, and .npz */
     char path[4200];
-    char edges_path[1024];
+    char extra[2][1024];
     snprintf(path, sizeof path, "%s/att.npy", tmp);
-    CHECK_EQ_INT(gat_attention_save(&ins, path, edges_path, &err), GAT_OK);
-    gat_array a = {0}, e = {0};
+    CHECK_EQ_INT(gat_attention_save(&ins, path, extra, &err), GAT_OK);
+    gat_array a = {0}, e = {0}, in = {0};
     CHECK_EQ_INT(gat_npy_read(path, &a, &err), GAT_OK);
     CHECK_EQ_INT(a.dtype, GAT_DTYPE_F32);
     CHECK_EQ_INT(a.ndim, 2);
     CHECK_EQ_INT(a.shape[0], 8);
     CHECK_EQ_INT(a.shape[1], 3);              /* layer 0 head 0, layer 1 heads 0 and 1 */
-    CHECK_MSG(strstr(edges_path, "att_edges.npy") != NULL, "edges path %s", edges_path);
-    CHECK_EQ_INT(gat_npy_read(edges_path, &e, &err), GAT_OK);
+    CHECK_MSG(strstr(extra[0], "att_edge_index.npy") != NULL, "edge_index path %s", extra[0]);
+    CHECK_MSG(strstr(extra[1], "att_input_edge.npy") != NULL, "input edge path %s", extra[1]);
+    CHECK_EQ_INT(gat_npy_read(extra[0], &e, &err), GAT_OK);
+    CHECK_EQ_INT(gat_npy_read(extra[1], &in, &err), GAT_OK);
     CHECK_EQ_INT(e.dtype, GAT_DTYPE_I64);
-    CHECK_EQ_INT(e.shape[0], 8);
-    CHECK_EQ_INT(e.shape[1], 3);
-    if (a.size == 24 && e.size == 24) {
+    CHECK_EQ_INT(e.ndim, 2);
+    CHECK_EQ_INT(e.shape[0], 2);              /* (2, E) like every dataset's edge_index.npy */
+    CHECK_EQ_INT(e.shape[1], 8);
+    CHECK_EQ_INT(in.dtype, GAT_DTYPE_I64);
+    CHECK_EQ_INT(in.ndim, 1);
+    CHECK_EQ_INT(in.shape[0], 8);
+    if (a.size == 24 && e.size == 16 && in.size == 8) {
         const float *av = a.data;
-        const int64_t *ev = e.data;
+        const int64_t *ev = e.data, *iv = in.data;
         int ok = 1, self = 0;
         for (int k = 0; k < 8; k++) {
-            ok &= ev[3 * k] == g->src[k] && ev[3 * k + 1] == g->dst[k] && ev[3 * k + 2] == g->edge_id[k];
+            ok &= ev[k] == g->src[k] && ev[8 + k] == g->dst[k] && iv[k] == g->edge_id[k];
             ok &= av[3 * k] == ins.att[0][k] && av[3 * k + 1] == ins.att[1][2 * k] && av[3 * k + 2] == ins.att[1][2 * k + 1];
-            self += ev[3 * k + 2] == -1;
-            if (ev[3 * k + 2] >= 0) ok &= esrc[ev[3 * k + 2]] == ev[3 * k] && edst[ev[3 * k + 2]] == ev[3 * k + 1];
+            self += iv[k] == -1;
+            if (iv[k] >= 0) ok &= esrc[iv[k]] == ev[k] && edst[iv[k]] == ev[8 + k];
+            else ok &= ev[k] == ev[8 + k];
         }
         CHECK_MSG(ok, "dumped attention and edges match the inspection and the input edge list");
         CHECK_EQ_INT(self, 4);
     }
     gat_array_free(&a);
     gat_array_free(&e);
+    gat_array_free(&in);
     snprintf(path, sizeof path, "%s/att.npz", tmp);
-    CHECK_EQ_INT(gat_attention_save(&ins, path, edges_path, &err), GAT_OK);
-    CHECK_EQ_INT(edges_path[0], 0);
+    CHECK_EQ_INT(gat_attention_save(&ins, path, extra, &err), GAT_OK);
+    CHECK_EQ_INT(extra[0][0], 0);
     gat_npz z;
     CHECK_EQ_INT(gat_npz_read(path, &z, &err), GAT_OK);
-    const gat_array *l0 = gat_npz_get(&z, "layer_0"), *l1 = gat_npz_get(&z, "layer_1"), *ed = gat_npz_get(&z, "edges");
-    CHECK(l0 && l1 && ed);
-    if (l0 && l1 && ed) {
+    const gat_array *l0 = gat_npz_get(&z, "layer_0"), *l1 = gat_npz_get(&z, "layer_1"),
+                    *ed = gat_npz_get(&z, "edge_index"), *ie = gat_npz_get(&z, "input_edge");
+    CHECK(l0 && l1 && ed && ie && !gat_npz_get(&z, "edges"));
+    if (l0 && l1 && ed && ie) {
         CHECK_EQ_INT(l0->shape[1], 1);
         CHECK_EQ_INT(l1->shape[1], 2);
-        CHECK_EQ_INT(ed->shape[0], 8);
+        CHECK(ed->ndim == 2 && ed->shape[0] == 2 && ed->shape[1] == 8);
+        CHECK(ie->ndim == 1 && ie->shape[0] == 8);
         CHECK(!memcmp(l1->data, ins.att[1], 16 * sizeof(float)));
+        CHECK(!memcmp(ed->data, g->src, 8 * sizeof(int64_t)) && !memcmp((int64_t *)ed->data + 8, g->dst, 8 * sizeof(int64_t)));
     }
     gat_npz_free(&z);
     snprintf(path, sizeof path, "%s/no/such/dir/att.npy", tmp);

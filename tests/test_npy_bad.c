@@ -93,6 +93,11 @@ static void bad_npy(void) {
     CHECK_FAILS(gat_npy_read(io_path(tmp, "absent.npy"), &a, &err), GAT_ENOTFOUND, "absent.npy", "No such file");
     /* parsing from memory names the caller's label */
     CHECK_FAILS(gat_npy_parse(good, 9, "mem:x.npy", &a, &err), GAT_EFORMAT, "mem:x.npy", "too short");
+    /* a header quoting a newline and an escape sequence: the message stays one printable line
+     * (found by tests/fuzz/fuzz_npy; corpus/npy/regress-newline-in-header.npy) */
+    p = with_header("newline.npy", "{'descr': '<u1', 'fortran_order': False, 'shape': (2\xff\n\x1b[2J, 2), }", 4);
+    CHECK_FAILS(gat_npy_read(p, &a, &err), GAT_EFORMAT, "newline.npy", "(2\xff\\x0a\\x1b[2J, ");
+    CHECK(strchr(err.msg, '\n') == NULL && strchr(err.msg, '\x1b') == NULL);
 }
 
 /* Offsets inside the one-member stored archive built below. */
@@ -165,6 +170,22 @@ static void bad_npz(void) {
     for (size_t i = 30 + 5; i < 30 + 5 + 8; i++) d[i] ^= 0x55;
     p = io_put(tmp, "inflate.npz", d, dl);
     CHECK_FAILS(gat_npz_read(p, &npz, &err), GAT_EFORMAT, "inflate.npz", "member 'a.npy'");
+    free(d);
+    /* a deflated member claiming 3.75 GiB (found by tests/fuzz/fuzz_npz): refused before
+     * anything is allocated, as more than deflate can produce from its compressed bytes */
+    d = io_slurp(io_path(tmp, "okd.npz"), &dl);
+    size_t dcd = rd32(d + dl - 22 + 16);
+    uint32_t usize = rd32(d + dcd + 24);
+    for (int k = 0; k < 4; k++) d[dcd + 24 + k] = (unsigned char)(0xF0000000u >> (8 * k));
+    p = io_put(tmp, "claims.npz", d, dl);
+    CHECK_FAILS(gat_npz_read(p, &npz, &err), GAT_EFORMAT, "claims.npz",
+                "member 'a.npy' claims 4026531840 bytes from");
+    /* and one claiming a byte fewer than its stream holds */
+    for (int k = 0; k < 4; k++) d[dcd + 24 + k] = (unsigned char)((usize - 1) >> (8 * k));
+    p = io_put(tmp, "claims_less.npz", d, dl);
+    char want[96];
+    snprintf(want, sizeof want, "claims %u bytes but its .npy header states %u", (unsigned)(usize - 1), (unsigned)usize);
+    CHECK_FAILS(gat_npz_read(p, &npz, &err), GAT_EFORMAT, "claims_less.npz", want);
     free(d);
 
     /* a well-formed archive whose member is not a .npy */

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "gat/fileio.h"
+#include "gat/json.h"
 #include "gat/runlog.h"
 
 static const char *METRICS[] = {"training_loss", "training_acc", "val_loss", "val_acc", "test_acc"};
@@ -277,6 +278,20 @@ static void test_metrics_reader(const char *tmp) {
     gat_metrics_csv_free(&m);
     gat_metrics_csv_free(&m);   /* twice is harmless */
 
+    /* A tail zero-filled by a crash is dropped like a partial row; parsing from memory gives
+     * the same (found by tests/fuzz/fuzz_metrics_csv: a NUL byte crashed the reader). */
+    static const char zeroed[] = "epoch,loss\n0,0.5\n1,0.4\n2,0.\0\0\0\0";
+    CHECK_EQ_INT(gat_metrics_csv_parse(zeroed, sizeof zeroed - 1, "mem.csv", &m, &err), GAT_OK);
+    CHECK(m.n_rows == 2 && m.truncated == 1 && gat_metrics_csv_column(&m, "loss")[1] == 0.4);
+    gat_metrics_csv_free(&m);
+    CHECK_EQ_INT(gat_metrics_csv_parse("\0\n", 2, "mem.csv", &m, &err), GAT_EFORMAT);
+    CHECK_MSG(strstr(err.msg, "mem.csv: no header line") != NULL, "%s", err.msg); /* all tail */
+    CHECK_EQ_INT(gat_metrics_csv_parse("epoch\n\0x\n", 9, "mem.csv", &m, &err), GAT_EFORMAT); /* not a tail */
+    CHECK_MSG(strstr(err.msg, "mem.csv: line 2 holds a NUL byte") != NULL, "%s", err.msg);
+    CHECK_EQ_INT(gat_metrics_csv_parse("epoch,loss\n0,1\n", 15, "mem.csv", &m, &err), GAT_OK);
+    CHECK(m.n_rows == 1 && m.truncated == 0);
+    gat_metrics_csv_free(&m);
+
     struct { const char *text, *msg; } bad[] = {
         {"epoch,loss\n0,1\n1,2,3\n", "m.csv: line 3: 3 cells, the header has 2"},
         {"epoch,loss\n0,abc\n", "m.csv: line 2: loss: 'abc' is not a number"},
@@ -295,11 +310,126 @@ static void test_metrics_reader(const char *tmp) {
     CHECK_EQ_INT(gat_metrics_csv_read(path, &m, &err), GAT_ENOTFOUND);
 }
 
+
+/* config.json holds the values as given (0.6, not 0.60000002384185791) and lists as arrays,
+ * both list forms read back; TensorBoard steps follow pytorch-GAT from 0 with step_offset -1;
+ * results.json holds typed results. */
+static void test_config_values_and_results(const char *tmp) {
+    char logdir[4096], path[8192];
+    gat_error err = {0};
+    snprintf(logdir, sizeof logdir, "%s/polish", tmp);
+    const int64_t heads[2] = {8, 1}, feats[2] = {8, 7};
+    const float dropout = 0.6f;
+    const gat_param params[] = {
+        {.key = "dropout", .type = GAT_PARAM_FLOAT, .f = dropout},          /* a float32 option */
+        {.key = "lr", .type = GAT_PARAM_FLOAT, .f = 0.005},
+        {.key = "weight_decay", .type = GAT_PARAM_FLOAT, .f = 5e-4},
+        {.key = "third", .type = GAT_PARAM_FLOAT, .f = 1.0 / 3.0},         /* needs all 17 digits */
+        {.key = "num_heads_per_layer", .type = GAT_PARAM_INT_LIST, .list = heads, .n = 2},
+        {.key = "num_features_per_layer", .type = GAT_PARAM_INT_LIST, .list = feats, .n = 2},
+        {.key = "empty", .type = GAT_PARAM_INT_LIST, .list = NULL, .n = 0},
+    };
+    const char *metrics[] = {"training_loss", "val_acc"};
+    gat_runlog_options opt = {.logdir = logdir, .tensorboard = 1, .metrics = metrics, .n_metrics = 2,
+                              .params = params, .n_params = sizeof params / sizeof *params, .step_offset = -1};
+    gat_runlog log;
+    CHECK_MSG(gat_runlog_open(&log, &opt, &err) == GAT_OK, "%s", err.msg);
+    if (!log.dir) return;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", log.dir);
+    for (int e = 1; e <= 3; e++) {
+        double v[2] = {1.0 / e, 0.25 * e};
+        CHECK_EQ_INT(gat_runlog_write_epoch(&log, e, v, &err), GAT_OK);
+    }
+    CHECK_EQ_INT(gat_runlog_write_scalar(&log, "test_acc", 2, 0.75, &err), GAT_OK);
+    CHECK_EQ_INT(gat_runlog_close(&log, &err), GAT_OK);
+
+    char *text;
+    size_t len;
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    CHECK_EQ_INT(gat_read_file(path, &text, &len, &err), GAT_OK);
+    const char *want[] = {"\"dropout\": 0.6,", "\"lr\": 0.005,", "\"weight_decay\": 0.0005,",
+                          "\"third\": 0.3333333333333333,", "\"num_heads_per_layer\": [8, 1],",
+                          "\"num_features_per_layer\": [8, 7],", "\"empty\": []\n"};
+    for (size_t w = 0; w < sizeof want / sizeof *want; w++)
+        CHECK_MSG(text && strstr(text, want[w]) != NULL, "config.json lacks %s:\n%s", want[w], text ? text : "(none)");
+    gat_json j;
+    CHECK_EQ_INT(gat_json_parse(text, len, path, &j, &err), GAT_OK);
+    const gat_json *c = gat_json_get(&j, "config");
+    const gat_json *d = gat_json_get(c, "dropout"), *h = gat_json_get(c, "num_heads_per_layer");
+    CHECK(d && d->type == GAT_JSON_NUMBER && d->number == 0.6 && (float)d->number == dropout);
+    CHECK(h && h->type == GAT_JSON_ARRAY && h->n == 2);
+    long long got[4] = {0};
+    CHECK_EQ_INT(gat_json_int_list(h, got, 4), 2);
+    CHECK(got[0] == 8 && got[1] == 1);
+    CHECK_EQ_INT(gat_json_int_list(gat_json_get(c, "empty"), got, 4), 0);
+    gat_json_free(&j);
+    free(text);
+
+    /* the form older files hold: lists as strings, float32 digits; both read back */
+    const char *old = "{\"config\": {\"num_heads_per_layer\": \"8,1\", \"dropout\": 0.60000002384185791, "
+                      "\"bad\": \"8,,1\", \"frac\": [1.5], \"n\": 3}}";
+    CHECK_EQ_INT(gat_json_parse(old, strlen(old), "old.json", &j, &err), GAT_OK);
+    c = gat_json_get(&j, "config");
+    CHECK_EQ_INT(gat_json_int_list(gat_json_get(c, "num_heads_per_layer"), got, 4), 2);
+    CHECK(got[0] == 8 && got[1] == 1);
+    CHECK((float)gat_json_get(c, "dropout")->number == dropout);
+    CHECK_EQ_INT(gat_json_int_list(gat_json_get(c, "bad"), got, 4), -1);
+    CHECK_EQ_INT(gat_json_int_list(gat_json_get(c, "frac"), got, 4), -1);
+    CHECK_EQ_INT(gat_json_int_list(gat_json_get(c, "n"), got, 4), -1);
+    CHECK_EQ_INT(gat_json_int_list(gat_json_get(c, "absent"), got, 4), -1);
+    gat_json_free(&j);
+
+    /* TensorBoard steps from 0 (epoch 1 is step 0), metrics.csv epochs as logged */
+    char events[4096];
+    CHECK_EQ_INT(find_events(dir, events, sizeof events), 1);
+    gat_tfevents_data td;
+    CHECK_EQ_INT(gat_tfevents_read(events, &td, &err), GAT_OK);
+    CHECK_EQ_INT(td.n, 7);
+    if (td.n == 7) {
+        CHECK(td.scalars[0].step == 0 && td.scalars[1].step == 0 && td.scalars[4].step == 2);
+        CHECK(!strcmp(td.scalars[6].tag, "test_acc") && td.scalars[6].step == 2 && td.scalars[6].value == 0.75f);
+    }
+    gat_tfevents_data_free(&td);
+    gat_metrics_csv m;
+    CHECK_EQ_INT(gat_metrics_csv_read(dir, &m, &err), GAT_OK);
+    CHECK(m.n_rows == 3 && gat_metrics_csv_column(&m, "epoch")[0] == 1 && gat_metrics_csv_column(&m, "epoch")[2] == 3);
+    gat_metrics_csv_free(&m);
+
+    /* results.json: typed values, NaN as null */
+    const gat_param results[] = {
+        {.key = "epochs", .type = GAT_PARAM_INT, .i = 3},
+        {.key = "test_acc", .type = GAT_PARAM_FLOAT, .f = 0.75},
+        {.key = "test_loss", .type = GAT_PARAM_FLOAT, .f = NAN},
+        {.key = "kept_best", .type = GAT_PARAM_BOOL, .i = 1},
+        {.key = "model", .type = GAT_PARAM_STRING, .s = "models/binaries/gat_X_000000.safetensors"},
+    };
+    CHECK_EQ_INT(gat_run_write_results(dir, results, 5, &err), GAT_OK);
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    CHECK_EQ_INT(gat_read_file(path, &text, &len, &err), GAT_OK);
+    CHECK_EQ_INT(gat_json_parse(text, len, path, &j, &err), GAT_OK);
+    const gat_json *f = gat_json_get(&j, "format"), *r = gat_json_get(&j, "results");
+    CHECK(f && f->type == GAT_JSON_STRING && !strcmp(f->string, "gat-run-results"));
+    CHECK(gat_json_get(r, "epochs") && gat_json_get(r, "epochs")->type == GAT_JSON_NUMBER &&
+          gat_json_get(r, "epochs")->number == 3);
+    CHECK(gat_json_get(r, "test_acc") && gat_json_get(r, "test_acc")->number == 0.75);
+    CHECK(gat_json_get(r, "test_loss") && gat_json_get(r, "test_loss")->type == GAT_JSON_NULL);
+    CHECK(gat_json_get(r, "kept_best") && gat_json_get(r, "kept_best")->type == GAT_JSON_BOOL);
+    CHECK(gat_json_get(r, "model") && gat_json_get(r, "model")->type == GAT_JSON_STRING);
+    gat_json_free(&j);
+    free(text);
+    const gat_param bad[] = {{.key = "", .type = GAT_PARAM_INT}};
+    CHECK_EQ_INT(gat_run_write_results(dir, bad, 1, &err), GAT_EINVAL);
+    snprintf(path, sizeof path, "%s/no/such", tmp);
+    CHECK(gat_run_write_results(path, results, 5, &err) != GAT_OK);
+}
+
 int main(void) {
     const char *tmp = check_tmpdir("runlog");
     test_full_run(tmp);
     test_live_flush(tmp);
     test_errors(tmp);
     test_metrics_reader(tmp);
+    test_config_values_and_results(tmp);
     return check_summary();
 }

@@ -48,12 +48,21 @@ int main(void) {
     io_put(dir, "gat_X_000005.safetensors", "m", 1);
     char a[4096], b[4096];
     int sa = 0, sb = 0;
-    CHECK_EQ_INT(gat_reserve_name(a, sizeof a, dir, "gat_X_", ".safetensors", 6, &sa, &err), GAT_OK);
-    CHECK_EQ_INT(gat_reserve_name(b, sizeof b, dir, "gat_X_", ".safetensors", 6, &sb, &err), GAT_OK);
+    CHECK_EQ_INT(gat_reserve_name(a, sizeof a, dir, "gat_X_", ".safetensors", 6, 0, &sa, &err), GAT_OK);
+    CHECK_EQ_INT(gat_reserve_name(b, sizeof b, dir, "gat_X_", ".safetensors", 6, 0, &sb, &err), GAT_OK);
     CHECK_MSG(strstr(a, "gat_X_000006.safetensors") && strstr(b, "gat_X_000007.safetensors"), "%s, %s", a, b);
     CHECK(gat_path_exists(io_path(dir, "gat_X_000006.safetensors.reserved")));
     CHECK_EQ_INT(gat_reservation_owner(io_path(dir, "gat_X_000006.safetensors.reserved")), live);
     gat_release_name(a, sa);
+    /* numbers taken elsewhere (checkpoints of a run that saved no model) are skipped */
+    io_put(dir, "gat_X_000041_ckpt_epoch_5.safetensors", "c", 1);
+    io_put(dir, "gat_X_ckpt_epoch_99.safetensors", "c", 1);   /* the pytorch-GAT name: no number */
+    CHECK_EQ_INT(gat_max_number(dir, "gat_X_", 6), 41);
+    char c3[4096];
+    int sc = 0;
+    CHECK_EQ_INT(gat_reserve_name(c3, sizeof c3, dir, "gat_X_", ".safetensors", 6, 42, &sc, &err), GAT_OK);
+    CHECK_MSG(strstr(c3, "gat_X_000042.safetensors") != NULL, "%s", c3);
+    gat_release_name(c3, sc);
     CHECK(!gat_path_exists(io_path(dir, "gat_X_000006.safetensors.reserved")));
 
     /* tracked files are removed, as the signal handler does; committed ones are not */

@@ -63,6 +63,13 @@ typedef struct gat_dataset {
     int64_t split_n_graphs[3];
 } gat_dataset;
 
+/* How a dataset and a class are named to people, the same in every picture and console
+ * line: the dataset's folder name with a capital first letter ("cora" -> "Cora", NULL or ""
+ * -> "Graph"; the acronyms "ppi" -> "PPI" and "pubmed" -> "PubMed" as they are written), a class name with '_' written as a space ("Reinforcement_Learning" ->
+ * "Reinforcement Learning"). Files read by programs (CSV headers, JSON, model metadata) keep
+ * the raw names. buf gets at most size - 1 bytes and a NUL. */
+void gat_display_dataset_name(const char *name, char *buf, size_t size);
+void gat_display_class_name(const char *name, char *buf, size_t size);
 /* Load the dataset in folder dir: the layout above, a collection of graphs (graph_id.npy,
  * see below) or a PPI folder (train_graph.json, see below). */
 int gat_dataset_load(gat_dataset *ds, const char *dir, gat_error *err);

@@ -7,6 +7,7 @@
 #define GAT_FILEIO_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "gat/status.h"
@@ -61,10 +62,14 @@ int gat_sweep_stale_temps(const char *dir, int *removed);
  * "<name>.reserved" with O_CREAT | O_EXCL holding this process's pid; the name is in path.
  * Concurrent processes get distinct names. Publish the file under path (gat_outfile: rename
  * over nothing, the reservation keeps others away), then call gat_release_name. The
- * reservation is registered with gat_tempfile_track (slot in *slot). Stale reservations of
- * dead processes are swept first. */
+ * reservation is registered with gat_tempfile_track (slot in *slot). Numbers below first
+ * are not used (they are taken by files elsewhere, e.g. checkpoints of runs that never saved
+ * a model). Stale reservations of dead processes are swept first. */
 int gat_reserve_name(char *path, size_t size, const char *dir, const char *prefix, const char *suffix, int digits,
-                     int *slot, gat_error *err);
+                     int64_t first, int *slot, gat_error *err);
+/* The largest N of the names in dir that start with prefix followed by N written with
+ * `digits` digits and then anything but a digit (gat_CORA_000003_ckpt_epoch_10...), or -1. */
+int64_t gat_max_number(const char *dir, const char *prefix, int digits);
 /* Remove the reservation of path made by gat_reserve_name. */
 void gat_release_name(const char *path, int slot);
 /* The pid written in a reservation file (0 if none or unreadable; a large invalid pid for an

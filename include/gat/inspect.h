@@ -65,16 +65,20 @@ void gat_attention_entropy(const gat_inspection *ins, int layer, int head, doubl
  * n_top + n_random ids to out and returns how many (fewer on small graphs). */
 int64_t gat_inspect_default_nodes(const gat_graph *g, int64_t n_top, int64_t n_random, uint64_t seed, int64_t *out);
 
-/* Save every attention coefficient for people's own tools:
- *   path ending in .npz: one archive (NumPy's np.load gives a dict) with
- *     "edges"     int64 (nnz, 3): source node, target node, input edge index (-1: self loop)
- *     "layer_<l>" float32 (nnz, heads[l]) per layer
- *   any other path (normally .npy): path holds float32 (nnz, sum of heads), the columns
- *     layer by layer (layer 0's heads first), and <path without .npy>_edges.npy the int64
- *     (nnz, 3) edges as above.
- * Files are written atomically. Returns the second path written (or "") in edges_path
- * (size 1024) when not NULL. */
-int gat_attention_save(const gat_inspection *ins, const char *path, char *edges_path, gat_error *err);
+/* Save every attention coefficient for people's own tools, edges in the datasets' own
+ * convention (edge_index.npy is (2, E): edge_index[0][k] -> edge_index[1][k]):
+ *   path ending in .npz: one archive (np.load gives a dict) with
+ *     "edge_index" int64 (2, nnz): row 0 the source node, row 1 the target node of each edge
+ *                  the model attends over (the dataset's edges, then the self loops it adds)
+ *     "input_edge" int64 (nnz): the column of the dataset's edge_index.npy each edge is, -1
+ *                  for an added self loop
+ *     "layer_<l>"  float32 (nnz, heads[l]) per layer: attention of edge k's target to its source
+ *   any other path (normally att.npy): path holds float32 (nnz, sum of heads), the columns
+ *     layer by layer (layer 0's heads first), beside <stem>_edge_index.npy (2, nnz) and
+ *     <stem>_input_edge.npy (nnz) as above.
+ * Files are written atomically. The two extra paths written (or "" for .npz) are returned in
+ * extra_paths when not NULL. */
+int gat_attention_save(const gat_inspection *ins, const char *path, char extra_paths[2][1024], gat_error *err);
 
 #ifdef __cplusplus
 }

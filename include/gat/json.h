@@ -37,6 +37,11 @@ typedef struct gat_json {
 int gat_json_parse(const char *text, size_t len, const char *name, gat_json *out, gat_error *err);
 /* Member of an object, or NULL (also when obj is not an object). Linear in the keys. */
 const gat_json *gat_json_get(const gat_json *obj, const char *key);
+/* A list of whole numbers held either as a JSON array ([8, 1], what config.json holds now)
+ * or as a string of comma-separated integers ("8,1", what older config.json files hold).
+ * Writes at most max values to out and returns how many the list holds, or -1 when v is
+ * NULL, another type, or holds anything but integers in [-2^53, 2^53]. */
+int gat_json_int_list(const gat_json *v, long long *out, int max);
 /* Free everything inside j and zero it; safe on a zeroed or already-freed value. */
 void gat_json_free(gat_json *j);
 

@@ -38,6 +38,10 @@ typedef struct gat_problem_size {
      * 0 = unknown, take every node. targets[l] for l < n_layers, then rows0 at [n_layers]. */
     int64_t train_plan[GAT_MAX_LAYERS + 1], val_plan[GAT_MAX_LAYERS + 1];
     int64_t train_plan_nnz;            /* feature nonzeros of the training plan's rows0 */
+    /* Sampled mode: mean in-neighbours a node draws at each hop, from the degree distribution
+     * (seeds uniform, later hops reached along edges, so weighted by degree); 0 = unknown,
+     * bound by the fanout. */
+    double hop_draws[GAT_MAX_LAYERS];
 } gat_problem_size;
 
 typedef struct gat_run_shape {

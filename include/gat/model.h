@@ -60,7 +60,8 @@ typedef struct gat_config {
 /* The default Cora architecture of the paper: 2 layers, 8 heads x 8 features, then 1 head x
  * n_classes; no skip, bias, dropout 0.6. */
 gat_config gat_config_default(int64_t n_in, int64_t n_classes);
-/* Check a configuration; messages name the option ("--num_heads_per_layer: ..."). */
+/* Check a configuration; messages start with the field they are about ("config.heads: layer 1 has
+ * 0 heads (allowed 1..64)"), which a program can map to its own option names. */
 int gat_config_check(const gat_config *cfg, gat_error *err);
 int64_t gat_config_in_width(const gat_config *cfg, int l);
 int64_t gat_config_out_width(const gat_config *cfg, int l);
@@ -135,6 +136,9 @@ typedef struct gat_acts {
     float *ds_src, *ds_dst;            /* (N, max H) */
     float *scratch;                    /* (nnz_graph, max H) */
     float *partial;                    /* (blocks, 2 * max width): per-block sums of the backward pass */
+    /* what the last forward pass was (backward checks it matches) */
+    int fwd_done, fwd_train;
+    const struct gat_plan *fwd_plan;
 } gat_acts;
 
 int gat_acts_init(gat_acts *a, const gat_model *m, const gat_input *in, const gat_graph *g, gat_error *err);
@@ -151,12 +155,13 @@ int gat_acts_init_capacity(gat_acts *a, const gat_model *m, const gat_input *in,
  * gradients) for those nodes only; every value it skips has no path to the outputs, so
  * outputs, loss and gradients are bit-identical to a pass over all nodes. For Cora's 140
  * training nodes: 644 layer-0 targets, 1664 projected rows, a third of the edges. */
-typedef struct gat_plan {
+typedef struct gat_plan gat_plan;
+struct gat_plan {
     int n_layers;
     gat_nodeset targets[GAT_MAX_LAYERS];
     gat_nodeset rows0;
     gat_csc_index csc0;                /* the input's column index over rows0 (sparse input) */
-} gat_plan;
+};
 
 int gat_plan_build(gat_plan *plan, const gat_model *m, const gat_graph *g, const gat_input *in, const int64_t *nodes,
                    int64_t n_nodes, gat_error *err);
@@ -173,7 +178,10 @@ const float *gat_model_forward(gat_model *m, gat_acts *a, const gat_input *in, c
 const float *gat_model_forward_plan(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, int train,
                                     uint64_t key, const gat_plan *plan);
 /* Backward pass after a training forward: adds d loss/d params into m->grads, given
- * dlogits (N, classes). */
+ * dlogits (N, classes). Contract (asserted): the last forward on a was a training pass
+ * (train = 1) over the same plan; after an evaluation forward the dropout masks in a are
+ * stale, and backward aborts rather than return wrong gradients. Backward allocates
+ * nothing: its buffers live in a. */
 void gat_model_backward(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, const float *dlogits);
 /* The same after gat_model_forward_plan with the same plan; dlogits must be zero outside the
  * plan's nodes. */

@@ -56,6 +56,9 @@ typedef struct gat_model_meta {
 int gat_model_save(const char *path, const gat_model *m, const gat_model_meta *meta, gat_error *err);
 /* Read a model file into a freshly allocated m (free with gat_model_free); meta may be NULL. */
 int gat_model_load(const char *path, gat_model *m, gat_model_meta *meta, gat_error *err);
+/* The same for a model file held in memory (buf[0..len), only read); name is used in messages. */
+int gat_model_parse(const void *buf, size_t len, const char *name, gat_model *m, gat_model_meta *meta,
+                    gat_error *err);
 
 #ifdef __cplusplus
 }

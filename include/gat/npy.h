@@ -122,6 +122,8 @@ typedef struct gat_npz {
  * order, into *out (which owns names and arrays; free with gat_npz_free; zeroed on failure).
  * Messages name the archive and the member ("features.npz:data.npy: ..."). */
 int gat_npz_read(const char *path, gat_npz *out, gat_error *err);
+/* The same for an archive held in memory (buf[0..len), only read); name is used in messages. */
+int gat_npz_parse(const void *buf, size_t len, const char *name, gat_npz *out, gat_error *err);
 /* The member called name (with or without ".npy"), or NULL. Borrowed: valid until gat_npz_free. */
 const gat_array *gat_npz_get(const gat_npz *z, const char *name);
 /* Write an archive of n arrays, atomically, like np.savez (deflate = 0) or np.savez_compressed
@@ -151,6 +153,8 @@ typedef struct gat_csr {
  * index out of [0, n_cols), NaN/Inf), GAT_ESHAPE (sizes that disagree). *out owns its three
  * arrays (free with gat_csr_free) and is zeroed on failure. */
 int gat_csr_read_npz(const char *path, gat_csr *out, gat_error *err);
+/* The same for an archive held in memory (buf[0..len), only read); name is used in messages. */
+int gat_csr_parse_npz(const void *buf, size_t len, const char *name, gat_csr *out, gat_error *err);
 /* Write a CSR matrix the way scipy.sparse.save_npz(compressed=False) does: members indices
  * (int32), indptr (int32, int64 past 2^31 values), format (b'csr'), shape (int64), data
  * (float32), stored. The matrix is checked first (GAT_EINVAL / GAT_ERANGE, nothing written). */

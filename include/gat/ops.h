@@ -2,7 +2,12 @@
  *
  * Plain functions over float arrays with explicit dimensions; the shape of every array is
  * in a comment beside it. Backward functions ADD into gradients (+=), so callers zero them
- * once per step. Every op is parallel over rows (OpenMP) and deterministic: each output
+ * once per step; the exceptions say so beside them: gat_dropout_backward and
+ * gat_elu_backward transform a gradient in place (SET), the losses SET dlogits, and
+ * gat_attention_backward overwrites its scratch. No backward function may allocate per call
+ * in new code: buffers belong with the activations (model.h), so training cannot fail on
+ * memory mid-run (gat_scores_backward and gat_bias_backward still allocate their per-block
+ * partial sums). Every op is parallel over rows (OpenMP) and deterministic: each output
  * element is computed by one loop iteration, and every sum over nodes is done in fixed
  * chunks added in a fixed order, so results are bit-identical for any number of threads.
  *
@@ -36,6 +41,7 @@ void gat_nodeset_free(gat_nodeset *s);
  * mask[i] = 1 when element i is kept; drawn from stream key (rng.h), so the mask depends
  * only on (key, i). p == 0 keeps everything and leaves mask untouched (may be NULL). */
 void gat_dropout_forward(float *x /* (n) in place */, uint8_t *mask /* (n) out */, size_t n, float p, uint64_t key);
+/* SETS dx[i] = mask[i] ? dx[i] / (1 - p) : 0, in place (not an accumulation). */
 void gat_dropout_backward(float *dx /* (n) in place */, const uint8_t *mask /* (n) */, size_t n, float p);
 /* Dropout on a (rows, width) matrix whose row r is global node node_ids[r] (node_ids NULL:
  * row r is node r). Element (r, c) is keyed by (key, node_ids[r] * width + c): the mask of a
@@ -116,7 +122,7 @@ void gat_bias_backward(float *db /* (M) */, const float *dy /* (N, M) */, int64_
 
 /* ---- ELU (alpha = 1) ---- */
 void gat_elu_forward(float *y /* (n) */, const float *x /* (n), may alias y */, size_t n);
-/* dx = dy * elu'(x), computed from the output y; dx may alias dy. */
+/* SETS dx = dy * elu'(x), computed from the output y; dx may alias dy. */
 void gat_elu_backward(float *dx /* (n) */, const float *dy /* (n) */, const float *y /* (n) */, size_t n);
 
 /* ---- losses over the nodes idx[0..n_idx) ----

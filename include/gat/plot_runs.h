@@ -3,7 +3,8 @@
  * Reads each run's metrics.csv (and config.json for a label), and draws one figure with
  * two panels, loss and accuracy, through chart.h: validation solid, training dashed, one
  * colour per run, the best validation epoch of each run marked, test accuracy in the
- * legend when the run was tested. Written to PNG and SVG, atomically. */
+ * legend when the run was tested (from the run's results.json, or the test_acc column of
+ * runs written before it existed). Written to PNG and SVG, atomically. */
 #ifndef GAT_PLOT_RUNS_H
 #define GAT_PLOT_RUNS_H
 
@@ -21,7 +22,10 @@ typedef struct gat_plot_options {
                                           slider (its default is 0.6); 0 = raw curves. The raw
                                           curves are drawn faintly behind smoothed ones. */
     int logx;                          /* logarithmic epoch axis */
-    const char *title;                 /* NULL: "Training curves: <labels>" */
+    const char *title;                 /* NULL: "Training curves: <label>" for one run, "Training
+                                          curves of <N> runs" for several; a run's label is
+                                          "<Dataset>, seed <N>" from its config.json, else the
+                                          folder's name */
     int no_png, no_svg;
     double scale;                      /* PNG pixels per point; 0 = 2 */
 } gat_plot_options;

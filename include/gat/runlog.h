@@ -108,11 +108,13 @@ typedef struct gat_tfevents_data {
  * CRC mismatch"). Summary values other than simple_value (images, tensors) are skipped.
  * Cost: one read of the file into memory, O(size). */
 int gat_tfevents_read(const char *path, gat_tfevents_data *out, gat_error *err);
+/* The same for an events file held in memory (data[0..len), only read); name is used in messages. */
+int gat_tfevents_parse(const void *data, size_t len, const char *name, gat_tfevents_data *out, gat_error *err);
 void gat_tfevents_data_free(gat_tfevents_data *d);
 
 /* ---------------------------------------------------------------- run logger */
 
-typedef enum { GAT_PARAM_STRING, GAT_PARAM_INT, GAT_PARAM_FLOAT, GAT_PARAM_BOOL } gat_param_type;
+typedef enum { GAT_PARAM_STRING, GAT_PARAM_INT, GAT_PARAM_FLOAT, GAT_PARAM_BOOL, GAT_PARAM_INT_LIST } gat_param_type;
 
 /* One configuration entry for config.json: {.key = "lr", .type = GAT_PARAM_FLOAT, .f = 0.005}. */
 typedef struct gat_param {
@@ -120,7 +122,11 @@ typedef struct gat_param {
     gat_param_type type;
     const char *s;           /* STRING (NULL is written as null) */
     int64_t i;               /* INT, and BOOL (0 = false) */
-    double f;                /* FLOAT (NaN/Inf are written as null: JSON has no such numbers) */
+    double f;                /* FLOAT (NaN/Inf are written as null: JSON has no such numbers), with
+                                the fewest digits that read back as the same value (as a float32
+                                when it is exactly one: 0.6f is written 0.6) */
+    const int64_t *list;     /* INT_LIST: (n) integers, written as a JSON array [8, 1] */
+    size_t n;
 } gat_param;
 
 typedef struct gat_runlog_options {
@@ -131,6 +137,8 @@ typedef struct gat_runlog_options {
     int n_metrics;
     const gat_param *params; /* (n_params) the configuration, written to config.json in order */
     size_t n_params;
+    int64_t step_offset;     /* added to the epoch to give the TensorBoard step: gat train passes
+                                -1, so epoch 1 (the first) is step 0 as pytorch-GAT logs it */
     double flush_secs;       /* flush when this long since the last flush: 0 means 2 s,
                                 negative means after every epoch */
 } gat_runlog_options;
@@ -144,6 +152,7 @@ typedef struct gat_runlog {
     char **metrics;          /* (n_metrics) copies of the names */
     int n_metrics;
     double flush_secs;
+    int64_t step_offset;
     double last_flush;       /* monotonic seconds */
     int csv_failed;          /* errno of the first failed metrics.csv write, or 0 */
 } gat_runlog;
@@ -163,6 +172,12 @@ int gat_runlog_write_epoch(gat_runlog *log, int64_t epoch, const double *values,
 /* One extra scalar, TensorBoard only (a no-op without it): for tags that are not columns.
  * tag: 1..GAT_TFEVENTS_MAX_TAG bytes. Same flush policy as gat_runlog_write_epoch. */
 int gat_runlog_write_scalar(gat_runlog *log, const char *tag, int64_t step, double value, gat_error *err);
+/* Write <run_dir>/results.json atomically: {"format": "gat-run-results", "format_version": 1,
+ * "results": {...}} with the entries in the order given (same types and number formatting as
+ * config.json; NaN, e.g. an untested run's test_acc, as null). For what a run ends with
+ * (epochs, best epoch, test accuracy, model path), so metrics.csv keeps one row per epoch.
+ * May be called after gat_runlog_close; a second call replaces the file. */
+int gat_run_write_results(const char *run_dir, const gat_param *results, size_t n, gat_error *err);
 /* Flush both files now (e.g. before a long pause such as a checkpoint save). */
 int gat_runlog_flush(gat_runlog *log, gat_error *err);
 /* Flush, fsync and close everything, reporting any write error; frees the fields. Safe on
@@ -176,12 +191,18 @@ typedef struct gat_metrics_csv {
     size_t n_cols, n_rows;
     char **names;            /* (n_cols) header names: "epoch", "wall_time", metrics... */
     double *values;          /* (n_cols, n_rows): column j at values + j * n_rows; NaN = empty cell */
-    int truncated;           /* 1 when an incomplete last line (a crash mid-write) was dropped */
+    int truncated;           /* 1 when an incomplete last line or a zero-filled tail (a crash
+                                mid-write) was dropped */
 } gat_metrics_csv;
 
 /* Read path: a metrics.csv file, or a run folder (reads <path>/metrics.csv). Every row must
- * have as many cells as the header, each a number or empty; errors name the file and line. */
+ * have as many cells as the header, each a number or empty, and an "epoch" cell must be a
+ * whole number in [0, 1e15]; a NUL byte is refused unless only NUL bytes and newlines follow
+ * it (a tail zero-filled by a crash, dropped like a partial row). Errors name the file and line. */
 int gat_metrics_csv_read(const char *path, gat_metrics_csv *m, gat_error *err);
+/* The same for metrics.csv text held in memory (text[0..len), only read; it need not be
+ * NUL-terminated); name is used in messages. */
+int gat_metrics_csv_parse(const char *text, size_t len, const char *name, gat_metrics_csv *m, gat_error *err);
 /* The column called name ((n_rows) values; n_rows may be 0), or NULL when there is none. */
 const double *gat_metrics_csv_column(const gat_metrics_csv *m, const char *name);
 void gat_metrics_csv_free(gat_metrics_csv *m);

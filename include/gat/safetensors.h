@@ -50,6 +50,9 @@ typedef struct gat_safetensors {
  * empty tensors are allowed; keys other than dtype/shape/data_offsets in a tensor entry and
  * duplicate names are refused. Cost O(file size). */
 int gat_safetensors_read(const char *path, gat_safetensors *out, gat_error *err);
+/* The same for a file held in memory (buf[0..len), only read; it need not be aligned or
+ * NUL-terminated); name is used in messages. */
+int gat_safetensors_parse(const void *buf, size_t len, const char *name, gat_safetensors *out, gat_error *err);
 /* Write tensors (in the given order, contiguous from offset 0) and metadata (may be NULL/0),
  * atomically. Inputs are only read. Refused before writing anything: empty, duplicate or
  * reserved ("__metadata__") names, duplicate metadata keys (GAT_EINVAL), string dtypes

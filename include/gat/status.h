@@ -38,7 +38,9 @@ typedef struct gat_error {
 const char *gat_status_str(int status);
 
 /* Record a failure: formats the message into err (when err is not NULL) and returns status,
- * so callers write `return gat_error_set(err, GAT_EFORMAT, "%s: bad magic", path);`. */
+ * so callers write `return gat_error_set(err, GAT_EFORMAT, "%s: bad magic", path);`.
+ * Control characters in the result (bytes quoted from a hostile file: newlines, escape
+ * sequences) are written as \xNN, so a message is always one printable line. */
 int gat_error_set(gat_error *err, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -129,8 +129,8 @@ typedef struct gat_train_options {
     double lr;                         /* 5e-3 */
     double weight_decay;               /* 5e-4, added to the gradient as in torch.optim.Adam */
     double beta1, beta2, eps;          /* 0.9, 0.999, 1e-8 */
-    uint64_t seed;                     /* dropout streams and the order of the batches (the model carries
-                                          its own init) */
+    uint64_t seed;                     /* 1, as gat train: dropout streams and the order of the batches (the
+                                          model carries its own init) */
     int keep_best;                     /* 1 (default): end with the parameters of the epoch of best validation
                                           score (lowest loss on ties), as the GAT paper evaluates; 0: the
                                           last epoch's, as pytorch-GAT does */
@@ -167,6 +167,24 @@ typedef struct gat_train_result {
     gat_stop_reason reason;
     double seconds;
 } gat_train_result;
+
+/* Early stopping and the best epoch, as gat_train decides them (usable by loops of one's own).
+ * After each epoch's validation, gat_early_stop_update records the metrics and returns flags:
+ *   GAT_ES_IMPROVED  validation score above every earlier score, or loss below every earlier
+ *                    loss (either resets the patience count);
+ *   GAT_ES_BEST      this epoch is the new best: the highest validation score so far, the
+ *                    lowest loss among epochs of that score (keep its parameters);
+ *   GAT_ES_STOP      `patience` epochs in a row without improvement: stop after this one. */
+typedef struct gat_early_stop {
+    int64_t patience;
+    double best_score, best_loss;      /* best of each so far, on its own */
+    int64_t since_improved;            /* epochs since the last improvement */
+    int64_t best_epoch;                /* 0 before the first update */
+    gat_metrics best_val;              /* metrics of best_epoch */
+} gat_early_stop;
+enum { GAT_ES_IMPROVED = 1, GAT_ES_BEST = 2, GAT_ES_STOP = 4 };
+void gat_early_stop_init(gat_early_stop *s, int64_t patience);
+int gat_early_stop_update(gat_early_stop *s, int64_t epoch, gat_metrics val);
 
 /* Everything a training or evaluation run needs besides the model; reused across runs.
  * For a single graph: the graph and input of the whole dataset, one evaluation batch per

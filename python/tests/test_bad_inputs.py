@@ -102,7 +102,7 @@ def test_bad_model_options(kw):
 
 def test_bad_lr_is_the_library_message():
     ds = gat.Dataset.from_arrays(**arrays())
-    with pytest.raises(gat.GatError, match="--lr"):
+    with pytest.raises(gat.GatError, match=r"train\.lr: 0 must be in \(0, 10\)"):
         gat.GAT(lr=0).fit(ds, epochs=2)
 
 

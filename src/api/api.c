@@ -38,6 +38,7 @@ struct gat_data {
     uint64_t id, gen;
     unsigned owned;
     int has_edges;
+    int normalized;                    /* feature rows scaled to sum 1 (recorded in model files) */
     gat_dataset ds;
 };
 
@@ -227,6 +228,7 @@ int gat_data_set_features(gat_data *d, const float *x, int64_t f, int own, gat_e
     if (own == GAT_COPY && !(p = dup_bytes(x, (size_t)(n * f) * sizeof *p)))
         return gat_error_set(err, GAT_ENOMEM, "x: out of memory for (%lld, %lld)", (long long)n, (long long)f);
     drop_features(d);
+    d->normalized = 0;
     d->ds.dense_features = p;
     d->ds.n_features = f;
     if (own == GAT_COPY) d->owned |= OWN_DENSE;
@@ -271,6 +273,7 @@ int gat_data_set_features_csr(gat_data *d, const int64_t *indptr, const int32_t 
         }
     }
     drop_features(d);
+    d->normalized = 0;
     gat_csr *x = &d->ds.features;
     x->n_rows = n;
     x->n_cols = f;
@@ -405,6 +408,7 @@ int gat_data_normalize_rows(gat_data *d, gat_error *err) {
         return gat_error_set(err, GAT_EINVAL, "x: no features to normalise (set them first)");
     }
     gat_dataset_normalize_rows(ds);
+    d->normalized = 1;
     d->gen++;
     return GAT_OK;
 }
@@ -717,6 +721,9 @@ int gat_net_fit(gat_net *net, gat_data *d, const gat_fit_options *o, gat_epoch_c
     net->meta.val_accuracy = val.score;
     net->meta.test_accuracy = NAN;
     net->meta.seed = o->seed;
+    net->meta.normalize = d->normalized ? GAT_NORMALIZE_ROWS : GAT_NORMALIZE_NONE;
+    net->meta.task = (int)d->ds.task + 1;
+    net->meta.run[0] = 0;
     if (res) {
         memset(res, 0, sizeof *res);
         res->epochs = tr.epochs;

@@ -102,7 +102,9 @@ int gat_cmd_test(int argc, char **argv) {
         val = gat_split_metrics(&s, s.dlogits, GAT_SPLIT_VAL, NULL);
         test = gat_split_metrics(&s, s.dlogits, GAT_SPLIT_TEST, NULL);
         const char *what = ds.task == GAT_TASK_MULTI_LABEL ? "micro-F1" : "accuracy";
-        printf("Model %s on %s (%lld test nodes)\n", a.model, ds.name, (long long)ds.split_size[GAT_SPLIT_TEST]);
+        char dname[64];
+        gat_display_dataset_name(ds.name, dname, sizeof dname);
+        printf("Model %s on %s (%lld test nodes)\n", a.model, dname, (long long)ds.split_size[GAT_SPLIT_TEST]);
         printf("Validation %s = %.4f, loss = %.4f\n", what, val.score, val.loss);
         printf("Test %s = %.4f, loss = %.4f\n", what, test.score, test.loss);
     }

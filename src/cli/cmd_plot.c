@@ -18,7 +18,9 @@ static void plot_usage(FILE *fp) {
         "  --smooth X        exponential moving average weight in [0, 1), as TensorBoard's slider;\n"
         "                    0 = raw curves; the raw curves stay faintly behind (default: 0.6)\n"
         "  --logx            logarithmic epoch axis\n"
-        "  --title TEXT      figure title (default: Training curves: <run>)\n"
+        "  --title TEXT      figure title (default for one run: 'Training curves: <dataset>, seed <N>'\n"
+        "                    from its config.json, else its folder name; for several: 'Training\n"
+        "                    curves of <N> runs', each run named so in the legend)\n"
         "  --scale X         PNG pixels per point, 0.25..8 (default: 2)\n"
         "  --help            this text\n");
 }

@@ -95,7 +95,7 @@ static void train_usage(FILE *fp) {
         "                                  figures/<dataset>/ before training, as 'gat visualize dataset'\n"
         "  --plot                          draw the loss and accuracy curves into the run folder (curves.png, .svg),\n"
         "                                  as 'gat plot RUN'\n"
-        "  --quiet                         print only errors and the final results\n"
+        "  --quiet                         print only errors and the result, in one line\n"
         "  --help                          this text\n");
 }
 
@@ -104,8 +104,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
     a->dataset = "cora";
     a->models_dir = "models";
     a->logdir = "runs";
-    a->train = gat_train_options_default();
-    a->train.seed = 1;
+    a->train = gat_train_options_default();   /* seed 1, as the library's default */
     /* -1 / 0: not given; apply_defaults fills them once the dataset is known */
     a->train.max_epochs = a->train.patience = a->train.batch_size = 0;
     a->train.lr = a->train.weight_decay = -1;
@@ -258,6 +257,7 @@ typedef struct {
     int collection;
     const char *score_name;            /* "accuracy" or "micro-F1" */
     const char *score_short;           /* "acc" or "micro-F1" */
+    int multi;                         /* multi-label: micro-F1 where single-label data has accuracy */
     char ckpt_dir[4096];
     char number[16];                   /* the final model's reserved number, "000003": the run's id */
     gat_model_meta meta;
@@ -285,21 +285,15 @@ static void log_failed(train_ctx *t, const gat_error *err) {
     t->log_ok = 0;
 }
 
-/* metrics.csv columns and TensorBoard tags, as the PyTorch script names them */
-static const char *metric_names[] = {"training_loss", "training_acc", "val_loss", "val_acc", "test_acc"};
-static const char *metric_names_f1[] = {"training_loss", "training_micro_f1", "val_loss", "val_micro_f1", "test_micro_f1"};
+/* metrics.csv columns and TensorBoard tags, as the PyTorch script names them (the test
+ * score goes to results.json and to TensorBoard as test_acc or test_micro_f1, not into the
+ * per-epoch rows) */
+static const char *metric_names[] = {"training_loss", "training_acc", "val_loss", "val_acc"};
+static const char *metric_names_f1[] = {"training_loss", "training_micro_f1", "val_loss", "val_micro_f1"};
 
 static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds, int threads, const char *model_path,
                        gat_error *err) {
     const train_args *a = t->a;
-    char heads[128], feats[128], fan[128] = "";
-    size_t hl = 0, fl = 0, nl = 0;
-    for (int l = 0; l < a->n_fanouts; l++)
-        nl += (size_t)snprintf(fan + nl, sizeof fan - nl, "%s%lld", l ? "," : "", (long long)a->fanouts[l]);
-    for (int l = 0; l < c->n_layers; l++) {
-        hl += (size_t)snprintf(heads + hl, sizeof heads - hl, "%s%lld", l ? "," : "", (long long)c->heads[l]);
-        fl += (size_t)snprintf(feats + fl, sizeof feats - fl, "%s%lld", l ? "," : "", (long long)c->features[l]);
-    }
     const gat_param params[] = {
         {.key = "dataset_name", .type = GAT_PARAM_STRING, .s = ds->name},
         {.key = "dataset_path", .type = GAT_PARAM_STRING, .s = ds->path},
@@ -311,8 +305,8 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "seed", .type = GAT_PARAM_INT, .i = (int64_t)a->train.seed},
         {.key = "threads", .type = GAT_PARAM_INT, .i = threads},
         {.key = "num_of_layers", .type = GAT_PARAM_INT, .i = c->n_layers},
-        {.key = "num_heads_per_layer", .type = GAT_PARAM_STRING, .s = heads},
-        {.key = "num_features_per_layer", .type = GAT_PARAM_STRING, .s = feats},
+        {.key = "num_heads_per_layer", .type = GAT_PARAM_INT_LIST, .list = c->heads, .n = (size_t)c->n_layers},
+        {.key = "num_features_per_layer", .type = GAT_PARAM_INT_LIST, .list = c->features, .n = (size_t)c->n_layers},
         {.key = "num_input_features", .type = GAT_PARAM_INT, .i = c->n_in},
         {.key = "add_skip_connection", .type = GAT_PARAM_BOOL, .i = c->skip},
         {.key = "bias", .type = GAT_PARAM_BOOL, .i = c->bias},
@@ -326,7 +320,7 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "model_path", .type = GAT_PARAM_STRING, .s = model_path},
         {.key = "enable_tensorboard", .type = GAT_PARAM_BOOL, .i = a->enable_tensorboard},
         {.key = "batch_size", .type = GAT_PARAM_INT, .i = ds->n_graphs > 0 ? a->train.batch_size : a->batch_size},
-        {.key = "fanouts", .type = GAT_PARAM_STRING, .s = fan},
+        {.key = "fanouts", .type = GAT_PARAM_INT_LIST, .list = a->fanouts, .n = (size_t)a->n_fanouts},
     };
     gat_runlog_options o;
     memset(&o, 0, sizeof o);
@@ -336,6 +330,7 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
     o.n_metrics = (int)(sizeof metric_names / sizeof *metric_names);
     o.params = params;
     o.n_params = sizeof params / sizeof *params;
+    o.step_offset = -1; /* TensorBoard steps count epochs from 0, as pytorch-GAT's do */
     return gat_runlog_open(&t->log, &o, err);
 }
 
@@ -365,7 +360,7 @@ static int on_epoch(const gat_epoch_report *r, const gat_model *m, void *user, g
             warn("%s; training goes on, later checkpoints are still tried (the final model is still saved)", cerr.msg);
     }
     if (t->log_ok) {
-        double values[5] = {r->train.loss, r->train.score, r->val.loss, r->val.score, NAN};
+        double values[4] = {r->train.loss, r->train.score, r->val.loss, r->val.score};
         gat_error lerr = {0};
         if (gat_runlog_write_epoch(&t->log, r->epoch, values, &lerr)) log_failed(t, &lerr);
     }
@@ -507,6 +502,7 @@ int gat_cmd_train(int argc, char **argv) {
     t.collection = ds.n_graphs > 0;
     t.score_name = ds.task == GAT_TASK_MULTI_LABEL ? "micro-F1" : "accuracy";
     t.score_short = ds.task == GAT_TASK_MULTI_LABEL ? "micro-F1" : "acc";
+    t.multi = ds.task == GAT_TASK_MULTI_LABEL;
     if (t.collection) {
         a.train.on_step = on_step;
         a.train.step_user = &t;
@@ -553,7 +549,10 @@ int gat_cmd_train(int argc, char **argv) {
     {
         char prefix[80];
         snprintf(prefix, sizeof prefix, "gat_%s_", upper);
-        if ((rc = gat_reserve_name(final_path, sizeof final_path, bin_dir, prefix, ".safetensors", 6, &res_slot, &err)))
+        /* above the numbers of checkpoints too: a run killed before saving its model keeps its checkpoints */
+        int64_t first = gat_max_number(t.ckpt_dir, prefix, 6) + 1;
+        if ((rc = gat_reserve_name(final_path, sizeof final_path, bin_dir, prefix, ".safetensors", 6, first, &res_slot,
+                                   &err)))
             goto fail;
         reserved = 1;
         const char *num = final_path + strlen(final_path) - strlen(".safetensors") - 6;
@@ -572,10 +571,12 @@ int gat_cmd_train(int argc, char **argv) {
     t.meta.seed = a.train.seed;
     t.meta.test_accuracy = NAN;
     if (!a.quiet) {
+        char dname[64];
+        gat_display_dataset_name(ds.name, dname, sizeof dname);
         if (t.collection)
             printf("Dataset %s: %lld graphs (train/val/test %lld/%lld/%lld), %lld nodes (%lld/%lld/%lld), %lld edges, "
                    "%lld features (%s), %lld %s; batches of %lld graphs; loaded in %.2f s\n",
-                   ds.name, (long long)ds.n_graphs, (long long)ds.split_n_graphs[0], (long long)ds.split_n_graphs[1],
+                   dname, (long long)ds.n_graphs, (long long)ds.split_n_graphs[0], (long long)ds.split_n_graphs[1],
                    (long long)ds.split_n_graphs[2], (long long)ds.n_nodes, (long long)ds.split_size[0],
                    (long long)ds.split_size[1], (long long)ds.split_size[2], (long long)ds.n_edges,
                    (long long)ds.n_features, ds.dense_features ? "dense" : "sparse", (long long)ds.n_classes,
@@ -583,7 +584,7 @@ int gat_cmd_train(int argc, char **argv) {
         else
             printf("Dataset %s: %lld nodes, %lld edges, %lld features (%s), %lld %s; train/val/test %lld/%lld/%lld; "
                    "loaded in %.2f s\n",
-                   ds.name, (long long)ds.n_nodes, (long long)ds.n_edges, (long long)ds.n_features,
+                   dname, (long long)ds.n_nodes, (long long)ds.n_edges, (long long)ds.n_features,
                    ds.dense_features ? "dense" : "sparse", (long long)ds.n_classes,
                    ds.task == GAT_TASK_MULTI_LABEL ? "labels (multi-label)" : "classes", (long long)ds.split_size[0],
                    (long long)ds.split_size[1], (long long)ds.split_size[2], load_s);
@@ -610,17 +611,19 @@ int gat_cmd_train(int argc, char **argv) {
     if (a.batch_size > 0) rc = gat_train_sampled(&m, &ss, &a.train, &mb, on_epoch, &t, &res, &err);
     else rc = gat_train(&m, &s, &a.train, on_epoch, &t, &res, &err);
     if (rc) goto fail;
+    char trained[256];
+    snprintf(trained, sizeof trained, "Trained %lld epochs in %.2f s (%.3f ms/epoch); best validation %s %.4f at epoch %lld%s",
+             (long long)res.epochs, res.seconds, 1e3 * res.seconds / (double)res.epochs, t.score_name, res.best_val.score,
+             (long long)res.best_epoch, a.train.keep_best ? " (kept)" : "");
     if (!a.quiet) {
         if (res.reason == GAT_STOP_PATIENCE)
             printf("Stopping the training at epoch %lld: neither validation %s nor loss improved for %lld epochs.\n",
                    (long long)res.epochs, t.score_name, (long long)a.train.patience);
         else
             printf("Stopping the training: reached the maximum of %lld epochs.\n", (long long)a.train.max_epochs);
-        printf("Trained %lld epochs in %.2f s (%.3f ms/epoch); best validation %s %.4f at epoch %lld%s\n",
-               (long long)res.epochs, res.seconds, 1e3 * res.seconds / (double)res.epochs, t.score_name,
-               res.best_val.score, (long long)res.best_epoch, a.train.keep_best ? " (kept)" : "");
+        printf("%s\n", trained);
     }
-    gat_metrics val;
+    gat_metrics val, test = {.loss = NAN, .score = NAN};
     if (a.batch_size > 0) {
         if ((rc = gat_evaluate_exact(&m, &ss, GAT_SPLIT_VAL, &val, &err))) goto fail;
     } else {
@@ -630,18 +633,20 @@ int gat_cmd_train(int argc, char **argv) {
     t.meta.best_epoch = res.best_epoch;
     t.meta.val_accuracy = val.score;
     if (a.should_test) {
-        gat_metrics test;
         if (a.batch_size > 0) {
             if ((rc = gat_evaluate_exact(&m, &ss, GAT_SPLIT_TEST, &test, &err))) goto fail;
         } else {
             gat_evaluate(&m, &s, GAT_SPLIT_TEST, &test);
         }
         t.meta.test_accuracy = test.score;
-        printf("Test %s = %.4f\n", t.score_name, test.score);
-        double values[5] = {NAN, NAN, NAN, NAN, test.score};
+        if (!a.quiet) printf("Test %s = %.4f\n", t.score_name, test.score);
         gat_error lerr = {0};
-        if (t.log_ok && gat_runlog_write_epoch(&t.log, res.epochs, values, &lerr)) log_failed(&t, &lerr);
+        if (t.log_ok && gat_runlog_write_scalar(&t.log, t.multi ? "test_micro_f1" : "test_acc", res.epochs - 1, test.score, &lerr))
+            log_failed(&t, &lerr);
     }
+    /* --quiet: the result in one line */
+    if (a.quiet && a.should_test) printf("%s; test %s %.4f\n", trained, t.score_name, test.score);
+    else if (a.quiet) printf("%s\n", trained);
     /* The model first: nothing after this may lose it. */
     if ((rc = gat_model_save(final_path, &m, &t.meta, &err))) goto fail;
     gat_release_name(final_path, res_slot);
@@ -652,8 +657,28 @@ int gat_cmd_train(int argc, char **argv) {
         gat_error lerr = {0};
         if (gat_runlog_close(&t.log, &lerr)) log_failed(&t, &lerr);
     }
+    if (t.log_ok) {
+        /* what the run ended with, beside its config.json (metrics.csv holds one row per epoch) */
+        const gat_param results[] = {
+            {.key = "epochs", .type = GAT_PARAM_INT, .i = res.epochs},
+            {.key = "stop_reason", .type = GAT_PARAM_STRING,
+             .s = res.reason == GAT_STOP_PATIENCE ? "patience" : "max_epochs"},
+            {.key = "best_epoch", .type = GAT_PARAM_INT, .i = res.best_epoch},
+            {.key = t.multi ? "best_val_micro_f1" : "best_val_acc", .type = GAT_PARAM_FLOAT, .f = res.best_val.score},
+            {.key = "best_val_loss", .type = GAT_PARAM_FLOAT, .f = res.best_val.loss},
+            {.key = "kept_best", .type = GAT_PARAM_BOOL, .i = a.train.keep_best},
+            {.key = t.multi ? "val_micro_f1" : "val_acc", .type = GAT_PARAM_FLOAT, .f = val.score},
+            {.key = "val_loss", .type = GAT_PARAM_FLOAT, .f = val.loss},
+            {.key = t.multi ? "test_micro_f1" : "test_acc", .type = GAT_PARAM_FLOAT, .f = test.score},
+            {.key = "test_loss", .type = GAT_PARAM_FLOAT, .f = test.loss},
+            {.key = "train_seconds", .type = GAT_PARAM_FLOAT, .f = res.seconds},
+            {.key = "model", .type = GAT_PARAM_STRING, .s = final_path},
+        };
+        gat_error lerr = {0};
+        if (gat_run_write_results(t.run_dir, results, sizeof results / sizeof *results, &lerr)) log_failed(&t, &lerr);
+    }
     if (!a.quiet && t.log_ok)
-        printf("Run logged to %s (metrics.csv, config.json%s%s)\n", t.run_dir,
+        printf("Run logged to %s (metrics.csv, config.json, results.json%s%s)\n", t.run_dir,
                a.enable_tensorboard ? ", TensorBoard events; view with: tensorboard --logdir " : "",
                a.enable_tensorboard ? a.logdir : "");
     if (a.plot && t.log_ok) {

@@ -122,7 +122,9 @@ static int parse_dataset_args(int argc, char **argv, dataset_args *a) {
 }
 
 static void print_summary(const gat_dataset *ds, const gat_graph_stats *st, const gat_label_stats *ls) {
-    printf("%s: network summary\n", ds->name);
+    char dname[64];
+    gat_display_dataset_name(ds->name, dname, sizeof dname);
+    printf("%s: network summary\n", dname);
     printf("  nodes                  %lld\n", (long long)st->n_nodes);
     printf("  edge-list entries      %lld (%lld distinct undirected edges; %s)\n", (long long)st->n_edges,
            (long long)st->n_undirected_edges,
@@ -145,8 +147,9 @@ static void print_summary(const gat_dataset *ds, const gat_graph_stats *st, cons
                ls->n_unlabelled ? "" : ", every node labelled");
         printf("    %-3s %-24s %7s %7s %7s %7s\n", "id", "name", "nodes", "train", "val", "test");
         for (int64_t c = 0; c < ls->n_classes; c++) {
-            printf("    %-3lld %-24s %7lld", (long long)c, ds->class_names ? ds->class_names[c] : "-",
-                   (long long)ls->class_count[c]);
+            char cname[128] = "-";
+            if (ds->class_names) gat_display_class_name(ds->class_names[c], cname, sizeof cname);
+            printf("    %-3lld %-24s %7lld", (long long)c, cname, (long long)ls->class_count[c]);
             for (int s = 0; s < 3; s++)
                 printf(" %7lld", ls->split_class_count[s] ? (long long)ls->split_class_count[s][c] : 0LL);
             printf("\n");

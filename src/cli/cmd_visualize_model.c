@@ -57,7 +57,8 @@ static void vm_usage(FILE *fp, int pic) {
         "  --scale X               PNG pixels per point, 0.25..8 (default: 2)\n"
         "  --threads N             worker threads, 0 = all cores (default: 0)\n"
         "  --dump-attention FILE   also save every attention coefficient: FILE.npy (edges x heads of all\n"
-        "                          layers) and FILE_edges.npy, or one FILE.npz archive\n"
+        "                          layers) with FILE_edge_index.npy (2 x edges, as the dataset's) and\n"
+        "                          FILE_input_edge.npy, or one FILE.npz archive of them\n"
         "  --quiet                 print only the paths written\n");
     if (pic == PIC_ATTENTION)
         fprintf(fp,
@@ -198,6 +199,7 @@ typedef struct {
     gat_graph_input info;
     gat_viz_options vo;
     char dir[1024];
+    char dname[64];                    /* the dataset's name for people ("Cora") */
 } vm_ctx;
 
 static void vm_free(vm_ctx *c) {
@@ -213,6 +215,7 @@ static int vm_open(const vm_args *a, vm_ctx *c, gat_error *err) {
     if (rc) return rc;
     if ((rc = gat_inspect(&c->ins, &c->m, &c->ds, err))) return rc;
     c->info = gat_graph_input_from_dataset(&c->ds);
+    gat_display_dataset_name(c->ds.name, c->dname, sizeof c->dname);
     c->vo.scale = a->scale;
     c->vo.seed = (uint64_t)a->seed;
     if (a->out) rc = gat_path_join(c->dir, sizeof c->dir, err, "%s", a->out);
@@ -223,21 +226,23 @@ static int vm_open(const vm_args *a, vm_ctx *c, gat_error *err) {
 
 /* --dump-attention, after the pictures (so that bad picture options write nothing). */
 static int dump_attention(const vm_args *a, vm_ctx *c, gat_error *err) {
-    char edges[1024];
-    int rc = gat_attention_save(&c->ins, a->dump, edges, err);
+    char extra[2][1024];
+    int rc = gat_attention_save(&c->ins, a->dump, extra, err);
     if (rc) return rc;
     if (!a->quiet) {
         printf("Attention of %lld edges (self loops included) saved to %s", (long long)c->ins.graph.nnz, a->dump);
-        if (edges[0]) {
+        if (extra[0][0]) {
             printf(" (columns:");
             for (int l = 0; l < c->ins.n_layers; l++)
                 printf(" layer %d heads 0..%lld%s", l, (long long)c->ins.heads[l] - 1, l + 1 < c->ins.n_layers ? "," : ")");
-            printf(" and %s (source, target, input edge index or -1 for a self loop)", edges);
+            printf(", the edges (2, %lld) in %s and their input edge index (-1 for a self loop) in %s",
+                   (long long)c->ins.graph.nnz, extra[0], extra[1]);
         }
         printf("\n");
     } else {
         printf("%s\n", a->dump);
-        if (edges[0]) printf("%s\n", edges);
+        for (int k = 0; k < 2; k++)
+            if (extra[k][0]) printf("%s\n", extra[k]);
     }
     return GAT_OK;
 }
@@ -249,7 +254,7 @@ static void print_files(const gat_viz_result *res) {
 static const char *class_name(const vm_ctx *c, int64_t node, char *buf, size_t size) {
     int64_t y = c->info.labels ? c->info.labels[node] : -1;
     if (y < 0) snprintf(buf, size, "no label");
-    else if (c->ds.class_names) snprintf(buf, size, "%s", c->ds.class_names[y]);
+    else if (c->ds.class_names) gat_display_class_name(c->ds.class_names[y], buf, size);
     else snprintf(buf, size, "class %lld", (long long)y);
     return buf;
 }
@@ -297,7 +302,7 @@ static int run_attention(const vm_args *a, vm_ctx *c, gat_error *err) {
     if (head == GAT_HEAD_MEAN) snprintf(hname, sizeof hname, "mean");
     else snprintf(hname, sizeof hname, "%d", head);
     if (!a->quiet)
-        printf("%s: attention of layer %d, head %s (%lld head%s), %lld node%s\n", c->ds.name, layer, hname,
+        printf("%s: attention of layer %d, head %s (%lld head%s), %lld node%s\n", c->dname, layer, hname,
                (long long)c->ins.heads[layer], c->ins.heads[layer] == 1 ? "" : "s", (long long)n_nodes,
                n_nodes == 1 ? "" : "s");
     for (int64_t t = 0; t < n_nodes; t++) {
@@ -342,7 +347,7 @@ static int run_entropy(const vm_args *a, vm_ctx *c, gat_error *err) {
     for (int l = 0; l < c->ins.n_layers && !rc; l++) {
         if (layer != -2 && l != layer) continue;
         if (!a->quiet) {
-            printf("%s: attention entropy, layer %d (bits; mean over %lld nodes)\n", c->ds.name, l, (long long)n);
+            printf("%s: attention entropy, layer %d (bits; mean over %lld nodes)\n", c->dname, l, (long long)n);
             gat_attention_entropy(&c->ins, l, 0, NULL, u);
             double mu = 0;
             for (int64_t i = 0; i < n; i++) mu += u[i];
@@ -428,7 +433,7 @@ static int run_embeddings(const vm_args *a, vm_ctx *c, gat_error *err) {
     gat_tsne_stats st;
     const char *what = layer == c->ins.n_layers - 1 ? "output logits" : "hidden features";
     if (!a->quiet)
-        printf("%s: t-SNE of the %s of layer %d (%lld x %lld), perplexity %g, %d iterations\n", c->ds.name, what, layer,
+        printf("%s: t-SNE of the %s of layer %d (%lld x %lld), perplexity %g, %d iterations\n", c->dname, what, layer,
                (long long)n, (long long)d, o.perplexity, o.n_iter);
     int rc = gat_tsne_run(x, n, d, &o, y, &st, err);
     if (rc) goto done;
@@ -451,7 +456,7 @@ static int run_embeddings(const vm_args *a, vm_ctx *c, gat_error *err) {
     if (!rc) rc = gat_tsne_write_csv(csv, y, n, c->info.labels, err);
     if (rc) goto done;
     printf("  %s\n", csv);
-    snprintf(title, sizeof title, "%s: t-SNE of the %s (layer %d, %lld nodes)", c->ds.name, what, layer, (long long)n);
+    snprintf(title, sizeof title, "%s: t-SNE of the %s (layer %d, %lld nodes)", c->dname, what, layer, (long long)n);
     int sl = snprintf(sub, sizeof sub, "%s t-SNE, perplexity %g, %d iterations, seed %llu",
                       st.method == GAT_TSNE_EXACT ? "exact" : "Barnes-Hut", o.perplexity, st.n_iter,
                       (unsigned long long)o.seed);

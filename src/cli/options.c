@@ -8,8 +8,26 @@
 
 #include "cli.h"
 
+/* The library names its parameters in messages ("config.heads: ..."); the command line names
+ * the options that set them. */
+static const char *const lib_to_option[][2] = {
+    {"config.n_layers: ", "--num_of_layers: "},       {"config.heads: ", "--num_heads_per_layer: "},
+    {"config.features: ", "--num_features_per_layer: "}, {"config.dropout: ", "--dropout: "},
+    {"train.max_epochs: ", "--num_of_epochs: "},      {"train.patience: ", "--patience_period: "},
+    {"train.lr: ", "--lr: "},                         {"train.weight_decay: ", "--weight_decay: "},
+    {"train.batch_size: ", "--batch_size: "},
+};
+
 int gat_cli_fail(const gat_error *err) {
-    fprintf(stderr, "gat: error: %s\n", err->msg[0] ? err->msg : gat_status_str(err->status));
+    const char *msg = err->msg[0] ? err->msg : gat_status_str(err->status);
+    for (size_t i = 0; i < sizeof lib_to_option / sizeof lib_to_option[0]; i++) {
+        size_t n = strlen(lib_to_option[i][0]);
+        if (!strncmp(msg, lib_to_option[i][0], n)) {
+            fprintf(stderr, "gat: error: %s%s\n", lib_to_option[i][1], msg + n);
+            return err->status == GAT_EINVAL ? 2 : 1;
+        }
+    }
+    fprintf(stderr, "gat: error: %s\n", msg);
     return err->status == GAT_EINVAL ? 2 : 1;
 }
 

@@ -135,16 +135,23 @@ int64_t gat_inspect_default_nodes(const gat_graph *g, int64_t n_top, int64_t n_r
     return count;
 }
 
-static int edges_array(const gat_inspection *ins, gat_array *a, gat_error *err) {
+/* The dataset convention: edge_index (2, nnz), row 0 the sources, row 1 the targets; and
+ * input_edge (nnz): the entry of the dataset's edge_index each edge came from, -1 for an
+ * added self loop. */
+static int edge_arrays(const gat_inspection *ins, gat_array *ei, gat_array *input, gat_error *err) {
     const gat_graph *g = &ins->graph;
-    int64_t shape[2] = {g->nnz, 3};
-    int rc = gat_array_alloc(a, GAT_DTYPE_I64, 2, shape, err);
-    if (rc) return rc;
-    int64_t *e = (int64_t *)a->data;
+    int64_t shape[2] = {2, g->nnz};
+    int rc = gat_array_alloc(ei, GAT_DTYPE_I64, 2, shape, err);
+    if (!rc) rc = gat_array_alloc(input, GAT_DTYPE_I64, 1, &g->nnz, err);
+    if (rc) {
+        gat_array_free(ei);
+        return rc;
+    }
+    int64_t *e = (int64_t *)ei->data, *in = (int64_t *)input->data;
     for (int64_t k = 0; k < g->nnz; k++) {
-        e[3 * k] = g->src[k];
-        e[3 * k + 1] = g->dst[k];
-        e[3 * k + 2] = g->edge_id[k];
+        e[k] = g->src[k];
+        e[g->nnz + k] = g->dst[k];
+        in[k] = g->edge_id[k];
     }
     return GAT_OK;
 }
@@ -154,35 +161,39 @@ static int ends_with(const char *s, const char *suffix) {
     return a >= b && !strcmp(s + a - b, suffix);
 }
 
-int gat_attention_save(const gat_inspection *ins, const char *path, char *edges_path, gat_error *err) {
+int gat_attention_save(const gat_inspection *ins, const char *path, char extra_paths[2][1024], gat_error *err) {
     const int64_t nnz = ins->graph.nnz;
-    if (edges_path) edges_path[0] = 0;
-    gat_array edges = {0};
-    int rc = edges_array(ins, &edges, err);
+    if (extra_paths) extra_paths[0][0] = extra_paths[1][0] = 0;
+    gat_array ei = {0}, input = {0};
+    int rc = edge_arrays(ins, &ei, &input, err);
     if (rc) return rc;
     if (ends_with(path, ".npz")) {
-        gat_array arrays[GAT_MAX_LAYERS + 1];
-        char names[GAT_MAX_LAYERS + 1][32];
-        const char *name_ptr[GAT_MAX_LAYERS + 1];
+        gat_array arrays[GAT_MAX_LAYERS + 2];
+        char names[GAT_MAX_LAYERS + 2][32];
+        const char *name_ptr[GAT_MAX_LAYERS + 2];
         memset(arrays, 0, sizeof arrays);
-        arrays[0] = edges;
-        snprintf(names[0], sizeof names[0], "edges");
+        arrays[0] = ei;
+        arrays[1] = input;
+        snprintf(names[0], sizeof names[0], "edge_index");
+        snprintf(names[1], sizeof names[1], "input_edge");
         name_ptr[0] = names[0];
+        name_ptr[1] = names[1];
         for (int l = 0; l < ins->n_layers && !rc; l++) {
             int64_t shape[2] = {nnz, ins->heads[l]};
-            rc = gat_array_alloc(&arrays[l + 1], GAT_DTYPE_F32, 2, shape, err);
-            if (!rc) memcpy(arrays[l + 1].data, ins->att[l], (size_t)(nnz * ins->heads[l]) * sizeof(float));
-            snprintf(names[l + 1], sizeof names[l + 1], "layer_%d", l);
-            name_ptr[l + 1] = names[l + 1];
+            rc = gat_array_alloc(&arrays[l + 2], GAT_DTYPE_F32, 2, shape, err);
+            if (!rc) memcpy(arrays[l + 2].data, ins->att[l], (size_t)(nnz * ins->heads[l]) * sizeof(float));
+            snprintf(names[l + 2], sizeof names[l + 2], "layer_%d", l);
+            name_ptr[l + 2] = names[l + 2];
         }
-        if (!rc) rc = gat_npz_write(path, (size_t)ins->n_layers + 1, name_ptr, arrays, 1, err);
-        for (int l = 0; l <= ins->n_layers; l++) gat_array_free(&arrays[l]);
+        if (!rc) rc = gat_npz_write(path, (size_t)ins->n_layers + 2, name_ptr, arrays, 1, err);
+        for (int l = 0; l < ins->n_layers + 2; l++) gat_array_free(&arrays[l]);
         return rc;
     }
     int64_t total = 0;
     for (int l = 0; l < ins->n_layers; l++) total += ins->heads[l];
     gat_array att = {0};
     int64_t shape[2] = {nnz, total};
+    char epath[1024], ipath[1024];
     if ((rc = gat_array_alloc(&att, GAT_DTYPE_F32, 2, shape, err))) goto done;
     float *a = (float *)att.data;
     for (int64_t k = 0; k < nnz; k++) {
@@ -190,20 +201,24 @@ int gat_attention_save(const gat_inspection *ins, const char *path, char *edges_
         for (int l = 0; l < ins->n_layers; l++)
             for (int64_t h = 0; h < ins->heads[l]; h++) a[k * total + c++] = ins->att[l][k * ins->heads[l] + h];
     }
-    char epath[1024];
     size_t len = strlen(path);
     if (ends_with(path, ".npy")) len -= 4;
-    if (len + sizeof "_edges.npy" > sizeof epath) {
+    if (len + sizeof "_edge_index.npy" > sizeof epath) {
         rc = gat_error_set(err, GAT_EINVAL, "%s: path too long", path);
         goto done;
     }
-    memcpy(epath, path, len);
-    memcpy(epath + len, "_edges.npy", sizeof "_edges.npy");
+    snprintf(epath, sizeof epath, "%.*s_edge_index.npy", (int)len, path);
+    snprintf(ipath, sizeof ipath, "%.*s_input_edge.npy", (int)len, path);
     if ((rc = gat_npy_write(path, &att, err))) goto done;
-    if ((rc = gat_npy_write(epath, &edges, err))) goto done;
-    if (edges_path) snprintf(edges_path, 1024, "%s", epath);
+    if ((rc = gat_npy_write(epath, &ei, err))) goto done;
+    if ((rc = gat_npy_write(ipath, &input, err))) goto done;
+    if (extra_paths) {
+        snprintf(extra_paths[0], 1024, "%s", epath);
+        snprintf(extra_paths[1], 1024, "%s", ipath);
+    }
 done:
     gat_array_free(&att);
-    gat_array_free(&edges);
+    gat_array_free(&ei);
+    gat_array_free(&input);
     return rc;
 }

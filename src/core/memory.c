@@ -124,13 +124,17 @@ static double loading_bytes(const gat_problem_size *ps) {
     return fmax(f_peak, e_peak) + 8.0 * n;
 }
 
-static double hop_nodes(double seeds, const int64_t *fanouts, int hops, double avg_deg, double n, double *edges) {
+/* Nodes and edges of a sampled batch: each hop's frontier draws `draws` in-neighbours per
+ * node; the draws land on distinct new nodes as uniform draws would among those not yet
+ * reached (1 - exp(-draws / left) of them). */
+static double hop_nodes(double seeds, const int64_t *fanouts, const double *draws, int hops, double avg_deg, double n,
+                        double *edges) {
     double frontier = seeds, total = seeds, e = 0;
     for (int h = 0; h < hops; h++) {
-        double f = fanouts[h] < 0 ? avg_deg : fmin((double)fanouts[h], avg_deg * 1.5);
-        double new_edges = frontier * f;
-        e += new_edges;
-        frontier = fmin(new_edges, fmax(n - total, 0));
+        double f = draws[h] > 0 ? draws[h] : fanouts[h] < 0 ? avg_deg : fmin((double)fanouts[h], avg_deg * 1.5);
+        double d = frontier * f, left = fmax(n - total, 0);
+        e += d;
+        frontier = left > 0 ? left * (1.0 - exp(-d / left)) : 0;
         total += frontier;
     }
     *edges = e;
@@ -183,7 +187,8 @@ void gat_memory_estimate_sizes(const gat_config *c, const gat_problem_size *ps, 
         /* sampled: the largest batch's local problem, the forward-only graph and the
          * sampler's node map, and the layer-wise inference buffers */
         double be = 0, avg = n > 0 ? e / n : 0;
-        double bn = hop_nodes(fmin((double)run->batch_size, (double)ps->split_size[0]), run->fanouts, L, avg, n, &be);
+        double bn = hop_nodes(fmin((double)run->batch_size, (double)ps->split_size[0]), run->fanouts, ps->hop_draws, L,
+                              avg, n, &be);
         out->batch_nodes = (int64_t)bn;
         out->batch_edges = (int64_t)be;
         double bnnz = be + bn, bx = sparse ? xnnz / fmax(n, 1) * bn : -1;
@@ -235,6 +240,23 @@ int gat_memory_estimate_dataset(const gat_config *cfg, const gat_dataset *ds, co
                                 gat_memory_estimate *out, gat_error *err) {
     gat_problem_size ps;
     gat_problem_size_of(ds, &ps);
+    if (run->batch_size > 0) {
+        /* mean draws per node and hop from the in-degrees: seeds uniform, later hops by degree */
+        int64_t *deg = calloc((size_t)ds->n_nodes + 1, sizeof *deg);
+        if (!deg) return gat_error_set(err, GAT_ENOMEM, "memory estimate: out of memory");
+        for (int64_t k = 0; k < ds->n_edges; k++) deg[ds->edge_dst[k]] += ds->edge_src[k] != ds->edge_dst[k];
+        for (int h = 0; h < cfg->n_layers; h++) {
+            const double f = run->fanouts[h] < 0 ? INFINITY : (double)run->fanouts[h];
+            double num = 0, den = 0;
+            for (int64_t i = 0; i < ds->n_nodes; i++) {
+                double w = h == 0 ? 1.0 : (double)deg[i], dr = fmin((double)deg[i], f);
+                num += w * dr;
+                den += w;
+            }
+            ps.hop_draws[h] = den > 0 ? fmax(num / den, 1e-9) : 1e-9;
+        }
+        free(deg);
+    }
     if (run->batch_size <= 0) {
         const int L = cfg->n_layers;
         uint8_t *a = calloc((size_t)ds->n_nodes + 1, 1), *b = calloc((size_t)ds->n_nodes + 1, 1);

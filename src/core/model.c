@@ -39,23 +39,23 @@ int gat_config_skip_identity(const gat_config *c, int l) {
 
 int gat_config_check(const gat_config *c, gat_error *err) {
     if (c->n_layers < 1 || c->n_layers > GAT_MAX_LAYERS)
-        return gat_error_set(err, GAT_EINVAL, "--num_of_layers: %d is out of range [1, %d]", c->n_layers, GAT_MAX_LAYERS);
+        return gat_error_set(err, GAT_EINVAL, "config.n_layers: %d is out of range [1, %d]", c->n_layers, GAT_MAX_LAYERS);
     if (c->n_in < 1) return gat_error_set(err, GAT_EINVAL, "model: the input has no features");
     for (int l = 0; l < c->n_layers; l++) {
         if (c->heads[l] < 1 || c->heads[l] > GAT_MAX_HEADS)
-            return gat_error_set(err, GAT_EINVAL, "--num_heads_per_layer: layer %d has %lld heads (allowed 1..%d)", l,
+            return gat_error_set(err, GAT_EINVAL, "config.heads: layer %d has %lld heads (allowed 1..%d)", l,
                                  (long long)c->heads[l], GAT_MAX_HEADS);
         if (c->features[l] < 1 || c->features[l] > 65536)
-            return gat_error_set(err, GAT_EINVAL, "--num_features_per_layer: layer %d has %lld features (allowed 1..65536)",
+            return gat_error_set(err, GAT_EINVAL, "config.features: layer %d has %lld features (allowed 1..65536)",
                                  l, (long long)c->features[l]);
         if (c->heads[l] * c->features[l] > 65536)
-            return gat_error_set(err, GAT_EINVAL, "layer %d: %lld heads x %lld features is too wide", l,
+            return gat_error_set(err, GAT_EINVAL, "config.heads, config.features: layer %d has %lld heads x %lld features, wider than 65536", l,
                                  (long long)c->heads[l], (long long)c->features[l]);
     }
     if (!(c->dropout >= 0.0f && c->dropout < 1.0f))
-        return gat_error_set(err, GAT_EINVAL, "--dropout: %g is out of range [0, 1)", (double)c->dropout);
+        return gat_error_set(err, GAT_EINVAL, "config.dropout: %g is out of range [0, 1)", (double)c->dropout);
     if (!(c->slope >= 0.0f && c->slope < 1.0f))
-        return gat_error_set(err, GAT_EINVAL, "LeakyReLU slope %g is out of range [0, 1)", (double)c->slope);
+        return gat_error_set(err, GAT_EINVAL, "config.slope: the LeakyReLU slope %g is out of range [0, 1)", (double)c->slope);
     return GAT_OK;
 }
 
@@ -289,6 +289,9 @@ const float *gat_model_forward(gat_model *m, gat_acts *a, const gat_input *in, c
 const float *gat_model_forward_plan(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, int train,
                                     uint64_t key, const gat_plan *plan) {
     const gat_config *c = &m->cfg;
+    a->fwd_done = 1;
+    a->fwd_train = train != 0;
+    a->fwd_plan = plan;
     const float p = train ? c->dropout : 0.0f;
     const float *prev = in->dense;
     for (int l = 0; l < c->n_layers; l++) {
@@ -309,6 +312,8 @@ void gat_model_backward(gat_model *m, gat_acts *a, const gat_input *in, const ga
 
 void gat_model_backward_plan(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, const float *dlogits,
                              const gat_plan *plan) {
+    GAT_ASSERT(a->fwd_done && a->fwd_train); /* backward needs a training forward's masks */
+    GAT_ASSERT(a->fwd_plan == plan);          /* ... over the same nodes */
     const gat_config *c = &m->cfg;
     float *dy = a->dy, *dx = a->dx;
     const int64_t classes = gat_config_out_width(c, c->n_layers - 1);

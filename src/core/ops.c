@@ -5,6 +5,7 @@
 #include "gat/ops.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,15 @@
 #endif
 
 #define ROW_BLOCK GAT_ROW_BLOCK
+
+#ifdef GAT_HAVE_BLAS
+/* Our threads call BLAS on fixed blocks, so OpenBLAS itself must stay on one thread: its own
+ * threads would split a product by the core count and change its bits. Set before the first
+ * product even when gat_set_threads is never called. */
+static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
+static void blas_serial(void) { openblas_set_num_threads(1); }
+#define BLAS_SERIAL() pthread_once(&blas_once, blas_serial)
+#endif
 
 int gat_set_threads(int n) {
 #ifdef GAT_HAVE_BLAS
@@ -126,6 +136,7 @@ void gat_dropout_backward(float *dx, const uint8_t *mask, size_t n, float p) {
 /* z[r0 .. r0+rows) = x[r0 .. r0+rows) w, or += when beta is 1 (no BLAS: plain loops). */
 void gat_gemm_rows(float *z, const float *x, const float *w, int64_t rows, int64_t k, int64_t m, float beta) {
 #ifdef GAT_HAVE_BLAS
+    BLAS_SERIAL();
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)m, (int)k, 1.0f, x, (int)k, w, (int)m,
                 beta, z, (int)m);
 #else
@@ -146,6 +157,7 @@ void gat_gemm_rows(float *z, const float *x, const float *w, int64_t rows, int64
 void gat_gemm_tn_cols(float *dw, const float *x, const float *dz, int64_t n, int64_t k, int64_t m, int64_t q0,
                       int64_t qs) {
 #ifdef GAT_HAVE_BLAS
+    BLAS_SERIAL();
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)qs, (int)m, (int)n, 1.0f, x + q0, (int)k, dz, (int)m,
                 1.0f, dw + q0 * m, (int)m);
 #else
@@ -161,6 +173,7 @@ void gat_gemm_tn_cols(float *dw, const float *x, const float *dz, int64_t n, int
 /* dx[rows] += dz[rows] w^T. */
 void gat_gemm_nt_rows(float *dx, const float *dz, const float *w, int64_t rows, int64_t k, int64_t m) {
 #ifdef GAT_HAVE_BLAS
+    BLAS_SERIAL();
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)k, (int)m, 1.0f, dz, (int)m, w, (int)m, 1.0f,
                 dx, (int)k);
 #else

@@ -10,6 +10,7 @@
 #include "pool.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -135,7 +136,13 @@ static void start_workers(void) {
         pthread_attr_t at;
         pthread_attr_init(&at);
         pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+        /* Workers start with every signal blocked, so signals reach the thread that runs the
+         * program (its handlers assume they interrupt that thread, not a worker). */
+        sigset_t all, saved;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &saved);
         int rc = pthread_create(&t, &at, worker_main, (void *)(intptr_t)P.started);
+        pthread_sigmask(SIG_SETMASK, &saved, NULL);
         pthread_attr_destroy(&at);
         if (rc) break;
         P.started++;

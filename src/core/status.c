@@ -20,12 +20,34 @@ const char *gat_status_str(int status) {
     }
 }
 
+/* Copy src into dst (cap bytes, NUL-terminated) with control characters written as \xNN: a
+ * message quotes bytes of hostile files, and must stay one harmless line on a terminal. */
+static void copy_one_line(char *dst, size_t cap, const char *src) {
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)src; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            if (o + 4 >= cap) break;
+            dst[o++] = '\\';
+            dst[o++] = 'x';
+            dst[o++] = hex[*p >> 4];
+            dst[o++] = hex[*p & 15];
+        } else {
+            if (o + 1 >= cap) break;
+            dst[o++] = (char)*p;
+        }
+    }
+    dst[o] = 0;
+}
+
 int gat_error_set(gat_error *err, int status, const char *fmt, ...) {
     if (err) {
+        char tmp[GAT_ERROR_LEN];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        vsnprintf(tmp, sizeof tmp, fmt, ap);
         va_end(ap);
+        copy_one_line(err->msg, sizeof err->msg, tmp);
         err->status = status;
     }
     return status;
@@ -43,7 +65,7 @@ int gat_error_prefix(gat_error *err, const char *prefix) {
     if (m > GAT_ERROR_LEN - n - 3) m = GAT_ERROR_LEN - n - 3;
     memcpy(tmp + n + 2, err->msg, m);
     tmp[n + 2 + m] = 0;
-    memcpy(err->msg, tmp, sizeof tmp);
+    copy_one_line(err->msg, sizeof err->msg, tmp);
     return err->status;
 }
 

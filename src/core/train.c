@@ -20,7 +20,7 @@ gat_train_options gat_train_options_default(void) {
     o.beta1 = 0.9;
     o.beta2 = 0.999;
     o.eps = 1e-8;
-    o.seed = 0;
+    o.seed = 1;                        /* as gat train --seed */
     o.keep_best = 1;
     o.use_plans = 1;
     o.batch_size = 2;
@@ -28,14 +28,14 @@ gat_train_options gat_train_options_default(void) {
 }
 
 int gat_train_options_check(const gat_train_options *o, gat_error *err) {
-    if (o->max_epochs < 1) return gat_error_set(err, GAT_EINVAL, "--num_of_epochs: must be at least 1");
-    if (o->patience < 1) return gat_error_set(err, GAT_EINVAL, "--patience_period: must be at least 1");
-    if (!(o->lr > 0 && o->lr < 10)) return gat_error_set(err, GAT_EINVAL, "--lr: %g must be in (0, 10)", o->lr);
+    if (o->max_epochs < 1) return gat_error_set(err, GAT_EINVAL, "train.max_epochs: must be at least 1");
+    if (o->patience < 1) return gat_error_set(err, GAT_EINVAL, "train.patience: must be at least 1");
+    if (!(o->lr > 0 && o->lr < 10)) return gat_error_set(err, GAT_EINVAL, "train.lr: %g must be in (0, 10)", o->lr);
     if (!(o->weight_decay >= 0 && o->weight_decay < 1))
-        return gat_error_set(err, GAT_EINVAL, "--weight_decay: %g must be in [0, 1)", o->weight_decay);
+        return gat_error_set(err, GAT_EINVAL, "train.weight_decay: %g must be in [0, 1)", o->weight_decay);
     if (!(o->beta1 >= 0 && o->beta1 < 1 && o->beta2 >= 0 && o->beta2 < 1 && o->eps > 0))
-        return gat_error_set(err, GAT_EINVAL, "Adam: betas must be in [0, 1) and eps positive");
-    if (o->batch_size < 1) return gat_error_set(err, GAT_EINVAL, "--batch_size: must be at least 1");
+        return gat_error_set(err, GAT_EINVAL, "train.beta1, train.beta2, train.eps: Adam's betas must be in [0, 1) and eps positive");
+    if (o->batch_size < 1) return gat_error_set(err, GAT_EINVAL, "train.batch_size: must be at least 1");
     return GAT_OK;
 }
 
@@ -374,6 +374,34 @@ int gat_predict_all(gat_model *m, gat_session *s, const float **logits, gat_erro
     return GAT_OK;
 }
 
+void gat_early_stop_init(gat_early_stop *s, int64_t patience) {
+    memset(s, 0, sizeof *s);
+    s->patience = patience;
+    s->best_score = -INFINITY;
+    s->best_loss = INFINITY;
+}
+
+int gat_early_stop_update(gat_early_stop *s, int64_t epoch, gat_metrics val) {
+    int flags = 0;
+    /* the best epoch: highest validation score, the lower loss on ties (NaN never wins) */
+    if (s->best_epoch == 0 || val.score > s->best_val.score ||
+        (val.score == s->best_val.score && val.loss < s->best_val.loss)) {
+        s->best_epoch = epoch;
+        s->best_val = val;
+        flags |= GAT_ES_BEST;
+    }
+    if (val.score > s->best_score || val.loss < s->best_loss) {
+        s->best_score = fmax(s->best_score, val.score);
+        s->best_loss = fmin(s->best_loss, val.loss);
+        s->since_improved = 0;
+        flags |= GAT_ES_IMPROVED;
+    } else {
+        s->since_improved++;
+    }
+    if (s->since_improved >= s->patience) flags |= GAT_ES_STOP;
+    return flags;
+}
+
 typedef struct {
     float *p, *m1, *m2;
     const float *g;
@@ -491,8 +519,9 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
         for (int sp = 0; sp < 2; sp++)
             for (int64_t i = 0; i < s->n_eval[sp]; i++)
                 if ((rc = gat_step_batch_plan(&s->eval[sp][i], m, err))) goto done;
-    double best_score = -INFINITY, best_loss = INFINITY;
-    int64_t since_improved = 0, t_step = 0;
+    int64_t t_step = 0;
+    gat_early_stop es;
+    gat_early_stop_init(&es, opt->patience);
     const double t0 = now_seconds();
     res->reason = GAT_STOP_MAX_EPOCHS;
     for (int64_t epoch = 1; epoch <= opt->max_epochs; epoch++) {
@@ -554,23 +583,15 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
         r.val = eval_split(m, s, GAT_SPLIT_VAL, opt->use_plans, 0, NULL);
         r.elapsed = now_seconds() - t0;
         res->epochs = epoch;
-        if (r.val.score > best_score || r.val.loss < best_loss) {
-            /* the best epoch: highest validation score, the lower loss on ties */
-            if (r.val.score > res->best_val.score || epoch == 1 ||
-                (r.val.score == res->best_val.score && r.val.loss < res->best_val.loss)) {
-                res->best_epoch = epoch;
-                res->best_val = r.val;
-                if (best) memcpy(best, m->params, m->n_params * sizeof *best);
-            }
-            best_score = fmax(best_score, r.val.score);
-            best_loss = fmin(best_loss, r.val.loss);
-            since_improved = 0;
-            r.improved = 1;
-        } else {
-            since_improved++;
+        const int flags = gat_early_stop_update(&es, epoch, r.val);
+        if (flags & GAT_ES_BEST) {
+            res->best_epoch = epoch;
+            res->best_val = r.val;
+            if (best) memcpy(best, m->params, m->n_params * sizeof *best);
         }
+        r.improved = (flags & GAT_ES_IMPROVED) != 0;
         if (cb && (rc = cb(&r, m, user, err)) != 0) goto done;
-        if (since_improved >= opt->patience) {
+        if (flags & GAT_ES_STOP) {
             res->reason = GAT_STOP_PATIENCE;
             break;
         }

@@ -40,14 +40,30 @@ static int member_1d(const gat_npz *z, const char *path, const char *name, const
     return GAT_OK;
 }
 
+static int csr_from_npz(const char *path, gat_npz z, gat_csr *out, gat_error *err);
+
 int gat_csr_read_npz(const char *path, gat_csr *out, gat_error *err) {
     gat_npz z = {0};
-    int64_t *shape = NULL, *indptr = NULL, *indices = NULL;
-    const gat_array *fmt, *shp, *ip, *ix, *dat;
-    char text[32], mname[1100];
     memset(out, 0, sizeof *out);
     int rc = gat_npz_read(path, &z, err);
     if (rc) return rc;
+    return csr_from_npz(path, z, out, err);
+}
+
+int gat_csr_parse_npz(const void *buf, size_t len, const char *name, gat_csr *out, gat_error *err) {
+    gat_npz z = {0};
+    memset(out, 0, sizeof *out);
+    int rc = gat_npz_parse(buf, len, name, &z, err);
+    if (rc) return rc;
+    return csr_from_npz(name, z, out, err);
+}
+
+/* Check and convert the members of z (owned: freed here). */
+static int csr_from_npz(const char *path, gat_npz z, gat_csr *out, gat_error *err) {
+    int64_t *shape = NULL, *indptr = NULL, *indices = NULL;
+    const gat_array *fmt, *shp, *ip, *ix, *dat;
+    char text[32], mname[1100];
+    int rc = GAT_OK;
     fmt = gat_npz_get(&z, "format");
     if (!fmt) {
         rc = gat_error_set(err, GAT_EFORMAT, "%s: not a scipy.sparse archive (no format.npy member)", path);

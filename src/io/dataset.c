@@ -54,7 +54,7 @@ static int load_features(gat_dataset *ds, const char *dir, gat_error *err) {
     char dense_path[PATH_MAX_LEN];
     if ((rc = gat_path_join(dense_path, sizeof dense_path, err, "%s/features.npy", dir))) return rc;
     if (gat_path_exists(path) && gat_path_exists(dense_path))
-        return gat_error_set(err, GAT_EINVAL, "%s: both features.npz and features.npy are present; keep one (which is "
+        return gat_error_set(err, GAT_EFORMAT, "%s: both features.npz and features.npy are present; keep one (which is "
                              "meant is not clear)", dir);
     if (gat_path_exists(path)) {
         rc = gat_csr_read_npz(path, &ds->features, err);
@@ -329,10 +329,10 @@ static int check_splits(const gat_dataset *ds, gat_error *err) {
         for (int64_t t = 0; t < ds->split_size[s] && !rc; t++) {
             int64_t v = ds->split[s][t];
             if (seen[v] == s + 1)
-                rc = gat_error_set(err, GAT_EINVAL, "%s/%s: entry %lld repeats node %lld (each node once)", ds->path,
+                rc = gat_error_set(err, GAT_EFORMAT, "%s/%s: entry %lld repeats node %lld (each node once)", ds->path,
                                    split_file[s], (long long)t, (long long)v);
             else if (seen[v])
-                rc = gat_error_set(err, GAT_EINVAL, "%s/%s: node %lld is also in %s (the splits must not overlap)",
+                rc = gat_error_set(err, GAT_EFORMAT, "%s/%s: node %lld is also in %s (the splits must not overlap)",
                                    ds->path, split_file[s], (long long)v, split_file[seen[v] - 1]);
             seen[v] = (uint8_t)(s + 1);
         }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
@@ -103,7 +104,17 @@ int gat_outfile_open(gat_outfile *f, const char *path, gat_error *err) {
     memcpy(f->path, target, n + 1);
     /* <name>.tmp.<pid>.XXXXXX: gat_sweep_stale_temps removes those of processes that died */
     snprintf(f->tmp_path, n + 48, "%s.tmp.%ld.XXXXXX", target, (long)getpid());
+    /* No termination signal between creating the temporary and recording it, or the
+     * handler could not remove it. */
+    sigset_t block, saved;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &saved);
     int fd = mkstemp(f->tmp_path);
+    if (fd >= 0) f->slot = gat_tempfile_track(f->tmp_path);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
     if (fd < 0) {
         int e = errno;
         free(f->tmp_path);
@@ -111,7 +122,6 @@ int gat_outfile_open(gat_outfile *f, const char *path, gat_error *err) {
         gat_outfile_abort(f);
         return gat_error_set(err, GAT_EIO, "%s: cannot write: %s", path, strerror(e));
     }
-    f->slot = gat_tempfile_track(f->tmp_path);
     fchmod(fd, 0644);
     f->fp = fdopen(fd, "wb");
     if (!f->fp) {
@@ -221,8 +231,8 @@ long gat_reservation_owner(const char *reservation) {
 }
 
 int gat_reserve_name(char *path, size_t size, const char *dir, const char *prefix, const char *suffix,
-                     int digits, int *slot, gat_error *err) {
-    int64_t next = 0;
+                     int digits, int64_t first, int *slot, gat_error *err) {
+    int64_t next = first > 0 ? first : 0;
     size_t pl = strlen(prefix), sl = strlen(suffix);
     gat_sweep_stale_temps(dir, NULL);
     DIR *d = opendir(dir);
@@ -271,6 +281,25 @@ int gat_reserve_name(char *path, size_t size, const char *dir, const char *prefi
         return GAT_OK;
     }
     return gat_error_set(err, GAT_EIO, "%s: no free name", dir);
+}
+
+int64_t gat_max_number(const char *dir, const char *prefix, int digits) {
+    int64_t max = -1;
+    size_t pl = strlen(prefix);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, pl) != 0) continue;
+        const char *num = e->d_name + pl;
+        int k = 0;
+        while (k < digits && num[k] >= '0' && num[k] <= '9') k++;
+        if (k != digits || (num[k] >= '0' && num[k] <= '9')) continue;
+        if (e->d_type == DT_DIR) continue; /* files only */
+        int64_t v = strtoll(num, NULL, 10);
+        if (v > max) max = v;
+    }
+    if (d) closedir(d);
+    return max;
 }
 
 void gat_release_name(const char *path, int slot) {

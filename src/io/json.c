@@ -1,6 +1,9 @@
 /* json.c - a strict RFC 8259 JSON reader and string-escaping writers. */
 #include "gat/json.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -360,4 +363,34 @@ int gat_json_appendf(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
     va_end(ap);
     *len += (size_t)n;
     return GAT_OK;
+}
+
+int gat_json_int_list(const gat_json *v, long long *out, int max) {
+    if (!v) return -1;
+    int n = 0;
+    if (v->type == GAT_JSON_ARRAY) {
+        for (size_t i = 0; i < v->n; i++) {
+            const gat_json *x = &v->items[i];
+            if (x->type != GAT_JSON_NUMBER || x->number != floor(x->number) || fabs(x->number) > 9007199254740992.0)
+                return -1;
+            if (n < max) out[n] = (long long)x->number;
+            if (n == INT_MAX) return -1;
+            n++;
+        }
+        return n;
+    }
+    if (v->type != GAT_JSON_STRING) return -1;
+    const char *p = v->string;
+    if (!*p) return 0;
+    for (;;) {
+        char *end;
+        errno = 0;
+        long long x = strtoll(p, &end, 10);
+        if (end == p || errno || *p == ' ' || (*end && *end != ',') || llabs(x) > 9007199254740992LL) return -1;
+        if (n < max) out[n] = x;
+        if (n == INT_MAX) return -1;
+        n++;
+        if (!*end) return n;
+        p = end + 1;
+    }
 }

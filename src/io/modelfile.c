@@ -332,11 +332,10 @@ static void meta_fill(const meta_reader *r, gat_model_meta *meta) {
     if ((s = meta_get(r, "created"))) snprintf(meta->created, sizeof meta->created, "%s", s);
 }
 
-int gat_model_load(const char *path, gat_model *m, gat_model_meta *meta, gat_error *err) {
-    memset(m, 0, sizeof *m);
-    gat_safetensors st;
-    int rc = gat_safetensors_read(path, &st, err);
-    if (rc) return rc;
+/* The model held in st (owned: freed here). */
+static int model_from_safetensors(const char *path, gat_safetensors st, gat_model *m, gat_model_meta *meta,
+                                  gat_error *err) {
+    int rc = GAT_OK;
     meta_reader mr = {path, &st, err};
     gat_config c;
     memset(&c, 0, sizeof c);
@@ -427,4 +426,21 @@ done:
     if (rc) gat_model_free(m);
     gat_safetensors_free(&st);
     return rc;
+}
+
+int gat_model_load(const char *path, gat_model *m, gat_model_meta *meta, gat_error *err) {
+    gat_safetensors st;
+    memset(m, 0, sizeof *m);
+    int rc = gat_safetensors_read(path, &st, err);
+    if (rc) return rc;
+    return model_from_safetensors(path, st, m, meta, err);
+}
+
+int gat_model_parse(const void *buf, size_t len, const char *name, gat_model *m, gat_model_meta *meta,
+                    gat_error *err) {
+    gat_safetensors st;
+    memset(m, 0, sizeof *m);
+    int rc = gat_safetensors_parse(buf, len, name, &st, err);
+    if (rc) return rc;
+    return model_from_safetensors(name, st, m, meta, err);
 }

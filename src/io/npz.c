@@ -27,13 +27,22 @@ const gat_array *gat_npz_get(const gat_npz *z, const char *name) {
 }
 
 int gat_npz_read(const char *path, gat_npz *out, gat_error *err) {
-    char *buf = NULL, *mpath = NULL;
-    size_t len = 0, nm = 0;
-    gat_zip_member *ms = NULL;
+    char *buf = NULL;
+    size_t len = 0;
     memset(out, 0, sizeof *out);
     int rc = gat_read_file(path, &buf, &len, err);
     if (rc) return rc;
-    rc = gat_zip_read((const unsigned char *)buf, len, path, &ms, &nm, err);
+    rc = gat_npz_parse(buf, len, path, out, err);
+    free(buf);
+    return rc;
+}
+
+int gat_npz_parse(const void *buf, size_t len, const char *path, gat_npz *out, gat_error *err) {
+    char *mpath = NULL;
+    size_t nm = 0;
+    gat_zip_member *ms = NULL;
+    memset(out, 0, sizeof *out);
+    int rc = gat_zip_read((const unsigned char *)buf, len, path, &ms, &nm, err);
     if (rc) goto fail;
     out->entries = calloc(nm ? nm : 1, sizeof *out->entries);
     mpath = malloc(strlen(path) + 2 + 65536);
@@ -50,12 +59,10 @@ int gat_npz_read(const char *path, gat_npz *out, gat_error *err) {
         out->n = i + 1;
     }
     free(mpath);
-    free(buf);
     gat_zip_members_free(ms, nm);
     return GAT_OK;
 fail:
     free(mpath);
-    free(buf);
     gat_zip_members_free(ms, nm);
     gat_npz_free(out);
     return rc;

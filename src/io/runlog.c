@@ -113,14 +113,31 @@ static void tb_json_string(textbuf *b, const char *s) {
     }
     tb_putn(b, "\"", 1);
 }
+/* A configuration value as the user wrote it: the fewest digits that read back as the same
+ * number, and for a value that is exactly a float32 (an option stored as float, such as
+ * the dropout 0.6f = 0.60000002384185791) the fewest that read back as that float32. */
+static void fmt_param(char *buf, size_t size, double d) {
+    if ((double)(float)d == d) {
+        for (int p = 1; p <= 9; p++) {
+            snprintf(buf, size, "%.*g", p, d);
+            if (strtof(buf, NULL) == (float)d) return;
+        }
+    }
+    for (int p = 1; p <= 17; p++) {
+        snprintf(buf, size, "%.*g", p, d);
+        if (strtod(buf, NULL) == d) return;
+    }
+}
 static void tb_json_number(textbuf *b, double d) {
     if (!isfinite(d)) { tb_puts(b, "null"); return; }
-    char num[32];
-    fmt_double(num, sizeof num, d);
+    char num[40];
+    fmt_param(num, sizeof num, d);
     tb_puts(b, num);
 }
 
 /* ---------------------------------------------------------------- config.json */
+
+static void tb_params(textbuf *b, const gat_param *params, size_t n);
 
 static int write_config(const gat_runlog *log, const gat_runlog_options *opt, double started,
                         const char *host, gat_error *err) {
@@ -154,20 +171,9 @@ static int write_config(const gat_runlog *log, const gat_runlog_options *opt, do
         if (k) tb_puts(&b, ", ");
         tb_json_string(&b, log->metrics[k]);
     }
-    tb_puts(&b, "],\n  \"config\": {");
-    for (size_t i = 0; i < opt->n_params; i++) {
-        const gat_param *p = &opt->params[i];
-        tb_puts(&b, i ? ",\n    " : "\n    ");
-        tb_json_string(&b, p->key);
-        tb_puts(&b, ": ");
-        switch (p->type) {
-        case GAT_PARAM_STRING: tb_json_string(&b, p->s); break;
-        case GAT_PARAM_INT: tb_printf(&b, "%" PRId64, p->i); break;
-        case GAT_PARAM_FLOAT: tb_json_number(&b, p->f); break;
-        case GAT_PARAM_BOOL: tb_puts(&b, p->i ? "true" : "false"); break;
-        }
-    }
-    tb_puts(&b, opt->n_params ? "\n  }\n}\n" : "}\n}\n");
+    tb_puts(&b, "],\n  \"config\": ");
+    tb_params(&b, opt->params, opt->n_params);
+    tb_puts(&b, "\n}\n");
     if (b.oom) {
         rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path);
         goto fail;
@@ -176,6 +182,47 @@ static int write_config(const gat_runlog *log, const gat_runlog_options *opt, do
 fail:
     free(b.s);
     return rc;
+}
+
+int gat_run_write_results(const char *run_dir, const gat_param *results, size_t n, gat_error *err) {
+    for (size_t i = 0; i < n; i++)
+        if (!results[i].key || !results[i].key[0] || (unsigned)results[i].type > GAT_PARAM_INT_LIST ||
+            (results[i].type == GAT_PARAM_INT_LIST && results[i].n && !results[i].list))
+            return gat_error_set(err, GAT_EINVAL, "%s/results.json: entry %zu has no name or a bad type", run_dir, i);
+    char path[4096];
+    int rc = gat_path_join(path, sizeof path, err, "%s/results.json", run_dir);
+    if (rc) return rc;
+    textbuf b = {0};
+    tb_puts(&b, "{\n  \"format\": \"gat-run-results\",\n  \"format_version\": 1,\n  \"results\": ");
+    tb_params(&b, results, n);
+    tb_puts(&b, "\n}\n");
+    if (b.oom) rc = gat_error_set(err, GAT_ENOMEM, "%s: out of memory", path);
+    else rc = gat_write_file(path, b.s, b.n, err);
+    free(b.s);
+    return rc;
+}
+
+/* {"key": value, ...} of params, one entry a line, indented for a member of the top object. */
+static void tb_params(textbuf *b, const gat_param *params, size_t n) {
+    tb_putn(b, "{", 1);
+    for (size_t i = 0; i < n; i++) {
+        const gat_param *p = &params[i];
+        tb_puts(b, i ? ",\n    " : "\n    ");
+        tb_json_string(b, p->key);
+        tb_puts(b, ": ");
+        switch (p->type) {
+        case GAT_PARAM_STRING: tb_json_string(b, p->s); break;
+        case GAT_PARAM_INT: tb_printf(b, "%" PRId64, p->i); break;
+        case GAT_PARAM_FLOAT: tb_json_number(b, p->f); break;
+        case GAT_PARAM_BOOL: tb_puts(b, p->i ? "true" : "false"); break;
+        case GAT_PARAM_INT_LIST:
+            tb_putn(b, "[", 1);
+            for (size_t k = 0; k < p->n; k++) tb_printf(b, "%s%" PRId64, k ? ", " : "", p->list[k]);
+            tb_putn(b, "]", 1);
+            break;
+        }
+    }
+    tb_puts(b, n ? "\n  }" : "}");
 }
 
 /* ---------------------------------------------------------------- the run folder */
@@ -197,8 +244,10 @@ static int check_options(const gat_runlog_options *opt, gat_error *err) {
     for (size_t i = 0; i < opt->n_params; i++) {
         const gat_param *p = &opt->params[i];
         if (!p->key || !p->key[0]) return gat_error_set(err, GAT_EINVAL, "run log: parameter %zu has no name", i);
-        if ((unsigned)p->type > GAT_PARAM_BOOL)
+        if ((unsigned)p->type > GAT_PARAM_INT_LIST)
             return gat_error_set(err, GAT_EINVAL, "run log: parameter '%.64s' has an unknown type", p->key);
+        if (p->type == GAT_PARAM_INT_LIST && p->n && !p->list)
+            return gat_error_set(err, GAT_EINVAL, "run log: parameter '%.64s' has no list", p->key);
         for (size_t j = 0; j < i; j++)
             if (!strcmp(opt->params[j].key, p->key))
                 return gat_error_set(err, GAT_EINVAL, "run log: parameter '%.64s' given twice", p->key);
@@ -249,6 +298,7 @@ int gat_runlog_open(gat_runlog *log, const gat_runlog_options *opt, gat_error *e
     host_name(host, sizeof host);
 
     log->flush_secs = opt->flush_secs == 0 ? RUNLOG_DEFAULT_FLUSH_SECS : opt->flush_secs;
+    log->step_offset = opt->step_offset;
     log->n_metrics = opt->n_metrics;
     if (opt->n_metrics && !(log->metrics = calloc((size_t)opt->n_metrics, sizeof *log->metrics))) {
         rc = gat_error_set(err, GAT_ENOMEM, "run log: out of memory");
@@ -312,7 +362,8 @@ int gat_runlog_write_epoch(gat_runlog *log, int64_t epoch, const double *values,
     if (log->events.fp)
         for (int k = 0; k < log->n_metrics; k++) {
             if (isnan(values[k])) continue;
-            int rc = gat_tfevents_write_scalar(&log->events, log->metrics[k], epoch, now, (float)values[k], err);
+            int rc = gat_tfevents_write_scalar(&log->events, log->metrics[k], epoch + log->step_offset, now,
+                                               (float)values[k], err);
             if (rc) return rc;
         }
     if (log->flush_secs < 0 || clock_secs(CLOCK_MONOTONIC) - log->last_flush >= log->flush_secs)
@@ -372,17 +423,36 @@ static size_t split_cells(char *line, char **cells, size_t max) {
     return n;
 }
 
+static int metrics_csv_parse(char *data, size_t len, const char *file, gat_metrics_csv *m, gat_error *err);
+
 int gat_metrics_csv_read(const char *path, gat_metrics_csv *m, gat_error *err) {
     memset(m, 0, sizeof *m);
-    char file[4096], *data = NULL, **cells = NULL;
-    double *rows = NULL;             /* row-major while reading */
-    size_t len = 0, rows_cap = 0;
+    char file[4096], *data = NULL;
+    size_t len = 0;
     int rc;
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) rc = gat_path_join(file, sizeof file, err, "%s/metrics.csv", path);
     else rc = gat_path_join(file, sizeof file, err, "%s", path);
     if (rc) return rc;
     if ((rc = gat_read_file(file, &data, &len, err))) return rc;
+    return metrics_csv_parse(data, len, file, m, err);
+}
+
+int gat_metrics_csv_parse(const char *text, size_t len, const char *name, gat_metrics_csv *m, gat_error *err) {
+    memset(m, 0, sizeof *m);
+    char *data = malloc(len + 1);
+    if (!data) return gat_error_set(err, GAT_ENOMEM, "%s: out of memory", name);
+    if (len) memcpy(data, text, len);
+    data[len] = 0;
+    return metrics_csv_parse(data, len, name, m, err);
+}
+
+/* Parse data[0..len) (NUL-terminated, owned: freed here) into *m. */
+static int metrics_csv_parse(char *data, size_t len, const char *file, gat_metrics_csv *m, gat_error *err) {
+    char **cells = NULL;
+    double *rows = NULL;             /* row-major while reading */
+    size_t rows_cap = 0;
+    int rc;
 
     /* A crash can leave the file's tail zero-filled (the size was written, the data not):
      * NUL bytes with nothing but NULs and newlines after them are that tail, dropped like a

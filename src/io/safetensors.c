@@ -176,13 +176,23 @@ static int check_tiling(const char *path, range *r, size_t n, uint64_t data_len,
 }
 
 int gat_safetensors_read(const char *path, gat_safetensors *out, gat_error *err) {
-    char *buf = NULL, *hname = NULL;
+    char *buf = NULL;
     size_t len = 0;
-    gat_json h = {0};
-    range *ranges = NULL;
     memset(out, 0, sizeof *out);
     int rc = gat_read_file(path, &buf, &len, err);
     if (rc) return rc;
+    rc = gat_safetensors_parse(buf, len, path, out, err);
+    free(buf);
+    return rc;
+}
+
+int gat_safetensors_parse(const void *file, size_t len, const char *path, gat_safetensors *out, gat_error *err) {
+    const char *buf = file;
+    char *hname = NULL;
+    gat_json h = {0};
+    range *ranges = NULL;
+    int rc = GAT_OK;
+    memset(out, 0, sizeof *out);
     if (len < 8) {
         rc = gat_error_set(err, GAT_EFORMAT, "%s: truncated: %zu bytes is too short for a safetensors header", path, len);
         goto fail;
@@ -246,7 +256,6 @@ fail:
     free(ranges);
     free(hname);
     gat_json_free(&h);
-    free(buf);
     if (rc) gat_safetensors_free(out);
     return rc;
 }

@@ -333,11 +333,20 @@ static int decode_event(const uint8_t *p, size_t len, gat_tfevents_data *d, size
 }
 
 int gat_tfevents_read(const char *path, gat_tfevents_data *out, gat_error *err) {
-    memset(out, 0, sizeof *out);
     char *data = NULL;
-    size_t size = 0, cap = 0;
+    size_t size = 0;
+    memset(out, 0, sizeof *out);
     int rc = gat_read_file(path, &data, &size, err);
     if (rc) return rc;
+    rc = gat_tfevents_parse(data, size, path, out, err);
+    free(data);
+    return rc;
+}
+
+int gat_tfevents_parse(const void *data, size_t size, const char *path, gat_tfevents_data *out, gat_error *err) {
+    size_t cap = 0;
+    int rc = GAT_OK;
+    memset(out, 0, sizeof *out);
     const uint8_t *p = (const uint8_t *)data;
     uint64_t off = 0;
     while (off < size) {
@@ -371,10 +380,8 @@ int gat_tfevents_read(const char *path, gat_tfevents_data *out, gat_error *err) 
         off += 16 + len;
     }
     out->valid_bytes = off;
-    free(data);
     return GAT_OK;
 fail:
-    free(data);
     gat_tfevents_data_free(out);
     return rc;
 }

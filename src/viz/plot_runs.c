@@ -1,5 +1,6 @@
 /* plot_runs.c - training curves of runs (see plot_runs.h). */
 #include "gat/plot_runs.h"
+#include "gat/dataset.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -29,7 +30,7 @@ void gat_run_best_epoch(const gat_metrics_csv *m, int64_t *epoch, double *val_ac
     }
 }
 
-/* "cora, seed 3" from config.json, else the folder's name. */
+/* "Cora, seed 3" from config.json, else the folder's name. */
 static void run_label(const char *run, char *out, size_t size) {
     const char *base = strrchr(run, '/');
     base = base && base[1] ? base + 1 : run;
@@ -43,11 +44,32 @@ static void run_label(const char *run, char *out, size_t size) {
     if (gat_json_parse(text, len, path, &j, &err) == GAT_OK) {
         const gat_json *c = gat_json_get(&j, "config");
         const gat_json *ds = gat_json_get(c, "dataset_name"), *seed = gat_json_get(c, "seed");
-        if (ds && ds->type == GAT_JSON_STRING && seed && seed->type == GAT_JSON_NUMBER)
-            snprintf(out, size, "%s, seed %.0f", ds->string, seed->number);
+        if (ds && ds->type == GAT_JSON_STRING && seed && seed->type == GAT_JSON_NUMBER) {
+            char dname[64];
+            gat_display_dataset_name(ds->string, dname, sizeof dname);
+            snprintf(out, size, "%s, seed %.0f", dname, seed->number);
+        }
         gat_json_free(&j);
     }
     free(text);
+}
+
+/* The test accuracy in the run's results.json (gat train writes it there), NaN when absent. */
+static double results_test_acc(const char *run) {
+    char path[4200], *text;
+    size_t len;
+    gat_error err = {0};
+    double t = NAN;
+    snprintf(path, sizeof path, "%s/results.json", run);
+    if (gat_read_file(path, &text, &len, &err)) return t;
+    gat_json j;
+    if (gat_json_parse(text, len, path, &j, &err) == GAT_OK) {
+        const gat_json *v = gat_json_get(gat_json_get(&j, "results"), "test_acc");
+        if (v && v->type == GAT_JSON_NUMBER) t = v->number;
+        gat_json_free(&j);
+    }
+    free(text);
+    return t;
 }
 
 /* y smoothed as TensorBoard does: debiased exponential moving average. */
@@ -128,8 +150,9 @@ int gat_plot_runs(const char *const *runs, int n_runs, const char *out_stem, con
         double acc, loss;
         gat_run_best_epoch(&m[r], &best, &acc, &loss);
         const double *test = gat_metrics_csv_column(&m[r], "test_acc");
-        double t = NAN;
-        for (size_t i = 0; test && i < n; i++)
+        double t = results_test_acc(runs[r]);
+        /* runs written before results.json carried it in a last metrics.csv row */
+        for (size_t i = 0; test && !isfinite(t) && i < n; i++)
             if (isfinite(test[i])) t = test[i];
         if (best >= 0) {
             /* the best epoch as a dashed marker in both panels, named in the accuracy legend */
@@ -144,8 +167,10 @@ int gat_plot_runs(const char *const *runs, int n_runs, const char *out_stem, con
             gat_style vl = {.color = -1, .rgb = gat_palette_rgb(r), .alpha = 0.5};
             if ((rc = gat_panel_vline(pl, (double)best, NULL, &vl, err))) goto done;
         }
-        sl += (size_t)snprintf(sub + sl, sizeof sub - sl, "%s%s: %lld epochs", sl ? "  |  " : "", label,
-                               (long long)ep[n - 1]);
+        /* one run: the title names it already */
+        if (n_runs == 1) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, "%lld epochs", (long long)ep[n - 1]);
+        else sl += (size_t)snprintf(sub + sl, sizeof sub - sl, "%s%s: %lld epochs", sl ? "  |  " : "", label,
+                                    (long long)ep[n - 1]);
         if (isfinite(t) && sl < sizeof sub) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, ", test acc %.3f", t);
         if (r == 0 && n_runs == 1) snprintf(title, sizeof title, "Training curves: %s", label);
         if (sl >= sizeof sub) sl = sizeof sub - 1;

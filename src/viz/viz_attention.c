@@ -478,7 +478,8 @@ static double neighbour_radius(const star *s, double R, double rmax) {
 /* ---- shared text ---- */
 
 static void head_text(const gat_inspection *ins, int layer, int head, char *buf, size_t size) {
-    if (head == GAT_HEAD_MEAN) snprintf(buf, size, "mean of %lld heads", (long long)ins->heads[layer]);
+    if (head == GAT_HEAD_MEAN && ins->heads[layer] == 1) snprintf(buf, size, "head 0 of 1");
+    else if (head == GAT_HEAD_MEAN) snprintf(buf, size, "mean of %lld heads", (long long)ins->heads[layer]);
     else snprintf(buf, size, "head %d", head);
 }
 
@@ -691,7 +692,28 @@ static void draw_sorted_weights(cairo_t *cr, const one_pic *p, double x, double 
     cd_font(cr, 11, 1);
     cd_text(cr, x, y, "Weights, largest first", 0, 0);
     y += 20;
-    double top = fmax(p->wmax_w, 1.0 / (double)d) * 1.08, bw = w / (double)d;
+    double top = fmax(p->wmax_w, 1.0 / (double)d) * 1.08;
+    /* a y axis of attention weights on the left, two or three ticks from 0 */
+    const double axis_w = 30;
+    double ticks[8], step;
+    int nt = gat_nice_ticks(0, top, 3, 0, ticks, 8, &step);
+    cd_font(cr, 8, 0);
+    cd_rgb(cr, CD_AXIS_RGB, 1);
+    cairo_set_line_width(cr, 0.8);
+    cairo_move_to(cr, x + axis_w, y);
+    cairo_line_to(cr, x + axis_w, y + h);
+    cairo_stroke(cr);
+    for (int k = 0; k < nt; k++) {
+        double ty = y + h - h * ticks[k] / top;
+        cairo_move_to(cr, x + axis_w - 3, ty);
+        cairo_line_to(cr, x + axis_w, ty);
+        cairo_stroke(cr);
+        snprintf(wt, sizeof wt, "%g", ticks[k]);
+        cd_text(cr, x + axis_w - 5, ty, wt, 1, 0.5);
+    }
+    x += axis_w;
+    w -= axis_w;
+    double bw = w / (double)d;
     cd_rgb(cr, 0xf4f4f4, 1);
     cairo_rectangle(cr, x, y, w, h);
     cairo_fill(cr);

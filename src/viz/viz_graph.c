@@ -11,6 +11,7 @@
 #include "chart_draw.h"
 #include "gat/chart.h"
 #include "gat/viz_dataset.h"
+#include "gat/dataset.h"
 #include "viz_internal.h"
 
 #define KK_MAX_NODES 5000      /* KK keeps an n x n distance matrix */
@@ -144,17 +145,12 @@ int viz_cmp_double(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
-void viz_capitalised(const char *name, char *buf, size_t size) {
-    snprintf(buf, size, "%s", name && *name ? name : "graph");
-    if (buf[0] >= 'a' && buf[0] <= 'z') buf[0] = (char)(buf[0] - 32);
-}
+void viz_capitalised(const char *name, char *buf, size_t size) { gat_display_dataset_name(name, buf, size); }
 
 void viz_class_name(const gat_graph_input *g, int64_t c, char *buf, size_t size) {
     if (c < 0) snprintf(buf, size, "unlabelled");
-    else if (g && g->class_names && g->class_names[c]) snprintf(buf, size, "%s", g->class_names[c]);
+    else if (g && g->class_names && g->class_names[c]) gat_display_class_name(g->class_names[c], buf, size);
     else snprintf(buf, size, "class %lld", (long long)c);
-    for (char *p = buf; *p; p++)
-        if (*p == '_') *p = ' ';
 }
 
 /* Lay out one component (k nodes, local edge list el of 2*ke ids) into lx, ly. */

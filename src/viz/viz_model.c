@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gat/chart.h"
+#include "gat/dataset.h"
 #include "gat/viz_model.h"
 #include "viz_internal.h"
 
@@ -64,19 +65,19 @@ int gat_viz_entropy(const gat_inspection *ins, const char *dataset_name, int lay
         snprintf(title, sizeof title, "head %lld: mean %.3f bits (uniform %.3f)", (long long)hd, mh, mu);
         int last_row = hd + cols >= shown, first_col = hd % cols == 0;   /* nothing below it */
         gat_panel_labels(p, title, last_row ? "entropy (bits)" : NULL, first_col ? "number of nodes" : NULL);
-        /* uniform as translucent bars, learned as an outline over them (and as lighter bars):
-         * where the two coincide, the outline traces the tops of the uniform bars */
-        gat_style su = {.label = hd == 0 ? "uniform attention" : NULL, .color = 1, .alpha = 0.45};
-        gat_style sh = {.color = 0, .alpha = 0.25};
-        gat_style so = {.label = hd == 0 ? "learned attention (GAT)" : NULL, .color = 0, .width = 1.4};
+        /* uniform as light filled bars, learned as an unfilled outline on top: nothing is
+         * blended, so where the two coincide (Cora) the outline traces the tops of the
+         * bars, and where they differ the outline leaves them, both readable */
+        gat_style su = {.label = hd == 0 ? "uniform attention (bars)" : NULL, .color = 1, .alpha = 0.35};
+        gat_style so = {.label = hd == 0 ? "learned attention (outline)" : NULL, .color = 0, .width = 1.6};
         if ((rc = gat_panel_hist(p, u, (size_t)n, lo, hi, bins, GAT_HIST_BARS, &su, err))) goto done;
-        if ((rc = gat_panel_hist(p, hh, (size_t)n, lo, hi, bins, GAT_HIST_BARS, &sh, err))) goto done;
         if ((rc = gat_panel_hist(p, hh, (size_t)n, lo, hi, bins, GAT_HIST_STEP, &so, err))) goto done;
         gat_panel_legend(p, hd == 0 ? GAT_LEGEND_UPPER_RIGHT : GAT_LEGEND_NONE);
         gat_panel_xlim(p, lo, hi);
     }
-    char title[256], sub[320];
-    snprintf(title, sizeof title, "%s: entropy of attention, layer %d (%lld head%s)", dataset_name ? dataset_name : "",
+    char title[256], sub[320], dname[64];
+    gat_display_dataset_name(dataset_name, dname, sizeof dname);
+    snprintf(title, sizeof title, "%s: entropy of attention, layer %d (%lld head%s)", dname,
              layer, (long long)heads, heads == 1 ? "" : "s");
     snprintf(sub, sizeof sub, "each node's attention over its neighbourhood (self loop included); %lld nodes, %d bins; "
              "mean |learned - uniform| %s %.4f bits%s",
@@ -133,8 +134,9 @@ int gat_viz_embeddings(const float *y, int64_t n, const gat_graph_input *info, c
             else none++;
         }
         for (int64_t c = 0; c < nc && !rc; c++) {
-            char name[128];
-            if (info->class_names) snprintf(name, sizeof name, "%s (%lld)", info->class_names[c], (long long)count[c]);
+            char name[128], cname[96];
+            gat_display_class_name(info->class_names ? info->class_names[c] : NULL, cname, sizeof cname);
+            if (info->class_names) snprintf(name, sizeof name, "%s (%lld)", cname, (long long)count[c]);
             else snprintf(name, sizeof name, "class %lld (%lld)", (long long)c, (long long)count[c]);
             rc = gat_panel_legend_entry(p, name, (int)(c % GAT_PALETTE_SIZE), err);
         }

@@ -15,6 +15,8 @@ expect_error "corrupt model file" "junk.safetensors" "$GAT" info --model junk.sa
 expect_error "missing dataset" "dataset 'nosuch' not found" "$GAT" train --dataset nosuch --data-dir "$TMP"
 if need_data; then
     expect_error "heads count" "--num_heads_per_layer: 1 values for 2 layers" "$GAT" train --num_heads_per_layer 8
+    # a library check, reported under the option's name (the library says config.heads)
+    expect_error "too many heads" "--num_heads_per_layer: layer 1 has 100 heads (allowed 1..64)" "$GAT" train --num_heads_per_layer 8,100
     expect_error "classes mismatch" "7 classes" "$GAT" train --num_features_per_layer 8,5
     touch afile
     expect_error "unwritable models folder" "afile" "$GAT" train --num_of_epochs 1 --models-dir afile/models

@@ -23,8 +23,17 @@ for f in models/binaries/*.safetensors; do
     check "one run names $f" [ "$(grep -l "\"model_path\": \"$f\"" runs/*/config.json | wc -l)" -eq 1 ]
 done
 # every run says where its model went, and no two say the same
-check "distinct 'Model saved to' lines" [ "$(cat out*.txt | grep -c .)" -eq 0 ]
+check "quiet: each run prints its one result line, nothing else" \
+    [ "$(cat out*.txt | grep -c '^Trained 6 epochs')" -eq $N ] && [ "$(cat out*.txt | grep -vc '^Trained 6 epochs')" -eq 0 ]
 check "no reservations or temporaries left" [ -z "$(find models runs -name '*.reserved' -o -name '*.tmp.*')" ]
+
+# A run that saved no model (killed) keeps its checkpoints: the next run takes another number.
+rm -rf models runs
+"$GAT" train --dataset tiny --data-dir data --num_of_epochs 2 --checkpoint_freq 1 --threads 1 --quiet > /dev/null 2>&1
+rm models/binaries/gat_TINY_000000.safetensors
+"$GAT" train --dataset tiny --data-dir data --num_of_epochs 2 --checkpoint_freq 1 --threads 1 --quiet > /dev/null 2>&1
+check "checkpoints of a run without a model are kept" [ "$(ls models/checkpoints | grep -c '^gat_TINY_000000_ckpt')" -eq 2 ]
+check "the next run takes the next number" [ -f models/binaries/gat_TINY_000001.safetensors ]
 
 # Crash drill: kill runs that checkpoint every epoch at random moments. Job control on, so
 # background runs do not start with SIGINT ignored (as a non-interactive shell starts them).

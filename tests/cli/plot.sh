@@ -75,7 +75,13 @@ if need_data; then
             check "tag $tag 40 times" [ "$(grep -c "1: \"$tag\"" decoded.txt)" -eq 40 ]
         done
         check "test_acc once" [ "$(grep -c '1: "test_acc"' decoded.txt)" -eq 1 ]
-        check "step 40 logged" grep -q "^2: 40$" decoded.txt
+        # steps count epochs from 0 as pytorch-GAT's: epochs 1..40 are steps 0..39 (step 0
+        # is proto3's default, so it is not written)
+        check "last step 39" grep -q "^2: 39$" decoded.txt
+        check "no step 40" bash -c '! grep -q "^2: 40$" decoded.txt'
+        check "metrics.csv: one row per epoch" [ "$(wc -l < "${run}metrics.csv")" -eq 41 ]
+        check "metrics.csv: no test column" bash -c "! head -1 '${run}metrics.csv' | grep -q test_acc"
+        check "results.json: test accuracy" grep -q '"test_acc": 0\.[0-9]' "${run}results.json"
     fi
 fi
 finish

@@ -15,7 +15,7 @@ for f in train_graph.json train_feats.npy test_labels.npy; do check "same $f on 
 check "--help names the PPI recipe" grep -q "PPI recipe is" help.out
 "$GAT" train --data-dir data --dataset ppi --num_of_epochs 5 --num_features_per_layer 16,16,121 --console_log_freq 5 \
     --should_test --models-dir m --logdir runs --threads 2 > train.out
-check "collection summary" grep -q "Dataset ppi: 24 graphs (train/val/test 20/2/2)" train.out
+check "collection summary" grep -q "Dataset PPI: 24 graphs (train/val/test 20/2/2)" train.out
 check "PPI recipe: 3 layers, 4,4,6 heads, skip" grep -q "GAT: 3 layers, heads 4,4,6, features 16,16,121, .* dropout 0, skip on" train.out
 check "training lines every 5 batches" test "$(grep -c 'GAT training: .* | batch=' train.out)" -eq 10
 check "validation micro-F1 line" grep -q "GAT validation: .* | val micro-F1=0\.[0-9]* | val loss=" train.out
@@ -23,7 +23,8 @@ check "Test micro-F1 line" grep -q "^Test micro-F1 = 0\.[0-9]*$" train.out
 check "checkpoint at epoch 5" sh -c 'ls m/checkpoints | grep -q "^gat_PPI_[0-9]*_ckpt_epoch_5.safetensors$"'
 model=$(ls m/binaries/gat_PPI_*.safetensors | head -1)
 check "final model" test -s "$model"
-check "metrics.csv names micro-F1" sh -c 'head -1 runs/*/metrics.csv | grep -q "training_micro_f1,val_loss,val_micro_f1,test_micro_f1"'
+check "metrics.csv names micro-F1" sh -c 'head -1 runs/*/metrics.csv | grep -q "training_micro_f1,val_loss,val_micro_f1$"'
+check "results.json: the test micro-F1" sh -c 'grep -q "\"test_micro_f1\": 0\.[0-9]" runs/*/results.json'
 "$GAT" test --model "$model" --data-dir data > test.out
 check "gat test micro-F1" grep -q "^Test micro-F1 = " test.out
 want=$(sed -n 's/^Test micro-F1 = \(0\.[0-9]*\)$/\1/p' train.out)
@@ -43,7 +44,7 @@ check "tests on another collection" grep -q "^Test micro-F1 = " test2.out
 # the no-edges baseline
 "$GAT" train --data-dir data --dataset ppi --num_of_epochs 1 --num_features_per_layer 16,16,121 --no_edges --quiet \
     --should_test --checkpoint_freq 0 --models-dir m2 --logdir runs2 > noedges.out
-check "--no_edges trains" grep -q "^Test micro-F1 = " noedges.out
+check "--no_edges trains (--quiet: one line)" grep -q "^Trained 1 epochs .*best validation micro-F1 .*; test micro-F1 0\.[0-9]*$" noedges.out
 # broken input: one line naming the file
 cp -r data/ppi bad && printf '{"nodes": [{"id": 0}' > bad/valid_graph.json
 mkdir -p badroot && mv bad badroot/ppi

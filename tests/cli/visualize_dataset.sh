@@ -33,7 +33,7 @@ if need_data; then
     check "summary: node 1358 has 168 neighbours" grep -q "max 168 (node 1358 has 168 neighbours)" summary.txt
     check "summary: components" grep -Eq "connected components +78 \(the largest has 2485 nodes" summary.txt
     check "summary: self loops" grep -Eq "self loops +0" summary.txt
-    check "summary: class names" grep -q "Neural_Networks" summary.txt
+    check "summary: class names" grep -q "Neural Networks" summary.txt
     check "summary: split sizes" grep -Eq "total +2708 +140 +500 +1000" summary.txt
     for f in cora_graph cora_degrees; do
         check "$f.png valid" png_ok "figs/$f.png"

@@ -64,9 +64,10 @@ if need_data; then
         check "entropy layer $l svg" svg_ok "figs/cora_entropy_layer$l.svg"
     done
     check "attention dump" [ "$(head -c 6 att.npy | tail -c 5)" = "NUMPY" ]
-    check "attention dump edges" [ "$(head -c 6 att_edges.npy | tail -c 5)" = "NUMPY" ]
+    check "attention dump edges" [ "$(head -c 6 att_edge_index.npy | tail -c 5)" = "NUMPY" ]
     check "dump shape (13264, 9)" grep -q "'shape': (13264, 9)" att.npy
-    check "edges shape (13264, 3)" grep -q "'shape': (13264, 3)" att_edges.npy
+    check "edge_index shape (2, 13264) as the dataset's" grep -q "'shape': (2, 13264)" att_edge_index.npy
+    check "input edge index shape (13264,)" grep -q "'shape': (13264,)" att_input_edge.npy
     "$GAT" visualize entropy --model "$M" --layer 1 --bins 10 --out one --dump-attention att.npz >/dev/null
     check "one layer only" [ -e one/cora_entropy_layer1.png ] && [ ! -e one/cora_entropy_layer0.png ]
     check "npz dump" [ "$(head -c 2 att.npz)" = "PK" ]

@@ -30,12 +30,22 @@ def check_run(run):
     print("  config.json: format %s v%d, %d config keys" % (cfg["format"], cfg["format_version"], len(cfg["config"])))
     with open(os.path.join(run, "metrics.csv")) as f:
         rows = list(csv.DictReader(f))
-    # Each non-empty (epoch, metric) cell of metrics.csv must be an event of that tag and
-    # step with the same value, and each event a cell (the test row repeats the last
-    # epoch with only test_acc filled in).
-    cells = {(int(r["epoch"]), k): float(v) for r in rows for k, v in r.items()
+    # Each non-empty (epoch, metric) cell of metrics.csv must be an event of that tag at
+    # step epoch - 1 (TensorBoard steps count epochs from 0, as pytorch-GAT's) with the same
+    # value, and each per-epoch event a cell; the test result is in results.json and is
+    # one test_acc event at the last step.
+    cells = {(int(r["epoch"]) - 1, k): float(v) for r in rows for k, v in r.items()
              if k not in ("epoch", "wall_time") and v != ""}
-    events = {(e.step, tag): e.value for tag in tags for e in acc.Scalars(tag)}
+    events = {(e.step, tag): e.value for tag in tags for e in acc.Scalars(tag) if not tag.startswith("test_")}
+    res_path = os.path.join(run, "results.json")
+    if os.path.exists(res_path) and "test_acc" in tags:
+        with open(res_path) as f:
+            res = json.load(f)["results"]
+        t = acc.Scalars("test_acc")
+        ok_test = len(t) == 1 and abs(t[0].value - res["test_acc"]) < 1e-6 and t[0].step == res["epochs"] - 1
+        print("  results.json: test_acc %s, the test_acc event %s" % (res["test_acc"], "agrees" if ok_test else "DISAGREES"))
+        if not ok_test:
+            return False
     bad = sum(1 for k in set(cells) | set(events)
               if k not in cells or k not in events or abs(cells[k] - events[k]) > 1e-6 * max(1, abs(cells[k])))
     print("  metrics.csv: %d rows, %d cells disagree with the events" % (len(rows), bad))
