@@ -18,6 +18,8 @@
  * --full        then the wall time of a whole default training run (10000 epochs at most,
  *               patience 1000) per thread setting, from opening the dataset to the test
  *               accuracy, as `gat train` does it.
+ * Each line also gives the process's CPU time per epoch (all its threads): with one thread on
+ * a loaded machine it is close to the wall time the epoch takes on a quiet one.
  * Ends with the peak resident memory of the process. */
 #include <signal.h>
 #include <stdio.h>
@@ -42,6 +44,12 @@
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
+}
+
+static double cpu_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static double now_seconds(void) {
@@ -92,8 +100,9 @@ static int fail(const gat_error *err) {
     return 1;
 }
 
-/* ms per epoch of `epochs` epochs after a 20-epoch warm-up; < 0 on error. */
-static double time_epochs(const gat_dataset *ds, const gat_config *cfg, int epochs, gat_error *err) {
+/* ms per epoch of `epochs` epochs after a 20-epoch warm-up, and the CPU time of the process
+ * per epoch (all threads) in *cpu_ms; < 0 on error. */
+static double time_epochs(const gat_dataset *ds, const gat_config *cfg, int epochs, double *cpu_ms, gat_error *err) {
     gat_model m;
     gat_session s;
     gat_train_result res;
@@ -108,7 +117,11 @@ static double time_epochs(const gat_dataset *ds, const gat_config *cfg, int epoc
     opt.max_epochs = 20;
     if (!gat_train(&m, &s, &opt, NULL, NULL, &res, err)) {
         opt.max_epochs = epochs;
-        if (!gat_train(&m, &s, &opt, NULL, NULL, &res, err)) ms = 1e3 * res.seconds / (double)res.epochs;
+        const double c0 = cpu_seconds();
+        if (!gat_train(&m, &s, &opt, NULL, NULL, &res, err)) {
+            ms = 1e3 * res.seconds / (double)res.epochs;
+            *cpu_ms = 1e3 * (cpu_seconds() - c0) / (double)res.epochs;
+        }
     }
     gat_session_free(&s);
     gat_model_free(&m);
@@ -176,13 +189,13 @@ int main(int argc, char **argv) {
            cpus);
     fflush(stdout);
     const int loads = contention ? 2 : 1;
-    static double t[2][MAX_SETTINGS][MAX_REPEATS];
+    static double t[2][MAX_SETTINGS][MAX_REPEATS], cpu[2][MAX_SETTINGS][MAX_REPEATS];
     for (int r = 0; r < repeats; r++)
         for (int load = 0; load < loads; load++) {
             if (load) competitors_start((int)cpus);
             for (int s = 0; s < n_settings; s++) {
                 gat_set_threads(settings[s]);
-                double ms = time_epochs(&ds, &cfg, epochs, &err);
+                double ms = time_epochs(&ds, &cfg, epochs, &cpu[load][s][r], &err);
                 if (ms < 0) return fail(&err);
                 t[load][s][r] = ms;
             }
@@ -193,13 +206,16 @@ int main(int argc, char **argv) {
             double sorted[MAX_REPEATS];
             memcpy(sorted, t[load][s], (size_t)repeats * sizeof *sorted);
             qsort(sorted, (size_t)repeats, sizeof *sorted, cmp_double);
+            double cpus_sorted[MAX_REPEATS];
+            memcpy(cpus_sorted, cpu[load][s], (size_t)repeats * sizeof *cpus_sorted);
+            qsort(cpus_sorted, (size_t)repeats, sizeof *cpus_sorted, cmp_double);
             double ratio[MAX_REPEATS]; /* per repeat, against the first setting under the same load */
             for (int r = 0; r < repeats; r++) ratio[r] = t[load][s][r] / t[load][0][r];
             qsort(ratio, (size_t)repeats, sizeof *ratio, cmp_double);
             int th = settings[s] ? settings[s] : (int)cpus;
-            printf("threads=%d%s%s: %.3f ms/epoch (median of %d runs of %d epochs; min %.3f, max %.3f)", th,
-                   settings[s] ? "" : " (all)", load ? " with a spinning competitor on every core" : "",
-                   sorted[repeats / 2], repeats, epochs, sorted[0], sorted[repeats - 1]);
+            printf("threads=%d%s%s: %.3f ms/epoch (median of %d runs of %d epochs; min %.3f, max %.3f; CPU time "
+                   "%.3f ms/epoch)", th, settings[s] ? "" : " (all)", load ? " with a spinning competitor on every core" : "",
+                   sorted[repeats / 2], repeats, epochs, sorted[0], sorted[repeats - 1], cpus_sorted[repeats / 2]);
             if (s > 0) printf("; %.2fx the time of threads=%d (median ratio)", ratio[repeats / 2], settings[0] ? settings[0] : (int)cpus);
             printf("\n");
         }

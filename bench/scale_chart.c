@@ -65,6 +65,7 @@ int main(int argc, char **argv) {
         {"gat", "full", "gat full batch", 0},
         {"gat", "sampled", "gat sampled (B=1024, 15,10)", 1},
         {"pyg", "full", "PyG GATConv full batch", 2},
+        {"pyg", "sampled", "PyG NeighborLoader (B=1024, 15,10)", 3},
     };
     for (size_t s = 0; s < sizeof series / sizeof *series; s++) {
         double x[MAXR], t[MAXR], m[MAXR], e[MAXR];

@@ -2,7 +2,7 @@
 """Compare gat's t-SNE with scikit-learn's on the same vectors.
 
   # 1. Cora's raw features -> row-normalised -> TruncatedSVD(50, random_state=0)
-  python3 bench/tsne_compare.py prepare-cora /work/shared/datasets/cora /tmp/tsne-cora
+  python3 bench/tsne_compare.py prepare-cora data/cora /tmp/tsne-cora
   #    writes x.npy (N, 50) float32, labels.npy (N,) int64, and x.f32 / labels.i64 for bench_tsne
 
   # 2. scikit-learn (init random and pca) and, with --gat, build/bench/bench_tsne on the same data

@@ -8,9 +8,9 @@ each library in a fresh subprocess (interleaved: gat, pyg, gat, pyg, ...) that r
 time, its median seconds per epoch, the whole run's seconds and its peak resident memory;
 --same-process also times both, interleaved, inside one process.
 
-    python3 -m venv /work/venv-py && /work/venv-py/bin/pip install torch torch_geometric
-    /work/venv-py/bin/pip install --no-deps build-python/dist/gat-*.whl      # from scripts/test-python.sh
-    /work/venv-py/bin/python bench/peers/python_vs_pyg.py --epochs 1000 --rounds 3
+    python3 -m venv venv && venv/bin/pip install torch torch_geometric
+    venv/bin/pip install --no-deps build-python/dist/gat-*.whl      # from scripts/test-python.sh
+    venv/bin/python bench/peers/python_vs_pyg.py --epochs 1000 --rounds 3
 """
 
 import argparse

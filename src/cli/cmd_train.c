@@ -407,8 +407,23 @@ static double resident_now(void) {
     return (double)res * 4096.0;
 }
 
-/* Estimate the run's peak memory, print it, and refuse with one line when it does not fit. */
-static int check_memory(const train_args *a, const gat_config *cfg, const gat_dataset *ds, gat_error *err) {
+/* The peak resident memory of this process so far (VmHWM), bytes; 0 when unknown. */
+static double peak_resident(void) {
+    FILE *fp = fopen("/proc/self/status", "r");
+    double kb = 0;
+    if (fp) {
+        char line[256];
+        while (fgets(line, sizeof line, fp))
+            if (sscanf(line, "VmHWM: %lf kB", &kb) == 1) break;
+        fclose(fp);
+    }
+    return kb * 1024.0;
+}
+
+/* Estimate the run's peak memory (into *estimate), print it, and refuse with one line when it
+ * does not fit. */
+static int check_memory(const train_args *a, const gat_config *cfg, const gat_dataset *ds, double *estimate,
+                        gat_error *err) {
     gat_run_shape run;
     memset(&run, 0, sizeof run);
     run.keep_best = a->train.keep_best;
@@ -417,13 +432,15 @@ static int check_memory(const train_args *a, const gat_config *cfg, const gat_da
     gat_memory_estimate est;
     int rc = gat_memory_estimate_dataset(cfg, ds, &run, &est, err);
     if (rc) return rc;
+    *estimate = est.total;
     const int64_t avail = gat_memory_available();
     /* what is already resident (the dataset) is part of the estimate and no longer available */
     const double limit = a->max_memory > 0 ? a->max_memory : avail >= 0 ? (double)avail + resident_now() : INFINITY;
     char tot[32], par[32], act[32], gr[32], dat[32], lim[32];
     gat_memory_format(est.total, tot, sizeof tot);
     gat_memory_format(est.parameters + est.optimizer, par, sizeof par);
-    gat_memory_format(est.activations + est.inference, act, sizeof act);
+    /* sampled: a batch's buffers and inference's are not held at once */
+    gat_memory_format(a->batch_size > 0 ? fmax(est.activations, est.inference) : est.activations, act, sizeof act);
     gat_memory_format(est.graph, gr, sizeof gr);
     gat_memory_format(est.dataset, dat, sizeof dat);
     gat_memory_format(limit, lim, sizeof lim);
@@ -434,24 +451,25 @@ static int check_memory(const train_args *a, const gat_config *cfg, const gat_da
     }
     if (est.total <= limit) return GAT_OK;
     char hint[256];
+    gat_problem_size *ps = malloc(sizeof *ps);
+    if (!ps) return gat_error_set(err, GAT_ENOMEM, "memory estimate: out of memory");
     if (a->batch_size > 0 && est.parameters + est.optimizer <= 0.5 * limit) {
-        gat_problem_size ps;
-        gat_problem_size_of(ds, &ps);
-        int64_t b = gat_memory_suggest_batch(cfg, &ps, &run, 0.9 * limit);
+        if ((rc = gat_problem_size_measure(cfg, ds, &run, ps, err))) goto done;
+        int64_t b = gat_memory_suggest_batch(cfg, ps, &run, 0.9 * limit);
         if (b > 0) snprintf(hint, sizeof hint, "choose a smaller --batch_size (%lld fits) or smaller --fanouts", (long long)b);
         else snprintf(hint, sizeof hint, "even batches of 64 seeds do not fit: the dataset alone takes %s", dat);
     } else if (est.parameters + est.optimizer > 0.5 * limit) {
         snprintf(hint, sizeof hint, "the parameters alone take %s: choose fewer heads or features per layer "
                  "(--num_heads_per_layer, --num_features_per_layer)", par);
     } else {
-        gat_problem_size ps;
-        gat_problem_size_of(ds, &ps);
-        int64_t b = gat_memory_suggest_batch(cfg, &ps, &run, 0.8 * limit);
         gat_run_shape r = run;
-        r.batch_size = b > 0 ? (b > 1024 ? 1024 : b) : 64;
+        r.batch_size = 1024;
         for (int l = 0; l < cfg->n_layers; l++) r.fanouts[l] = 10;
+        if ((rc = gat_problem_size_measure(cfg, ds, &r, ps, err))) goto done;
+        int64_t b = gat_memory_suggest_batch(cfg, ps, &r, 0.8 * limit);
+        r.batch_size = b > 0 ? (b > 1024 ? 1024 : b) : 64;
         gat_memory_estimate e2;
-        gat_memory_estimate_sizes(cfg, &ps, &r, &e2);
+        gat_memory_estimate_sizes(cfg, ps, &r, &e2);
         char m2[32];
         gat_memory_format(e2.total, m2, sizeof m2);
         if (b > 0)
@@ -461,10 +479,13 @@ static int check_memory(const train_args *a, const gat_config *cfg, const gat_da
             snprintf(hint, sizeof hint, "even sampled mini-batches of 64 nodes would need about %s (the dataset alone "
                      "takes %s)", m2, dat);
     }
-    return gat_error_set(err, GAT_ENOMEM, "%s: this run needs about %s at peak (parameters and Adam state %s, "
-                         "activations %s, graph %s, dataset %s) but %s %s; %s",
-                         a->max_memory > 0 ? "--max-memory" : "memory", tot, par, act, gr, dat, lim,
-                         a->max_memory > 0 ? "are allowed" : "are available", hint);
+    rc = gat_error_set(err, GAT_ENOMEM, "%s: this run needs about %s at peak (parameters and Adam state %s, "
+                       "activations %s, graph %s, dataset %s) but %s %s; %s",
+                       a->max_memory > 0 ? "--max-memory" : "memory", tot, par, act, gr, dat, lim,
+                       a->max_memory > 0 ? "are allowed" : "are available", hint);
+done:
+    free(ps);
+    return rc;
 }
 
 int gat_cmd_train(int argc, char **argv) {
@@ -539,7 +560,8 @@ int gat_cmd_train(int argc, char **argv) {
         vo.seed = a.train.seed;
         if ((rc = gat_cli_visualize_dataset(&ds, &vo, NULL, a.quiet ? GAT_CLI_VIZ_QUIET : 0, &err))) goto fail;
     }
-    if ((rc = check_memory(&a, &cfg, &ds, &err))) goto fail;
+    double estimate = 0;
+    if ((rc = check_memory(&a, &cfg, &ds, &estimate, &err))) goto fail;
     if ((rc = gat_model_init(&m, &cfg, a.train.seed, &err))) goto fail;
     if (a.batch_size > 0) rc = gat_sampled_session_init(&ss, &ds, &m, &err);
     else rc = gat_session_init(&s, &ds, &m, &err);
@@ -644,6 +666,14 @@ int gat_cmd_train(int argc, char **argv) {
         if (t.log_ok && gat_runlog_write_scalar(&t.log, t.multi ? "test_micro_f1" : "test_acc", res.epochs - 1, test.score, &lerr))
             log_failed(&t, &lerr);
     }
+    /* the measured peak beside the estimate printed before training */
+    const double peak = peak_resident();
+    if (!a.quiet && peak > 0) {
+        char pk[32], es[32];
+        gat_memory_format(peak, pk, sizeof pk);
+        gat_memory_format(estimate, es, sizeof es);
+        printf("Peak memory: %s resident (estimated %s)\n", pk, es);
+    }
     /* --quiet: the result in one line */
     if (a.quiet && a.should_test) printf("%s; test %s %.4f\n", trained, t.score_name, test.score);
     else if (a.quiet) printf("%s\n", trained);
@@ -672,6 +702,8 @@ int gat_cmd_train(int argc, char **argv) {
             {.key = t.multi ? "test_micro_f1" : "test_acc", .type = GAT_PARAM_FLOAT, .f = test.score},
             {.key = "test_loss", .type = GAT_PARAM_FLOAT, .f = test.loss},
             {.key = "train_seconds", .type = GAT_PARAM_FLOAT, .f = res.seconds},
+            {.key = "peak_memory_bytes", .type = GAT_PARAM_FLOAT, .f = peak},
+            {.key = "estimated_memory_bytes", .type = GAT_PARAM_FLOAT, .f = estimate},
             {.key = "model", .type = GAT_PARAM_STRING, .s = final_path},
         };
         gat_error lerr = {0};

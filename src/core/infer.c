@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gat/ops.h"
+#include "kernels.h"
 
 #define CHUNK_ENTRIES ((int64_t)1 << 18)
 
@@ -148,8 +149,8 @@ int gat_infer_chunked(const gat_model *m, const gat_input *in, const gat_graph *
             gat_spmm_forward(z, in->sparse, in->sparse->val, P->w, mw, r0);
             if (c->skip && !gat_config_skip_identity(c, l)) gat_spmm_forward(skip, in->sparse, in->sparse->val, P->w_skip, mw, r0);
         } else {
-            gat_matmul_forward(z, prev, P->w, n, k, mw);
-            if (c->skip && !gat_config_skip_identity(c, l)) gat_matmul_forward(skip, prev, P->w_skip, n, k, mw);
+            gat_dense_projection(z, prev, P->w, n, k, mw);
+            if (c->skip && !gat_config_skip_identity(c, l)) gat_dense_projection(skip, prev, P->w_skip, n, k, mw);
         }
         gat_scores_forward(s_src, s_dst, z, P->a_src, P->a_dst, n, h, f);
         /* attention, a chunk of target rows at a time */

@@ -61,7 +61,7 @@ static inline uint32_t gat_keep_threshold(float p) {
 
 /* Keep-bits for elements [begin, end) of stream key: one 64-bit hash serves an aligned pair
  * of elements, exactly as gat_rng_u32 defines them. */
-static inline void gat_mask_range(uint8_t *mask /* indexed from begin */, uint64_t key, size_t begin, size_t end,
+static inline void gat_mask_range(uint8_t *restrict mask /* indexed from begin */, uint64_t key, size_t begin, size_t end,
                                   uint32_t thr) {
     size_t i = begin;
     if (i < end && (i & 1)) { mask[0] = gat_rng_u32(key, i) >= thr; i++; }
@@ -74,8 +74,8 @@ static inline void gat_mask_range(uint8_t *mask /* indexed from begin */, uint64
 }
 
 /* Dropout of n elements in place whose stream indices start at index0 (mask generated). */
-GAT_INLINE void gat_dropout_row(float *x, uint8_t *mask, size_t index0, size_t n, uint64_t key, uint32_t thr,
-                                float scale) {
+GAT_INLINE void gat_dropout_row(float *restrict x, uint8_t *restrict mask, size_t index0, size_t n, uint64_t key,
+                                uint32_t thr, float scale) {
     gat_mask_range(mask, key, index0, index0 + n, thr);
     for (size_t i = 0; i < n; i++) x[i] = mask[i] ? x[i] * scale : 0.0f;
 }
@@ -156,16 +156,23 @@ GAT_INLINE void gat_attention_row(const gat_att_fwd *A, int64_t i, float *restri
     for (int64_t c = 0; c < m; c++) acc[c] = 0.0f;
     for (int64_t q = p0; q < p1; q++) {
         float *restrict e = att + q * h;
-        int any = 0;
+        /* one vector op per step across the heads: keep each loop simple */
         for (int64_t hh = 0; hh < h; hh++) {
             float v = gat_expf(e[hh] - mx[hh]);
             e[hh] = v;
             sum[hh] += v;
-            float cf = drop ? (mask[(q - p0) * h + hh] ? v * scale : 0.0f) : v;
-            coef[hh] = cf;
-            any |= cf != 0.0f;
         }
-        if (h <= 2 && !any) continue; /* every head dropped this edge: nothing to add */
+        if (drop) {
+            const uint8_t *restrict mq = mask + (q - p0) * h;
+            for (int64_t hh = 0; hh < h; hh++) coef[hh] = mq[hh] ? e[hh] * scale : 0.0f;
+        } else {
+            for (int64_t hh = 0; hh < h; hh++) coef[hh] = e[hh];
+        }
+        if (h <= 2) { /* one or two heads: skip an edge every head dropped */
+            int any = 0;
+            for (int64_t hh = 0; hh < h; hh++) any |= coef[hh] != 0.0f;
+            if (!any) continue;
+        }
         const float *restrict zs = z + src[q] * m;
         for (int64_t hh = 0; hh < h; hh++)
             for (int64_t c = 0; c < f; c++) acc[hh * f + c] += coef[hh] * zs[hh * f + c];
@@ -199,6 +206,7 @@ GAT_INLINE void gat_attention_grad_target(const gat_att_bwd *B, int64_t i, float
     const float *restrict di = B->dout + i * m, *restrict z = B->z, *restrict att = B->att;
     const float *restrict s_src = B->s_src, *restrict sd = B->s_dst + i * h;
     float *restrict scratch = B->scratch;
+    const uint8_t *restrict att_mask = B->att_mask;
     const int drop = B->p > 0.0f;
     const float scale = B->scale, slope = B->slope;
     float dot[GAT_MAX_HEADS], dloc[GAT_LOCAL_WIDTH];
@@ -214,7 +222,7 @@ GAT_INLINE void gat_attention_grad_target(const gat_att_bwd *B, int64_t i, float
         for (int64_t hh = 0; hh < h; hh++) {
             float s = 0.0f;
             for (int64_t c = 0; c < f; c++) s += dd[hh * f + c] * zs[hh * f + c];
-            if (drop) s = B->att_mask[q * h + hh] ? s * scale : 0.0f;
+            if (drop) s = att_mask[q * h + hh] ? s * scale : 0.0f;
             dq[hh] = s; /* d loss / d att (before dropout) */
             dot[hh] += s * att[q * h + hh];
         }
@@ -242,6 +250,7 @@ GAT_INLINE void gat_attention_grad_source(const gat_att_bwd *B, int64_t j, float
     const int64_t m = h * f;
     const int64_t *restrict out_pos = B->out_pos, *restrict dst = B->dst;
     const float *restrict att = B->att, *restrict scratch = B->scratch, *restrict dout = B->dout;
+    const uint8_t *restrict att_mask = B->att_mask, *restrict active = B->active;
     const int drop = B->p > 0.0f;
     const float scale = B->scale;
     float coef[GAT_MAX_HEADS], gs[GAT_MAX_HEADS], loc[GAT_LOCAL_WIDTH];
@@ -251,16 +260,20 @@ GAT_INLINE void gat_attention_grad_source(const gat_att_bwd *B, int64_t j, float
     for (int64_t hh = 0; hh < h; hh++) gs[hh] = 0.0f;
     for (int64_t t = B->out_ptr[j]; t < B->out_ptr[j + 1]; t++) {
         const int64_t q = out_pos[t], d = dst[q];
-        if (B->active && !B->active[d]) continue; /* a target whose output nothing needs */
-        int any = 0;
-        for (int64_t hh = 0; hh < h; hh++) {
-            float a = att[q * h + hh];
-            float cf = drop ? (B->att_mask[q * h + hh] ? a * scale : 0.0f) : a;
-            coef[hh] = cf;
-            any |= cf != 0.0f;
-            gs[hh] += scratch[q * h + hh];
+        if (active && !active[d]) continue; /* a target whose output nothing needs */
+        const float *restrict aq = att + q * h, *restrict sq = scratch + q * h;
+        if (drop) {
+            const uint8_t *restrict mq = att_mask + q * h;
+            for (int64_t hh = 0; hh < h; hh++) coef[hh] = mq[hh] ? aq[hh] * scale : 0.0f;
+        } else {
+            for (int64_t hh = 0; hh < h; hh++) coef[hh] = aq[hh];
         }
-        if (h <= 2 && !any) continue;
+        for (int64_t hh = 0; hh < h; hh++) gs[hh] += sq[hh];
+        if (h <= 2) {
+            int any = 0;
+            for (int64_t hh = 0; hh < h; hh++) any |= coef[hh] != 0.0f;
+            if (!any) continue;
+        }
         const float *restrict dd = dout + d * m;
         for (int64_t hh = 0; hh < h; hh++)
             for (int64_t c = 0; c < f; c++) acc[hh * f + c] += coef[hh] * dd[hh * f + c];
@@ -269,6 +282,12 @@ GAT_INLINE void gat_attention_grad_source(const gat_att_bwd *B, int64_t j, float
         for (int64_t c = 0; c < m; c++) dz[c] = add ? dz[c] + acc[c] : acc[c];
     for (int64_t hh = 0; hh < h; hh++) ds_src[hh] = add ? ds_src[hh] + gs[hh] : gs[hh];
 }
+
+/* Dense projections of width M at most this are row kernels in the fused passes (layer.c). */
+#define GAT_NARROW 32
+/* z (n, M) = x (n, K) w (K, M) exactly as the fused forward pass projects a dense layer's
+ * input without dropout: row kernels when M <= GAT_NARROW, BLAS blocks otherwise. */
+void gat_dense_projection(float *z, const float *x, const float *w, int64_t n, int64_t k, int64_t m);
 
 /* ---- products on row blocks (OpenBLAS, or plain loops without it; ops.c) ---- */
 /* z (rows, M) = x (rows, K) w (K, M) when beta is 0, z += x w when beta is 1. */

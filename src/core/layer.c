@@ -35,6 +35,7 @@ typedef struct layer_ctx {
     uint8_t *z_mask;
     const int64_t *node_ids;           /* global id of each row (dropout keys), NULL = identity */
     const int64_t *rows;               /* rows to project (ids) or NULL for all */
+    int64_t n_rows;                    /* their number */
     const int64_t *targets;            /* targets (ids) or NULL for all */
     gat_att_fwd A;
     gat_att_bwd B;
@@ -109,35 +110,56 @@ GAT_INLINE void finish_projection(const layer_ctx *c, int64_t r, float *restrict
 }
 
 /* Sparse first layer, one row at a time: input dropout on the row's entries, z = x W over
- * the kept entries only (and the skip projection), projection dropout, scores. */
+ * the kept entries only (and the skip projection), projection dropout, scores. The kept
+ * entries are first gathered into a short list without branches, so the product loop
+ * neither mispredicts on the random mask nor does work for a dropped entry. */
+#define GAT_KEPT_RUN 128
 GAT_INLINE void project_sparse_body(const void *v, int64_t b, int64_t e, int64_t h, int64_t f) {
     const layer_ctx *c = v;
     const int64_t m = h * f;
     const gat_csr *x = c->x;
-    const float *restrict w = c->w, *restrict ws = c->w_skip;
-    float loc[GAT_LOCAL_WIDTH];
+    const int64_t *restrict row_ptr = x->row_ptr;
+    const int32_t *restrict col_idx = x->col_idx;
+    const float *restrict xv = x->val, *restrict w = c->w, *restrict ws = c->w_skip;
+    float *restrict xval = c->xval;
+    uint8_t *restrict x_mask = c->x_mask;
+    const int drop = c->drop, skip = c->skip_proj;
+    const uint32_t thr = c->thr;
+    const float scale = c->scale;
+    const uint64_t key = c->keys.input, width = (uint64_t)x->n_cols;
+    float loc[GAT_LOCAL_WIDTH], kept_v[GAT_KEPT_RUN];
+    int32_t kept_c[GAT_KEPT_RUN];
     for (int64_t k = b; k < e; k++) {
-        const int64_t r = c->rows ? c->rows[k] : k, p0 = x->row_ptr[r], p1 = x->row_ptr[r + 1];
-        float *restrict zr = c->z + r * m, *restrict tr = c->skip_proj ? c->tmp + r * m : NULL;
+        const int64_t r = c->rows ? c->rows[k] : k, p0 = row_ptr[r], p1 = row_ptr[r + 1];
+        float *restrict zr = c->z + r * m, *restrict tr = skip ? c->tmp + r * m : NULL;
         float *restrict acc = m <= GAT_LOCAL_WIDTH ? loc : zr;
-        const uint64_t g0 = (uint64_t)node_of(c, r) * (uint64_t)x->n_cols;
+        const uint64_t g0 = (uint64_t)node_of(c, r) * width;
         for (int64_t q = 0; q < m; q++) acc[q] = 0.0f;
         if (tr)
             for (int64_t q = 0; q < m; q++) tr[q] = 0.0f;
-        for (int64_t p = p0; p < p1; p++) {
-            float val = x->val[p];
-            if (c->drop) { /* keyed by (node, column), as a dense copy of the features would be */
-                const uint8_t keep = gat_rng_u32(c->keys.input, g0 + (uint64_t)x->col_idx[p]) >= c->thr;
-                c->x_mask[p] = keep;
-                val = keep ? val * c->scale : 0.0f;
+        for (int64_t r0 = p0; r0 < p1; r0 += GAT_KEPT_RUN) {
+            const int64_t r1 = r0 + GAT_KEPT_RUN < p1 ? r0 + GAT_KEPT_RUN : p1;
+            int nk = 0;
+            for (int64_t p = r0; p < r1; p++) {
+                float val = xv[p];
+                if (drop) { /* keyed by (node, column), as a dense copy of the features would be */
+                    const uint8_t keep = gat_rng_u32(key, g0 + (uint64_t)col_idx[p]) >= thr;
+                    x_mask[p] = keep;
+                    val = keep ? val * scale : 0.0f;
+                }
+                xval[p] = val;
+                kept_v[nk] = val;
+                kept_c[nk] = col_idx[p];
+                nk += val != 0.0f;
             }
-            c->xval[p] = val;
-            if (val == 0.0f) continue; /* a dropped entry costs nothing */
-            const float *restrict wr = w + (int64_t)x->col_idx[p] * m;
-            for (int64_t q = 0; q < m; q++) acc[q] += val * wr[q];
-            if (tr) {
-                const float *restrict sr = ws + (int64_t)x->col_idx[p] * m;
-                for (int64_t q = 0; q < m; q++) tr[q] += val * sr[q];
+            for (int t = 0; t < nk; t++) {
+                const float val = kept_v[t];
+                const float *restrict wr = w + (int64_t)kept_c[t] * m;
+                for (int64_t q = 0; q < m; q++) acc[q] += val * wr[q];
+                if (tr) {
+                    const float *restrict sr = ws + (int64_t)kept_c[t] * m;
+                    for (int64_t q = 0; q < m; q++) tr[q] += val * sr[q];
+                }
             }
         }
         if (acc != zr)
@@ -147,6 +169,17 @@ GAT_INLINE void project_sparse_body(const void *v, int64_t b, int64_t e, int64_t
 }
 GAT_SHAPED(project_sparse);
 
+/* out (n) = mask ? in * scale : 0. */
+GAT_INLINE void masked_scale(float *restrict out, const float *restrict in, const uint8_t *restrict mask, int64_t n,
+                             float scale) {
+    for (int64_t i = 0; i < n; i++) out[i] = mask[i] ? in[i] * scale : 0.0f;
+}
+
+/* x (n) = mask ? x * scale : 0, in place. */
+GAT_INLINE void masked_scale_inplace(float *restrict x, const uint8_t *restrict mask, int64_t n, float scale) {
+    for (int64_t i = 0; i < n; i++) x[i] = mask[i] ? x[i] * scale : 0.0f;
+}
+
 /* Dense input, one block of GAT_ROW_BLOCK rows: input dropout, z = x W (BLAS on the block),
  * the skip projection, then dropout and scores per row. */
 GAT_INLINE void project_dense_body(const void *v, int64_t b, int64_t e, int64_t h, int64_t f) {
@@ -154,17 +187,110 @@ GAT_INLINE void project_dense_body(const void *v, int64_t b, int64_t e, int64_t 
     const int64_t m = h * f, k = c->k, rows = e - b;
     if (c->drop)
         for (int64_t r = b; r < e; r++) {
-            const float *restrict src = c->prev + r * k;
-            float *restrict dst = c->xbuf + r * k;
             uint8_t *restrict mk = c->x_mask + r * k;
             gat_mask_range(mk, c->keys.input, node_of(c, r) * (size_t)k, (node_of(c, r) + 1) * (size_t)k, c->thr);
-            for (int64_t q = 0; q < k; q++) dst[q] = mk[q] ? src[q] * c->scale : 0.0f;
+            masked_scale(c->xbuf + r * k, c->prev + r * k, mk, k, c->scale);
         }
     gat_gemm_rows(c->z + b * m, c->xin + b * k, c->w, rows, k, m, 0.0f);
     if (c->skip_proj) gat_gemm_rows(c->tmp + b * m, c->xin + b * k, c->w_skip, rows, k, m, 0.0f);
     for (int64_t r = b; r < e; r++) finish_projection(c, r, c->z + r * m, h, f);
 }
 GAT_SHAPED(project_dense);
+
+/* Narrow dense projections (M <= GAT_NARROW, Cora's output layer) are row kernels, so that
+ * a planned pass projects only the rows it needs; each output is summed over the input
+ * features in order whichever rows are computed, so planned and full passes (and gat_infer,
+ * through gat_dense_projection) agree bit for bit. Wider ones go to BLAS on fixed blocks of
+ * all rows. */
+
+/* Padded copies of narrow weights live on the stack up to this many floats. */
+#define GAT_PAD_FLOATS 8192
+
+/* acc (pw) = sum over q in order of x[q] * wpad[q, :] (rows of pw lanes, zero-padded). */
+GAT_INLINE void narrow_row(float *restrict acc, const float *restrict x, const float *restrict wpad, int64_t k,
+                           int64_t pw) {
+    float a[GAT_NARROW];
+    for (int64_t o = 0; o < pw; o++) a[o] = 0.0f;
+    for (int64_t q = 0; q < k; q++)
+        for (int64_t o = 0; o < pw; o++) a[o] += x[q] * wpad[q * pw + o];
+    for (int64_t o = 0; o < pw; o++) acc[o] = a[o];
+}
+
+/* Lanes of the padded copy of a narrow weight (K, M), and the copy itself when it fits
+ * (returns NULL otherwise: the rows then use w as it is). */
+static inline int64_t narrow_lanes(int64_t m) { return m <= 8 ? 8 : m <= 16 ? 16 : 32; }
+GAT_INLINE float *narrow_pad(float *restrict pad /* GAT_PAD_FLOATS */, const float *restrict w, int64_t k, int64_t m) {
+    const int64_t pw = narrow_lanes(m);
+    if (k * pw > GAT_PAD_FLOATS) return NULL;
+    for (int64_t q = 0; q < k; q++)
+        for (int64_t o = 0; o < pw; o++) pad[q * pw + o] = o < m ? w[q * m + o] : 0.0f;
+    return pad;
+}
+
+/* zr (M) = xr (K) w (K, M), summed over q in order; wpad from narrow_pad or NULL. */
+GAT_INLINE void narrow_project(float *restrict zr, const float *restrict xr, const float *restrict w,
+                               const float *restrict wpad, int64_t k, int64_t m) {
+    float acc[GAT_NARROW];
+    const int64_t pw = narrow_lanes(m);
+    if (wpad) { /* rows padded to 8, 16 or 32 lanes: whole vector ops per input feature */
+        if (pw == 8) narrow_row(acc, xr, wpad, k, 8);
+        else if (pw == 16) narrow_row(acc, xr, wpad, k, 16);
+        else narrow_row(acc, xr, wpad, k, 32);
+    } else {
+        for (int64_t q = 0; q < m; q++) acc[q] = 0.0f;
+        for (int64_t q = 0; q < k; q++) {
+            const float xv = xr[q];
+            const float *restrict wq = w + q * m;
+            for (int64_t o = 0; o < m; o++) acc[o] += xv * wq[o];
+        }
+    }
+    for (int64_t q = 0; q < m; q++) zr[q] = acc[q];
+}
+
+GAT_INLINE void project_rows_body(const void *v, int64_t b, int64_t e, int64_t h, int64_t f) {
+    const layer_ctx *c = v;
+    const int64_t m = h * f, k = c->k;
+    float pad[GAT_PAD_FLOATS], pad_skip[GAT_PAD_FLOATS];
+    const float *wpad = narrow_pad(pad, c->w, k, m);
+    const float *wpad_skip = c->skip_proj ? narrow_pad(pad_skip, c->w_skip, k, m) : NULL;
+    for (int64_t t = b; t < e; t++) {
+        const int64_t r = c->rows ? c->rows[t] : t;
+        const float *restrict xr = c->prev + r * k;
+        if (c->drop) {
+            uint8_t *restrict mk = c->x_mask + r * k;
+            gat_mask_range(mk, c->keys.input, node_of(c, r) * (size_t)k, (node_of(c, r) + 1) * (size_t)k, c->thr);
+            masked_scale(c->xbuf + r * k, xr, mk, k, c->scale);
+            xr = c->xbuf + r * k;
+        }
+        float *restrict zr = c->z + r * m;
+        narrow_project(zr, xr, c->w, wpad, k, m);
+        if (c->skip_proj) narrow_project(c->tmp + r * m, xr, c->w_skip, wpad_skip, k, m);
+        finish_projection(c, r, zr, h, f);
+    }
+}
+GAT_SHAPED(project_rows);
+
+typedef struct {
+    float *z;
+    const float *x, *w;
+    int64_t k, m;
+} narrow_args;
+
+GAT_HOT_KERNEL static void narrow_chunk(void *v, int64_t b, int64_t e) {
+    const narrow_args *a = v;
+    float pad[GAT_PAD_FLOATS];
+    const float *wpad = narrow_pad(pad, a->w, a->k, a->m);
+    for (int64_t r = b; r < e; r++) narrow_project(a->z + r * a->m, a->x + r * a->k, a->w, wpad, a->k, a->m);
+}
+
+void gat_dense_projection(float *z, const float *x, const float *w, int64_t n, int64_t k, int64_t m) {
+    if (m <= GAT_NARROW) {
+        narrow_args a = {z, x, w, k, m};
+        gat_pool_for(n, 64, narrow_chunk, &a);
+    } else {
+        gat_matmul_forward(z, x, w, n, k, m);
+    }
+}
 
 /* One target: attention, then skip, head mean or concatenation, bias, ELU. */
 GAT_INLINE void attend_body(const void *v, int64_t b, int64_t e, int64_t h, int64_t f) {
@@ -216,7 +342,13 @@ void gat_layer_forward(const gat_model *mdl, gat_acts *a, int l, const gat_input
     } else {
         c.xin = c.drop ? c.xbuf : prev;
         a->l[l].xin = c.xin;
-        gat_pool_for(c.n, GAT_ROW_BLOCK, project_dense_fns[shape], &c);
+        if (c.m <= GAT_NARROW) {
+            const gat_nodeset *rows = !plan ? NULL : l == 0 ? &plan->rows0 : &plan->targets[l - 1];
+            c.rows = rows ? rows->ids : NULL;
+            gat_pool_for(rows ? rows->n : c.n, 64, project_rows_fns[shape], &c);
+        } else {
+            gat_pool_for(c.n, GAT_ROW_BLOCK, project_dense_fns[shape], &c);
+        }
     }
     const gat_nodeset *t = plan ? &plan->targets[l] : NULL;
     c.targets = t ? t->ids : NULL;
@@ -277,6 +409,9 @@ GAT_INLINE void grad_source_body(const void *v, int64_t b, int64_t e, int64_t h,
     const int64_t m = h * f;
     float *restrict ps = c->partial + (b / c->rblk) * 2 * m, *restrict pd = ps + m;
     const float *restrict as = c->a_src, *restrict ad = c->a_dst;
+    const uint8_t *restrict z_mask = c->z_mask;
+    const int drop = c->drop;
+    const float scale = c->scale;
     for (int64_t q = 0; q < 2 * m; q++) ps[q] = 0.0f;
     float gs[GAT_MAX_HEADS];
     for (int64_t j = b; j < e; j++) {
@@ -289,10 +424,7 @@ GAT_INLINE void grad_source_body(const void *v, int64_t b, int64_t e, int64_t h,
                 ps[hh * f + q] += gs[hh] * zr[hh * f + q];
                 pd[hh * f + q] += gd[hh] * zr[hh * f + q];
             }
-        if (c->drop) {
-            const uint8_t *restrict mk = c->z_mask + j * m;
-            for (int64_t q = 0; q < m; q++) dzr[q] = mk[q] ? dzr[q] * c->scale : 0.0f;
-        }
+        if (drop) masked_scale_inplace(dzr, z_mask + j * m, m, scale);
     }
 }
 GAT_SHAPED(grad_source);
@@ -317,10 +449,58 @@ GAT_HOT_KERNEL static void dx_dense_chunk(void *v, int64_t b, int64_t e) {
     const layer_ctx *c = v;
     const int64_t k = c->k;
     gat_gemm_nt_rows(c->dx + b * k, c->dz + b * c->m, c->w, e - b, k, c->m);
-    if (c->drop) {
-        float *restrict d = c->dx + b * k;
-        const uint8_t *restrict mk = c->x_mask + b * k;
-        for (int64_t i = 0; i < (e - b) * k; i++) d[i] = mk[i] ? d[i] * c->scale : 0.0f;
+    if (c->drop) masked_scale_inplace(c->dx + b * k, c->x_mask + b * k, (e - b) * k, c->scale);
+}
+
+/* Narrow layers: dW[q0 .. q1) += sum over the projected rows, in order, of x[r, q] dz[r]. */
+static void dw_rows_chunk(void *v, int64_t b, int64_t e) {
+    const layer_ctx *c = v;
+    const int64_t m = c->m, k = c->k, nq = e - b;
+    /* dwt[o][q - b], summed over the rows in order; the chunk is at most 8 features wide */
+    float dwt[GAT_NARROW][8];
+    for (int64_t o = 0; o < m; o++)
+        for (int64_t q = 0; q < 8; q++) dwt[o][q] = 0.0f;
+    for (int64_t t = 0; t < c->n_rows; t++) {
+        const int64_t r = c->rows ? c->rows[t] : t;
+        const float *restrict xr = c->xin + r * k + b, *restrict dzr = c->dz + r * m;
+        float xq[8];
+        for (int64_t q = 0; q < 8; q++) xq[q] = q < nq ? xr[q] : 0.0f;
+        for (int64_t o = 0; o < m; o++)
+            for (int64_t q = 0; q < 8; q++) dwt[o][q] += dzr[o] * xq[q];
+    }
+    for (int64_t q = 0; q < nq; q++)
+        for (int64_t o = 0; o < m; o++) c->gw[(b + q) * m + o] += dwt[o][q];
+}
+
+/* Narrow layers: dx[r] += dz[r] W^T at the projected rows, then the input dropout's backward. */
+static void dx_rows_chunk(void *v, int64_t b, int64_t e) {
+    const layer_ctx *c = v;
+    const int64_t m = c->m, k = c->k;
+    float pad[GAT_PAD_FLOATS], *wt = NULL; /* W^T (M, K): whole vector ops along the input features */
+    if (k * m <= GAT_PAD_FLOATS) {
+        wt = pad;
+        for (int64_t q = 0; q < k; q++)
+            for (int64_t o = 0; o < m; o++) wt[o * k + q] = c->w[q * m + o];
+    }
+    for (int64_t t = b; t < e; t++) {
+        const int64_t r = c->rows ? c->rows[t] : t;
+        const float *restrict dzr = c->dz + r * m;
+        float *restrict d = c->dx + r * k;
+        if (wt) {
+            for (int64_t o = 0; o < m; o++) {
+                const float g = dzr[o];
+                const float *restrict wo = wt + o * k;
+                for (int64_t q = 0; q < k; q++) d[q] += g * wo[q];
+            }
+        } else {
+            for (int64_t q = 0; q < k; q++) {
+                const float *restrict wq = c->w + q * m;
+                float s = 0.0f;
+                for (int64_t o = 0; o < m; o++) s += dzr[o] * wq[o];
+                d[q] += s;
+            }
+        }
+        if (c->drop) masked_scale_inplace(d, c->x_mask + r * k, k, c->scale);
     }
 }
 
@@ -361,6 +541,12 @@ void gat_layer_backward(gat_model *mdl, gat_acts *a, int l, const gat_input *in,
     if (c.x) {
         sparse_dw_args s = {&c, csc};
         gat_pool_for(csc->n_cols, 32, dw_sparse_cols, &s);
+    } else if (c.m <= GAT_NARROW) {
+        const gat_nodeset *rows = !plan ? NULL : l == 0 ? &plan->rows0 : &plan->targets[l - 1];
+        c.rows = rows ? rows->ids : NULL;
+        c.n_rows = rows ? rows->n : n;
+        gat_pool_for(c.k, 8, dw_rows_chunk, &c);
+        if (c.dx) gat_pool_for(c.n_rows, 64, dx_rows_chunk, &c);
     } else {
         gat_pool_for(c.k, 64, dw_dense_chunk, &c);
         if (c.dx) gat_pool_for(n, GAT_ROW_BLOCK, dx_dense_chunk, &c);

@@ -124,21 +124,171 @@ static double loading_bytes(const gat_problem_size *ps) {
     return fmax(f_peak, e_peak) + 8.0 * n;
 }
 
-/* Nodes and edges of a sampled batch: each hop's frontier draws `draws` in-neighbours per
- * node; the draws land on distinct new nodes as uniform draws would among those not yet
- * reached (1 - exp(-draws / left) of them). */
-static double hop_nodes(double seeds, const int64_t *fanouts, const double *draws, int hops, double avg_deg, double n,
-                        double *edges) {
-    double frontier = seeds, total = seeds, e = 0;
+/* A sampled batch, hop by hop: nodes[h] = nodes within h hops of the seeds (nodes[0] = the
+ * seeds), edges[h] = edges drawn by the nodes first reached at hop h (h < hops). */
+typedef struct hop_counts {
+    double nodes[GAT_MAX_LAYERS + 1], edges[GAT_MAX_LAYERS];
+} hop_counts;
+
+static int bin_of(int64_t d) {
+    if (d < 32) return (int)d;
+    int b = 32 + (int)floor(log((double)d / 32.0) / log(1.1));
+    return b < GAT_MEMORY_BINS ? b : GAT_MEMORY_BINS - 1;
+}
+
+static int profile_matches(const gat_problem_size *ps, const int64_t *fanouts, int hops) {
+    if (ps->n_bins <= 0 || ps->total_out <= 0) return 0;
+    for (int h = 0; h < hops; h++)
+        if (ps->profile_fanouts[h] != fanouts[h]) return 0;
+    return 1;
+}
+
+/* With the degree profile: D draws so far reach node i with probability 1 - exp(-D p_i),
+ * p_i = out_degree(i) / E (draws hit the seeds as any node: the share seeds / N of the
+ * reached nodes is already counted). The nodes first reached at hop h then draw by their
+ * own in-degrees: the bins weighted by the new reach probability. */
+static void hops_profiled(const gat_problem_size *ps, double seeds, int hops, hop_counts *hc) {
+    const double n = (double)ps->n_nodes, keep = n > 0 ? fmax(0.0, 1.0 - seeds / n) : 0;
+    double prev[GAT_MEMORY_BINS] = {0}, cum = seeds * ps->seed_draws;
+    hc->nodes[0] = seeds;
+    hc->edges[0] = cum;
+    double reached_prev = 0;
+    for (int h = 1; h <= hops; h++) {
+        double reached = 0, wsum = 0, dsum = 0;
+        for (int b = 0; b < ps->n_bins; b++) {
+            if (ps->bin_count[b] <= 0) continue;
+            const double r = 1.0 - exp(-cum * ps->bin_out[b] / ps->total_out), nw = ps->bin_count[b] * (r - prev[b]);
+            reached += ps->bin_count[b] * r;
+            if (h < hops) {
+                wsum += nw;
+                dsum += nw * ps->bin_draws[h][b];
+            }
+            prev[b] = r;
+        }
+        reached *= keep;
+        const double fresh = fmax(reached - reached_prev, 0);
+        reached_prev = reached;
+        hc->nodes[h] = fmin(hc->nodes[h - 1] + fresh, n);
+        if (h < hops) {
+            hc->edges[h] = wsum > 0 ? fresh * dsum / wsum : 0;
+            cum += hc->edges[h];
+        }
+    }
+}
+
+/* Without it: each hop's frontier draws `draws` in-neighbours per node; the draws land on
+ * distinct new nodes as uniform draws would among those not yet reached (an overestimate
+ * on skewed graphs, where draws gather on the hubs). */
+static void hops_uniform(const gat_problem_size *ps, double seeds, const int64_t *fanouts, int hops, hop_counts *hc) {
+    const double n = (double)ps->n_nodes, avg_deg = n > 0 ? (double)ps->n_edges / n : 0;
+    double frontier = seeds, total = seeds;
+    hc->nodes[0] = seeds;
     for (int h = 0; h < hops; h++) {
-        double f = draws[h] > 0 ? draws[h] : fanouts[h] < 0 ? avg_deg : fmin((double)fanouts[h], avg_deg * 1.5);
+        double f = ps->hop_draws[h] > 0 ? ps->hop_draws[h] : fanouts[h] < 0 ? avg_deg : fmin((double)fanouts[h], avg_deg * 1.5);
         double d = frontier * f, left = fmax(n - total, 0);
-        e += d;
+        hc->edges[h] = d;
         frontier = left > 0 ? left * (1.0 - exp(-d / left)) : 0;
         total += frontier;
+        hc->nodes[h + 1] = fmin(total, n);
     }
-    *edges = e;
-    return fmin(total, n);
+}
+
+/* One sampled training step's buffers (train_step of minibatch.c: the batch, the gathered
+ * input, the local graph, the plan, gat_acts as the planned forward and backward passes
+ * touch it). Local ids number the seeds, then each hop's new nodes, so the targets of layer
+ * l (the nodes within L-1-l hops) are a prefix of the rows and the graph entries of their
+ * rows a prefix of the entries; whatever the passes touch is counted by rows, calloc'ed
+ * rows no pass writes cost nothing. */
+static double step_bytes(const gat_config *c, const gat_problem_size *ps, const hop_counts *hc, double classes) {
+    const int L = c->n_layers;
+    const int sparse = ps->feature_nnz >= 0;
+    const double n = hc->nodes[L], F = (double)ps->n_features;
+    double e = 0;
+    for (int h = 0; h < L; h++) e += hc->edges[h];
+    const double bx = sparse ? (double)ps->feature_nnz / fmax((double)ps->n_nodes, 1) * n : 0;
+    double b = 8.0 * n + 16.0 * e;                                          /* the batch: global ids, edges */
+    b += sparse ? 8.0 * (n + 1) + 8.0 * bx : 4.0 * n * F;                   /* gathered input */
+    b += graph_bytes(n, e + n);                                             /* local graph */
+    /* plan: flags and ids per layer, rows0, the input's column index over rows0 */
+    b += (L + 1) * 9.0 * n + (sparse ? 8.0 * (F + 1) + 16.0 * bx : 0);
+    double wdz = 0, hmax = 0;
+    for (int l = 0; l < L; l++) {
+        const double k = (double)gat_config_in_width(c, l), h = (double)c->heads[l], mw = h * (double)c->features[l];
+        const double ow = (double)gat_config_out_width(c, l);
+        const double t = hc->nodes[L - 1 - l];                              /* targets of layer l */
+        double ent = t;                                                     /* their rows' entries */
+        for (int q = 0; q <= L - 1 - l; q++) ent += hc->edges[q];
+        if (l == 0 && sparse) b += 5.0 * bx;                                /* xval, x_mask */
+        else if (c->dropout > 0) b += 5.0 * n * k;                          /* x, x_mask: every row */
+        b += (c->dropout > 0 ? 5.0 : 4.0) * n * mw;                         /* z, z_mask: every row */
+        b += 8.0 * n * h;                                                   /* s_src, s_dst */
+        b += (c->dropout > 0 ? 5.0 : 4.0) * ent * h;                        /* att, att_mask */
+        b += 4.0 * t * mw;                                                  /* out */
+        if (l == L - 1) b += 4.0 * t * ow;                                  /* y */
+        if (c->skip) b += 4.0 * n * mw;                                     /* tmp */
+        wdz = fmax(wdz, mw);
+        hmax = fmax(hmax, h);
+    }
+    /* backward: dy starts as the logits' gradient; dy and dx swap per layer, dx of layer l
+     * taking its input width; dout of the last layer; dz, ds_dst over every row; scratch
+     * over the first layer's entries */
+    double wa = classes, wb = 0;
+    for (int l = L - 1, into_b = 1; l >= 1; l--, into_b = !into_b) {
+        const double k = (double)gat_config_in_width(c, l);
+        if (into_b) wb = fmax(wb, k);
+        else wa = fmax(wa, k);
+    }
+    double ent0 = hc->nodes[L - 1];
+    for (int q = 0; q < L; q++) ent0 += hc->edges[q];
+    b += 4.0 * n * (wa + wb);                                               /* dy, dx */
+    b += 4.0 * n * (double)(c->heads[L - 1] * c->features[L - 1]);          /* dout */
+    b += 4.0 * n * wdz + 4.0 * n * hmax;                                    /* dz, ds_dst */
+    b += 4.0 * ent0 * hmax;                                                 /* scratch */
+    b += 4.0 * hc->nodes[0] * classes + 16.0 * hc->nodes[0];               /* dlogits at the seeds, labels, idx */
+    return b;
+}
+
+/* gat_infer over the full graph for the nodes of an evaluation plan (plan[l] = targets of
+ * layer l, plan[L] = rows0; 0 = every node): the projections and scores of every row for
+ * layers >= 1, the first layer's projection over rows0, the hidden outputs at the targets
+ * (rows spread over the graph: counted by the pages they reach), the chunk buffers, the
+ * plan's node sets. */
+static double infer_bytes(const gat_config *c, const gat_problem_size *ps, const int64_t *plan) {
+    const int L = c->n_layers;
+    const double n = (double)ps->n_nodes, nnz = (double)ps->n_edges + n, row = nnz / fmax(n, 1);
+    double hmax = 0, wmax = 0, mwmax = 0, b = 0;
+    for (int l = 0; l < L; l++) {
+        const double h = (double)c->heads[l], mw = h * (double)c->features[l];
+        hmax = fmax(hmax, h);
+        mwmax = fmax(mwmax, mw);
+        wmax = fmax(wmax, mw);
+        if (l > 0) wmax = fmax(wmax, (double)gat_config_in_width(c, l));
+    }
+    const int sparse = ps->feature_nnz >= 0;
+    /* z: rows0 of the first layer (every row when it is dense), every row after it */
+    const double f0 = plan[L] > 0 ? fmin(1.0, (double)plan[L] / fmax(n, 1)) : 1.0;
+    const double mw0 = (double)(c->heads[0] * c->features[0]);
+    double zfull = 0;
+    for (int l = 1; l < L; l++) zfull = fmax(zfull, 4.0 * n * (double)(c->heads[l] * c->features[l]));
+    double z0 = sparse ? touched(4.0 * n * mw0, f0, 4.0 * mw0) : 4.0 * n * mw0;
+    b += zfull + z0 * (1.0 - fmin(1.0, zfull / fmax(4.0 * n * mw0, 1)));
+    if (c->skip) b += 4.0 * n * mwmax;
+    b += 8.0 * n * hmax;                                                    /* s_src, s_dst */
+    /* hidden outputs (xa, xb alternate), written at the targets of layers 0 .. L-2 */
+    double x[2] = {0, 0};
+    for (int l = 0; l < L - 1; l++) {
+        const double ow = (double)gat_config_out_width(c, l), ft = plan[l] > 0 ? fmin(1.0, (double)plan[l] / fmax(n, 1)) : 1.0;
+        x[l & 1] = fmax(x[l & 1], touched(4.0 * n * ow, ft, 4.0 * ow));
+    }
+    b += x[0] + x[1];
+    /* chunk buffers: up to 2^18 entries of the largest layer's targets */
+    double tmax = 0;
+    for (int l = 0; l < L; l++) tmax = fmax(tmax, plan[l] > 0 ? (double)plan[l] : n);
+    const double ce = fmin((double)INFER_CHUNK_ENTRIES, fmax(tmax * row, 1)), cr = fmin(tmax, ce);
+    b += ce * (8.0 + 4.0 * hmax) + cr * (8.0 + 4.0 * hmax + 12.0 * fmax(wmax, mwmax));
+    /* node sets: flags and ids per layer */
+    for (int l = 0; l <= L; l++) b += n + 8.0 * (plan[l] > 0 ? (double)plan[l] : n);
+    return b;
 }
 
 void gat_memory_estimate_sizes(const gat_config *c, const gat_problem_size *ps, const gat_run_shape *run,
@@ -184,38 +334,28 @@ void gat_memory_estimate_sizes(const gat_config *c, const gat_problem_size *ps, 
             else out->graph += 8.0 * (double)(ps->n_features + 1) + 16.0 * xnnz;
         }
     } else {
-        /* sampled: the largest batch's local problem, the forward-only graph and the
-         * sampler's node map, and the layer-wise inference buffers */
-        double be = 0, avg = n > 0 ? e / n : 0;
-        double bn = hop_nodes(fmin((double)run->batch_size, (double)ps->split_size[0]), run->fanouts, ps->hop_draws, L,
-                              avg, n, &be);
-        out->batch_nodes = (int64_t)bn;
+        /* sampled: the dataset, the forward-only graph, the sampler's node map, the logits
+         * (written at the evaluated nodes) and the training order persist; a training step's
+         * buffers and inference's are freed after use, so the larger of the two counts */
+        hop_counts hc;
+        const double seeds = fmin((double)run->batch_size, (double)ps->split_size[0]);
+        if (profile_matches(ps, run->fanouts, L)) hops_profiled(ps, seeds, L, &hc);
+        else hops_uniform(ps, seeds, run->fanouts, L, &hc);
+        double be = 0;
+        for (int h = 0; h < L; h++) be += hc.edges[h];
+        out->batch_nodes = (int64_t)hc.nodes[L];
         out->batch_edges = (int64_t)be;
-        double bnnz = be + bn, bx = sparse ? xnnz / fmax(n, 1) * bn : -1;
-        double one[GAT_MAX_LAYERS];
-        for (int l = 0; l < GAT_MAX_LAYERS; l++) one[l] = 1.0;
-        double local = acts_bytes(c, bn, bnnz, bx, one, 1.0) + 4.0 * bn * classes;
-        local += graph_bytes(bn, bnnz) + 8.0 * bn;                        /* local graph, its fill */
-        local += sparse ? 8.0 * (bn + 1) + 8.0 * bx + 16.0 * bx + 8.0 * (double)(ps->n_features + 1)
-                        : 4.0 * bn * (double)ps->n_features;              /* gathered input (+ column index) */
-        local += 16.0 * bn + 8.0 * be * 2;                                /* node map, sampled edges */
-        local += (L + 1) * (9.0 * bn);                                    /* plan */
-        out->activations = local;
-        out->graph = light_graph_bytes(n, nnz) + 8.0 * n + 8.0 * n;       /* + the sampler's map, build fill */
-        double wmax = 0, mwmax = 0, hmax = 0;
-        for (int l = 0; l < L; l++) {
-            double ow = (double)gat_config_out_width(c, l), mw = (double)(c->heads[l] * c->features[l]);
-            wmax = fmax(wmax, fmax(mw, ow));
-            mwmax = fmax(mwmax, mw);
-            hmax = fmax(hmax, (double)c->heads[l]);
-        }
-        out->inference = 4.0 * n * wmax * 2 + 4.0 * n * mwmax + 8.0 * n * hmax + 2.0 * n + 4.0 * n * classes +
-                         fmin((double)INFER_CHUNK_ENTRIES, nnz) * (4.0 * hmax + 8.0);
+        out->activations = step_bytes(c, ps, &hc, classes);
+        out->inference = infer_bytes(c, ps, ps->eval_plan);
+        const double evaluated = (double)(ps->split_size[1] + ps->split_size[2]);
+        out->graph = light_graph_bytes(n, nnz) + 8.0 * n                  /* + the sampler's map */
+                     + touched(4.0 * n * classes, fmin(1.0, evaluated / fmax(n, 1)), 4.0 * classes) /* logits */
+                     + 8.0 * (double)ps->split_size[0];                   /* training order */
     }
-    double train_peak = out->dataset + out->parameters + out->optimizer + out->activations + out->inference + out->graph;
+    const double work = run->batch_size > 0 ? fmax(out->activations, out->inference) : out->activations;
+    double train_peak = out->dataset + out->parameters + out->optimizer + work + out->graph;
     out->total = fmax(out->loading, train_peak) + out->overhead;
 }
-
 /* Mark the sources of every edge into a marked target (plus the targets themselves: the
  * self loops), from the dataset's edge list. Returns the number of marked nodes; *entries
  * gets the graph entries of the targets' rows. */
@@ -236,16 +376,46 @@ static int64_t expand(const gat_dataset *ds, const uint8_t *t, uint8_t *next, in
     return cnt;
 }
 
-int gat_memory_estimate_dataset(const gat_config *cfg, const gat_dataset *ds, const gat_run_shape *run,
-                                gat_memory_estimate *out, gat_error *err) {
-    gat_problem_size ps;
-    gat_problem_size_of(ds, &ps);
+int gat_problem_size_measure(const gat_config *cfg, const gat_dataset *ds, const gat_run_shape *run,
+                             gat_problem_size *out, gat_error *err) {
+    gat_problem_size_of(ds, out);
+    gat_problem_size ps = *out;
     if (run->batch_size > 0) {
-        /* mean draws per node and hop from the in-degrees: seeds uniform, later hops by degree */
-        int64_t *deg = calloc((size_t)ds->n_nodes + 1, sizeof *deg);
+        /* the degree profile: in- and out-degrees without self loops, nodes binned by out-degree */
+        const int L = cfg->n_layers;
+        int64_t *deg = calloc(2 * (size_t)ds->n_nodes + 1, sizeof *deg);
         if (!deg) return gat_error_set(err, GAT_ENOMEM, "memory estimate: out of memory");
-        for (int64_t k = 0; k < ds->n_edges; k++) deg[ds->edge_dst[k]] += ds->edge_src[k] != ds->edge_dst[k];
-        for (int h = 0; h < cfg->n_layers; h++) {
+        int64_t *out_deg = deg + ds->n_nodes;
+        for (int64_t k = 0; k < ds->n_edges; k++)
+            if (ds->edge_src[k] != ds->edge_dst[k]) {
+                deg[ds->edge_dst[k]]++;
+                out_deg[ds->edge_src[k]]++;
+            }
+        double sum_out[GAT_MEMORY_BINS] = {0};
+        for (int h = 0; h < L; h++) ps.profile_fanouts[h] = run->fanouts[h];
+        for (int64_t i = 0; i < ds->n_nodes; i++) {
+            const int b = bin_of(out_deg[i]);
+            ps.bin_count[b] += 1;
+            sum_out[b] += (double)out_deg[i];
+            ps.total_out += (double)out_deg[i];
+            for (int h = 0; h < L; h++)
+                ps.bin_draws[h][b] += run->fanouts[h] < 0 ? (double)deg[i] : fmin((double)deg[i], (double)run->fanouts[h]);
+        }
+        for (int b = 0; b < GAT_MEMORY_BINS; b++)
+            if (ps.bin_count[b] > 0) {
+                ps.bin_out[b] = sum_out[b] / ps.bin_count[b];
+                for (int h = 0; h < L; h++) ps.bin_draws[h][b] /= ps.bin_count[b];
+            }
+        ps.n_bins = GAT_MEMORY_BINS;
+        double sd = 0;
+        const int64_t nt = ds->split_size[GAT_SPLIT_TRAIN];
+        for (int64_t i = 0; i < nt; i++) {
+            const int64_t d = deg[ds->split[GAT_SPLIT_TRAIN][i]];
+            sd += run->fanouts[0] < 0 ? (double)d : fmin((double)d, (double)run->fanouts[0]);
+        }
+        ps.seed_draws = nt > 0 ? sd / (double)nt : 0;
+        /* the old mean-draws model, for callers without the profile */
+        for (int h = 0; h < L; h++) {
             const double f = run->fanouts[h] < 0 ? INFINITY : (double)run->fanouts[h];
             double num = 0, den = 0;
             for (int64_t i = 0; i < ds->n_nodes; i++) {
@@ -256,6 +426,33 @@ int gat_memory_estimate_dataset(const gat_config *cfg, const gat_dataset *ds, co
             ps.hop_draws[h] = den > 0 ? fmax(num / den, 1e-9) : 1e-9;
         }
         free(deg);
+        /* the evaluation plans of inference (validation after every epoch, test at the end) */
+        uint8_t *a = calloc((size_t)ds->n_nodes + 1, 1), *b = calloc((size_t)ds->n_nodes + 1, 1);
+        if (!a || !b) {
+            free(a);
+            free(b);
+            return gat_error_set(err, GAT_ENOMEM, "memory estimate: out of memory");
+        }
+        for (int p = 0; p < 2; p++) {
+            const gat_split sp = p ? GAT_SPLIT_TEST : GAT_SPLIT_VAL;
+            memset(a, 0, (size_t)ds->n_nodes);
+            int64_t cnt = 0, ent, pl[GAT_MAX_LAYERS + 1];
+            for (int64_t i = 0; i < ds->split_size[sp]; i++) {
+                cnt += !a[ds->split[sp][i]];
+                a[ds->split[sp][i]] = 1;
+            }
+            for (int l = L - 1; l >= 0; l--) {
+                pl[l] = cnt;
+                cnt = expand(ds, a, b, &ent);
+                uint8_t *t = a;
+                a = b;
+                b = t;
+            }
+            pl[L] = cnt;
+            for (int l = 0; l <= L; l++) ps.eval_plan[l] = pl[l] > ps.eval_plan[l] ? pl[l] : ps.eval_plan[l];
+        }
+        free(a);
+        free(b);
     }
     if (run->batch_size <= 0) {
         const int L = cfg->n_layers;
@@ -293,8 +490,18 @@ int gat_memory_estimate_dataset(const gat_config *cfg, const gat_dataset *ds, co
         free(a);
         free(b);
     }
-    gat_memory_estimate_sizes(cfg, &ps, run, out);
+    *out = ps;
     return GAT_OK;
+}
+
+int gat_memory_estimate_dataset(const gat_config *cfg, const gat_dataset *ds, const gat_run_shape *run,
+                                gat_memory_estimate *out, gat_error *err) {
+    gat_problem_size *ps = malloc(sizeof *ps);
+    if (!ps) return gat_error_set(err, GAT_ENOMEM, "memory estimate: out of memory");
+    int rc = gat_problem_size_measure(cfg, ds, run, ps, err);
+    if (!rc) gat_memory_estimate_sizes(cfg, ps, run, out);
+    free(ps);
+    return rc;
 }
 
 static int64_t read_i64_file(const char *path) {
