@@ -50,7 +50,11 @@ GAT=${GAT:-$BUILD/gat}
 [ -x "$GAT" ] || { echo "bench/scale.sh: $GAT not built (cmake --build $BUILD)" >&2; exit 1; }
 mkdir -p "$WORK/data" bench/results
 if [ "$MEMORY" = 1 ]; then CSV=bench/results/memory.csv; PYG=""; FULL_EPOCHS=1; SAMPLED_EPOCHS=1; else CSV=bench/results/scale.csv; fi
-echo "nodes,edges,system,mode,gen_s,load_s,epoch_s,peak_mb,est_mb,test_acc,epochs,status,load_avg" > "$CSV"
+HEADER="nodes,edges,system,mode,gen_s,load_s,epoch_s,peak_mb,est_mb,test_acc,epochs,status,load_avg"
+# this run's rows go to $NEW, then replace the rows of the same size, system and mode in $CSV
+# (so sizes can be run one at a time: --sizes 10000000 --sampled-epochs 1)
+NEW="$WORK/rows.csv"
+: > "$NEW"
 
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" "$2" | tail -1; }
@@ -72,7 +76,7 @@ gat_run() {
     ep=$(sed -n 's/.*(\([0-9.]*\) ms\/epoch).*/\1/p' "$log" | awk '{ printf "%.4f", $1 / 1000 }')
     acc=$(sed -n 's/^Test accuracy = //p' "$log")
     if [ $rc -ne 0 ]; then status=$(grep -q "needs about" "$log" && echo refused || echo failed); fi
-    echo "$n,$EDGES,gat,$mode,$GEN,$load,$ep,$peak,$est,$acc,$epochs,$status,$la" >> "$CSV"
+    echo "$n,$EDGES,gat,$mode,$GEN,$load,$ep,$peak,$est,$acc,$epochs,$status,$la" >> "$NEW"
 }
 # pyg_run N MODE EPOCHS ARGS...: one PyG run (bench/peers/pyg_scale.py), one CSV row
 pyg_run() {
@@ -80,9 +84,9 @@ pyg_run() {
     local log="$WORK/pyg_${n}_$mode.log" la
     la=$(loadavg)
     if nice -n "$NICE" "$PYG" bench/peers/pyg_scale.py "$WORK/data/n$n" --epochs "$epochs" --threads "$THREADS" "$@" > "$log" 2>&1; then
-        echo "$n,$EDGES,pyg,$mode,$GEN,$(field load_s "$log"),$(field epoch_s "$log"),$(field peak_mb "$log"),,$(field test_acc "$log"),$epochs,ok,$la" >> "$CSV"
+        echo "$n,$EDGES,pyg,$mode,$GEN,$(field load_s "$log"),$(field epoch_s "$log"),$(field peak_mb "$log"),,$(field test_acc "$log"),$epochs,ok,$la" >> "$NEW"
     else
-        echo "$n,$EDGES,pyg,$mode,$GEN,,,,,,$epochs,failed,$la" >> "$CSV"
+        echo "$n,$EDGES,pyg,$mode,$GEN,,,,,,$epochs,failed,$la" >> "$NEW"
     fi
 }
 
@@ -104,6 +108,13 @@ for n in $SIZES; do
     gat_run "$n" sampled "$se" --batch_size 1024 --fanouts 15,10
     if [ -n "$PYG" ] && [ "$n" -le "$MAX_PYG_SAMPLED" ]; then pyg_run "$n" sampled "$se" --batch-size 1024 --fanouts 15,10; fi
 done
+{
+    echo "$HEADER"
+    { [ -f "$CSV" ] && tail -n +2 "$CSV"; cat "$NEW"; } |
+        awk -F, '{ k = $1 FS $3 FS $4; if (!(k in row)) order[++n] = k; row[k] = $0 } END { for (i = 1; i <= n; i++) print row[order[i]] }' |
+        sort -t, -k1,1n -s
+} > "$CSV.tmp"
+mv "$CSV.tmp" "$CSV"
 column -s, -t < "$CSV"
 echo
 echo "gat's memory estimate against the measured peak:"

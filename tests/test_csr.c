@@ -143,9 +143,132 @@ static void real_data(void) {
     gat_array_free(&e);
 }
 
+/* The bytes of file path (malloc'ed), *len set. */
+static unsigned char *slurp(const char *path, size_t *len) {
+    char *buf = NULL;
+    if (gat_read_file(path, &buf, len, &err) != GAT_OK) return NULL;
+    return (unsigned char *)buf;
+}
+
+static void spit(const char *path, const unsigned char *buf, size_t len) {
+    FILE *fp = fopen(path, "wb");
+    CHECK(fp && fwrite(buf, 1, len, fp) == len);
+    if (fp) fclose(fp);
+}
+
+/* Offset of the first occurrence of needle in buf, or -1. */
+static long find(const unsigned char *buf, size_t len, const void *needle, size_t n) {
+    for (size_t i = 0; i + n <= len; i++)
+        if (!memcmp(buf + i, needle, n)) return (long)i;
+    return -1;
+}
+
+/* Used in place from a mapping: stored, aligned members with gat_csr's dtypes are borrowed,
+ * every check still made, writes never reach the file; other layouts are converted. */
+static void mapped(void) {
+    int64_t rp[4] = {0, 1, 1, 3};
+    int32_t ci[3] = {1, 0, 3};
+    float v[3] = {1.5f, 2.0f, -3.25f};
+    gat_csr m = {3, 4, 3, rp, ci, v}, r;
+    gat_csr_mapping map;
+    const char *p = io_path(tmp, "map.npz");
+    CHECK_EQ_INT(gat_csr_write_npz(p, &m, &err), GAT_OK);
+    size_t len0;
+    unsigned char *before = slurp(p, &len0);
+    CHECK_EQ_INT(gat_csr_map_npz(p, &r, &map, &err), GAT_OK);
+    /* indices (int32) and data (float32) in place; indptr is int32 in the file, widened */
+    CHECK_EQ_INT(map.borrowed, GAT_CSR_BORROWS_COL_IDX | GAT_CSR_BORROWS_VAL);
+    CHECK(map.base && (unsigned char *)r.val > (unsigned char *)map.base &&
+          (unsigned char *)r.val < (unsigned char *)map.base + map.len);
+    CHECK(r.n_rows == 3 && r.n_cols == 4 && r.nnz == 3 && !memcmp(r.row_ptr, rp, sizeof rp) &&
+          !memcmp(r.col_idx, ci, sizeof ci) && !memcmp(r.val, v, sizeof v));
+    r.val[0] = 99.0f; /* copy-on-write: the file keeps its bytes */
+    gat_csr_unmap(&r, &map);
+    CHECK(!map.base && !r.val);
+    size_t len1;
+    unsigned char *after = slurp(p, &len1);
+    CHECK(before && after && len0 == len1 && !memcmp(before, after, len0));
+    free(after);
+    /* a column index out of range, a NaN and a bit flip, written into the stored bytes: the
+     * same messages as the reading path */
+    const int32_t big = 7;
+    const float nan_v = NAN;
+    long at = find(before, len0, ci, sizeof ci) + 8;
+    CHECK(at > 8);
+    unsigned char *bad = malloc(len0);
+    memcpy(bad, before, len0);
+    memcpy(bad + at, &big, 4);
+    spit(io_path(tmp, "bad_idx.npz"), bad, len0);
+    CHECK_FAILS(gat_csr_map_npz(io_path(tmp, "bad_idx.npz"), &r, &map, &err), GAT_EFORMAT, "bad_idx.npz", "CRC-32 mismatch");
+    CHECK(!map.base && !r.col_idx);
+    memcpy(bad, before, len0);
+    at = find(before, len0, v, sizeof v) + 8;
+    CHECK(at > 8);
+    memcpy(bad + at, &nan_v, 4);
+    spit(io_path(tmp, "bad_val.npz"), bad, len0);
+    CHECK_FAILS(gat_csr_map_npz(io_path(tmp, "bad_val.npz"), &r, &map, &err), GAT_EFORMAT, "bad_val.npz", "CRC-32");
+    free(bad);
+    free(before);
+    /* the checks on the borrowed arrays themselves (valid archives holding bad values) */
+    int32_t ci_bad[3] = {1, 0, 4};
+    gat_array a[5] = {
+        {GAT_DTYPE_I32, 4, 1, {3}, 3, ci_bad},
+        {GAT_DTYPE_I64, 8, 1, {4}, 4, rp},
+        {GAT_DTYPE_BYTES, 3, 0, {0}, 1, "csr"},
+        {GAT_DTYPE_I64, 8, 1, {2}, 2, (int64_t[]){3, 4}},
+        {GAT_DTYPE_F32, 4, 1, {3}, 3, v},
+    };
+    static const char *const names[5] = {"indices", "indptr", "format", "shape", "data"};
+    CHECK_EQ_INT(gat_npz_write(io_path(tmp, "range.npz"), 5, names, a, 0, &err), GAT_OK);
+    CHECK_FAILS(gat_csr_map_npz(io_path(tmp, "range.npz"), &r, &map, &err), GAT_ERANGE, "range.npz:indices.npy",
+                "column index 4 at position 2 is out of range [0, 4)");
+    CHECK_FAILS(gat_csr_read_npz(io_path(tmp, "range.npz"), &r, &err), GAT_ERANGE, "range.npz:indices.npy",
+                "column index 4 at position 2 is out of range [0, 4)");
+    float v_inf[3] = {1.5f, INFINITY, 0};
+    a[0].data = ci;
+    a[4].data = v_inf;
+    CHECK_EQ_INT(gat_npz_write(io_path(tmp, "inf.npz"), 5, names, a, 0, &err), GAT_OK);
+    CHECK_FAILS(gat_csr_map_npz(io_path(tmp, "inf.npz"), &r, &map, &err), GAT_ERANGE, "inf.npz:data.npy",
+                "element 1 is infinite");
+    /* with an int64 indptr all three are borrowed */
+    a[4].data = v;
+    CHECK_EQ_INT(gat_npz_write(io_path(tmp, "wide.npz"), 5, names, a, 0, &err), GAT_OK);
+    CHECK_EQ_INT(gat_csr_map_npz(io_path(tmp, "wide.npz"), &r, &map, &err), GAT_OK);
+    CHECK_EQ_INT(map.borrowed, GAT_CSR_BORROWS_ROW_PTR | GAT_CSR_BORROWS_COL_IDX | GAT_CSR_BORROWS_VAL);
+    CHECK(!memcmp(r.row_ptr, rp, sizeof rp) && !memcmp(r.val, v, sizeof v));
+    gat_csr_unmap(&r, &map);
+    /* compressed, or float64 data: converted, nothing borrowed, the same matrix */
+    CHECK_EQ_INT(gat_npz_write(io_path(tmp, "z.npz"), 5, names, a, 1, &err), GAT_OK);
+    CHECK_EQ_INT(gat_csr_map_npz(io_path(tmp, "z.npz"), &r, &map, &err), GAT_OK);
+    CHECK(map.borrowed == 0 && !map.base && !memcmp(r.val, v, sizeof v) && !memcmp(r.col_idx, ci, sizeof ci));
+    gat_csr_unmap(&r, &map);
+    double v64[3] = {1.5, 2.0, -3.25};
+    a[4] = (gat_array){GAT_DTYPE_F64, 8, 1, {3}, 3, v64};
+    CHECK_EQ_INT(gat_npz_write(io_path(tmp, "f64.npz"), 5, names, a, 0, &err), GAT_OK);
+    CHECK_EQ_INT(gat_csr_map_npz(io_path(tmp, "f64.npz"), &r, &map, &err), GAT_OK);
+    CHECK_EQ_INT(map.borrowed, GAT_CSR_BORROWS_ROW_PTR | GAT_CSR_BORROWS_COL_IDX);
+    CHECK(!memcmp(r.val, v, sizeof v));
+    gat_csr_unmap(&r, &map);
+    CHECK_FAILS(gat_csr_map_npz(io_path(tmp, "none.npz"), &r, &map, &err), GAT_ENOTFOUND, "none.npz", "cannot open");
+    /* every stored member's data starts at a multiple of 64 bytes in the file */
+    size_t len;
+    unsigned char *buf = slurp(io_path(tmp, "wide.npz"), &len);
+    int members = 0;
+    for (size_t o = 0; buf && o + 30 <= len; o++)
+        if (buf[o] == 'P' && buf[o + 1] == 'K' && buf[o + 2] == 3 && buf[o + 3] == 4) {
+            size_t start = o + 30 + (size_t)(buf[o + 26] | buf[o + 27] << 8) + (size_t)(buf[o + 28] | buf[o + 29] << 8);
+            CHECK_MSG(start % 64 == 0, "member at %zu: data at %zu", o, start);
+            CHECK(!memcmp(buf + start, "\x93NUMPY", 6));
+            members++;
+        }
+    CHECK_EQ_INT(members, 5);
+    free(buf);
+}
+
 int main(void) {
     tmp = check_tmpdir("csr");
     roundtrip();
+    mapped();
     bad();
     real_data();
     return check_summary();

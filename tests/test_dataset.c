@@ -93,8 +93,20 @@ int main(void) {
     CHECK_EQ_INT(ds.split_size[GAT_SPLIT_TRAIN], 2);
     CHECK(ds.class_names && !strcmp(ds.class_names[1], "Beta"));
     CHECK(!strcmp(ds.name, "tiny"));
+    /* the features are used in place from the archive (stored, aligned: gat_csr_write_npz);
+     * indptr is int32 in the file, so it is widened */
+    CHECK_EQ_INT(ds.feature_map.borrowed, GAT_CSR_BORROWS_COL_IDX | GAT_CSR_BORROWS_VAL);
+    char fpath[4300];
+    snprintf(fpath, sizeof fpath, "%s/features.npz", ok);
+    char *fbefore = NULL, *fafter = NULL;
+    size_t flen0 = 0, flen1 = 0;
+    gat_read_file(fpath, &fbefore, &flen0, &err);
     gat_dataset_normalize_rows(&ds);
     CHECK_NEAR(ds.features.val[0] + ds.features.val[1], 1.0, 1e-6);
+    gat_read_file(fpath, &fafter, &flen1, &err); /* normalising never writes the file */
+    CHECK(fbefore && fafter && flen0 == flen1 && !memcmp(fbefore, fafter, flen0));
+    free(fbefore);
+    free(fafter);
     CHECK_NEAR(ds.features.val[4], 0.25, 1e-6);
     /* the attention graph: 7 edges + 6 self loops, self loop first in each row */
     gat_graph g;
@@ -167,6 +179,30 @@ int main(void) {
     int64_t fs[2] = {6, 2};
     write_f32(d, "features.npy", 2, fs, fx);
     expect_fail(d, GAT_ERANGE, "features.npy", "NaN");
+    /* dense float32 features are mapped, float64 ones read and converted: the same values */
+    for (int wide = 0; wide < 2; wide++) {
+        d = variant(wide ? "features_f64" : "features_f32");
+        snprintf(path, sizeof path, "%s/features.npz", d);
+        remove(path);
+        float fv[6 * 2] = {1, 0, 0, 1, 1, 1, 0.5f, 0, 1, 0, 0, 1};
+        if (wide) {
+            gat_array a;
+            gat_array_alloc(&a, GAT_DTYPE_F64, 2, fs, &err);
+            for (int k = 0; k < 12; k++) ((double *)a.data)[k] = fv[k];
+            snprintf(path, sizeof path, "%s/features.npy", d);
+            CHECK_EQ_INT(gat_npy_write(path, &a, &err), GAT_OK);
+            gat_array_free(&a);
+        } else {
+            write_f32(d, "features.npy", 2, fs, fv);
+        }
+        gat_dataset dd;
+        CHECK_EQ_INT(gat_dataset_load(&dd, d, &err), GAT_OK);
+        CHECK(wide ? dd.dense_map_base == NULL : dd.dense_map_base != NULL);
+        CHECK(dd.n_features == 2 && !memcmp(dd.dense_features, fv, sizeof fv));
+        gat_dataset_normalize_rows(&dd);
+        CHECK_NEAR(dd.dense_features[6] + dd.dense_features[7], 1.0, 1e-6);
+        gat_dataset_free(&dd);
+    }
     d = variant("features_inf");
     snprintf(path, sizeof path, "%s/features.npz", d);
     remove(path);

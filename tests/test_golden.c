@@ -9,7 +9,9 @@
  * themselves are compared bit for bit). Fails on any mismatch beyond |a - b| <= atol + rtol
  * |ref|, where atol is 1e-4 of the largest |value| of the same array (per gradient tensor),
  * so no array can be replaced by zeros; only a reference tensor that is zero in exact
- * arithmetic (max |ref| < 1e-15) is compared against 1e-4 of the model's largest gradient. */
+ * arithmetic (max |ref| < 1e-15) is compared against 1e-4 of the model's largest gradient.
+ * Every case runs with each attention implementation (fused, edges, dense): the same
+ * fixtures, masks and tolerances for all three. */
 #include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
@@ -59,7 +61,9 @@ static int json_int(const gat_json *o, const char *k) {
     return v && v->type == GAT_JSON_NUMBER ? (int)v->number : v && v->type == GAT_JSON_BOOL ? v->boolean : -1;
 }
 
-static void run_case(const char *dir, const char *name) {
+static void run_case(const char *dir, const char *case_name, int impl) {
+    char name[200];
+    snprintf(name, sizeof name, "%s [%s]", case_name, gat_attention_impl_name(impl));
     char path[4200];
     gat_error err = {0};
     char *text;
@@ -77,6 +81,7 @@ static void run_case(const char *dir, const char *name) {
     cfg.skip = json_int(&cj, "skip");
     cfg.bias = json_int(&cj, "bias");
     cfg.dropout = 0.0f;
+    cfg.attention_impl = impl;
     const gat_json *dj = gat_json_get(&cj, "dropout"), *kj = gat_json_get(&cj, "key");
     uint64_t key = 0;
     if (dj && dj->type == GAT_JSON_NUMBER) cfg.dropout = (float)dj->number;
@@ -289,7 +294,7 @@ int main(void) {
     for (int i = 0; i < n; i++) {
         char dir[4300];
         snprintf(dir, sizeof dir, "%s/%s", root, names[i]);
-        run_case(dir, names[i]);
+        for (int impl = GAT_ATTENTION_FUSED; impl <= GAT_ATTENTION_DENSE; impl++) run_case(dir, names[i], impl);
     }
     return check_summary();
 }

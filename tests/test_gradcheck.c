@@ -473,7 +473,7 @@ static double obj_model(void *v) {
 /* A model on 25 nodes: layer 0 has h0 heads of f0 features (8 x 8 and f0 = 8 take the
  * specialised kernels), the last layer 2 heads of 3 classes (with 3 layers the middle one
  * is 3 x 6, an identity skip when skip is on); f_last = 8 gives 8 classes instead. */
-static void test_model(int sparse, int skip, int layers, float dropout, int64_t h0, int64_t f0, int64_t f_last) {
+static void test_model(int sparse, int skip, int layers, float dropout, int64_t h0, int64_t f0, int64_t f_last, int impl) {
     modelctx c;
     memset(&c, 0, sizeof c);
     gat_error err = {0};
@@ -511,6 +511,7 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
     cfg.heads[2] = 2; cfg.features[2] = classes;
     cfg.skip = skip;
     cfg.dropout = dropout;
+    cfg.attention_impl = impl;
     cfg.slope = 0.1f; /* not the default: the slope must reach every kernel (and a_dst grows with 1 - slope) */
     CHECK(gat_model_init(&c.m, &cfg, 3, &err) == GAT_OK);
     /* random biases so their gradient paths matter; scoring vectors large enough that the
@@ -532,8 +533,9 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
     for (int i = 0; i < c.m.n_tensors; i++) {
         const gat_tensor *t = &c.m.tensors[i];
         char what[128];
-        snprintf(what, sizeof what, "model(%s,skip=%d,L=%d,p=%.1f,%lldx%lld,C=%lld) %s", sparse ? "sparse" : "dense", skip,
-                 layers, (double)dropout, (long long)h0, (long long)f0, (long long)classes, t->name);
+        snprintf(what, sizeof what, "model(%s,%s,skip=%d,L=%d,p=%.1f,%lldx%lld,C=%lld) %s", gat_attention_impl_name(impl),
+                 sparse ? "sparse" : "dense", skip, layers, (double)dropout, (long long)h0, (long long)f0,
+                 (long long)classes, t->name);
         if (!t->trainable) {
             int zero = 1;
             for (size_t e2 = 0; e2 < t->size; e2++) zero &= c.m.grads[t->offset + e2] == 0.0f;
@@ -541,7 +543,7 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
             continue;
         }
         fd_check(what, c.m.params + t->offset, c.m.grads + t->offset, t->size, obj_model, &c, 24);
-        if (layers == 2 && sparse && dropout > 0 && h0 == 8 && strstr(t->name, "scoring_fn"))
+        if (impl == GAT_ATTENTION_FUSED && layers == 2 && sparse && dropout > 0 && h0 == 8 && strstr(t->name, "scoring_fn"))
             fd_self_test(what, c.m.params + t->offset, c.m.grads + t->offset, t->size, obj_model, &c, 24);
     }
     free(c.r);
@@ -640,16 +642,19 @@ int main(void) {
     test_small_ops();
     test_losses();
     fd_eps = 2e-3;
-    test_model(1, 0, 2, 0.0f, 2, 3, 3);
-    test_model(1, 0, 2, 0.5f, 2, 3, 3);
-    test_model(0, 1, 2, 0.3f, 2, 3, 3);
-    test_model(0, 1, 3, 0.0f, 2, 3, 3); /* layer 1: input width 2*3 = 6 = F -> identity skip */
-    test_model(1, 1, 3, 0.3f, 2, 3, 3);
-    /* the specialised kernels: 8 heads x 8 features, and F = 8 with other head counts */
-    test_model(1, 0, 2, 0.5f, 8, 8, 3);
-    test_model(0, 1, 2, 0.3f, 8, 8, 8); /* last layer 2 x 8: the F = 8 path */
-    test_model(1, 0, 2, 0.0f, 3, 8, 8);
-    test_model(0, 1, 3, 0.4f, 4, 8, 8);
+    /* every attention implementation: fused (layer.c), edges and dense (layer_steps.h) */
+    for (int impl = GAT_ATTENTION_FUSED; impl <= GAT_ATTENTION_DENSE; impl++) {
+        test_model(1, 0, 2, 0.0f, 2, 3, 3, impl);
+        test_model(1, 0, 2, 0.5f, 2, 3, 3, impl);
+        test_model(0, 1, 2, 0.3f, 2, 3, 3, impl);
+        test_model(0, 1, 3, 0.0f, 2, 3, 3, impl); /* layer 1: input width 2*3 = 6 = F -> identity skip */
+        test_model(1, 1, 3, 0.3f, 2, 3, 3, impl);
+        /* the specialised kernels: 8 heads x 8 features, and F = 8 with other head counts */
+        test_model(1, 0, 2, 0.5f, 8, 8, 3, impl);
+        test_model(0, 1, 2, 0.3f, 8, 8, 8, impl); /* last layer 2 x 8: the F = 8 path */
+        test_model(1, 0, 2, 0.0f, 3, 8, 8, impl);
+        test_model(0, 1, 3, 0.4f, 4, 8, 8, impl);
+    }
     test_model_ppi();
     return check_summary();
 }

@@ -1,11 +1,28 @@
-"""Full-batch GAT in PyTorch Geometric on a dataset folder in gat's layout (bench/scale.sh).
+"""GAT in PyTorch Geometric on a dataset folder in gat's layout (bench/scale.sh), full batch
+or on sampled neighbour mini-batches.
 
 The same architecture as gat's default (GATConv 8 heads x 8 features, ELU, then 1 head x
 classes, dropout 0.6 on inputs and attention, Adam lr 0.005, weight decay 5e-4), row-normalised
-features fed dense (PyG's GATConv projects a dense x), 1 thread. Prints one line of key=value:
-load_s, epoch_s (median of the epochs after the first), test_acc, peak_mb (maximum resident set).
+features, 1 thread. Prints one line of key=value: load_s, epoch_s (median of the epochs after
+the first, each with its validation), test_acc, peak_mb (maximum resident set).
+
+Full batch (default): GATConv over the whole graph, the features fed dense (PyG's GATConv
+projects a dense x).
+
+Sampled (--batch-size B --fanouts 15,10): what PyG's NeighborLoader does, with its defaults:
+the training nodes shuffled into batches of B seeds, each seed drawing fanouts[0] of its
+in-neighbours without replacement, each node first reached at hop 1 drawing fanouts[1], and
+so on; the union of the sampled edges, relabelled with the seeds first, is the batch's graph
+(GATConv adds the self loops); the loss is taken at the seeds, one Adam step per batch. Only the
+batch's feature rows are made dense. NeighborLoader itself needs pyg-lib or torch-sparse for
+its sampling (PyG has no pure-Python sampler); neither installs from PyPI for this torch (pyg-lib
+is not on PyPI, torch-sparse is source only), so the same sampling is done here with torch
+operations (random keys sorted within each node's in-edges), vectorised over the frontier.
+Validation and test are exact, as gat's: layer by layer over the receptive field of the
+evaluated nodes with every in-edge (GATConv on bipartite (source, target) inputs).
 
     python bench/peers/pyg_scale.py DATASET_DIR --epochs 30 [--threads 1]
+    python bench/peers/pyg_scale.py DATASET_DIR --epochs 3 --batch-size 1024 --fanouts 15,10
 """
 import argparse
 import resource
@@ -18,19 +35,36 @@ import torch.nn.functional as F
 from torch_geometric.nn import GATConv
 
 
+class Features:
+    """Row-normalised sparse features (CSR in numpy); dense rows on demand."""
+
+    def __init__(self, d):
+        z = np.load(f"{d}/features.npz")
+        self.n, self.f = (int(v) for v in z["shape"])
+        self.indptr = z["indptr"].astype(np.int64)
+        self.indices = z["indices"].astype(np.int64)
+        data = z["data"].astype(np.float32)
+        s = np.add.reduceat(data, self.indptr[:-1]) if len(data) else np.zeros(self.n, np.float32)
+        s[np.diff(self.indptr) == 0] = 1
+        self.data = data / np.repeat(s, np.diff(self.indptr)).astype(np.float32)
+
+    def rows(self, ids):
+        ids = np.asarray(ids, dtype=np.int64)
+        start, deg = self.indptr[ids], np.diff(self.indptr)[ids]
+        tot = int(deg.sum())
+        pos = np.repeat(start - np.cumsum(deg) + deg, deg) + np.arange(tot)
+        x = np.zeros((len(ids), self.f), np.float32)
+        x[np.repeat(np.arange(len(ids)), deg), self.indices[pos]] = self.data[pos]
+        return torch.from_numpy(x)
+
+
 def load(d):
-    z = np.load(f"{d}/features.npz")
-    n, f = (int(v) for v in z["shape"])
-    indptr, indices, data = z["indptr"].astype(np.int64), z["indices"].astype(np.int64), z["data"].astype(np.float32)
-    rows = np.repeat(np.arange(n), np.diff(indptr))
-    x = torch.zeros(n, f)
-    x[torch.from_numpy(rows), torch.from_numpy(indices)] = torch.from_numpy(data)
-    s = x.sum(1, keepdim=True)
-    x = x / torch.where(s == 0, torch.ones_like(s), s)
-    ei = torch.from_numpy(np.ascontiguousarray(np.load(f"{d}/edge_index.npy")))
-    y = torch.from_numpy(np.load(f"{d}/labels.npy"))
-    split = [torch.from_numpy(np.load(f"{d}/{s}_index.npy")) for s in ("train", "val", "test")]
-    return x, ei, y, split
+    feats = Features(d)
+    ei = torch.from_numpy(np.ascontiguousarray(np.load(f"{d}/edge_index.npy", mmap_mode="r")).astype(np.int64))
+    ei = ei[:, ei[0] != ei[1]]  # GATConv adds its own self loops
+    y = torch.from_numpy(np.load(f"{d}/labels.npy").astype(np.int64))
+    split = [torch.from_numpy(np.load(f"{d}/{s}_index.npy").astype(np.int64)) for s in ("train", "val", "test")]
+    return feats, ei, y, split
 
 
 class GAT(torch.nn.Module):
@@ -46,35 +80,139 @@ class GAT(torch.nn.Module):
         return self.l2(x, ei)
 
 
+class InEdges:
+    """In-neighbours of every node (CSR over targets), for sampling and exact evaluation."""
+
+    def __init__(self, ei, n):
+        order = torch.argsort(ei[1], stable=True)
+        self.src = ei[0][order].contiguous()
+        self.ptr = torch.zeros(n + 1, dtype=torch.int64)
+        self.ptr[1:] = torch.cumsum(torch.bincount(ei[1], minlength=n), 0)
+        self.local = torch.full((n,), -1, dtype=torch.int64)
+
+    def positions(self, nodes):
+        """Positions (into src) of the in-edges of nodes, grouped by node, and each one's node index."""
+        start, deg = self.ptr[nodes], self.ptr[nodes + 1] - self.ptr[nodes]
+        seg = torch.repeat_interleave(torch.arange(len(nodes)), deg)
+        first = torch.cumsum(deg, 0) - deg
+        pos = torch.repeat_interleave(start - first, deg) + torch.arange(int(deg.sum()))
+        return pos, seg, first, deg
+
+    def sample(self, seeds, fanouts, gen):
+        """NeighborLoader's node-wise sampling without replacement: (n_id, edge_index local)."""
+        local = self.local
+        n_id = [seeds]
+        local[seeds] = torch.arange(len(seeds))
+        count = len(seeds)
+        frontier = seeds
+        srcs, dsts = [], []
+        for k in fanouts:
+            pos, seg, first, deg = self.positions(frontier)
+            if k >= 0 and len(pos):
+                key = seg.double() + torch.rand(len(pos), generator=gen, dtype=torch.float64)
+                order = torch.argsort(key)
+                rank = torch.arange(len(pos)) - first[seg[order]]
+                keep = order[rank < k]
+                pos, seg = pos[keep], seg[keep]
+            s = self.src[pos]
+            new = torch.unique(s[local[s] < 0])  # each new node once
+            local[new] = torch.arange(count, count + len(new))
+            count += len(new)
+            n_id.append(new)
+            srcs.append(local[s])
+            dsts.append(local[frontier[seg]])
+            frontier = new
+        n_id = torch.cat(n_id)
+        local[n_id] = -1
+        return n_id, torch.stack([torch.cat(srcs), torch.cat(dsts)])
+
+    def exact(self, model, feats, nodes):
+        """Eval-mode logits at nodes, layer by layer over their receptive field, every in-edge.
+        Each layer's source set starts with its targets, as GATConv's self loops on bipartite
+        input (i -> i for i < number of targets) and NeighborLoader's blocks expect."""
+        def with_sources(t):
+            pos, _, _, _ = self.positions(t)
+            s = torch.unique(self.src[pos])
+            return torch.cat([t, s[torch.isin(s, t, invert=True)]])
+        t1 = torch.unique(nodes)
+        t0 = with_sources(t1)
+        rows = with_sources(t0)
+        h = feats.rows(rows.numpy())
+        have = rows
+        for li, (conv, t) in enumerate(((model.l1, t0), (model.l2, t1))):
+            p, _, _, deg = self.positions(t)
+            local = self.local
+            local[have] = torch.arange(len(have))
+            ei = torch.stack([local[self.src[p]], torch.repeat_interleave(torch.arange(len(t)), deg)])
+            local[have] = -1
+            h = conv((h, h[:len(t)]), ei)
+            if li == 0:
+                h = F.elu(h)
+            have = t
+        out = torch.empty(int(t1.max()) + 1, h.shape[1])
+        out[t1] = h
+        return out[nodes]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dir")
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--batch-size", type=int, default=0)
+    ap.add_argument("--fanouts", default="15,10")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     t0 = time.perf_counter()
-    x, ei, y, (tr, va, te) = load(a.dir)
+    feats, ei, y, (tr, va, te) = load(a.dir)
+    n = feats.n
     load_s = time.perf_counter() - t0
-    m = GAT(x.shape[1], int(y.max()) + 1)
+    m = GAT(feats.f, int(y.max()) + 1)
     opt = torch.optim.Adam(m.parameters(), lr=0.005, weight_decay=5e-4)
     times = []
-    for _ in range(a.epochs):
-        t = time.perf_counter()
-        m.train()
-        opt.zero_grad()
-        loss = F.cross_entropy(m(x, ei)[tr], y[tr])
-        loss.backward()
-        opt.step()
+    if a.batch_size <= 0:
+        x = feats.rows(np.arange(n))
+        ei = ei.contiguous()
+        for _ in range(a.epochs):
+            t = time.perf_counter()
+            m.train()
+            opt.zero_grad()
+            loss = F.cross_entropy(m(x, ei)[tr], y[tr])
+            loss.backward()
+            opt.step()
+            m.eval()
+            with torch.no_grad():
+                m(x, ei)
+            times.append(time.perf_counter() - t)
         m.eval()
         with torch.no_grad():
-            m(x, ei)
-        times.append(time.perf_counter() - t)
-    m.eval()
-    with torch.no_grad():
-        acc = (m(x, ei)[te].argmax(1) == y[te]).float().mean().item()
+            acc = (m(x, ei)[te].argmax(1) == y[te]).float().mean().item()
+    else:
+        fan = [int(v) for v in a.fanouts.split(",")]
+        g = InEdges(ei, n)
+        del ei
+        gen = torch.Generator().manual_seed(a.seed)
+        for _ in range(a.epochs):
+            t = time.perf_counter()
+            m.train()
+            perm = tr[torch.randperm(len(tr), generator=gen)]
+            for b in range(0, len(perm), a.batch_size):
+                seeds = perm[b:b + a.batch_size]
+                n_id, bei = g.sample(seeds, fan, gen)
+                xb = feats.rows(n_id.numpy())
+                opt.zero_grad()
+                loss = F.cross_entropy(m(xb, bei)[:len(seeds)], y[seeds])
+                loss.backward()
+                opt.step()
+            m.eval()
+            with torch.no_grad():
+                g.exact(m, feats, va)
+            times.append(time.perf_counter() - t)
+        m.eval()
+        with torch.no_grad():
+            acc = (g.exact(m, feats, te).argmax(1) == y[te]).float().mean().item()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ep = statistics.median(times[1:] if len(times) > 1 else times)
     print(f"load_s={load_s:.3f} epoch_s={ep:.4f} test_acc={acc:.4f} peak_mb={peak:.1f}")

@@ -7,7 +7,9 @@
  *   train_index.npy, val_index.npy, test_index.npy   integer (k,) node ids
  *   class_names.txt  optional, one class name a line
  * An int64 C-order edge_index.npy is memory-mapped and used in place (its ids still checked,
- * in one pass); other layouts are read and converted.
+ * in one pass); so are a float32 C-order features.npy and the members of a features.npz that
+ * are stored uncompressed with gat_csr's dtypes and aligned, as gat generate graph writes
+ * them (every value still checked); other layouts are read and converted.
  * gat_dataset_load checks everything before any training starts: shapes that agree, ids in
  * range, labels in range, finite features, non-empty splits whose nodes carry labels. */
 #ifndef GAT_DATASET_H
@@ -44,6 +46,12 @@ typedef struct gat_dataset {
                                           (int64, C order): loading copies nothing */
     void *edge_map_base;
     size_t edge_map_len;
+    /* Features used in place from a private mapping of their file (gat_csr_map_npz for
+     * features.npz, gat_npy_map for a float32 C-order features.npy): loading copies nothing
+     * of what is borrowed; writing them (row normalisation) copies only the pages written. */
+    gat_csr_mapping feature_map;       /* sparse: which arrays of `features` are borrowed */
+    void *dense_map_base;              /* dense: dense_features points into this mapping */
+    size_t dense_map_len;
     int64_t *labels;                   /* single-label: (N) class or -1 */
     float *targets;                    /* multi-label: (N, C) in {0, 1} */
     int64_t *split[3];                 /* node ids per gat_split */

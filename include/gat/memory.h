@@ -40,6 +40,7 @@ typedef struct gat_problem_size {
     int64_t n_classes;
     int64_t split_size[3];
     int edges_mapped;                  /* edge_index.npy is memory-mapped (no loader copies) */
+    int features_mapped;               /* the features are used in place from their file (no loader copies) */
     /* Nodes computed per layer by the training and validation plans (full-batch mode);
      * 0 = unknown, take every node. targets[l] for l < n_layers, then rows0 at [n_layers]. */
     int64_t train_plan[GAT_MAX_LAYERS + 1], val_plan[GAT_MAX_LAYERS + 1];

@@ -46,6 +46,23 @@ extern "C" {
 
 #define GAT_MAX_LAYERS 8
 
+/* How the layers compute attention: a run-time choice that changes the speed and the memory,
+ * not the values (the three agree to float rounding) nor the model file, which does not
+ * record it. */
+typedef enum {
+    GAT_ATTENTION_FUSED = 0,           /* fused loops per target over the CSR graph (layer.c, kernels.h):
+                                          the default, O(N*F + nnz*H) memory, multi-threaded */
+    GAT_ATTENTION_EDGES = 1,           /* per-edge scores, scatter softmax and scatter-add, as PyTorch
+                                          Geometric does it (attention_edges.c); teaching code, one thread */
+    GAT_ATTENTION_DENSE = 2            /* an N x N masked score matrix per head, as the paper's own code
+                                          (attention_dense.c); teaching code, O(N^2) memory and time */
+} gat_attention_impl;
+/* The dense implementation holds 4 N x N float matrices; it refuses more nodes than this. */
+#define GAT_DENSE_MAX_NODES 5000
+/* "fused", "edges", "dense"; parse returns -1 for anything else. */
+const char *gat_attention_impl_name(int impl);
+int gat_attention_impl_parse(const char *name);
+
 typedef struct gat_config {
     int n_layers;
     int64_t n_in;                      /* input features */
@@ -55,6 +72,7 @@ typedef struct gat_config {
     int bias;
     float dropout;                     /* probability, on inputs, projections and attention */
     float slope;                       /* LeakyReLU negative slope (0.2) */
+    int attention_impl;                /* gat_attention_impl (GAT_ATTENTION_FUSED); not part of the model */
 } gat_config;
 
 /* The default Cora architecture of the paper: 2 layers, 8 heads x 8 features, then 1 head x
@@ -136,6 +154,7 @@ typedef struct gat_acts {
     float *ds_src, *ds_dst;            /* (N, max H) */
     float *scratch;                    /* (nnz_graph, max H) */
     float *partial;                    /* (blocks, 2 * max width): per-block sums of the backward pass */
+    float *att_work;                   /* attention_impl edges: (2, N, max H); dense: (4, N, N) */
     /* what the last forward pass was (backward checks it matches) */
     int fwd_done, fwd_train;
     const struct gat_plan *fwd_plan;

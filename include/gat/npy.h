@@ -111,6 +111,7 @@ int gat_array_to_i64(const gat_array *a, const char *name, int64_t **out, gat_er
 typedef struct gat_npz_entry {
     char *name;                        /* member name, e.g. "data.npy" */
     gat_array array;
+    int borrowed;                      /* array.data points into the archive's bytes (gat_npz_view) */
 } gat_npz_entry;
 
 typedef struct gat_npz {
@@ -124,6 +125,11 @@ typedef struct gat_npz {
 int gat_npz_read(const char *path, gat_npz *out, gat_error *err);
 /* The same for an archive held in memory (buf[0..len), only read); name is used in messages. */
 int gat_npz_parse(const void *buf, size_t len, const char *name, gat_npz *out, gat_error *err);
+/* The same, using the archive's bytes in place where they allow it: a stored member whose
+ * array is in C order and aligned for its dtype in memory gets array.data pointing into buf
+ * (borrowed = 1; valid while buf is, writable when buf is, e.g. a private mapping); other
+ * members are copied or inflated as gat_npz_parse does. Every check is the same. */
+int gat_npz_view(const void *buf, size_t len, const char *name, gat_npz *out, gat_error *err);
 /* The member called name (with or without ".npy"), or NULL. Borrowed: valid until gat_npz_free. */
 const gat_array *gat_npz_get(const gat_npz *z, const char *name);
 /* Write an archive of n arrays, atomically, like np.savez (deflate = 0) or np.savez_compressed
@@ -161,6 +167,25 @@ int gat_csr_parse_npz(const void *buf, size_t len, const char *name, gat_csr *ou
 int gat_csr_write_npz(const char *path, const gat_csr *m, gat_error *err);
 /* Free the three arrays and zero m; safe on a zeroed or already-freed matrix. */
 void gat_csr_free(gat_csr *m);
+
+/* A CSR matrix used in place from a private (copy-on-write) mapping of its .npz archive. */
+enum { GAT_CSR_BORROWS_ROW_PTR = 1, GAT_CSR_BORROWS_COL_IDX = 2, GAT_CSR_BORROWS_VAL = 4 };
+typedef struct gat_csr_mapping {
+    void *base;
+    size_t len;
+    unsigned borrowed;                 /* GAT_CSR_BORROWS_*: which arrays point into the mapping */
+} gat_csr_mapping;
+/* gat_csr_read_npz without copying what the archive's layout allows: the file is mapped, and
+ * an array stored (not deflated) with the dtype of gat_csr (indptr int64, indices int32, data
+ * float32, little-endian) and aligned in the file (gat_csr_write_npz and gat generate graph
+ * write them so) points into the mapping; the others are converted as gat_csr_read_npz does.
+ * Every check is the same (CRC-32, ranges, finite values), in one pass over the mapped
+ * bytes. Writing the arrays is allowed (copy-on-write: the file never changes). map->borrowed
+ * is 0 when nothing could be used in place (the mapping is then already released). Free with
+ * gat_csr_unmap. */
+int gat_csr_map_npz(const char *path, gat_csr *out, gat_csr_mapping *map, gat_error *err);
+/* Free m's own arrays, release the mapping, zero both; safe on zeroed structs. */
+void gat_csr_unmap(gat_csr *m, gat_csr_mapping *map);
 
 #ifdef __cplusplus
 }

@@ -31,6 +31,7 @@ typedef struct {
     const char *fanouts_arg;
     int64_t fanouts[GAT_MAX_LAYERS];
     int n_fanouts;
+    int attention_impl;                /* gat_attention_impl */
 } train_args;
 
 static void train_usage(FILE *fp) {
@@ -68,6 +69,9 @@ static void train_usage(FILE *fp) {
         "  --add_skip_connection           skip connections (default: off)\n"
         "  --bias BOOL                     bias in every layer (default: true)\n"
         "  --dropout P                     dropout on inputs, projections and attention (default: 0.6)\n"
+        "  --attention_impl fused|edges|dense  how attention is computed: fused loops (fast), per-edge scatter as\n"
+        "                                  PyG, or N x N matrices as the paper's code (at most 5000 nodes); same\n"
+        "                                  results, not stored in the model (default: fused)\n"
         "mini-batches (for graphs too big for full-batch training):\n"
         "  --batch_size B                  one graph: train on sampled neighbourhoods of B seed nodes per step, as\n"
         "                                  GraphSAGE / PyG NeighborLoader; 0 = full batch (default: 0). A collection\n"
@@ -161,6 +165,12 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
         TRY(gat_opt_int(argc, argv, &i, "batch_size", 0, INT64_MAX, &a->batch_size));
         TRY(gat_opt_str(argc, argv, &i, "fanouts", &a->fanouts_arg));
         const char *sv;
+        if ((r = gat_opt_str(argc, argv, &i, "attention_impl", &sv)) != 0) {
+            if (r < 0) return 2;
+            if ((a->attention_impl = gat_attention_impl_parse(sv)) < 0)
+                return gat_cli_usage_error("option --attention_impl: '%s' is not fused, edges or dense", sv);
+            continue;
+        }
         if ((r = gat_opt_str(argc, argv, &i, "max_memory", &sv)) != 0) {
             if (r < 0) return 2;
             if (gat_memory_parse(sv, &a->max_memory) != 0 || a->max_memory <= 0)
@@ -220,6 +230,7 @@ static int build_config(const train_args *a, const gat_dataset *ds, gat_config *
     c->skip = a->skip;
     c->bias = a->bias;
     c->dropout = (float)a->dropout;
+    c->attention_impl = a->attention_impl;
     if (a->n_heads) {
         if (a->n_heads != c->n_layers)
             return gat_error_set(err, GAT_EINVAL, "--num_heads_per_layer: %d values for %d layers", a->n_heads, c->n_layers);
@@ -311,6 +322,7 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "add_skip_connection", .type = GAT_PARAM_BOOL, .i = c->skip},
         {.key = "bias", .type = GAT_PARAM_BOOL, .i = c->bias},
         {.key = "dropout", .type = GAT_PARAM_FLOAT, .f = c->dropout},
+        {.key = "attention_impl", .type = GAT_PARAM_STRING, .s = gat_attention_impl_name(c->attention_impl)},
         {.key = "normalize_features", .type = GAT_PARAM_BOOL, .i = a->normalize},
         {.key = "no_edges", .type = GAT_PARAM_BOOL, .i = a->no_edges},
         {.key = "should_test", .type = GAT_PARAM_BOOL, .i = a->should_test},

@@ -49,6 +49,7 @@ void gat_problem_size_of(const gat_dataset *ds, gat_problem_size *ps) {
     ps->n_classes = ds->n_classes;
     for (int s = 0; s < 3; s++) ps->split_size[s] = ds->split_size[s];
     ps->edges_mapped = ds->edges_mapped;
+    ps->features_mapped = ds->feature_map.borrowed != 0 || ds->dense_map_base != NULL;
 }
 
 /* Resident bytes of a buffer of `bytes` whose rows are touched for a share `frac` of them,
@@ -114,12 +115,13 @@ static double dataset_bytes(const gat_problem_size *ps) {
 }
 
 /* The loading peak: the sparse feature archive is read whole, parsed, then converted
- * (about three copies at once); an edge list that is not mapped is read, parsed, widened to
- * int64 and split in two (three copies of 16 E bytes while the features are resident). */
+ * (about three copies at once), or used in place from its mapping (the row pointers widened
+ * beside it); an edge list that is not mapped is read, parsed, widened to int64 and split in
+ * two (three copies of 16 E bytes while the features are resident). */
 static double loading_bytes(const gat_problem_size *ps) {
     double n = (double)ps->n_nodes, e = 16.0 * (double)ps->n_edges;
     double feat = ps->feature_nnz >= 0 ? 8.0 * (double)ps->feature_nnz + 8.0 * (n + 1) : 4.0 * n * (double)ps->n_features;
-    double f_peak = ps->feature_nnz >= 0 ? 3.0 * feat : 2.0 * feat;
+    double f_peak = ps->features_mapped ? feat + 8.0 * (n + 1) : ps->feature_nnz >= 0 ? 3.0 * feat : 2.0 * feat;
     double e_peak = feat + (ps->edges_mapped ? e : 3.0 * e);
     return fmax(f_peak, e_peak) + 8.0 * n;
 }

@@ -8,6 +8,17 @@
 
 #include "gat/rng.h"
 #include "layer.h"
+#include "layer_steps.h"
+
+const char *gat_attention_impl_name(int impl) {
+    return impl == GAT_ATTENTION_EDGES ? "edges" : impl == GAT_ATTENTION_DENSE ? "dense" : "fused";
+}
+
+int gat_attention_impl_parse(const char *name) {
+    for (int i = GAT_ATTENTION_FUSED; i <= GAT_ATTENTION_DENSE; i++)
+        if (!strcmp(name, gat_attention_impl_name(i))) return i;
+    return -1;
+}
 
 gat_config gat_config_default(int64_t n_in, int64_t n_classes) {
     gat_config c;
@@ -56,6 +67,9 @@ int gat_config_check(const gat_config *c, gat_error *err) {
         return gat_error_set(err, GAT_EINVAL, "config.dropout: %g is out of range [0, 1)", (double)c->dropout);
     if (!(c->slope >= 0.0f && c->slope < 1.0f))
         return gat_error_set(err, GAT_EINVAL, "config.slope: the LeakyReLU slope %g is out of range [0, 1)", (double)c->slope);
+    if (c->attention_impl < GAT_ATTENTION_FUSED || c->attention_impl > GAT_ATTENTION_DENSE)
+        return gat_error_set(err, GAT_EINVAL, "config.attention_impl: %d is not fused (0), edges (1) or dense (2)",
+                             c->attention_impl);
     return GAT_OK;
 }
 
@@ -210,6 +224,7 @@ void gat_acts_free(gat_acts *a) {
     free(a->ds_dst);
     free(a->scratch);
     free(a->partial);
+    free(a->att_work);
     memset(a, 0, sizeof *a);
 }
 
@@ -232,6 +247,10 @@ int gat_acts_init_capacity(gat_acts *a, const gat_model *m, const gat_input *in,
     if (in->sparse && gat_config_skip_identity(c, 0))
         return gat_error_set(err, GAT_EINVAL, "model: an identity skip connection on sparse input features is not "
                              "supported (choose a first-layer width other than %lld)", (long long)c->n_in);
+    if (c->attention_impl == GAT_ATTENTION_DENSE && in->n > GAT_DENSE_MAX_NODES)
+        return gat_error_set(err, GAT_EINVAL, "config.attention_impl: dense attention holds 4 N x N matrices (%.1f GB "
+                             "for %lld nodes) and accepts at most %d nodes; use edges or fused",
+                             4.0 * 4.0 * (double)in->n * (double)in->n / 1e9, (long long)in->n, GAT_DENSE_MAX_NODES);
     a->n_layers = c->n_layers;
     a->n = n_nodes;
     size_t wmax = 0, hmax = 0;
@@ -271,6 +290,8 @@ int gat_acts_init_capacity(gat_acts *a, const gat_model *m, const gat_input *in,
     ALLOC(a->ds_dst, n * hmax);
     ALLOC(a->scratch, nnz * hmax);
     ALLOC(a->partial, (size_t)((in->n + gat_reduce_block(in->n) - 1) / gat_reduce_block(in->n)) * 2 * wmax);
+    if (c->attention_impl == GAT_ATTENTION_EDGES) ALLOC(a->att_work, 2 * n * hmax);
+    if (c->attention_impl == GAT_ATTENTION_DENSE) ALLOC(a->att_work, 4 * n * n);
 #undef ALLOC
     if (!ok) {
         gat_acts_free(a);
@@ -298,7 +319,8 @@ const float *gat_model_forward_plan(gat_model *m, gat_acts *a, const gat_input *
         const gat_layer_keys keys = {gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_INPUT, 0),
                                      gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_PROJ, 0),
                                      gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_ATT, 0)};
-        gat_layer_forward(m, a, l, in, g, prev, p, keys, plan);
+        if (c->attention_impl == GAT_ATTENTION_FUSED) gat_layer_forward(m, a, l, in, g, prev, p, keys, plan);
+        else gat_layer_steps_forward(m, a, l, in, g, prev, p, keys);
         prev = a->l[l].y;
     }
     return a->l[c->n_layers - 1].y;
@@ -319,7 +341,8 @@ void gat_model_backward_plan(gat_model *m, gat_acts *a, const gat_input *in, con
     const int64_t classes = gat_config_out_width(c, c->n_layers - 1);
     memcpy(dy, dlogits, (size_t)(in->n * classes) * sizeof *dy);
     for (int l = c->n_layers - 1; l >= 0; l--) {
-        gat_layer_backward(m, a, l, in, g, dy, dx, c->dropout, plan);
+        if (c->attention_impl == GAT_ATTENTION_FUSED) gat_layer_backward(m, a, l, in, g, dy, dx, c->dropout, plan);
+        else gat_layer_steps_backward(m, a, l, in, g, dy, dx, c->dropout, plan);
         float *t = dy;
         dy = dx;
         dx = t;

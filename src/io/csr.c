@@ -1,8 +1,13 @@
 /* csr.c - scipy.sparse CSR matrices in .npz archives (scipy.sparse.save_npz / load_npz). */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "gat/npy.h"
 
@@ -40,14 +45,67 @@ static int member_1d(const gat_npz *z, const char *path, const char *name, const
     return GAT_OK;
 }
 
-static int csr_from_npz(const char *path, gat_npz z, gat_csr *out, gat_error *err);
+static int csr_from_npz(const char *path, gat_npz z, gat_csr *out, unsigned *borrowed, gat_error *err);
+
+/* Whether member name of z is used in place with dtype t. */
+static int borrowable(const gat_npz *z, const char *name, gat_dtype t) {
+    size_t n = strlen(name);
+    for (size_t i = 0; i < z->n; i++) {
+        const char *e = z->entries[i].name;
+        if (!strcmp(e, name) || (strlen(e) == n + 4 && !strncmp(e, name, n) && !strcmp(e + n, ".npy")))
+            return z->entries[i].borrowed && z->entries[i].array.dtype == t;
+    }
+    return 0;
+}
 
 int gat_csr_read_npz(const char *path, gat_csr *out, gat_error *err) {
     gat_npz z = {0};
     memset(out, 0, sizeof *out);
     int rc = gat_npz_read(path, &z, err);
     if (rc) return rc;
-    return csr_from_npz(path, z, out, err);
+    return csr_from_npz(path, z, out, NULL, err);
+}
+
+void gat_csr_unmap(gat_csr *m, gat_csr_mapping *map) {
+    if (m) {
+        const unsigned b = map ? map->borrowed : 0;
+        if (!(b & GAT_CSR_BORROWS_ROW_PTR)) free(m->row_ptr);
+        if (!(b & GAT_CSR_BORROWS_COL_IDX)) free(m->col_idx);
+        if (!(b & GAT_CSR_BORROWS_VAL)) free(m->val);
+        memset(m, 0, sizeof *m);
+    }
+    if (map) {
+        if (map->base) munmap(map->base, map->len);
+        memset(map, 0, sizeof *map);
+    }
+}
+
+int gat_csr_map_npz(const char *path, gat_csr *out, gat_csr_mapping *map, gat_error *err) {
+    memset(out, 0, sizeof *out);
+    memset(map, 0, sizeof *map);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        int e = errno;
+        return gat_error_set(err, e == ENOENT ? GAT_ENOTFOUND : GAT_EIO, "%s: cannot open: %s", path, strerror(e));
+    }
+    struct stat st;
+    void *base = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (base == MAP_FAILED) return gat_csr_read_npz(path, out, err); /* not a plain file: read it */
+    gat_npz z = {0};
+    int rc = gat_npz_view(base, (size_t)st.st_size, path, &z, err);
+    unsigned borrowed = 0;
+    if (!rc) rc = csr_from_npz(path, z, out, &borrowed, err);
+    if (rc || !borrowed) {
+        munmap(base, (size_t)st.st_size);
+        return rc;
+    }
+    map->base = base;
+    map->len = (size_t)st.st_size;
+    map->borrowed = borrowed;
+    return GAT_OK;
 }
 
 int gat_csr_parse_npz(const void *buf, size_t len, const char *name, gat_csr *out, gat_error *err) {
@@ -55,12 +113,21 @@ int gat_csr_parse_npz(const void *buf, size_t len, const char *name, gat_csr *ou
     memset(out, 0, sizeof *out);
     int rc = gat_npz_parse(buf, len, name, &z, err);
     if (rc) return rc;
-    return csr_from_npz(name, z, out, err);
+    return csr_from_npz(name, z, out, NULL, err);
 }
 
-/* Check and convert the members of z (owned: freed here). */
-static int csr_from_npz(const char *path, gat_npz z, gat_csr *out, gat_error *err) {
+/* Check and convert the members of z (owned: freed here). With borrowed non-NULL, members z
+ * holds in place with gat_csr's dtypes are checked where they are and used as they are
+ * (*borrowed gets the GAT_CSR_BORROWS_* of those). */
+static int csr_from_npz(const char *path, gat_npz z, gat_csr *out, unsigned *borrowed, gat_error *err) {
     int64_t *shape = NULL, *indptr = NULL, *indices = NULL;
+    unsigned use = 0;
+    if (borrowed) {
+        *borrowed = 0;
+        use |= borrowable(&z, "indptr", GAT_DTYPE_I64) ? GAT_CSR_BORROWS_ROW_PTR : 0;
+        use |= borrowable(&z, "indices", GAT_DTYPE_I32) ? GAT_CSR_BORROWS_COL_IDX : 0;
+        use |= borrowable(&z, "data", GAT_DTYPE_F32) ? GAT_CSR_BORROWS_VAL : 0;
+    }
     const gat_array *fmt, *shp, *ip, *ix, *dat;
     char text[32], mname[1100];
     int rc = GAT_OK;
@@ -103,7 +170,8 @@ static int csr_from_npz(const char *path, gat_npz z, gat_csr *out, gat_error *er
         goto fail;
     }
     snprintf(mname, sizeof mname, "%.1000s:indptr.npy", path);
-    if ((rc = gat_array_to_i64(ip, mname, &indptr, err))) goto fail;
+    if (use & GAT_CSR_BORROWS_ROW_PTR) indptr = ip->data;
+    else if ((rc = gat_array_to_i64(ip, mname, &indptr, err))) goto fail;
     if (indptr[0] != 0) {
         rc = gat_error_set(err, GAT_EFORMAT, "%s: starts at %lld, not 0", mname, (long long)indptr[0]);
         goto fail;
@@ -121,6 +189,22 @@ static int csr_from_npz(const char *path, gat_npz z, gat_csr *out, gat_error *er
         goto fail;
     }
     snprintf(mname, sizeof mname, "%.1000s:indices.npy", path);
+    if (use & GAT_CSR_BORROWS_COL_IDX) {
+        /* int32 in place: one pass for the range, the first bad one reported */
+        const int32_t *ci = ix->data;
+        const int64_t nnz = (int64_t)ix->size, nc = out->n_cols;
+        int64_t bad = nnz;
+#pragma omp parallel for schedule(static) reduction(min : bad)
+        for (int64_t k = 0; k < nnz; k++)
+            if (ci[k] < 0 || ci[k] >= nc) bad = k < bad ? k : bad;
+        if (bad < nnz) {
+            rc = gat_error_set(err, GAT_ERANGE, "%s: column index %lld at position %lld is out of range [0, %lld)", mname,
+                               (long long)ci[bad], (long long)bad, (long long)nc);
+            goto fail;
+        }
+        out->col_idx = (int32_t *)ix->data;
+        goto indices_done;
+    }
     if ((rc = gat_array_to_i64(ix, mname, &indices, err))) goto fail;
     out->col_idx = malloc((ix->size ? ix->size : 1) * sizeof *out->col_idx);
     if (!out->col_idx) {
@@ -135,16 +219,38 @@ static int csr_from_npz(const char *path, gat_npz z, gat_csr *out, gat_error *er
         }
         out->col_idx[k] = (int32_t)indices[k];
     }
+indices_done:
     snprintf(mname, sizeof mname, "%.1000s:data.npy", path);
-    if ((rc = gat_array_to_f32(dat, mname, &out->val, err))) goto fail;
+    if (use & GAT_CSR_BORROWS_VAL) {
+        const float *v = dat->data;
+        const int64_t nnz = (int64_t)dat->size;
+        int64_t bad = nnz;
+#pragma omp parallel for schedule(static) reduction(min : bad)
+        for (int64_t k = 0; k < nnz; k++)
+            if (!isfinite(v[k])) bad = k < bad ? k : bad;
+        if (bad < nnz) {
+            rc = gat_error_set(err, GAT_ERANGE, isnan(v[bad]) ? "%s: element %lld is NaN" : "%s: element %lld is infinite",
+                               mname, (long long)bad);
+            goto fail;
+        }
+        out->val = (float *)dat->data;
+    } else if ((rc = gat_array_to_f32(dat, mname, &out->val, err))) {
+        goto fail;
+    }
     out->row_ptr = indptr;
     indptr = NULL;
+    if (borrowed) *borrowed = use;
 fail:
     free(shape);
-    free(indptr);
+    if (!(use & GAT_CSR_BORROWS_ROW_PTR)) free(indptr);
     free(indices);
     gat_npz_free(&z);
-    if (rc) gat_csr_free(out);
+    if (rc) {
+        if (!(use & GAT_CSR_BORROWS_ROW_PTR)) free(out->row_ptr);
+        if (!(use & GAT_CSR_BORROWS_COL_IDX)) free(out->col_idx);
+        if (!(use & GAT_CSR_BORROWS_VAL)) free(out->val);
+        memset(out, 0, sizeof *out);
+    }
     return rc;
 }
 

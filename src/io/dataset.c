@@ -15,8 +15,13 @@
 void gat_dataset_free(gat_dataset *ds) {
     if (!ds) return;
     free(ds->path);
-    gat_csr_free(&ds->features);
-    free(ds->dense_features);
+    gat_csr_unmap(&ds->features, &ds->feature_map);
+    if (ds->dense_map_base) {
+        gat_npy_mapping mp = {.base = ds->dense_map_base, .len = ds->dense_map_len, .mapped = 1};
+        gat_npy_unmap(&mp);
+    } else {
+        free(ds->dense_features);
+    }
     if (ds->edges_mapped) {
         gat_npy_mapping mp = {.base = ds->edge_map_base, .len = ds->edge_map_len, .mapped = 1};
         gat_npy_unmap(&mp);
@@ -57,7 +62,7 @@ static int load_features(gat_dataset *ds, const char *dir, gat_error *err) {
         return gat_error_set(err, GAT_EFORMAT, "%s: both features.npz and features.npy are present; keep one (which is "
                              "meant is not clear)", dir);
     if (gat_path_exists(path)) {
-        rc = gat_csr_read_npz(path, &ds->features, err);
+        rc = gat_csr_map_npz(path, &ds->features, &ds->feature_map, err);
         if (rc) return rc;
         ds->n_nodes = ds->features.n_rows;
         ds->n_features = ds->features.n_cols;
@@ -67,6 +72,30 @@ static int load_features(gat_dataset *ds, const char *dir, gat_error *err) {
     if (rc) return rc;
     if (!gat_path_exists(path))
         return gat_error_set(err, GAT_ENOTFOUND, "%s: no features.npz (scipy CSR) or features.npy (dense) in this folder", dir);
+    /* float32 in C order: used in place from the mapping, every value checked */
+    gat_npy_mapping mp;
+    if ((rc = gat_npy_map(path, &mp, err))) return rc;
+    if (mp.mapped && mp.array.dtype == GAT_DTYPE_F32 && mp.array.ndim == 2) {
+        const float *v = mp.array.data;
+        const int64_t total = (int64_t)mp.array.size;
+        int64_t bad = total;
+#pragma omp parallel for schedule(static) reduction(min : bad)
+        for (int64_t k = 0; k < total; k++)
+            if (!isfinite(v[k])) bad = k < bad ? k : bad;
+        if (bad < total) {
+            rc = gat_error_set(err, GAT_ERANGE, isnan(v[bad]) ? "%s: element %lld is NaN" : "%s: element %lld is infinite",
+                               path, (long long)bad);
+            gat_npy_unmap(&mp);
+            return rc;
+        }
+        ds->n_nodes = mp.array.shape[0];
+        ds->n_features = mp.array.shape[1];
+        ds->dense_features = (float *)mp.array.data;
+        ds->dense_map_base = mp.base;
+        ds->dense_map_len = mp.len;
+        return GAT_OK;
+    }
+    gat_npy_unmap(&mp);
     gat_array a = {0};
     rc = gat_npy_read(path, &a, err);
     if (rc) return rc;

@@ -13,6 +13,7 @@
 #include "gat/fileio.h"
 #include "gat/npy.h"
 #include "gat/rng.h"
+#include "zip.h"
 
 #define BLOCK 16384                    /* nodes per parallel work item */
 
@@ -404,6 +405,7 @@ done:
 typedef struct {
     FILE *fp;
     uint64_t header_at, data_len;
+    size_t pad;                        /* extra field that aligns the data (zip.h) */
     uint32_t crc;
     char name[32];
 } zip_member;
@@ -419,7 +421,7 @@ static void put32(unsigned char *p, uint32_t v) {
     for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
 }
 
-static void local_header(unsigned char *h, uint32_t crc, uint32_t len, size_t name_len) {
+static void local_header(unsigned char *h, uint32_t crc, uint32_t len, size_t name_len, size_t pad) {
     memset(h, 0, 30);
     put32(h, 0x04034b50u);
     put16(h + 4, 20);
@@ -429,6 +431,7 @@ static void local_header(unsigned char *h, uint32_t crc, uint32_t len, size_t na
     put32(h + 18, len);
     put32(h + 22, len);
     put16(h + 26, (unsigned)name_len);
+    put16(h + 28, (unsigned)pad);
 }
 
 static void member_begin(zip_member *z, FILE *fp, const char *name) {
@@ -436,10 +439,13 @@ static void member_begin(zip_member *z, FILE *fp, const char *name) {
     z->fp = fp;
     snprintf(z->name, sizeof z->name, "%s", name);
     z->header_at = (uint64_t)ftello(fp);
-    unsigned char h[30];
-    local_header(h, 0, 0, strlen(name));
+    z->pad = gat_zip_align_pad(z->header_at, strlen(name));
+    unsigned char h[30], x[GAT_ZIP_ALIGN + 4];
+    local_header(h, 0, 0, strlen(name), z->pad);
     fwrite(h, 1, 30, fp);
     fwrite(name, 1, strlen(name), fp);
+    gat_zip_align_extra(x, z->pad);
+    fwrite(x, 1, z->pad, fp);
     z->crc = (uint32_t)crc32(0L, Z_NULL, 0);
 }
 
@@ -458,7 +464,7 @@ static int member_end(zip_member *z, zip_done *d) {
     if (z->data_len > 0xFFFFFFF0u) return -1;
     long long end = ftello(z->fp);
     unsigned char h[30];
-    local_header(h, z->crc, (uint32_t)z->data_len, strlen(z->name));
+    local_header(h, z->crc, (uint32_t)z->data_len, strlen(z->name), z->pad);
     if (fseeko(z->fp, (off_t)z->header_at, SEEK_SET) != 0) return -2;
     fwrite(h, 1, 30, z->fp);
     if (fseeko(z->fp, (off_t)end, SEEK_SET) != 0) return -2;

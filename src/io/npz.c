@@ -1,4 +1,5 @@
 /* npz.c - .npz archives: a zip of .npy members. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +11,7 @@ void gat_npz_free(gat_npz *z) {
     if (!z) return;
     for (size_t i = 0; i < z->n; i++) {
         free(z->entries[i].name);
-        gat_array_free(&z->entries[i].array);
+        if (!z->entries[i].borrowed) gat_array_free(&z->entries[i].array);
     }
     free(z->entries);
     memset(z, 0, sizeof *z);
@@ -37,12 +38,39 @@ int gat_npz_read(const char *path, gat_npz *out, gat_error *err) {
     return rc;
 }
 
+static int npz_parse(const void *buf, size_t len, const char *path, int view, gat_npz *out, gat_error *err);
+
 int gat_npz_parse(const void *buf, size_t len, const char *path, gat_npz *out, gat_error *err) {
+    return npz_parse(buf, len, path, 0, out, err);
+}
+
+int gat_npz_view(const void *buf, size_t len, const char *path, gat_npz *out, gat_error *err) {
+    return npz_parse(buf, len, path, 1, out, err);
+}
+
+/* A borrowed member used in place: C order (or one dimension) and data aligned for its dtype. */
+static int view_member(const gat_zip_member *m, const char *mpath, gat_array *a, int *used, gat_error *err) {
+    int fortran;
+    size_t off;
+    *used = 0;
+    int rc = gat_npy_parse_header(m->data, m->len, mpath, a, &fortran, &off, err);
+    if (rc) return rc;
+    const size_t isz = a->itemsize;
+    if ((fortran && a->ndim > 1) || !(isz == 1 || isz == 2 || isz == 4 || isz == 8) ||
+        (uintptr_t)(m->data + off) % isz != 0)
+        return GAT_OK;
+    a->data = m->data + off;
+    *used = 1;
+    return GAT_OK;
+}
+
+static int npz_parse(const void *buf, size_t len, const char *path, int view, gat_npz *out, gat_error *err) {
     char *mpath = NULL;
     size_t nm = 0;
     gat_zip_member *ms = NULL;
     memset(out, 0, sizeof *out);
-    int rc = gat_zip_read((const unsigned char *)buf, len, path, &ms, &nm, err);
+    int rc = view ? gat_zip_view((const unsigned char *)buf, len, path, &ms, &nm, err)
+                  : gat_zip_read((const unsigned char *)buf, len, path, &ms, &nm, err);
     if (rc) goto fail;
     out->entries = calloc(nm ? nm : 1, sizeof *out->entries);
     mpath = malloc(strlen(path) + 2 + 65536);
@@ -52,8 +80,10 @@ int gat_npz_parse(const void *buf, size_t len, const char *path, gat_npz *out, g
     }
     for (size_t i = 0; i < nm; i++) {
         sprintf(mpath, "%s:%s", path, ms[i].name); /* names are at most 65535 bytes */
-        rc = gat_npy_parse(ms[i].data, ms[i].len, mpath, &out->entries[i].array, err);
-        if (rc) goto fail;
+        int used = 0;
+        if (ms[i].borrowed && (rc = view_member(&ms[i], mpath, &out->entries[i].array, &used, err))) goto fail;
+        out->entries[i].borrowed = used;
+        if (!used && (rc = gat_npy_parse(ms[i].data, ms[i].len, mpath, &out->entries[i].array, err))) goto fail;
         out->entries[i].name = ms[i].name;
         ms[i].name = NULL;
         out->n = i + 1;

@@ -25,9 +25,29 @@ void gat_zip_members_free(gat_zip_member *members, size_t n) {
     if (!members) return;
     for (size_t i = 0; i < n; i++) {
         free(members[i].name);
-        free(members[i].data);
+        if (!members[i].borrowed) free(members[i].data);
     }
     free(members);
+}
+
+size_t gat_zip_align_pad(unsigned long long at, size_t name_len) {
+    size_t start = (size_t)((at + LOCAL_SIZE + name_len) % GAT_ZIP_ALIGN);
+    size_t pad = start ? GAT_ZIP_ALIGN - start : 0;
+    if (pad > 0 && pad < 4) pad += GAT_ZIP_ALIGN; /* room for the field's own id and size */
+    return pad;
+}
+
+void gat_zip_align_extra(unsigned char *h, size_t pad) {
+    if (pad < 4) return;
+    memset(h, 0, pad);
+    h[0] = 0x35;
+    h[1] = 0xD9;
+    h[2] = (unsigned char)((pad - 4) & 0xFF);
+    h[3] = (unsigned char)((pad - 4) >> 8);
+    if (pad >= 6) {
+        h[4] = GAT_ZIP_ALIGN & 0xFF;
+        h[5] = GAT_ZIP_ALIGN >> 8;
+    }
 }
 
 /* Locate the end-of-central-directory record: the last signature whose comment length
@@ -132,7 +152,7 @@ static int inflate_grow(const unsigned char *src, size_t slen, unsigned char **d
 
 /* Extract one member described by e into m (name and data owned by m). */
 static int extract(const unsigned char *buf, size_t cd_off, const cd_entry *e, const char *path,
-                   const char *mname, gat_zip_member *m, gat_error *err) {
+                   const char *mname, int borrow, gat_zip_member *m, gat_error *err) {
     if (e->flags & 1u)
         return gat_error_set(err, GAT_EFORMAT, "%s: member '%s' is encrypted (not supported)", path, mname);
     if (e->method != 0 && e->method != 8)
@@ -161,7 +181,10 @@ static int extract(const unsigned char *buf, size_t cd_off, const cd_entry *e, c
     if (!m->name) return gat_error_set(err, GAT_ENOMEM, "%s: out of memory extracting '%s'", path, mname);
     memcpy(m->name, e->name, e->name_len);
     m->name[e->name_len] = 0;
-    if (e->method == 0) {
+    if (e->method == 0 && borrow) {
+        m->data = (unsigned char *)(uintptr_t)(buf + start); /* read only: the archive's mapping or buffer */
+        m->borrowed = 1;
+    } else if (e->method == 0) {
         m->data = malloc(m->len ? m->len : 1);
         if (!m->data)
             return gat_error_set(err, GAT_ENOMEM, "%s: out of memory extracting '%s' (%zu bytes)", path, mname, m->len);
@@ -178,7 +201,12 @@ static int extract(const unsigned char *buf, size_t cd_off, const cd_entry *e, c
             return gat_error_set(err, GAT_EFORMAT, "%s: member '%s': corrupt deflate data (or sizes disagree)", path,
                                  mname);
     }
-    uint32_t crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), m->data, (uInt)m->len);
+    uint32_t crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    for (size_t done = 0; done < m->len;) { /* in pieces: uInt is 32 bits */
+        size_t chunk = m->len - done > ((size_t)1 << 30) ? (size_t)1 << 30 : m->len - done;
+        crc = (uint32_t)crc32(crc, m->data + done, (uInt)chunk);
+        done += chunk;
+    }
     if (crc != e->crc)
         return gat_error_set(err, GAT_EFORMAT,
                              "%s: member '%s': CRC-32 mismatch (archive says 0x%08x, data gives 0x%08x): the file is corrupt",
@@ -186,8 +214,21 @@ static int extract(const unsigned char *buf, size_t cd_off, const cd_entry *e, c
     return GAT_OK;
 }
 
+static int zip_read(const unsigned char *buf, size_t len, const char *path, int borrow, gat_zip_member **members,
+                    size_t *n, gat_error *err);
+
 int gat_zip_read(const unsigned char *buf, size_t len, const char *path, gat_zip_member **members, size_t *n,
                  gat_error *err) {
+    return zip_read(buf, len, path, 0, members, n, err);
+}
+
+int gat_zip_view(const unsigned char *buf, size_t len, const char *path, gat_zip_member **members, size_t *n,
+                 gat_error *err) {
+    return zip_read(buf, len, path, 1, members, n, err);
+}
+
+static int zip_read(const unsigned char *buf, size_t len, const char *path, int borrow, gat_zip_member **members,
+                    size_t *n, gat_error *err) {
     int rc = GAT_OK;
     gat_zip_member *ms = NULL;
     size_t count = 0;
@@ -246,7 +287,7 @@ int gat_zip_read(const unsigned char *buf, size_t len, const char *path, gat_zip
                 goto fail;
             }
         }
-        rc = extract(buf, cd_off, &ce, path, mname, &ms[count], err);
+        rc = extract(buf, cd_off, &ce, path, mname, borrow, &ms[count], err);
         if (rc) {
             count++; /* free what extract allocated */
             goto fail;
@@ -357,12 +398,23 @@ int gat_zip_write(FILE *fp, const char *path, size_t n, const char *const *names
             rc = gat_error_set(err, GAT_EINVAL, "%s: archive larger than 4 GiB needs zip64 (not supported)", path);
             goto fail;
         }
+        const size_t pad = deflate ? 0 : gat_zip_align_pad(pos, name_len);
+        if (pos > 0xFFFFFFFEu - LOCAL_SIZE - name_len - pad - blen) {
+            rc = gat_error_set(err, GAT_EINVAL, "%s: archive larger than 4 GiB needs zip64 (not supported)", path);
+            goto fail;
+        }
         offsets[i] = (uint32_t)pos;
         size_t hl = fill_header(h, 0, deflate ? 8 : 0, crcs[i], csizes[i], (uint32_t)lens[i], name_len, 0);
+        put16(h + 28, (unsigned)pad);
         fwrite(h, 1, hl, fp);
         fwrite(names[i], 1, name_len, fp);
+        if (pad) {
+            unsigned char x[GAT_ZIP_ALIGN + 4];
+            gat_zip_align_extra(x, pad);
+            fwrite(x, 1, pad, fp);
+        }
         if (blen) fwrite(body, 1, blen, fp);
-        pos += hl + name_len + blen;
+        pos += hl + name_len + pad + blen;
         free(packed);
         packed = NULL;
     }

@@ -13,7 +13,10 @@
  * header states. Multi-disk, encrypted and zip64-sized archives (> 4 GiB) are refused.
  *
  * Writing: members in the given order, stored or deflated, fixed timestamps (1980-01-01)
- * so the same arrays give the same bytes. */
+ * so the same arrays give the same bytes. A stored member's data starts at a multiple of
+ * GAT_ZIP_ALIGN bytes in the file (padding in its local header's extra field, id 0xD935 as
+ * Android's zipalign writes it), so a .npy member's array (itself aligned to 64 bytes in the
+ * member) can be used in place from a mapping of the archive. */
 #ifndef GAT_ZIP_H
 #define GAT_ZIP_H
 
@@ -22,10 +25,18 @@
 
 #include "gat/status.h"
 
+#define GAT_ZIP_ALIGN 64
+/* Bytes of local-header extra field that put a member's data, after a local header at offset
+ * `at` with a name of name_len bytes, at a multiple of GAT_ZIP_ALIGN (0 or at least 4). */
+size_t gat_zip_align_pad(unsigned long long at, size_t name_len);
+/* Fill h[0..pad) with that extra field (id 0xD935, the alignment, zeros). */
+void gat_zip_align_extra(unsigned char *h, size_t pad);
+
 typedef struct gat_zip_member {
     char *name;               /* NUL-terminated member name, owned */
-    unsigned char *data;      /* (len) uncompressed bytes, owned (malloc'ed, never NULL) */
+    unsigned char *data;      /* (len) uncompressed bytes, owned (malloc'ed, never NULL), or borrowed */
     size_t len;
+    int borrowed;             /* data points into the archive's buffer (a stored member, gat_zip_view) */
 } gat_zip_member;
 
 /* Extract every member of the archive held in buf[0..len). path is used in messages
@@ -33,6 +44,11 @@ typedef struct gat_zip_member {
  * of *n members owned by the caller (free with gat_zip_members_free). Costs one pass over
  * the archive plus the inflated bytes. */
 int gat_zip_read(const unsigned char *buf, size_t len, const char *path,
+                 gat_zip_member **members, size_t *n, gat_error *err);
+/* The same, but a stored member's data points into buf (borrowed, valid while buf is) instead
+ * of being copied; deflated members are inflated as gat_zip_read does. Every check, the CRC-32
+ * included, is the same. */
+int gat_zip_view(const unsigned char *buf, size_t len, const char *path,
                  gat_zip_member **members, size_t *n, gat_error *err);
 /* The whole length a .npy file starting with buf[0..len) must have (header + the data its
  * shape and dtype state): 1 and *total when the header is complete and valid, else 0. Used
