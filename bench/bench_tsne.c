@@ -6,7 +6,7 @@
  *     --labels L.i64      N little-endian int64 class ids (-1 = none): enables kNN agreement
  *     --out Y.csv         write node,x,y[,label]
  *     --method auto|exact|bh   (auto)      --init random|pca (random)
- *     --perplexity P (30)  --iter N (1000)  --theta T (0.5)  --seed S (0)  --lr R (auto)
+ *     --perplexity P (30)  --iter N (1000)  --theta T (0.5)  --seed S (1)  --lr R (auto)
  *     --threads T         OpenMP threads (default: OMP_NUM_THREADS or all cores)
  *     --k K               neighbours for trustworthiness and kNN agreement (10)
  *

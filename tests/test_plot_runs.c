@@ -156,11 +156,70 @@ static void errors(void) {
     CHECK_EQ_INT(n, 0);
 }
 
+/* Legend labels: what differs between runs' config.json (settings that do not change the
+ * result left out), the folder name when nothing does or there is no config, --label. */
+static void put_config(const char *dir, const char *config) {
+    char path[4200], json[1024];
+    gat_error err = {0};
+    int n = snprintf(json, sizeof json, "{\"format\": \"gat-run-config\", \"config\": {%s}}\n", config);
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    CHECK_EQ_INT(gat_write_file(path, json, (size_t)n, &err), GAT_OK);
+}
+
+static void labels(void) {
+    char d[5][4096];
+    char *csv = synthetic_csv(10, 0);
+    const char *names[5] = {"lab_a", "lab_b", "lab_c", "lab_d", "lab_e"};
+    for (int r = 0; r < 5; r++) make_run(d[r], sizeof d[r], names[r], csv, -1);
+    free(csv);
+    put_config(d[0], "\"dataset_name\": \"cora\", \"lr\": 0.01, \"seed\": 1, \"threads\": 1, "
+                     "\"num_heads_per_layer\": [8, 1], \"model_path\": \"m/a.safetensors\"");
+    put_config(d[1], "\"dataset_name\": \"cora\", \"lr\": 0.005, \"seed\": 1, \"threads\": 2, "
+                     "\"num_heads_per_layer\": [8, 1], \"model_path\": \"m/b.safetensors\"");
+    put_config(d[2], "\"dataset_name\": \"citeseer\", \"lr\": 0.005, \"seed\": 2, \"threads\": 2, "
+                     "\"num_heads_per_layer\": [4, 1], \"model_path\": \"m/c.safetensors\"");
+    put_config(d[3], "\"dataset_name\": \"cora\", \"lr\": 0.01, \"seed\": 1, \"threads\": 8, "
+                     "\"num_heads_per_layer\": [8, 1], \"model_path\": \"m/d.safetensors\"");
+    char lab[10][256];
+    const char *two[2] = {d[0], d[1]};
+    gat_plot_run_labels(two, 2, NULL, lab);
+    CHECK_MSG(!strcmp(lab[0], "lr=0.01") && !strcmp(lab[1], "lr=0.005"), "what differs: '%s', '%s'", lab[0], lab[1]);
+    const char *three[3] = {d[0], d[1], d[2]};
+    gat_plot_run_labels(three, 3, NULL, lab);
+    CHECK_MSG(!strcmp(lab[0], "Cora, lr=0.01, seed=1, num_heads_per_layer=8,1"), "several settings: '%s'", lab[0]);
+    CHECK_MSG(!strcmp(lab[2], "CiteSeer, lr=0.005, seed=2, num_heads_per_layer=4,1") ||
+                  !strcmp(lab[2], "Citeseer, lr=0.005, seed=2, num_heads_per_layer=4,1"),
+              "the dataset by its name: '%s'", lab[2]);
+    /* the same settings (threads differ, which changes nothing): folders tell them apart */
+    const char *same[2] = {d[0], d[3]};
+    gat_plot_run_labels(same, 2, NULL, lab);
+    CHECK_MSG(!strcmp(lab[0], "lab_a") && !strcmp(lab[1], "lab_d"), "nothing differs: folders '%s', '%s'", lab[0], lab[1]);
+    const char *dup[3] = {d[0], d[1], d[3]};
+    gat_plot_run_labels(dup, 3, NULL, lab);
+    CHECK_MSG(!strcmp(lab[0], "lr=0.01 (lab_a)") && !strcmp(lab[1], "lr=0.005") && !strcmp(lab[2], "lr=0.01 (lab_d)"),
+              "equal labels get their folder: '%s', '%s', '%s'", lab[0], lab[1], lab[2]);
+    /* no config.json: the folder's name (a trailing slash ignored) */
+    char slash[4200];
+    snprintf(slash, sizeof slash, "%s/", d[4]);
+    const char *mixed[2] = {slash, d[0]};
+    gat_plot_run_labels(mixed, 2, NULL, lab);
+    CHECK_MSG(!strcmp(lab[0], "lab_e") && !strcmp(lab[1], "lab_a"), "no config: folder names '%s', '%s'", lab[0], lab[1]);
+    /* one run: dataset and seed */
+    gat_plot_run_labels(two, 1, NULL, lab);
+    CHECK_MSG(!strcmp(lab[0], "Cora, seed 1"), "one run: '%s'", lab[0]);
+    /* labels given win, an empty one keeps the default */
+    const char *given[2] = {"first try", ""};
+    gat_plot_options o = {.labels = given, .n_labels = 2};
+    gat_plot_run_labels(two, 2, &o, lab);
+    CHECK_MSG(!strcmp(lab[0], "first try") && !strcmp(lab[1], "lr=0.005"), "given labels: '%s', '%s'", lab[0], lab[1]);
+}
+
 int main(void) {
     tmp = check_tmpdir("plot_runs");
     best_epoch();
     pictures();
     errors();
+    labels();
     gat_chart_shutdown();
     return check_summary();
 }

@@ -152,9 +152,54 @@ static void bad(void) {
     CHECK(st.tensors == NULL && st.n_tensors == 0); /* failures leave nothing */
 }
 
+/* Files that are something else are named for what they are, with what gat reads instead;
+ * a damaged safetensors file (a JSON header at byte 8) keeps its precise message. */
+static void foreign(void) {
+    gat_safetensors st;
+    /* torch.save's zip: a local file header whose first member is <archive>/data.pkl */
+    unsigned char zip[64] = "PK\3\4";
+    const char *member = "archive/data.pkl";
+    zip[26] = (unsigned char)strlen(member);
+    memcpy(zip + 30, member, strlen(member));
+    const char *p = io_put(tmp, "model.pth", zip, sizeof zip);
+    CHECK_FAILS(gat_safetensors_read(p, &st, &err), GAT_EFORMAT, "model.pth: a PyTorch file (torch.save's zip",
+                "safetensors.torch.save_file");
+    /* a NumPy .npz: a zip whose first member is x.npy */
+    memset(zip + 26, 0, sizeof zip - 26);
+    zip[26] = 5;
+    memcpy(zip + 30, "x.npy", 5);
+    p = io_put(tmp, "arrays.npz", zip, sizeof zip);
+    CHECK_FAILS(gat_safetensors_read(p, &st, &err), GAT_EFORMAT, "arrays.npz: a NumPy .npz archive, not a safetensors",
+                "gat train writes");
+    zip[30] = 'y', zip[31] = 0, zip[26] = 1;
+    p = io_put(tmp, "other.zip", zip, sizeof zip);
+    CHECK_FAILS(gat_safetensors_read(p, &st, &err), GAT_EFORMAT, "other.zip: a zip archive", "gat train writes");
+    /* a pickle (PyTorch's legacy format): protocol 2 opcode */
+    p = io_put(tmp, "legacy.pth", "\x80\x02\x8a\x0alZ\xfc\x9c\x46\xf9 j\xa8", 14);
+    CHECK_FAILS(gat_safetensors_read(p, &st, &err), GAT_EFORMAT, "legacy.pth: a Python pickle", "save_file");
+    p = io_put(tmp, "a.npy", "\x93NUMPY\x01\x00v\x00{'descr': '<f8'}", 28);
+    CHECK_FAILS(gat_safetensors_read(p, &st, &err), GAT_EFORMAT, "a.npy: a NumPy .npy array", "not a safetensors file");
+    p = io_put(tmp, "README.md", "# gat\n\nGraph attention networks in C.\n", 38);
+    CHECK_FAILS(gat_safetensors_read(p, &st, &err), GAT_EFORMAT, "README.md: a text file, not a safetensors file",
+                "the .safetensors model files gat train writes");
+    p = io_put(tmp, "picture.png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+    CHECK_FAILS(gat_safetensors_read(p, &st, &err), GAT_EFORMAT, "picture.png: a PNG image", "not a safetensors file");
+    /* random bytes: not recognised, and the length does not fit */
+    unsigned char rnd[300];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof rnd; i++) x = x * 1664525u + 1013904223u, rnd[i] = (unsigned char)(x >> 24);
+    rnd[1] = 0x01, rnd[2] = 0x80; /* no text */
+    rnd[8] = 'z';
+    p = io_put(tmp, "random.bin", rnd, sizeof rnd);
+    CHECK_FAILS(gat_safetensors_read(p, &st, &err), GAT_EFORMAT, "random.bin: not a safetensors file",
+                "8-byte header length followed by a JSON header");
+    CHECK(st.tensors == NULL && st.n_tensors == 0);
+}
+
 int main(void) {
     tmp = check_tmpdir("safetensors");
     roundtrip();
     bad();
+    foreign();
     return check_summary();
 }

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "gat/fileio.h"
+#include "gat/train.h"
 #include "gat/tsne.h"
 
 #ifdef _OPENMP
@@ -265,6 +266,12 @@ int main(void) {
     float *x = malloc(N * D * sizeof *x);
     int64_t labels[N];
     make_clusters(x, labels);
+    {   /* one default seed: t-SNE's (which gat visualize's --seed starts from) is training's */
+        gat_tsne_options o;
+        gat_tsne_options_default(&o);
+        CHECK_MSG(o.seed == gat_train_options_default().seed, "t-SNE default seed %llu, training's %llu",
+                  (unsigned long long)o.seed, (unsigned long long)gat_train_options_default().seed);
+    }
     test_recovers_clusters(x, labels);
     test_deterministic(x);
     test_bad_input(x);

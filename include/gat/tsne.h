@@ -63,7 +63,7 @@ typedef struct gat_tsne_options {
     double theta;               /* Barnes-Hut opening angle in [0, 1], 0.5; 0 = no approximation */
     gat_tsne_method method;     /* GAT_TSNE_AUTO */
     gat_tsne_init init;         /* GAT_TSNE_INIT_RANDOM */
-    uint64_t seed;              /* 0 */
+    uint64_t seed;              /* 1, as gat train's */
     int progress_every;         /* 50; 0 = never call progress */
     gat_tsne_progress_fn progress; /* NULL */
     void *progress_user;        /* passed to progress */

@@ -1,6 +1,7 @@
 /* cmd_plot.c - gat plot RUN...: training curves of run folders (metrics.csv) as PNG and SVG. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "gat/fileio.h"
@@ -11,7 +12,9 @@ static void plot_usage(FILE *fp) {
         "usage: gat plot RUN [RUN...] [options]\n\n"
         "Draw the loss and accuracy curves of one or more training runs (the folders 'gat train'\n"
         "writes under runs/, each holding metrics.csv) into one figure, as PNG and SVG: validation\n"
-        "solid, training dashed, one colour per run, the best validation epoch marked.\n\n"
+        "solid, training dashed, one colour per run, the best validation epoch marked. Of several\n"
+        "paths (gat plot runs/*), those that are not runs (files, folders without metrics.csv, the\n"
+        "pictures of an earlier gat plot) are skipped.\n\n"
         "  --out STEM        output path without extension (default: RUN/curves for one run,\n"
         "                    runs/compare for several, in the first run's parent folder)\n"
         "  --format LIST     png, svg or png,svg (default: png,svg)\n"
@@ -20,14 +23,36 @@ static void plot_usage(FILE *fp) {
         "  --logx            logarithmic epoch axis\n"
         "  --title TEXT      figure title (default for one run: 'Training curves: <dataset>, seed <N>'\n"
         "                    from its config.json, else its folder name; for several: 'Training\n"
-        "                    curves of <N> runs', each run named so in the legend)\n"
+        "                    curves of <N> runs')\n"
+        "  --label TEXT      the legend label of the next run, once per run in order (default: for\n"
+        "                    several runs, the settings that differ between them, as 'lr=0.01,\n"
+        "                    seed=2', from their config.json; else the folder name)\n"
         "  --scale X         PNG pixels per point, 0.25..8 (default: 2)\n"
         "  --help            this text\n");
 }
 
+/* Whether path is a run: a folder holding metrics.csv, or a metrics .csv file. */
+static int is_run(const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0) return 0;
+    if (S_ISDIR(st.st_mode)) {
+        char f[4200];
+        snprintf(f, sizeof f, "%s/metrics.csv", path);
+        return stat(f, &st) == 0 && S_ISREG(st.st_mode);
+    }
+    size_t n = strlen(path);
+    return S_ISREG(st.st_mode) && n >= 4 && !strcmp(path + n - 4, ".csv");
+}
+
+/* The pictures gat plot writes (skipped quietly when a glob passes them back). */
+static int is_picture(const char *path) {
+    size_t n = strlen(path);
+    return n >= 4 && (!strcmp(path + n - 4, ".png") || !strcmp(path + n - 4, ".svg"));
+}
+
 int gat_cmd_plot(int argc, char **argv) {
-    const char *runs[10], *out = NULL, *format = "png,svg", *title = NULL;
-    int n_runs = 0, logx = 0;
+    const char *args[64], *runs[10], *labels[10], *out = NULL, *format = "png,svg", *title = NULL;
+    int n_args = 0, n_runs = 0, n_labels = 0, logx = 0;
     double smooth = 0.6, scale = 2;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -35,11 +60,18 @@ int gat_cmd_plot(int argc, char **argv) {
             return 0;
         }
         if (argv[i][0] != '-' || !argv[i][1]) {
-            if (n_runs == 10) return gat_cli_usage_error("gat plot: at most 10 runs in one figure");
-            runs[n_runs++] = argv[i];
+            if (n_args == 64) return gat_cli_usage_error("gat plot: at most 64 paths (and 10 runs) in one figure");
+            args[n_args++] = argv[i];
             continue;
         }
         int r;
+        const char *label;
+        if ((r = gat_opt_str(argc, argv, &i, "label", &label)) != 0) {
+            if (r < 0) return 2;
+            if (n_labels == 10) return gat_cli_usage_error("gat plot: at most 10 --label options (one per run)");
+            labels[n_labels++] = label;
+            continue;
+        }
 #define TRY(call) if ((r = (call)) != 0) { if (r < 0) return 2; continue; }
         TRY(gat_opt_str(argc, argv, &i, "out", &out));
         TRY(gat_opt_str(argc, argv, &i, "format", &format));
@@ -50,8 +82,26 @@ int gat_cmd_plot(int argc, char **argv) {
 #undef TRY
         return gat_cli_usage_error("gat plot: unknown option '%s' (see 'gat plot --help')", argv[i]);
     }
-    if (n_runs == 0) return gat_cli_usage_error("gat plot: give at least one run folder, e.g. 'gat plot runs/<run>'");
-    gat_plot_options o = {.smooth = smooth, .logx = logx, .title = title, .scale = scale};
+    if (n_args == 0) return gat_cli_usage_error("gat plot: give at least one run folder, e.g. 'gat plot runs/<run>'");
+    /* one path: it must be a run (the library says what is wrong with it); several: the
+     * paths that are not runs are skipped, a path that does not exist is still an error */
+    for (int k = 0; k < n_args; k++) {
+        struct stat st;
+        if (n_args > 1 && stat(args[k], &st) == 0 && !is_run(args[k])) {
+            if (!is_picture(args[k]))
+                fprintf(stderr, "gat: note: skipping %s: not a run (no metrics.csv)\n", args[k]);
+            continue;
+        }
+        if (n_runs == 10) return gat_cli_usage_error("gat plot: at most 10 runs in one figure");
+        runs[n_runs++] = args[k];
+    }
+    if (n_runs == 0)
+        return gat_cli_usage_error("gat plot: none of the %d paths is a run folder (a folder holding metrics.csv)",
+                                   n_args);
+    if (n_labels > n_runs)
+        return gat_cli_usage_error("gat plot: %d --label options for %d runs", n_labels, n_runs);
+    gat_plot_options o = {.smooth = smooth, .logx = logx, .title = title, .scale = scale, .labels = labels,
+                          .n_labels = n_labels};
     if (gat_cli_parse_formats(format, &o.no_png, &o.no_svg)) return 2;
 
     gat_error err = {0};

@@ -23,6 +23,7 @@ typedef struct {
         *init, *save_vectors;
     int64_t seed, bins, n_top, n_random, iterations, threads, exaggeration_iter;
     double scale, perplexity, lr, exaggeration, theta;
+    gat_tsne_options tsne;             /* the library's defaults (gat_tsne_options_default), then the options */
     int normalize, no_metrics, quiet;
 } vm_args;
 
@@ -31,6 +32,8 @@ static const char *picture_name(int p) {
 }
 
 static void vm_usage(FILE *fp, int pic) {
+    gat_tsne_options d;
+    gat_tsne_options_default(&d);
     fprintf(fp, "usage: gat visualize %s --model FILE [options]\n\n", picture_name(pic));
     if (pic == PIC_ATTENTION)
         fprintf(fp,
@@ -69,7 +72,8 @@ static void vm_usage(FILE *fp, int pic) {
             "  --layer L               layer (default: 0)\n"
             "  --head H                head number, or mean (default: 0)\n"
             "  --layout NAME           rt (Reingold-Tilford circular) or kk (Kamada-Kawai) (default: rt)\n"
-            "  --seed N                random nodes and layout seed (default: 1)\n");
+            "  --seed N                random nodes and layout seed (default: %llu)\n",
+            (unsigned long long)d.seed);
     else if (pic == PIC_ENTROPY)
         fprintf(fp,
             "  --layer L               a layer, or all (default: all)\n"
@@ -78,17 +82,21 @@ static void vm_usage(FILE *fp, int pic) {
         fprintf(fp,
             "  --layer L               whose outputs to embed; the last layer gives the logits (default: last)\n"
             "  --csv FILE              the 2-D coordinates (default: <out>/<dataset>_tsne_layer<L>.csv)\n"
-            "  --perplexity X          effective number of neighbours (default: 30)\n"
-            "  --iterations N          gradient descent iterations (default: 1000)\n"
-            "  --learning-rate X       step size, or 0 for auto = max(N / exaggeration / 4, 50) (default: 0)\n"
-            "  --early-exaggeration X  (default: 12)\n"
-            "  --exaggeration-iter N   iterations with early exaggeration (default: 250)\n"
-            "  --method NAME           auto, exact or bh (Barnes-Hut); auto = exact up to 1000 points (default: auto)\n"
-            "  --theta X               Barnes-Hut opening angle, 0..1 (default: 0.5)\n"
-            "  --init NAME             random or pca (default: random)\n"
-            "  --seed N                t-SNE seed (default: 1)\n"
+            "  --perplexity X          effective number of neighbours (default: %g)\n"
+            "  --iterations N          gradient descent iterations (default: %d)\n"
+            "  --learning-rate X       step size, or 0 for auto = max(N / exaggeration / 4, 50) (default: %g)\n"
+            "  --early-exaggeration X  (default: %g)\n"
+            "  --exaggeration-iter N   iterations with early exaggeration (default: %d)\n"
+            "  --method NAME           auto, exact or bh (Barnes-Hut); auto = exact up to 1000 points (default: %s)\n"
+            "  --theta X               Barnes-Hut opening angle, 0..1 (default: %g)\n"
+            "  --init NAME             random or pca (default: %s)\n"
+            "  --seed N                t-SNE seed (default: %llu)\n"
             "  --no-metrics            skip trustworthiness and kNN class agreement (O(N^2))\n"
-            "  --save-vectors FILE     also save the embedded vectors (N x width, float32) as .npy\n");
+            "  --save-vectors FILE     also save the embedded vectors (N x width, float32) as .npy\n",
+            d.perplexity, d.n_iter, d.learning_rate > 0 ? d.learning_rate : 0, d.early_exaggeration,
+            d.exaggeration_iter,
+            d.method == GAT_TSNE_EXACT ? "exact" : d.method == GAT_TSNE_BARNES_HUT ? "bh" : "auto", d.theta,
+            d.init == GAT_TSNE_INIT_PCA ? "pca" : "random", (unsigned long long)d.seed);
     fprintf(fp, "  --help                  this text\n");
 }
 
@@ -108,15 +116,17 @@ static int parse_vm_args(int argc, char **argv, int pic, vm_args *a) {
     a->picture = pic;
     a->format = "png,svg";
     a->normalize = -1; /* not given: as the model file says */
-    a->seed = 1;
+    gat_tsne_options_default(&a->tsne);
+    a->seed = (int64_t)a->tsne.seed;   /* one --seed: random nodes and layout too */
     a->bins = 30;
     a->n_top = 4;
     a->n_random = 4;
-    a->iterations = 1000;
-    a->exaggeration_iter = 250;
-    a->perplexity = 30;
-    a->exaggeration = 12;
-    a->theta = 0.5;
+    a->iterations = a->tsne.n_iter;
+    a->exaggeration_iter = a->tsne.exaggeration_iter;
+    a->perplexity = a->tsne.perplexity;
+    a->lr = a->tsne.learning_rate;
+    a->exaggeration = a->tsne.early_exaggeration;
+    a->theta = a->tsne.theta;
     a->scale = 2;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -391,8 +401,7 @@ static int run_embeddings(const vm_args *a, vm_ctx *c, gat_error *err) {
     /* outputs checked before the minutes t-SNE may take */
     if (a->csv && (rc0 = check_parent("--csv", a->csv, err))) return rc0;
     if (a->save_vectors && (rc0 = check_parent("--save-vectors", a->save_vectors, err))) return rc0;
-    gat_tsne_options o;
-    gat_tsne_options_default(&o);
+    gat_tsne_options o = a->tsne;
     o.perplexity = a->perplexity;
     o.n_iter = (int)a->iterations;
     o.learning_rate = a->lr;

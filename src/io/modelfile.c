@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "gat/fileio.h"
 #include "gat/safetensors.h"
 
 #ifndef GAT_GIT_COMMIT
@@ -360,7 +361,11 @@ static int model_from_safetensors(const char *path, gat_safetensors st, gat_mode
         if (l == 0) c.skip = gat_safetensors_get(&st, name) != NULL;
     }
     if (c.n_layers == 0) {
-        rc = gat_error_set(err, GAT_EFORMAT, "%s: not a GAT model file (no tensor gat_net.0.scoring_fn_source)", path);
+        rc = gat_error_set(err, GAT_EFORMAT, "%s: a safetensors file, but not a GAT model file: no tensor "
+                           "gat_net.0.scoring_fn_source (it holds %zu tensor%s%s%s%s); gat reads the files gat train "
+                           "writes, with pytorch-GAT's tensor names", path, st.n_tensors, st.n_tensors == 1 ? "" : "s",
+                           st.n_tensors ? ", the first '" : "",
+                           st.n_tensors ? st.tensors[0].name : "", st.n_tensors ? "'" : "");
         goto done;
     }
     const gat_st_tensor *w0 = gat_safetensors_get(&st, "gat_net.0.linear_proj.weight");
@@ -428,12 +433,24 @@ done:
     return rc;
 }
 
-int gat_model_load(const char *path, gat_model *m, gat_model_meta *meta, gat_error *err) {
-    gat_safetensors st;
-    memset(m, 0, sizeof *m);
-    int rc = gat_safetensors_read(path, &st, err);
-    if (rc) return rc;
-    return model_from_safetensors(path, st, m, meta, err);
+/* A safetensors file with a dtype gat does not read (F16, BF16: a language model's weights,
+ * say) is first of all not a GAT model when its header names no GAT tensor: say that. */
+static int explain_dtype_error(const void *buf, size_t len, const char *name, gat_error *err) {
+    const unsigned char *b = buf;
+    if (len < 8) return GAT_EDTYPE;
+    uint64_t hlen = 0;
+    for (int i = 7; i >= 0; i--) hlen = (hlen << 8) | b[i];
+    if (hlen > len - 8) return GAT_EDTYPE;
+    static const char key[] = "\"gat_net.0.scoring_fn_source\"";
+    const size_t k = sizeof key - 1;
+    for (size_t i = 8; i + k <= 8 + hlen; i++)
+        if (!memcmp(b + i, key, k)) return GAT_EDTYPE;
+    char why[sizeof err->msg];
+    const char *tail = strstr(err->msg, ": ");
+    snprintf(why, sizeof why, "%s", tail ? tail + 2 : err->msg);
+    return gat_error_set(err, GAT_EFORMAT, "%s: a safetensors file, but not a GAT model file: no tensor "
+                         "gat_net.0.scoring_fn_source (and %s); gat reads the files gat train writes, with "
+                         "pytorch-GAT's tensor names", name, why);
 }
 
 int gat_model_parse(const void *buf, size_t len, const char *name, gat_model *m, gat_model_meta *meta,
@@ -441,6 +458,18 @@ int gat_model_parse(const void *buf, size_t len, const char *name, gat_model *m,
     gat_safetensors st;
     memset(m, 0, sizeof *m);
     int rc = gat_safetensors_parse(buf, len, name, &st, err);
+    if (rc == GAT_EDTYPE) return explain_dtype_error(buf, len, name, err);
     if (rc) return rc;
     return model_from_safetensors(name, st, m, meta, err);
+}
+
+int gat_model_load(const char *path, gat_model *m, gat_model_meta *meta, gat_error *err) {
+    char *buf = NULL;
+    size_t len = 0;
+    memset(m, 0, sizeof *m);
+    int rc = gat_read_file(path, &buf, &len, err);
+    if (rc) return rc;
+    rc = gat_model_parse(buf, len, path, m, meta, err);
+    free(buf);
+    return rc;
 }

@@ -186,6 +186,42 @@ int gat_safetensors_read(const char *path, gat_safetensors *out, gat_error *err)
     return rc;
 }
 
+/* What a file that is not a safetensors file is, from its first bytes ("a PyTorch file
+ * (torch.save's zip archive)"), or NULL when it is nothing recognised; *torch = 1 for
+ * PyTorch's formats. */
+static const char *foreign_kind(const unsigned char *b, size_t len, int *torch) {
+    *torch = 0;
+    if (len >= 30 && !memcmp(b, "PK\3\4", 4)) {
+        /* a zip archive: its first member's name tells torch.save's from NumPy's */
+        size_t n = (size_t)b[26] | (size_t)b[27] << 8;
+        const char *name = (const char *)b + 30;
+        if (30 + n > len) n = len - 30;
+        for (size_t i = 0; i + 8 <= n; i++)
+            if (!memcmp(name + i, "data.pkl", 8) || !memcmp(name + i, "/version", 8)) {
+                *torch = 1;
+                return "a PyTorch file (torch.save's zip archive of a pickle)";
+            }
+        if (n >= 4 && !memcmp(name + n - 4, ".npy", 4)) return "a NumPy .npz archive";
+        return "a zip archive";
+    }
+    if (len >= 2 && b[0] == 0x80 && b[1] >= 2 && b[1] <= 5) {
+        *torch = 1;
+        return "a Python pickle (PyTorch's legacy torch.save format, or another pickle)";
+    }
+    if (len >= 6 && !memcmp(b, "\x93NUMPY", 6)) return "a NumPy .npy array";
+    if (len >= 8 && !memcmp(b, "\x89PNG\r\n\x1a\n", 8)) return "a PNG image";
+    if (len >= 8 && !memcmp(b, "\x89HDF\r\n\x1a\n", 8)) return "an HDF5 file";
+    if (len >= 2 && b[0] == 0x1f && b[1] == 0x8b) return "a gzip-compressed file";
+    if (len >= 4 && !memcmp(b, "\x7f" "ELF", 4)) return "a program (ELF)";
+    if (len >= 4 && !memcmp(b, "%PDF", 4)) return "a PDF document";
+    /* text: nothing but printable ASCII, whitespace and UTF-8 in the first bytes */
+    size_t n = len < 512 ? len : 512, i;
+    for (i = 0; i < n; i++)
+        if (b[i] < 0x20 && b[i] != '\n' && b[i] != '\r' && b[i] != '\t') break;
+    if (i == n && n >= 8) return "a text file";
+    return NULL;
+}
+
 int gat_safetensors_parse(const void *file, size_t len, const char *path, gat_safetensors *out, gat_error *err) {
     const char *buf = file;
     char *hname = NULL;
@@ -199,6 +235,22 @@ int gat_safetensors_parse(const void *file, size_t len, const char *path, gat_sa
     }
     uint64_t hlen = 0;
     for (int i = 7; i >= 0; i--) hlen = (hlen << 8) | (unsigned char)buf[i];
+    /* a header is JSON starting with '{' at byte 8: else say what the file is instead */
+    const int header_like = len > 8 && buf[8] == '{';
+    int torch = 0;
+    const char *kind = header_like ? NULL : foreign_kind((const unsigned char *)buf, len, &torch);
+    if (kind) {
+        rc = gat_error_set(err, GAT_EFORMAT, "%s: %s, not a safetensors file; %s", path, kind,
+                           torch ? "convert its state_dict in Python with safetensors.torch.save_file (see the README, "
+                                   "'Model files')"
+                                 : "gat reads the .safetensors model files gat train writes");
+        goto fail;
+    }
+    if (!header_like && hlen > len - 8) {
+        rc = gat_error_set(err, GAT_EFORMAT, "%s: not a safetensors file (no 8-byte header length followed by a JSON "
+                           "header); gat reads the .safetensors model files gat train writes", path);
+        goto fail;
+    }
     if (hlen > len - 8) {
         rc = gat_error_set(err, GAT_EFORMAT, "%s: header length %llu runs past the end of the file (%zu bytes)", path,
                            (unsigned long long)hlen, len);

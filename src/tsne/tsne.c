@@ -27,7 +27,7 @@ void gat_tsne_options_default(gat_tsne_options *opt) {
     opt->theta = 0.5;
     opt->method = GAT_TSNE_AUTO;
     opt->init = GAT_TSNE_INIT_RANDOM;
-    opt->seed = 0;
+    opt->seed = 1;                     /* as gat train's and gat visualize's --seed */
     opt->progress_every = 50;
 }
 

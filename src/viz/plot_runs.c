@@ -30,28 +30,134 @@ void gat_run_best_epoch(const gat_metrics_csv *m, int64_t *epoch, double *val_ac
     }
 }
 
-/* "Cora, seed 3" from config.json, else the folder's name. */
-static void run_label(const char *run, char *out, size_t size) {
-    const char *base = strrchr(run, '/');
-    base = base && base[1] ? base + 1 : run;
-    snprintf(out, size, "%s", base);
+/* The run's folder name (the last path component, a trailing '/' ignored). */
+static void folder_name(const char *run, char *out, size_t size) {
+    size_t n = strlen(run);
+    while (n > 1 && run[n - 1] == '/') n--;
+    size_t b = n;
+    while (b > 0 && run[b - 1] != '/') b--;
+    snprintf(out, size, "%.*s", (int)(n - b), run + b);
+}
+
+/* The "config" object of the run's config.json in *j (zeroed and 0 returned when there is
+ * none or it does not parse: the run is then named by its folder). */
+static const gat_json *read_config(const char *run, gat_json *j) {
     char path[4200], *text;
     size_t len;
     gat_error err = {0};
+    memset(j, 0, sizeof *j);
     snprintf(path, sizeof path, "%s/config.json", run);
-    if (gat_read_file(path, &text, &len, &err)) return;
-    gat_json j;
-    if (gat_json_parse(text, len, path, &j, &err) == GAT_OK) {
-        const gat_json *c = gat_json_get(&j, "config");
-        const gat_json *ds = gat_json_get(c, "dataset_name"), *seed = gat_json_get(c, "seed");
+    if (gat_read_file(path, &text, &len, &err)) return NULL;
+    int rc = gat_json_parse(text, len, path, j, &err);
+    free(text);
+    if (rc) return NULL;
+    const gat_json *c = gat_json_get(j, "config");
+    return c && c->type == GAT_JSON_OBJECT ? c : NULL;
+}
+
+/* A config value as a label shows it: 0.005, true, 8,1, cora. */
+static void value_text(const gat_json *v, char *out, size_t size) {
+    size_t l = 0;
+    out[0] = 0;
+    if (!v) snprintf(out, size, "-");
+    else if (v->type == GAT_JSON_NUMBER) snprintf(out, size, "%.6g", v->number);
+    else if (v->type == GAT_JSON_BOOL) snprintf(out, size, "%s", v->boolean ? "true" : "false");
+    else if (v->type == GAT_JSON_STRING) snprintf(out, size, "%s", v->string);
+    else if (v->type == GAT_JSON_ARRAY)
+        for (size_t i = 0; i < v->n && l < size; i++) {
+            char item[64];
+            value_text(&v->items[i], item, sizeof item);
+            l += (size_t)snprintf(out + l, size - l, "%s%s", i ? "," : "", item);
+        }
+    else snprintf(out, size, "null");
+}
+
+/* Settings that do not change what a run computes (or follow from another one), left out
+ * of the labels: the same seed gives the same bits on any thread count. */
+static int label_ignores(const char *key) {
+    static const char *const keys[] = {"dataset_path", "threads", "num_input_features", "console_log_freq",
+                                       "checkpoint_freq", "models_dir", "model_path", "enable_tensorboard",
+                                       "should_test", "should_visualize", "plot", "logdir", "quiet"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (!strcmp(key, keys[i])) return 1;
+    return 0;
+}
+
+/* Each run's legend label: the --label given; else, for several runs, the settings of
+ * config.json that differ between them ("lr=0.01, seed=2"; the dataset by its name); else
+ * (one run) "<Dataset>, seed <N>"; else the folder's name. Labels that would still be equal
+ * get their folder's name added. */
+void gat_plot_run_labels(const char *const *runs, int n_runs, const gat_plot_options *opt, char labels[][256]) {
+    gat_plot_options none = {0};
+    const gat_plot_options *o = opt ? opt : &none;
+    if (n_runs < 1) return;
+    if (n_runs > MAX_RUNS) n_runs = MAX_RUNS;
+    gat_json j[MAX_RUNS];
+    const gat_json *c[MAX_RUNS];
+    int with_config = 0;
+    for (int r = 0; r < n_runs; r++) {
+        folder_name(runs[r], labels[r], 256);
+        c[r] = read_config(runs[r], &j[r]);
+        with_config += c[r] != NULL;
+    }
+    if (n_runs == 1 && c[0]) {
+        const gat_json *ds = gat_json_get(c[0], "dataset_name"), *seed = gat_json_get(c[0], "seed");
         if (ds && ds->type == GAT_JSON_STRING && seed && seed->type == GAT_JSON_NUMBER) {
             char dname[64];
             gat_display_dataset_name(ds->string, dname, sizeof dname);
-            snprintf(out, size, "%s, seed %.0f", dname, seed->number);
+            snprintf(labels[0], 256, "%s, seed %.0f", dname, seed->number);
         }
-        gat_json_free(&j);
+    } else if (with_config > 1) {
+        /* the keys of every run's config, in the order they first appear */
+        for (int r = 0; r < n_runs; r++) {
+            if (!c[r]) continue;
+            size_t len = 0;
+            char text[256] = "";
+            for (int q = 0; q < n_runs; q++) {
+                if (!c[q]) continue;
+                for (size_t k = 0; k < c[q]->n; k++) {
+                    const char *key = c[q]->keys[k];
+                    int seen = 0; /* listed already by an earlier run's config */
+                    for (int p = 0; p < q && !seen; p++) seen = c[p] && gat_json_get(c[p], key) != NULL;
+                    if (seen || label_ignores(key)) continue;
+                    char mine[96], other[96];
+                    value_text(gat_json_get(c[r], key), mine, sizeof mine);
+                    int differs = 0;
+                    for (int p = 0; p < n_runs && !differs; p++) {
+                        if (!c[p]) continue;
+                        value_text(gat_json_get(c[p], key), other, sizeof other);
+                        differs = strcmp(mine, other) != 0;
+                    }
+                    if (!differs || len >= sizeof text) continue;
+                    if (!strcmp(key, "dataset_name")) {
+                        char dname[64];
+                        gat_display_dataset_name(mine, dname, sizeof dname);
+                        len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", len ? ", " : "", dname);
+                    } else {
+                        len += (size_t)snprintf(text + len, sizeof text - len, "%s%s=%s", len ? ", " : "", key, mine);
+                    }
+                }
+            }
+            if (len) snprintf(labels[r], 256, "%s", text);
+        }
     }
-    free(text);
+    for (int r = 0; r < n_runs; r++) gat_json_free(&j[r]);
+    for (int r = 0; r < n_runs && o->labels; r++)
+        if (r < o->n_labels && o->labels[r] && o->labels[r][0]) snprintf(labels[r], 256, "%s", o->labels[r]);
+    /* still equal: tell them apart by folder */
+    int dup[MAX_RUNS] = {0};
+    for (int r = 0; r < n_runs; r++)
+        for (int q = 0; q < n_runs; q++)
+            if (q != r && !strcmp(labels[r], labels[q])) dup[r] = 1;
+    for (int r = 0; r < n_runs; r++) {
+        if (!dup[r]) continue;
+        char folder[256], both[256];
+        folder_name(runs[r], folder, sizeof folder);
+        if (strcmp(folder, labels[r])) {
+            snprintf(both, sizeof both, "%.120s (%.120s)", labels[r], folder);
+            snprintf(labels[r], 256, "%s", both);
+        }
+    }
 }
 
 /* The test accuracy in the run's results.json (gat train writes it there), NaN when absent. */
@@ -128,9 +234,11 @@ int gat_plot_runs(const char *const *runs, int n_runs, const char *out_stem, con
     char title[512], sub[512] = "";
     snprintf(title, sizeof title, "Training curves of %d runs", n_runs);
     size_t sl = 0;
+    char labels[MAX_RUNS][256];
+    gat_plot_run_labels(runs, n_runs, &o, labels);
     for (int r = 0; r < n_runs; r++) {
-        char label[256], name[300];
-        run_label(runs[r], label, sizeof label);
+        char name[300];
+        const char *label = labels[r];
         const size_t n = m[r].n_rows;
         free(tmp);
         tmp = malloc((n + 1) * sizeof *tmp);
@@ -172,7 +280,7 @@ int gat_plot_runs(const char *const *runs, int n_runs, const char *out_stem, con
         else sl += (size_t)snprintf(sub + sl, sizeof sub - sl, "%s%s: %lld epochs", sl ? "  |  " : "", label,
                                     (long long)ep[n - 1]);
         if (isfinite(t) && sl < sizeof sub) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, ", test acc %.3f", t);
-        if (r == 0 && n_runs == 1) snprintf(title, sizeof title, "Training curves: %s", label);
+        if (r == 0 && n_runs == 1) snprintf(title, sizeof title, "Training curves: %.400s", label);
         if (sl >= sizeof sub) sl = sizeof sub - 1;
     }
     if (o.smooth > 0 && sl < sizeof sub) snprintf(sub + sl, sizeof sub - sl, "  |  smoothed %.2f (raw curves faint)", o.smooth);

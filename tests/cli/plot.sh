@@ -37,6 +37,31 @@ check "two runs: runs/compare.svg" svg_ok runs/compare.svg
 check "--out creates its folder, svg only" svg_ok new/folder/cmp.svg
 check "no png with --format svg" [ ! -e new/folder/cmp.png ]
 
+# gat plot DIR/* twice: the second time the first one's pictures are among the paths and
+# are skipped (and other paths that are not runs, with a note).
+mkdir -p glob/r1 glob/r2
+cp runs/a/metrics.csv glob/r1/ && cp runs/a/metrics.csv glob/r2/
+echo '{"config": {"dataset_name": "cora", "lr": 0.01, "seed": 1, "threads": 1}}' >glob/r1/config.json
+echo '{"config": {"dataset_name": "cora", "lr": 0.005, "seed": 1, "threads": 2}}' >glob/r2/config.json
+"$GAT" plot glob/* >out1.txt 2>err1.txt
+check "glob: first plot exits 0" [ $? -eq 0 ]
+check "glob: glob/compare.svg" svg_ok glob/compare.svg
+"$GAT" plot glob/* >out2.txt 2>err2.txt
+check "glob: second plot exits 0 (its own pictures skipped)" [ $? -eq 0 ]
+check "glob: second plot quiet about its own pictures" [ ! -s err2.txt ]
+check "glob: second plot rewrites the picture" grep -q "glob/compare.png" out2.txt
+echo notes >glob/notes.txt
+mkdir -p glob/empty
+"$GAT" plot glob/* >/dev/null 2>err3.txt
+check "glob: other paths skipped with a note" grep -q "skipping glob/notes.txt: not a run" err3.txt
+check "glob: a folder without metrics.csv skipped with a note" grep -q "skipping glob/empty: not a run" err3.txt
+# (the labels themselves: test_plot_runs; the pictures hold text as glyphs)
+"$GAT" plot glob/r1 glob/r2 --label "first try" --label "second" --out labelled --format svg >/dev/null
+check "--label accepted, once per run" svg_ok labelled.svg
+expect_error "more labels than runs" "3 --label options for 2 runs" "$GAT" plot glob/r1 glob/r2 --label a --label b --label c
+expect_error "no run among the paths" "none of the 2 paths is a run folder" "$GAT" plot glob/compare.png glob/compare.svg
+expect_error "a missing path among several" "glob/nosuch" "$GAT" plot glob/r1 glob/nosuch
+
 expect_error "no runs" "give at least one run folder" "$GAT" plot
 expect_error "unknown option" "unknown option '--bogus'" "$GAT" plot runs/a --bogus
 expect_error "smooth out of range" "--smooth" "$GAT" plot runs/a --smooth 1

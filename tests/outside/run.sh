@@ -3,7 +3,8 @@
 # build the Debian package from BUILD (default build/, reconfigured for the /usr prefix),
 # install it with apt-get (which pulls its Depends), then build examples/ twice as another
 # project would, with pkg-config and with find_package(gat), and run the programs on the
-# installed Cora (/usr/share/gat/data). The package is removed again at the end.
+# installed Cora (/usr/share/gat/data). The package is removed again at the end (purged: no
+# configuration or folders left behind).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 src=$(pwd)
@@ -22,7 +23,7 @@ rm -f "$BUILD"/gat_*.deb
 deb=$(ls "$(cd "$BUILD" && pwd)"/gat_*_amd64.deb)
 dpkg-deb -f "$deb" Package Version Depends
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null
-trap '$SUDO env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq gat >/dev/null; rm -rf "$out"' EXIT
+trap '$SUDO env DEBIAN_FRONTEND=noninteractive apt-get remove --purge -y -qq gat >/dev/null; rm -rf "$out"' EXIT
 lib=$(ls /usr/lib/*/libgat.so.0)
 echo "installed: $(readlink -f "$lib") ($(stat -c %s "$(readlink -f "$lib")") bytes), $(ls /usr/lib/*/libgat.a) ($(stat -c %s /usr/lib/*/libgat.a) bytes); .deb $(stat -c %s "$deb") bytes"
 [ "$(objdump -p "$lib" | awk '/SONAME/ {print $2}')" = "libgat.so.0" ] || { echo "outside: wrong SONAME" >&2; exit 1; }
