@@ -135,6 +135,34 @@ int main(void) {
     CHECK(bad == NULL);
     CHECK_EQ_INT(gat_figure_new(&bad, 1, 1, 1, 100, &err), GAT_EINVAL);
     gat_figure_free(NULL);
+
+    /* A categorical x axis: grouped bars over named ticks; labels replaced, too many refused. */
+    {
+        gat_figure *cf;
+        CHECK_EQ_INT(gat_figure_new(&cf, 1, 1, 400, 300, &err), GAT_OK);
+        gat_panel *cp = gat_figure_panel(cf, 0, 0, 1, 1);
+        const char *first[] = {"a", "b"}, *names[] = {"forward", "backward", "attention"};
+        CHECK_EQ_INT(gat_panel_xcategories(cp, first, 2, &err), GAT_OK);
+        CHECK_EQ_INT(gat_panel_xcategories(cp, names, 3, &err), GAT_OK);
+        gat_panel_log(cp, 0, 1);
+        for (int c = 0; c < 3; c++)
+            for (int k = 0; k < 2; k++) {
+                gat_style st = {.label = c == 0 ? (k ? "two" : "one") : NULL, .color = k};
+                double e[2] = {c - 0.4 + 0.4 * k, c + 0.4 * k}, hgt[1] = {pow(10, c + k)};
+                CHECK_EQ_INT(gat_panel_bars(cp, e, hgt, 1, GAT_HIST_BARS, &st, &err), GAT_OK);
+            }
+        char cpath[4200];
+        snprintf(cpath, sizeof cpath, "%s/categories.png", tmp);
+        CHECK_EQ_INT(gat_figure_save(cf, cpath, 1, &err), GAT_OK);
+        snprintf(cpath, sizeof cpath, "%s/categories.svg", tmp);
+        CHECK_EQ_INT(gat_figure_save(cf, cpath, 1, &err), GAT_OK);
+        const char *many[33];
+        for (int i = 0; i < 33; i++) many[i] = "x";
+        CHECK_EQ_INT(gat_panel_xcategories(cp, many, 33, &err), GAT_EINVAL);
+        CHECK_EQ_INT(gat_panel_xcategories(cp, NULL, 0, &err), GAT_OK); /* back to numbers */
+        CHECK_EQ_INT(gat_figure_save(cf, cpath, 1, &err), GAT_OK);
+        gat_figure_free(cf);
+    }
     gat_chart_shutdown();
     return check_summary();
 }

@@ -86,6 +86,10 @@ void gat_panel_log(gat_panel *p, int xlog, int ylog);
 /* Fix the range of an axis; NAN for a bound computed from the data (the default). */
 void gat_panel_xlim(gat_panel *p, double lo, double hi);
 void gat_panel_ylim(gat_panel *p, double lo, double hi);
+/* A categorical x axis: ticks at x = 0, 1, ..., n-1 labelled labels[i] (copied), for bar
+ * charts of named things (place bar i over [i - w/2, i + w/2]); n = 0 goes back to numbers.
+ * Sets the x range to [-0.5, n - 0.5] unless gat_panel_xlim fixed it. At most 32 labels. */
+int gat_panel_xcategories(gat_panel *p, const char *const *labels, int n, gat_error *err);
 /* Light grid lines at the major ticks (on by default). */
 void gat_panel_grid(gat_panel *p, int on);
 /* Where the legend goes (default GAT_LEGEND_BEST); drawn when some series has a label. */

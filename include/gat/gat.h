@@ -22,6 +22,7 @@
 #include "gat/ops.h"
 #include "gat/model.h"
 #include "gat/train.h"
+#include "gat/profile.h"
 #include "gat/modelfile.h"
 #include "gat/runlog.h"
 #include "gat/tsne.h"

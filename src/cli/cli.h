@@ -20,6 +20,10 @@ int gat_cli_visualize_model(int argc, char **argv, const char *picture);
 int gat_cmd_generate(int argc, char **argv);
 /* gat plot RUN...: training curves of run folders. */
 int gat_cmd_plot(int argc, char **argv);
+/* gat explain: a forward pass at one node, step by step (cmd_explain.c). */
+int gat_cmd_explain(int argc, char **argv);
+/* gat profile: the attention implementations timed (cmd_profile.c). */
+int gat_cmd_profile(int argc, char **argv);
 
 /* Print "gat: error: <msg>" to stderr and return 1 (2 for GAT_EINVAL: usage errors). */
 int gat_cli_fail(const gat_error *err);

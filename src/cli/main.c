@@ -42,6 +42,8 @@ static const command commands[] = {
     {"info", gat_cmd_info, "print what a saved model file holds"},
     {"predict", gat_cmd_predict, "write each node's predicted class and class probabilities as CSV"},
     {"plot", gat_cmd_plot, "draw the loss and accuracy curves of training runs (runs/<run>) as PNG and SVG"},
+    {"explain", gat_cmd_explain, "print every step of a model's forward pass at one node (docs/annotated-gat.md)"},
+    {"profile", gat_cmd_profile, "time the fused, edge-list and dense attention implementations on a dataset"},
     {"generate", gat_cmd_generate, "write a synthetic dataset: 'gat generate graph' ('gat generate --help')"},
     {"visualize", gat_cmd_visualize, "draw pictures: dataset, attention, entropy, embeddings ('gat visualize --help')"},
 };

@@ -61,6 +61,8 @@ static void panel_free(gat_panel *p) {
     free(p->title);
     free(p->xlabel);
     free(p->ylabel);
+    for (int i = 0; i < p->n_xcat; i++) free(p->xcat[i]);
+    free(p->xcat);
 }
 
 void gat_figure_free(gat_figure *fig) {
@@ -119,6 +121,23 @@ void gat_panel_ylim(gat_panel *p, double lo, double hi) {
 }
 
 void gat_panel_grid(gat_panel *p, int on) { p->grid = !!on; }
+
+int gat_panel_xcategories(gat_panel *p, const char *const *labels, int n, gat_error *err) {
+    if (n < 0 || n > 32) return gat_error_set(err, GAT_EINVAL, "chart: %d categories (allowed 0..32)", n);
+    char **c = n ? calloc((size_t)n, sizeof *c) : NULL;
+    if (n && !c) return gat_error_set(err, GAT_ENOMEM, "chart: out of memory");
+    for (int i = 0; i < n; i++)
+        if (!(c[i] = strdup(labels[i] ? labels[i] : ""))) {
+            for (int k = 0; k < i; k++) free(c[k]);
+            free(c);
+            return gat_error_set(err, GAT_ENOMEM, "chart: out of memory");
+        }
+    for (int i = 0; i < p->n_xcat; i++) free(p->xcat[i]);
+    free(p->xcat);
+    p->xcat = c;
+    p->n_xcat = n;
+    return GAT_OK;
+}
 void gat_panel_legend(gat_panel *p, gat_legend_pos pos) { p->legend = pos; }
 
 /* Append a series with room for nx x values, ny y values, ncls classes. */

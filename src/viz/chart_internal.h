@@ -27,6 +27,8 @@ struct gat_panel {
     int xlog, ylog, grid;
     double xlim[2], ylim[2];
     gat_legend_pos legend;
+    char **xcat;                       /* categorical x axis: tick i at x = i labelled xcat[i] */
+    int n_xcat;
     chart_series *series;
     size_t n_series, cap;
 };

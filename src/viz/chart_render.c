@@ -24,6 +24,7 @@ typedef struct axis {
     double ticks[MAX_TICKS];
     int nt;
     double step;
+    char *const *cat;       /* categorical: tick i is labelled cat[i] */
 } axis;
 
 static double ax_f(const axis *a, double v) { return a->log ? log10(v) : v; }
@@ -38,6 +39,10 @@ static int ok_value(double v, int log) { return isfinite(v) && (!log || v > 0); 
 /* ---- tick labels, with "10^k" drawn as a superscript ---- */
 
 static void tick_text(const axis *a, double v, char *buf, size_t size) {
+    if (a->cat) {
+        snprintf(buf, size, "%s", a->cat[(int)lround(v)]);
+        return;
+    }
     if (a->log && a->step >= 1 && (v < 1e-3 || v > 1e5)) {
         snprintf(buf, size, "10^%d", (int)lround(log10(v)));
         return;
@@ -140,6 +145,7 @@ static void axis_range(const gat_panel *p, int is_y, axis *ax) {
     fh += ph * span;
     lo = log ? pow(10, fl) : fl;
     hi = log ? pow(10, fh) : fh;
+    if (!is_y && p->n_xcat) { lo = -0.5; hi = p->n_xcat - 0.5; log = 0; }
     if (isfinite(lim[0]) && ok_value(lim[0], log)) lo = lim[0];
     if (isfinite(lim[1]) && ok_value(lim[1], log)) hi = lim[1];
     if (!(lo < hi)) hi = log ? lo * 10 : lo + 1;
@@ -149,6 +155,7 @@ static void axis_range(const gat_panel *p, int is_y, axis *ax) {
 }
 
 static void make_ticks(axis *ax, int target) {
+    if (ax->cat) return; /* categorical ticks are set once */
     if (target < 2) target = 2;
     ax->nt = gat_nice_ticks(ax->lo, ax->hi, target, ax->log, ax->ticks, MAX_TICKS, &ax->step);
 }
@@ -332,6 +339,8 @@ typedef struct rect { double x, y, w, h; } rect;
 
 static void draw_panel(cairo_t *cr, const gat_panel *p, rect r) {
     axis xa, ya;
+    memset(&xa, 0, sizeof xa);
+    memset(&ya, 0, sizeof ya);
     axis_range(p, 0, &xa);
     axis_range(p, 1, &ya);
     cd_legend_item items[64];
@@ -356,6 +365,13 @@ static void draw_panel(cairo_t *cr, const gat_panel *p, rect r) {
     xa.p0 = r.x + left;
     xa.p1 = r.x + r.w - right;
     double plot_w = xa.p1 - xa.p0;
+    if (p->n_xcat) {
+        xa.cat = p->xcat;
+        xa.nt = 0;
+        for (int i = 0; i < p->n_xcat && i < MAX_TICKS; i++)
+            if (i >= xa.lo && i <= xa.hi) xa.ticks[xa.nt++] = i;
+        xa.step = 1;
+    }
     for (int target = (int)(plot_w / 60); ; target--) {
         make_ticks(&xa, target);
         double wmax = 0;

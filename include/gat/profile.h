@@ -1,0 +1,43 @@
+/* profile.h - timing the three attention implementations, as pytorch-GAT's profiling does.
+ *
+ * gat_profile_impl builds a session for a dataset with the configuration given (its
+ * attention_impl chooses the implementation), then times, over `repeats` runs after one
+ * untimed warm-up: a training forward pass of the whole model (dropout on), its backward
+ * pass, and each layer's attention step alone (LeakyReLU, masked softmax, attention
+ * dropout, aggregation, and their backward), run again on the activations the forward pass
+ * left. Times are medians, in milliseconds, of the wall clock (CLOCK_MONOTONIC). Memory is
+ * the heap the session holds once built (graph, input, activations and the implementation's
+ * own buffers), measured with glibc's mallinfo2 (0 elsewhere); the passes allocate nothing
+ * else of note. Benchmarks are noisy on a shared machine: compare implementations measured
+ * in the same run, as ratios. */
+#ifndef GAT_PROFILE_H
+#define GAT_PROFILE_H
+
+#include <stdint.h>
+
+#include "gat/dataset.h"
+#include "gat/model.h"
+#include "gat/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gat_profile_result {
+    int impl;                          /* gat_attention_impl */
+    int repeats;
+    int n_layers;
+    double forward_ms, backward_ms;    /* whole model, medians */
+    double att_forward_ms[GAT_MAX_LAYERS], att_backward_ms[GAT_MAX_LAYERS]; /* the attention step of each layer */
+    double memory_bytes;               /* heap held by the session (0 when it cannot be measured) */
+} gat_profile_result;
+
+/* Profile cfg (cfg->attention_impl chooses the implementation) on ds; the model is
+ * initialised from seed. repeats >= 1. */
+int gat_profile_impl(const gat_dataset *ds, const gat_config *cfg, int repeats, uint64_t seed, gat_profile_result *r,
+                     gat_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,128 @@
+/* profile.c - timing the attention implementations (see profile.h). */
+#include "gat/profile.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#include "gat/ops.h"
+#include "gat/rng.h"
+#include "gat/train.h"
+#include "layer_steps.h"
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return 1e3 * (double)ts.tv_sec + 1e-6 * (double)ts.tv_nsec;
+}
+
+static double heap_bytes(void) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    struct mallinfo2 mi = mallinfo2();
+    return (double)mi.uordblks + (double)mi.hblkhd;
+#else
+    return 0.0;
+#endif
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* The attention step of layer l alone, forward or backward, on what the last forward pass left. */
+static void attention_step(gat_model *m, gat_acts *a, const gat_graph *g, int l, int backward, uint64_t key) {
+    const gat_config *c = &m->cfg;
+    gat_layer_acts *L = &a->l[l];
+    const int64_t h = c->heads[l], f = c->features[l];
+    const float p = c->dropout;
+    if (!backward) {
+        if (c->attention_impl == GAT_ATTENTION_FUSED)
+            gat_attention_forward(a->tmp, L->att, L->att_mask, g, L->s_src, L->s_dst, L->z, h, f, c->slope, p, key, NULL);
+        else if (c->attention_impl == GAT_ATTENTION_EDGES)
+            gat_attention_edges_forward(a->tmp, L->att, L->att_mask, g, L->s_src, L->s_dst, L->z, h, f, c->slope, p, key,
+                                        a->att_work);
+        else
+            gat_attention_dense_forward(a->tmp, L->att, L->att_mask, g, L->s_src, L->s_dst, L->z, h, f, c->slope, p, key,
+                                        a->att_work);
+        return;
+    }
+    /* any finite output gradient will do: the layer's own output */
+    if (c->attention_impl == GAT_ATTENTION_FUSED)
+        gat_attention_backward(a->dz, a->ds_src, a->ds_dst, a->scratch, L->out, g, L->att, L->att_mask, L->s_src,
+                               L->s_dst, L->z, h, f, c->slope, p, NULL);
+    else if (c->attention_impl == GAT_ATTENTION_EDGES)
+        gat_attention_edges_backward(a->dz, a->ds_src, a->ds_dst, a->scratch, L->out, g, L->att, L->att_mask, L->s_src,
+                                     L->s_dst, L->z, h, f, c->slope, p, a->att_work);
+    else
+        gat_attention_dense_backward(a->dz, a->ds_src, a->ds_dst, a->scratch, L->out, g, L->att, L->att_mask, L->s_src,
+                                     L->s_dst, L->z, h, f, c->slope, p, a->att_work);
+}
+
+int gat_profile_impl(const gat_dataset *ds, const gat_config *cfg, int repeats, uint64_t seed, gat_profile_result *r,
+                     gat_error *err) {
+    memset(r, 0, sizeof *r);
+    if (repeats < 1 || repeats > 100000) return gat_error_set(err, GAT_EINVAL, "profile.repeats: %d is not in 1..100000", repeats);
+    gat_model m;
+    gat_session s;
+    int rc = gat_model_init(&m, cfg, seed, err);
+    if (rc) return rc;
+    const double heap0 = heap_bytes();
+    if ((rc = gat_session_init(&s, ds, &m, err))) {
+        gat_model_free(&m);
+        return rc;
+    }
+    r->memory_bytes = heap_bytes() - heap0;
+    r->impl = cfg->attention_impl;
+    r->repeats = repeats;
+    r->n_layers = cfg->n_layers;
+    const int L = cfg->n_layers;
+    double *t = malloc(sizeof(double) * (size_t)repeats * (size_t)(2 + 2 * L));
+    if (!t) {
+        gat_session_free(&s);
+        gat_model_free(&m);
+        return gat_error_set(err, GAT_ENOMEM, "profile: out of memory");
+    }
+    double *tf = t, *tb = t + repeats, *ta = t + 2 * repeats; /* ta[(2 l + backward) * repeats + k] */
+    for (int k = -1; k < repeats; k++) { /* k = -1: the warm-up */
+        const uint64_t key = gat_rng_key(seed, 0x70f1e, (uint64_t)(k + 1), 0);
+        double t0 = now_ms();
+        const float *logits = gat_model_forward(&m, &s.acts, &s.in, &s.g, 1, key);
+        double t1 = now_ms();
+        gat_split_metrics(&s, logits, GAT_SPLIT_TRAIN, s.dlogits);
+        memset(m.grads, 0, m.n_params * sizeof *m.grads);
+        double t2 = now_ms();
+        gat_model_backward(&m, &s.acts, &s.in, &s.g, s.dlogits);
+        double t3 = now_ms();
+        if (k >= 0) {
+            tf[k] = t1 - t0;
+            tb[k] = t3 - t2;
+        }
+        for (int l = 0; l < L; l++)
+            for (int b = 0; b < 2; b++) {
+                const uint64_t lkey = gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_ATT, 0);
+                double u0 = now_ms();
+                attention_step(&m, &s.acts, &s.g, l, b, lkey);
+                double u1 = now_ms();
+                if (k >= 0) ta[(2 * l + b) * repeats + k] = u1 - u0;
+            }
+    }
+    r->forward_ms = median(tf, repeats);
+    r->backward_ms = median(tb, repeats);
+    for (int l = 0; l < L; l++) {
+        r->att_forward_ms[l] = median(ta + (2 * l) * repeats, repeats);
+        r->att_backward_ms[l] = median(ta + (2 * l + 1) * repeats, repeats);
+    }
+    free(t);
+    gat_session_free(&s);
+    gat_model_free(&m);
+    return GAT_OK;
+}
