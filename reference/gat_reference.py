@@ -391,7 +391,20 @@ SMALL_CASES = {
 }
 # Cora in training mode: dropout 0.6 on the sparse input (its stored entries), projections, attention
 CORA_CASES = {"cora": dict(dropout=0.0), "cora_dropout": dict(dropout=0.6, key=20180430)}
-ALL_CASES = list(SMALL_CASES) + list(CORA_CASES)
+# Multi-label (PPI-like) cases: a batch of whole graphs (block-diagonal), BCE with logits over
+# every (node, label) pair of the batch, projected skip connections in every layer.
+MULTI_CASES = {
+    "small_multilabel_two_graphs": dict(seed=404, sizes=[7, 6], f_in=6, heads=[2, 2, 3], features=[4, 4, 5],
+                                        n_edges=[18, 16]),
+}
+ALL_CASES = list(SMALL_CASES) + list(MULTI_CASES) + list(CORA_CASES)
+
+
+def loss_of(cfg, logits, labels, train):
+    """Cross-entropy (single-label) or binary cross-entropy with logits (multi-label), mean."""
+    if cfg.get("task") == "multi_label":
+        return Fn.binary_cross_entropy_with_logits(logits[train], labels[train], reduction="mean")
+    return Fn.cross_entropy(logits[train], labels[train], reduction="mean")
 
 
 def param_names(cfg):
@@ -436,6 +449,38 @@ def make_small_case(spec):
     return cfg, model, inputs
 
 
+def make_multi_case(spec):
+    rng = np.random.default_rng(spec["seed"])
+    sizes, f_in, heads, feats = spec["sizes"], spec["f_in"], spec["heads"], spec["features"]
+    parts, offset = [], 0
+    for n_g, e_g in zip(sizes, spec["n_edges"]):
+        ei, _ = random_graph(rng, n_g, e_g, n_self_loops=1, n_duplicates=1, n_isolated=1)
+        parts.append(ei + offset)
+        offset += n_g
+    n = offset
+    edge_index = np.concatenate(parts, axis=1)
+    x = random_features(rng, n, f_in, zero_rows=[0, sizes[0]])
+    n_classes = feats[-1]
+    targets = (rng.random((n, n_classes)) < 0.3).astype(np.float32)
+    graph_id = np.concatenate([np.full(n_g, g, dtype=np.int64) for g, n_g in enumerate(sizes)])
+    cfg = dict(layers=len(heads), heads=heads, features=feats, skip=True, bias=True, n_nodes=n, n_in=f_in,
+               n_classes=n_classes, dataset=None, task="multi_label", graphs=len(sizes))
+    model = GAT(f_in, heads, feats, True, True)
+    sd = {}
+    for name, p in model.named_parameters():
+        if name.endswith("linear_proj.weight") or name.endswith("skip_proj.weight"):
+            scale = 1.5 / np.sqrt(p.shape[1]) * 2.0
+        elif "scoring_fn" in name:
+            scale = 1.5
+        else:
+            scale = 0.5
+        sd[name] = (rng.uniform(-1.0, 1.0, size=tuple(p.shape)) * scale).astype(np.float32)
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in sd.items()}, strict=True)
+    inputs = dict(x=x, edge_index=edge_index, labels=targets, train_index=np.arange(n, dtype=np.int64),
+                  graph_id=graph_id)
+    return cfg, model, inputs
+
+
 def make_cora_case(data_dir, spec):
     data = load_dataset(data_dir, "cora")
     n, f_in = data["x"].shape
@@ -470,6 +515,8 @@ def run_reference(cfg, model, inputs):
     src, dst = torch.from_numpy(src_np), torch.from_numpy(dst_np)
     x = torch.from_numpy(np.asarray(inputs["x"], dtype=np.float64))  # float32 -> float64 exact for small cases
     labels = torch.from_numpy(inputs["labels"])
+    if cfg.get("task") == "multi_label":
+        labels = labels.to(torch.float64)
     train = torch.from_numpy(inputs["train_index"])
     raw_masks, masks = None, None
     if cfg.get("dropout", 0.0) > 0:
@@ -477,7 +524,7 @@ def run_reference(cfg, model, inputs):
     model.set_masks(masks)
     model.zero_grad(set_to_none=True)
     logits = model(x, src, dst)
-    loss = Fn.cross_entropy(logits[train], labels[train], reduction="mean")
+    loss = loss_of(cfg, logits, labels, train)
     loss.backward()
     grads = {}
     for name, p in model.named_parameters():
@@ -495,7 +542,7 @@ def cross_check_dense(cfg, ref, with_grads=True):
     params = {k: torch.from_numpy(ref["params32"][k].astype(np.float64)).requires_grad_(with_grads) for k in names}
     with torch.set_grad_enabled(with_grads):
         logits, atts = dense_forward(params, cfg, ref["x"], ref["srct"], ref["dstt"], ref["masks"])
-        loss = Fn.cross_entropy(logits[ref["train"]], ref["labels"][ref["train"]])
+        loss = loss_of(cfg, logits, ref["labels"], ref["train"])
     if with_grads:
         loss.backward()
     worst = 0.0
@@ -526,7 +573,7 @@ def gradcheck_small(cfg, ref):
     def f(*flat):
         p = dict(zip(names, flat))
         logits = torch.func.functional_call(model, p, (ref["x"], ref["srct"], ref["dstt"]))
-        return Fn.cross_entropy(logits[ref["train"]], ref["labels"][ref["train"]])
+        return loss_of(cfg, logits, ref["labels"], ref["train"])
 
     inputs = tuple(base[k].requires_grad_(True) for k in names)
     assert torch.autograd.gradcheck(f, inputs, eps=1e-6, atol=1e-7, rtol=1e-5)
@@ -553,7 +600,11 @@ def write_case(out_dir, name, cfg, inputs, ref):
     if cfg["dataset"] is None:
         save_npy(os.path.join(d, "x.npy"), np.asarray(inputs["x"], dtype=np.float32))
         save_npy(os.path.join(d, "edge_index.npy"), np.asarray(inputs["edge_index"], dtype=np.int64))
-        save_npy(os.path.join(d, "labels.npy"), np.asarray(inputs["labels"], dtype=np.int64))
+        if cfg.get("task") == "multi_label":
+            save_npy(os.path.join(d, "targets.npy"), np.asarray(inputs["labels"], dtype=np.float32))
+            save_npy(os.path.join(d, "graph_id.npy"), np.asarray(inputs["graph_id"], dtype=np.int64))
+        else:
+            save_npy(os.path.join(d, "labels.npy"), np.asarray(inputs["labels"], dtype=np.int64))
         save_npy(os.path.join(d, "train_index.npy"), np.asarray(inputs["train_index"], dtype=np.int64))
     for k, v in ref["params32"].items():
         save_npy(os.path.join(d, k + ".npy"), v.astype(np.float32))
@@ -587,6 +638,8 @@ def main(argv=None):
     for name in cases:
         if name in CORA_CASES:
             cfg, model, inputs = make_cora_case(args.data_dir, CORA_CASES[name])
+        elif name in MULTI_CASES:
+            cfg, model, inputs = make_multi_case(MULTI_CASES[name])
         else:
             cfg, model, inputs = make_small_case(SMALL_CASES[name])
         ref = run_reference(cfg, model, inputs)

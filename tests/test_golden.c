@@ -1,7 +1,9 @@
 /* test_golden.c - logits, loss, attention and every gradient against fixtures written by
  * the independent PyTorch reference (reference/gat_reference.py, float64), on small random
  * graphs (self loops, duplicate edges and isolated nodes included; projected and identity
- * skips; no bias; the 8 x 8 and F = 8 kernels) and on Cora with the paper's architecture,
+ * skips; no bias; the 8 x 8 and F = 8 kernels), on a multi-label batch of two graphs (BCE,
+ * projected skips in 3 layers, through the batch path that trains collections) and on Cora
+ * with the paper's architecture,
  * in evaluation mode and in training mode (cases with "dropout" and "key" in config.json:
  * the reference draws gat's dropout masks from the same counter-based stream, and the masks
  * themselves are compared bit for bit). Fails on any mismatch beyond |a - b| <= atol + rtol
@@ -89,8 +91,11 @@ static void run_case(const char *dir, const char *case_name, int impl) {
         cfg.heads[l] = (int64_t)heads->items[l].number;
         cfg.features[l] = (int64_t)feats->items[l].number;
     }
-    const gat_json *dsj = gat_json_get(&cj, "dataset");
+    const gat_json *dsj = gat_json_get(&cj, "dataset"), *task = gat_json_get(&cj, "task");
     int is_cora = dsj && dsj->type == GAT_JSON_STRING;
+    /* multi-label: a batch of whole graphs, as a PPI training step sees it */
+    int multi = task && task->type == GAT_JSON_STRING && !strcmp(task->string, "multi_label");
+    int n_graphs = multi ? json_int(&cj, "graphs") : 0;
     gat_json_free(&cj);
 
     gat_dataset ds;
@@ -103,9 +108,22 @@ static void run_case(const char *dir, const char *case_name, int impl) {
         int64_t ncols;
         ds.dense_features = read_f32(dir, "x.npy", &nx);
         int64_t *e = read_i64(dir, "edge_index.npy", &ne, &ncols);
-        ds.labels = read_i64(dir, "labels.npy", NULL, NULL);
+        if (multi) {
+            ds.task = GAT_TASK_MULTI_LABEL;
+            ds.targets = read_f32(dir, "targets.npy", NULL);
+            ds.graph_id = read_i64(dir, "graph_id.npy", NULL, NULL);
+            ds.n_graphs = n_graphs;
+            ds.split_graphs[0] = malloc(sizeof(int64_t) * (size_t)(n_graphs + 1));
+            for (int g = 0; g < n_graphs; g++) ds.split_graphs[0][g] = g;
+            ds.split_n_graphs[0] = n_graphs;
+        } else {
+            ds.labels = read_i64(dir, "labels.npy", NULL, NULL);
+        }
         ds.split[0] = read_i64(dir, "train_index.npy", NULL, &ds.split_size[0]);
-        if (!ds.dense_features || !e || !ds.labels || !ds.split[0]) { CHECK_MSG(0, "%s: fixture files missing", name); return; }
+        if (!ds.dense_features || !e || !(ds.labels || (ds.targets && ds.graph_id)) || !ds.split[0]) {
+            CHECK_MSG(0, "%s: fixture files missing", name);
+            return;
+        }
         ds.n_features = cfg.n_in;
         ds.n_nodes = (int64_t)nx / cfg.n_in;
         ds.n_classes = cfg.features[cfg.n_layers - 1];
@@ -115,6 +133,7 @@ static void run_case(const char *dir, const char *case_name, int impl) {
         memcpy(ds.edge_src, e, sizeof(int64_t) * ncols);
         memcpy(ds.edge_dst, e + ncols, sizeof(int64_t) * ncols);
         free(e);
+        if (multi && gat_dataset_index_graphs(&ds, name, &err)) { CHECK_MSG(0, "%s: %s", name, err.msg); return; }
     }
     gat_model m;
     gat_session s;
@@ -142,7 +161,22 @@ static void run_case(const char *dir, const char *case_name, int impl) {
         }
         free(v);
     }
-    const float *logits = gat_model_forward(&m, &s.acts, &s.in, &s.g, 1, key);
+    gat_step_batch whole;
+    memset(&whole, 0, sizeof whole);
+    if (multi) {
+        int64_t all[16];
+        for (int g = 0; g < n_graphs && g < 16; g++) all[g] = g;
+        if (gat_step_batch_graphs(&whole, &ds, &s.in, all, n_graphs, &err) ||
+            gat_session_reserve(&s, &m, whole.n, whole.g->nnz, 0, &err)) {
+            CHECK_MSG(0, "%s: %s", name, err.msg);
+            return;
+        }
+        CHECK_MSG(whole.n_graphs == n_graphs && whole.n == ds.n_nodes, "%s: one batch of %d graphs", name, n_graphs);
+    } else if (gat_step_batch_whole(&whole, &ds, &s.in, &s.g, GAT_SPLIT_TRAIN, &err)) {
+        CHECK_MSG(0, "%s: %s", name, err.msg);
+        return;
+    }
+    const float *logits = gat_step_batch_forward(&m, &s.acts, &whole, 1, key);
     size_t n;
     if (cfg.dropout > 0) { /* the masks: which elements were dropped */
         for (int l = 0; l < cfg.n_layers; l++) {
@@ -150,7 +184,7 @@ static void run_case(const char *dir, const char *case_name, int impl) {
             const gat_layer_acts *L = &s.acts.l[l];
             int64_t mw = cfg.heads[l] * cfg.features[l];
             size_t want[3] = {l == 0 && s.in.sparse ? (size_t)s.in.sparse->nnz : (size_t)(ds.n_nodes * gat_config_in_width(&cfg, l)),
-                              (size_t)(ds.n_nodes * mw), (size_t)(s.g.nnz * cfg.heads[l])};
+                              (size_t)(ds.n_nodes * mw), (size_t)(whole.g->nnz * cfg.heads[l])};
             const uint8_t *mine[3] = {L->x_mask, L->z_mask, L->att_mask};
             for (int k = 0; k < 3; k++) {
                 char file[64], path2[4300];
@@ -183,18 +217,21 @@ static void run_case(const char *dir, const char *case_name, int impl) {
         snprintf(file, sizeof file, "attention.layer%d.npy", l);
         float *att = read_f32(dir, file, &n);
         if (!att) continue;
-        CHECK_MSG(n == (size_t)(s.g.nnz * cfg.heads[l]), "%s: %s has %zu values", name, file, n);
-        if (n == (size_t)(s.g.nnz * cfg.heads[l]))
+        CHECK_MSG(n == (size_t)(whole.g->nnz * cfg.heads[l]), "%s: %s has %zu values", name, file, n);
+        if (n == (size_t)(whole.g->nnz * cfg.heads[l]))
             CHECK_MSG(check_close_f32(s.acts.l[l].att, att, n, 1e-6, 1e-4, file, __FILE__, __LINE__), "%s: %s", name, file);
         free(att);
     }
-    gat_metrics mt = gat_split_metrics(&s, logits, GAT_SPLIT_TRAIN, s.dlogits);
+    gat_tally tally;
+    memset(&tally, 0, sizeof tally);
+    gat_step_batch_loss(&whole, ds.task, ds.n_classes, logits, s.dlogits, &tally);
+    gat_metrics mt = gat_tally_metrics(&tally, ds.task);
     float *loss = read_f32(dir, "loss.npy", &n);
     CHECK_MSG(loss && n == 1, "%s: loss fixture", name);
     if (loss) CHECK_MSG(fabs(mt.loss - loss[0]) <= 1e-6 + 1e-5 * fabs(loss[0]), "%s: loss %.9f vs %.9f", name, mt.loss, (double)loss[0]);
     free(loss);
     memset(m.grads, 0, m.n_params * sizeof(float));
-    gat_model_backward(&m, &s.acts, &s.in, &s.g, s.dlogits);
+    gat_step_batch_backward(&m, &s.acts, &whole, s.dlogits);
     /* Per tensor: atol = 1e-4 of the tensor's own largest |reference gradient|. A tensor that
      * is zero in exact arithmetic (an unused identity-skip weight; Cora's layer-1 a_dst at this
      * initialisation, |g| ~ 4e-21, see reference/README.md) has no scale of its own: it is
@@ -234,6 +271,7 @@ static void run_case(const char *dir, const char *case_name, int impl) {
     }
     printf("%s: %lld nodes, %d layers, dropout %.2f, loss %.6f checked\n", name, (long long)ds.n_nodes, cfg.n_layers,
            (double)cfg.dropout, mt.loss);
+    gat_step_batch_free(&whole);
     gat_session_free(&s);
     gat_model_free(&m);
     gat_dataset_free(&ds);
@@ -252,7 +290,7 @@ int main(void) {
     while ((e = readdir(d)) && n < 32)
         if (e->d_name[0] != '.') snprintf(names[n++], 128, "%s", e->d_name);
     closedir(d);
-    CHECK_MSG(n >= 7, "at least 7 golden cases (found %d)", n);
+    CHECK_MSG(n >= 8, "at least 8 golden cases (found %d)", n);
     for (int i = 0; i < n; i++) {
         char dir[4300];
         snprintf(dir, sizeof dir, "%s/%s", root, names[i]);

@@ -555,6 +555,76 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
     free(c.ds.features.row_ptr); free(c.ds.features.col_idx); free(c.ds.features.val);
 }
 
+/* The PPI architecture scaled down: 3 layers of 4, 4, 6 heads (hidden heads concatenated,
+ * the output's averaged), projected skip connections in every layer, bias, on a batch of two
+ * graphs with an all-zero node. The objective is sum r * logits with random r (so rounding
+ * noise is tracked term by term); the multi-label BCE on top is checked by test_losses and
+ * by the golden multi-label fixture. */
+typedef struct {
+    modelctx c;
+} ppictx;
+
+static double obj_ppi(void *v) {
+    ppictx *p = v;
+    const float *logits = gat_model_forward(&p->c.m, &p->c.a, &p->c.in, &p->c.g, 1, p->c.key);
+    return dot_r(logits, p->c.r, (size_t)(p->c.in.n * 4));
+}
+
+static void test_model_ppi(void) {
+    ppictx p;
+    memset(&p, 0, sizeof p);
+    modelctx *c = &p.c;
+    gat_error err = {0};
+    const int64_t n = 30, k = 7, labels = 4;
+    int64_t src[120], dst[120], e = 0;
+    for (int64_t i = 0; i < n; i++) /* two graphs: nodes 0..15 and 16..29 */
+        for (int t = 0; t < 4; t++) {
+            int64_t base = i < 16 ? 0 : 16, size = i < 16 ? 16 : 14;
+            src[e] = base + ((i - base) * 5 + t * 3 + 1) % size;
+            dst[e++] = i;
+        }
+    CHECK(gat_graph_from_edges(&c->g, n, src, dst, e, &err) == GAT_OK);
+    c->ds.n_nodes = n;
+    c->ds.n_features = k;
+    c->ds.dense_features = malloc(sizeof(float) * n * k);
+    fill(c->ds.dense_features, n * k, 1);
+    for (int64_t j = 0; j < k; j++) c->ds.dense_features[3 * k + j] = 0.0f; /* an all-zero node, as PPI has */
+    c->r = malloc(sizeof(float) * n * labels);
+    fill(c->r, (size_t)(n * labels), 1);
+    CHECK(gat_input_init(&c->in, &c->ds, &err) == GAT_OK);
+    gat_config cfg = gat_config_default(k, labels);
+    cfg.n_layers = 3;
+    cfg.heads[0] = 4, cfg.features[0] = 5;
+    cfg.heads[1] = 4, cfg.features[1] = 5;
+    cfg.heads[2] = 6, cfg.features[2] = labels;
+    cfg.skip = 1;
+    cfg.dropout = 0.0f;
+    CHECK(gat_model_init(&c->m, &cfg, 5, &err) == GAT_OK);
+    for (int l = 0; l < 3; l++) CHECK_MSG(!gat_config_skip_identity(&cfg, l), "layer %d has a projected skip", l);
+    for (int i = 0; i < c->m.n_tensors; i++)
+        if (strstr(c->m.tensors[i].name, "bias")) fill(c->m.params + c->m.tensors[i].offset, c->m.tensors[i].size, 0.3f);
+    CHECK(gat_acts_init(&c->a, &c->m, &c->in, &c->g, &err) == GAT_OK);
+    const float *logits = gat_model_forward(&c->m, &c->a, &c->in, &c->g, 1, 0);
+    (void)logits;
+    memset(c->m.grads, 0, c->m.n_params * sizeof(float));
+    gat_model_backward(&c->m, &c->a, &c->in, &c->g, c->r);
+    int n_skip = 0;
+    for (int i = 0; i < c->m.n_tensors; i++) {
+        const gat_tensor *t = &c->m.tensors[i];
+        char what[128];
+        snprintf(what, sizeof what, "PPI architecture (3 layers, 4,4,6 heads, projected skips) %s", t->name);
+        n_skip += strstr(t->name, "skip_proj") != NULL;
+        fd_check(what, c->m.params + t->offset, c->m.grads + t->offset, t->size, obj_ppi, &p, 40);
+    }
+    CHECK_EQ_INT(n_skip, 3);
+    free(c->r);
+    gat_acts_free(&c->a);
+    gat_input_free(&c->in);
+    gat_model_free(&c->m);
+    gat_graph_free(&c->g);
+    free(c->ds.dense_features);
+}
+
 int main(void) {
     gat_set_threads(0);
     srand(1);
@@ -585,5 +655,6 @@ int main(void) {
         test_model(1, 0, 2, 0.0f, 3, 8, 8, impl);
         test_model(0, 1, 3, 0.4f, 4, 8, 8, impl);
     }
+    test_model_ppi();
     return check_summary();
 }

@@ -12,6 +12,10 @@ int main(void) {
     CHECK(!strcmp(b, "Citeseer"));
     gat_display_dataset_name("PPI", b, sizeof b);
     CHECK(!strcmp(b, "PPI"));                       /* an upper-case name is kept */
+    gat_display_dataset_name("ppi", b, sizeof b);
+    CHECK(!strcmp(b, "PPI"));                       /* an acronym in capitals */
+    gat_display_dataset_name("pubmed", b, sizeof b);
+    CHECK(!strcmp(b, "PubMed"));
     gat_display_dataset_name("", b, sizeof b);
     CHECK(!strcmp(b, "Graph"));
     gat_display_dataset_name(NULL, b, sizeof b);

@@ -57,17 +57,57 @@ typedef struct gat_dataset {
     int64_t *split[3];                 /* node ids per gat_split */
     int64_t split_size[3];
     char **class_names;                /* (n_classes) or NULL */
+    /* A collection of graphs (n_graphs > 0): every node belongs to one graph, every edge
+     * joins two nodes of the same graph, and each split is made of whole graphs (its node
+     * list is every node of its graphs, increasing). */
+    int64_t n_graphs;
+    int64_t *graph_id;                 /* (N) graph of each node, 0..n_graphs-1 */
+    int64_t *graph_node_ptr;           /* (n_graphs + 1) */
+    int64_t *graph_nodes;              /* (N) nodes of graph g: graph_nodes[graph_node_ptr[g] .. [g+1]), increasing */
+    int64_t *graph_node_pos;           /* (N) position of each node in its graph's node list */
+    int64_t *graph_edge_ptr;           /* (n_graphs + 1) */
+    int64_t *graph_edges;              /* (E) edges of graph g (indices into edge_src/edge_dst), increasing */
+    int64_t *split_graphs[3];          /* graph ids per gat_split, increasing */
+    int64_t split_n_graphs[3];
 } gat_dataset;
 
 /* How a dataset and a class are named to people, the same in every picture and console
  * line: the dataset's folder name with a capital first letter ("cora" -> "Cora", NULL or ""
- * -> "Graph"), a class name with '_' written as a space ("Reinforcement_Learning" ->
+ * -> "Graph"; the acronyms "ppi" -> "PPI" and "pubmed" -> "PubMed" as they are written), a class name with '_' written as a space ("Reinforcement_Learning" ->
  * "Reinforcement Learning"). Files read by programs (CSV headers, JSON, model metadata) keep
  * the raw names. buf gets at most size - 1 bytes and a NUL. */
 void gat_display_dataset_name(const char *name, char *buf, size_t size);
 void gat_display_class_name(const char *name, char *buf, size_t size);
-/* Load the dataset in folder dir. */
+/* Load the dataset in folder dir: the layout above, a collection of graphs (graph_id.npy,
+ * see below) or a PPI folder (train_graph.json, see below). */
 int gat_dataset_load(gat_dataset *ds, const char *dir, gat_error *err);
+
+/* ---- collections of graphs (collection.c) ----
+ * NumPy layout: the files above, with edges inside graphs only, plus
+ *   graph_id.npy   integer (N,) the graph of each node, 0..G-1, every graph non-empty
+ *   train_graphs.npy, val_graphs.npy, test_graphs.npy   integer (k,) graph ids, disjoint
+ * instead of the *_index.npy node splits (a split is every node of its graphs).
+ * PPI layout (ppi.zip of DGL / pytorch-GAT, unpacked), for each split S of train, valid, test:
+ *   S_graph.json     NetworkX node-link JSON, ids 0..NS-1 (rows of the arrays below),
+ *                    undirected (each link read in both directions) unless "directed": true
+ *   S_feats.npy      (NS, F) features
+ *   S_labels.npy     (NS, C) 0/1 labels
+ *   S_graph_id.npy   (NS,) integer graph of each node (any values; one graph per value)
+ * read as one dataset: the train nodes first, then valid, then test; graphs numbered in
+ * that order by increasing graph_id value. */
+int gat_dataset_load_graph_splits(gat_dataset *ds, const char *dir, gat_error *err);
+int gat_dataset_load_ppi(gat_dataset *ds, const char *dir, gat_error *err);
+/* Build the per-graph indexes (graph_node_ptr, ..., the node splits) of a dataset whose
+ * graph_id, n_graphs and split_graphs are set. Checks that every graph has a node, that
+ * edges stay inside their graph and that no graph is in two splits. */
+int gat_dataset_index_graphs(gat_dataset *ds, const char *name, gat_error *err);
+/* A new dataset holding the graphs graphs[0..n) of a collection as a collection (nodes
+ * renumbered graph by graph, edges and features copied), every graph in the test split:
+ * for looking at one graph. */
+/* Forget every edge (each node then attends to itself only): the no-edges baseline. */
+void gat_dataset_drop_edges(gat_dataset *ds);
+int gat_dataset_select_graphs(gat_dataset *out, const gat_dataset *ds, const int64_t *graphs, int64_t n,
+                              gat_error *err);
 /* Find and load dataset `name` (case-insensitive, "cora" or "CORA") under data_dir; when
  * data_dir is NULL, under the default folders (gat_dataset_default_dirs). The error for a
  * missing dataset lists every folder tried and how to point gat at the data. */

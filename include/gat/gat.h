@@ -15,6 +15,8 @@
 #include "gat/json.h"
 #include "gat/safetensors.h"
 #include "gat/dataset.h"
+#include "gat/nodelink.h"
+#include "gat/ppigen.h"
 #include "gat/graph.h"
 #include "gat/rng.h"
 #include "gat/ops.h"

@@ -38,7 +38,7 @@ typedef struct gat_inspection {
     int64_t width[GAT_MAX_LAYERS];       /* output width per layer: H*F hidden, classes last */
     float *att[GAT_MAX_LAYERS];          /* (graph.nnz, heads[l]) attention weights */
     float *out[GAT_MAX_LAYERS];          /* (N, width[l]) layer outputs; the last are the logits */
-    float *prob;                         /* (N, classes) softmax of the logits */
+    float *prob;                         /* (N, classes) softmax of the logits; multi-label: sigmoid */
     int64_t *pred;                       /* (N) argmax class */
 } gat_inspection;
 

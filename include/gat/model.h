@@ -161,6 +161,11 @@ typedef struct gat_acts {
 } gat_acts;
 
 int gat_acts_init(gat_acts *a, const gat_model *m, const gat_input *in, const gat_graph *g, gat_error *err);
+/* The same sized for any input like in (its width and kind) of at most n nodes, nnz graph
+ * entries and x_nnz sparse input entries: one set of activations serves batches of
+ * different sizes. */
+int gat_acts_init_capacity(gat_acts *a, const gat_model *m, const gat_input *in, int64_t n, int64_t nnz, int64_t x_nnz,
+                           gat_error *err);
 
 /* Which nodes a pass must compute so that the outputs at a given set of nodes are exact:
  * the last layer's targets are those nodes; each earlier layer's targets are the sources

@@ -26,9 +26,11 @@ static inline uint64_t gat_mix64(uint64_t z) {
  *
  *   use                        key                                                   element index
  *   initial weights            gat_rng_key(seed, GAT_STREAM_INIT, tensor, 0)         element of the tensor
- *   training step (epoch)      step = gat_rng_key(seed, GAT_STREAM_STEP, epoch, 0)   -
+ *   training step              step = gat_rng_key(seed, GAT_STREAM_STEP, epoch, s)   -  (s: step within the
+ *                                                                                    epoch, 0 for one graph)
  *   dropout site of a layer    gat_rng_key(step, layer, GAT_DROPOUT_*, 0)            element of the masked array
  *   node sample (inspection)   gat_rng_key(seed, GAT_STREAM_NODES, 0, 0)             draw
+ *   order of training graphs   gat_rng_key(seed, GAT_STREAM_SHUFFLE, epoch, 0)       position (Fisher-Yates)
  *   generated graph (gat generate graph): weights, classes, splits
  *                              gat_rng_key(seed, GAT_STREAM_GEN_WEIGHT | _CLASS | _SPLIT, 0, 0)  node
  *     its edges, features      gat_rng_key(seed, GAT_STREAM_GEN_EDGE | _FEAT, node, 0)  draw of that node
@@ -43,6 +45,7 @@ static inline uint64_t gat_mix64(uint64_t z) {
 #define GAT_STREAM_INIT 0x1417ull
 #define GAT_STREAM_STEP 0xd209ull
 #define GAT_STREAM_NODES 0x6e6f646573ull /* "nodes" */
+#define GAT_STREAM_SHUFFLE 0x5b0full
 #define GAT_STREAM_GEN_WEIGHT 0x3e16ull
 #define GAT_STREAM_GEN_CLASS 0xc1a5ull
 #define GAT_STREAM_GEN_EDGE 0xed6eull

@@ -54,8 +54,9 @@ int gat_opt_int_list(int argc, char **argv, int *i, const char *name, int max, i
 #include "gat/model.h"
 #include "gat/modelfile.h"
 
-/* Open a dataset by name (data_dir may be NULL) and row-normalise its features when asked;
- * prints nothing, fills err. */
+/* Open a dataset by name (data_dir may be NULL) and row-normalise its features when asked
+ * (normalize < 0: as training does by default, i.e. except for multi-label collections of
+ * graphs, which pytorch-GAT's PPI script does not normalise); prints nothing, fills err. */
 int gat_cli_open_dataset(gat_dataset *ds, const char *name, const char *data_dir, int normalize, gat_error *err);
 /* Load a model file and the dataset it names (or `dataset` when not NULL), and check that
  * the model fits it. normalize -1 prepares the features as the model file says (true when

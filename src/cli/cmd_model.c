@@ -62,6 +62,16 @@ static int open_model(const model_args *a, gat_model *m, gat_model_meta *meta, g
     gat_set_threads(a->threads);
     int rc = gat_cli_open_model(a->model, a->dataset, a->data_dir, a->normalize, m, meta, ds, err);
     if (rc) return rc;
+    if (ds->n_graphs > 0) { /* a collection: graph by graph (inductive: any collection the model fits) */
+        const float *logits = NULL;
+        if ((rc = gat_session_init(s, ds, m, err)) || (rc = gat_predict_all(m, s, &logits, err))) return rc;
+        float *all = malloc((size_t)(ds->n_nodes * ds->n_classes) * sizeof *all + 1);
+        if (!all) return gat_error_set(err, GAT_ENOMEM, "out of memory for the logits of %lld nodes", (long long)ds->n_nodes);
+        memcpy(all, logits, (size_t)(ds->n_nodes * ds->n_classes) * sizeof *all);
+        free(s->dlogits); /* the commands read every node's logits there */
+        s->dlogits = all;
+        return GAT_OK;
+    }
     s->ds = ds;
     if ((rc = gat_graph_forward_from_edges(&s->g, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges, err))) return rc;
     gat_input_forward_init(&s->in, ds);

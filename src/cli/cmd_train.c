@@ -21,8 +21,8 @@
 typedef struct {
     const char *dataset, *data_dir, *models_dir, *logdir;
     gat_train_options train;
-    int should_test, enable_tensorboard, should_visualize, plot, normalize, quiet, threads;
-    int64_t console_log_freq, checkpoint_freq;
+    int should_test, enable_tensorboard, should_visualize, plot, normalize, quiet, threads, no_edges;
+    int64_t console_log_freq, checkpoint_freq;  /* -1 until set: the defaults depend on the dataset */
     int64_t layers, heads[GAT_MAX_LAYERS], features[GAT_MAX_LAYERS + 1];
     int n_heads, n_features, skip, bias;
     double dropout;
@@ -37,13 +37,21 @@ typedef struct {
 static void train_usage(FILE *fp) {
     fprintf(fp,
         "usage: gat train [options]\n\n"
-        "Train a GAT on a dataset, report validation accuracy as it goes, save checkpoints and the\n"
-        "final model. Options take '-' or '_' alike (--should_test = --should-test).\n\n"
+        "Train a GAT on a dataset, report validation accuracy (micro-F1 for multi-label data) as it\n"
+        "goes, save checkpoints and the final model. Options take '-' or '_' alike (--should_test =\n"
+        "--should-test).\n\n"
+        "Defaults follow pytorch-GAT's two training scripts. For one graph (Cora, transductive) they are\n"
+        "the ones listed below. For a multi-label collection of graphs (PPI, inductive) the PPI recipe is\n"
+        "the default instead: 3 layers, 4,4,6 heads, 256,256,<labels> features, skip connections, bias,\n"
+        "dropout 0, lr 0.005, weight decay 0, 200 epochs, patience 100, batch size 2, console every 10\n"
+        "batches, a checkpoint every 5 epochs, features not normalised. Every option given overrides it.\n\n"
         "data:\n"
         "  --dataset_name, --dataset NAME  dataset folder under the data directory (default: cora)\n"
         "  --data-dir DIR                  folder holding the datasets (default: $GAT_DATA_DIR, ./data, ./datasets,\n"
         "                                  then gat's own data folder; 'gat --version' lists them)\n"
-        "  --normalize_features BOOL       scale each feature row to sum 1 (default: true)\n"
+        "  --no_edges                      ignore the graph: every node attends to itself only (the baseline\n"
+        "                                  that shows what the edges are worth)\n"
+        "  --normalize_features BOOL       scale each feature row to sum 1 (default: true; PPI recipe: false)\n"
         "training:\n"
         "  --num_of_epochs N               at most N epochs (default: 10000)\n"
         "  --patience_period N             stop when neither val accuracy nor val loss improved for N epochs (default: 1000)\n"
@@ -65,8 +73,10 @@ static void train_usage(FILE *fp) {
         "                                  PyG, or N x N matrices as the paper's code (at most 5000 nodes); same\n"
         "                                  results, not stored in the model (default: fused)\n"
         "mini-batches (for graphs too big for full-batch training):\n"
-        "  --batch_size B                  train on sampled neighbourhoods of B seed nodes per step, as GraphSAGE /\n"
-        "                                  PyG NeighborLoader; 0 = full batch (default: 0)\n"
+        "  --batch_size B                  one graph: train on sampled neighbourhoods of B seed nodes per step, as\n"
+        "                                  GraphSAGE / PyG NeighborLoader; 0 = full batch (default: 0). A collection\n"
+        "                                  of graphs: B whole training graphs per step, joined into one block-diagonal\n"
+        "                                  graph, in an order shuffled every epoch from the seed (default: 2)\n"
         "  --fanouts LIST                  in-neighbours sampled per hop from the seeds, without replacement, one\n"
         "                                  per layer; -1 = all (default: 25,10,10,...)\n"
         "memory:\n"
@@ -75,7 +85,8 @@ static void train_usage(FILE *fp) {
         "                                  cgroup limit)\n"
         "output:\n"
         "  --should_test                   evaluate on the test split at the end\n"
-        "  --console_log_freq N            print validation accuracy every N epochs, 0 = never (default: 100)\n"
+        "  --console_log_freq N            print validation accuracy every N epochs, 0 = never (default: 100;\n"
+        "                                  collections: training micro-F1 every N batches, validation every epoch)\n"
         "  --checkpoint_freq N             save a checkpoint every N epochs, 0 = never (default: 1000), as\n"
         "                                  DIR/checkpoints/gat_<DATASET>_<NNNNNN>_ckpt_epoch_<N>.safetensors, NNNNNN\n"
         "                                  being the number of the run's final model\n"
@@ -98,12 +109,16 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
     a->models_dir = "models";
     a->logdir = "runs";
     a->train = gat_train_options_default();   /* seed 1, as the library's default */
-    a->normalize = 1;
-    a->console_log_freq = 100;
-    a->checkpoint_freq = 1000;
-    a->layers = 2;
-    a->bias = 1;
-    a->dropout = 0.6;
+    /* -1 / 0: not given; apply_defaults fills them once the dataset is known */
+    a->train.max_epochs = a->train.patience = a->train.batch_size = 0;
+    a->train.lr = a->train.weight_decay = -1;
+    a->normalize = -1;
+    a->console_log_freq = -1;
+    a->checkpoint_freq = -1;
+    a->layers = 0;
+    a->skip = -1;
+    a->bias = -1;
+    a->dropout = -1;
     for (int i = 0; i < argc; i++) {
         int r = 0, flag;
         int64_t v;
@@ -165,6 +180,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
         TRY(gat_opt_flag(argc, argv, &i, "add_skip_connection", &a->skip));
         TRY(gat_opt_bool(argc, argv, &i, "bias", &a->bias));
         TRY(gat_opt_bool(argc, argv, &i, "normalize_features", &a->normalize));
+        TRY(gat_opt_flag(argc, argv, &i, "no_edges", &a->no_edges));
         TRY(gat_opt_flag(argc, argv, &i, "should_test", &a->should_test));
         TRY(gat_opt_flag(argc, argv, &i, "enable_tensorboard", &a->enable_tensorboard));
         TRY(gat_opt_flag(argc, argv, &i, "should_visualize", &a->should_visualize));
@@ -174,6 +190,37 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
         return gat_cli_usage_error("gat train: unknown option '%s' (see 'gat train --help')", argv[i]);
     }
     return 0;
+}
+
+/* The defaults of whatever was not given: pytorch-GAT's PPI recipe for a multi-label
+ * collection of graphs, its Cora recipe otherwise. */
+static void apply_defaults(train_args *a, const gat_dataset *ds) {
+    const int ppi = ds->n_graphs > 0 && ds->task == GAT_TASK_MULTI_LABEL;
+    const gat_train_options d = gat_train_options_default();
+    if (!a->train.max_epochs) a->train.max_epochs = ppi ? 200 : d.max_epochs;
+    if (!a->train.patience) a->train.patience = ppi ? 100 : d.patience;
+    if (ds->n_graphs > 0) { /* --batch_size counts whole graphs; no neighbour sampling */
+        a->train.batch_size = a->batch_size > 0 ? a->batch_size : d.batch_size;
+        a->batch_size = 0;
+    } else {
+        a->train.batch_size = d.batch_size;
+    }
+    if (a->train.lr < 0) a->train.lr = d.lr;
+    if (a->train.weight_decay < 0) a->train.weight_decay = ppi ? 0.0 : d.weight_decay;
+    if (a->console_log_freq < 0) a->console_log_freq = ppi ? 10 : 100;
+    if (a->checkpoint_freq < 0) a->checkpoint_freq = ppi ? 5 : 1000;
+    if (!a->layers) a->layers = ppi ? 3 : 2;
+    if (a->skip < 0) a->skip = ppi;
+    if (a->bias < 0) a->bias = 1;
+    if (a->dropout < 0) a->dropout = ppi ? 0.0 : 0.6;
+    if (ppi && !a->n_heads && a->layers == 3) {
+        a->heads[0] = 4, a->heads[1] = 4, a->heads[2] = 6;
+        a->n_heads = 3;
+    }
+    if (ppi && !a->n_features && a->layers == 3) {
+        a->features[0] = 256, a->features[1] = 256, a->features[2] = ds->n_classes;
+        a->n_features = 3;
+    }
 }
 
 /* The architecture from the options, checked against the dataset. */
@@ -218,6 +265,10 @@ static int build_config(const train_args *a, const gat_dataset *ds, gat_config *
 typedef struct {
     const train_args *a;
     const char *upper;
+    int collection;
+    const char *score_name;            /* "accuracy" or "micro-F1" */
+    const char *score_short;           /* "acc" or "micro-F1" */
+    int multi;                         /* multi-label: micro-F1 where single-label data has accuracy */
     char ckpt_dir[4096];
     char number[16];                   /* the final model's reserved number, "000003": the run's id */
     gat_model_meta meta;
@@ -246,8 +297,10 @@ static void log_failed(train_ctx *t, const gat_error *err) {
 }
 
 /* metrics.csv columns and TensorBoard tags, as the PyTorch script names them (the test
- * accuracy goes to results.json and to TensorBoard as test_acc, not into the per-epoch rows) */
+ * score goes to results.json and to TensorBoard as test_acc or test_micro_f1, not into the
+ * per-epoch rows) */
 static const char *metric_names[] = {"training_loss", "training_acc", "val_loss", "val_acc"};
+static const char *metric_names_f1[] = {"training_loss", "training_micro_f1", "val_loss", "val_micro_f1"};
 
 static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds, int threads, const char *model_path,
                        gat_error *err) {
@@ -271,20 +324,21 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "dropout", .type = GAT_PARAM_FLOAT, .f = c->dropout},
         {.key = "attention_impl", .type = GAT_PARAM_STRING, .s = gat_attention_impl_name(c->attention_impl)},
         {.key = "normalize_features", .type = GAT_PARAM_BOOL, .i = a->normalize},
+        {.key = "no_edges", .type = GAT_PARAM_BOOL, .i = a->no_edges},
         {.key = "should_test", .type = GAT_PARAM_BOOL, .i = a->should_test},
         {.key = "console_log_freq", .type = GAT_PARAM_INT, .i = a->console_log_freq},
         {.key = "checkpoint_freq", .type = GAT_PARAM_INT, .i = a->checkpoint_freq},
         {.key = "models_dir", .type = GAT_PARAM_STRING, .s = a->models_dir},
         {.key = "model_path", .type = GAT_PARAM_STRING, .s = model_path},
         {.key = "enable_tensorboard", .type = GAT_PARAM_BOOL, .i = a->enable_tensorboard},
-        {.key = "batch_size", .type = GAT_PARAM_INT, .i = a->batch_size},
+        {.key = "batch_size", .type = GAT_PARAM_INT, .i = ds->n_graphs > 0 ? a->train.batch_size : a->batch_size},
         {.key = "fanouts", .type = GAT_PARAM_INT_LIST, .list = a->fanouts, .n = (size_t)a->n_fanouts},
     };
     gat_runlog_options o;
     memset(&o, 0, sizeof o);
     o.logdir = a->logdir;
     o.tensorboard = a->enable_tensorboard;
-    o.metrics = metric_names;
+    o.metrics = ds->task == GAT_TASK_MULTI_LABEL ? metric_names_f1 : metric_names;
     o.n_metrics = (int)(sizeof metric_names / sizeof *metric_names);
     o.params = params;
     o.n_params = sizeof params / sizeof *params;
@@ -295,9 +349,15 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
 static int on_epoch(const gat_epoch_report *r, const gat_model *m, void *user, gat_error *err) {
     train_ctx *t = user;
     const train_args *a = t->a;
-    if (!a->quiet && a->console_log_freq > 0 && (r->epoch - 1) % a->console_log_freq == 0)
-        printf("GAT training: time elapsed= %.2f [s] | epoch=%lld | val acc=%.3f | val loss=%.4f | train acc=%.3f\n",
-               r->elapsed, (long long)r->epoch, r->val.score, r->val.loss, r->train.score);
+    if (t->collection) {
+        if (!a->quiet && a->console_log_freq > 0)
+            printf("GAT validation: time elapsed= %.2f [s] | epoch=%lld | val %s=%.3f | val loss=%.4f | train %s=%.3f\n",
+                   r->elapsed, (long long)r->epoch, t->score_name, r->val.score, r->val.loss, t->score_name,
+                   r->train.score);
+    } else if (!a->quiet && a->console_log_freq > 0 && (r->epoch - 1) % a->console_log_freq == 0) {
+        printf("GAT training: time elapsed= %.2f [s] | epoch=%lld | val %s=%.3f | val loss=%.4f | train %s=%.3f\n",
+               r->elapsed, (long long)r->epoch, t->score_short, r->val.score, r->val.loss, t->score_short, r->train.score);
+    }
     if (a->checkpoint_freq > 0 && r->epoch % a->checkpoint_freq == 0) {
         char path[4300];
         gat_error cerr = {0};
@@ -317,6 +377,16 @@ static int on_epoch(const gat_epoch_report *r, const gat_model *m, void *user, g
         if (gat_runlog_write_epoch(&t->log, r->epoch, values, &lerr)) log_failed(t, &lerr);
     }
     (void)err;
+    return GAT_OK;
+}
+
+/* Collections: a training line every console_log_freq batches, as pytorch-GAT's PPI script. */
+static int on_step(const gat_step_report *r, const gat_model *m, void *user, gat_error *err) {
+    train_ctx *t = user;
+    const train_args *a = t->a;
+    if (!a->quiet && a->console_log_freq > 0 && (r->step - 1) % a->console_log_freq == 0)
+        printf("GAT training: time elapsed= %.2f [s] | epoch=%lld | batch=%lld | train %s=%.3f | train loss=%.4f\n",
+               r->elapsed, (long long)r->epoch, (long long)r->step, t->score_name, r->train.score, r->train.loss);
     return GAT_OK;
 }
 
@@ -452,12 +522,24 @@ int gat_cmd_train(int argc, char **argv) {
     int threads = gat_set_threads(a.threads);
 
     /* Everything that can be checked is checked before training starts. */
-    if ((rc = gat_train_options_check(&a.train, &err))) goto fail;
     struct timespec tl0, tl1;
     clock_gettime(CLOCK_MONOTONIC, &tl0);
-    if ((rc = gat_cli_open_dataset(&ds, a.dataset, a.data_dir, a.normalize, &err))) goto fail;
+    if ((rc = gat_cli_open_dataset(&ds, a.dataset, a.data_dir, 0, &err))) goto fail;
     clock_gettime(CLOCK_MONOTONIC, &tl1);
     const double load_s = (double)(tl1.tv_sec - tl0.tv_sec) + 1e-9 * (double)(tl1.tv_nsec - tl0.tv_nsec);
+    apply_defaults(&a, &ds);
+    if (a.normalize < 0) a.normalize = !(ds.n_graphs > 0 && ds.task == GAT_TASK_MULTI_LABEL);
+    if (a.normalize) gat_dataset_normalize_rows(&ds);
+    if (a.no_edges) gat_dataset_drop_edges(&ds);
+    if ((rc = gat_train_options_check(&a.train, &err))) goto fail;
+    t.collection = ds.n_graphs > 0;
+    t.score_name = ds.task == GAT_TASK_MULTI_LABEL ? "micro-F1" : "accuracy";
+    t.score_short = ds.task == GAT_TASK_MULTI_LABEL ? "micro-F1" : "acc";
+    t.multi = ds.task == GAT_TASK_MULTI_LABEL;
+    if (t.collection) {
+        a.train.on_step = on_step;
+        a.train.step_user = &t;
+    }
     gat_cli_upper(upper, sizeof upper, ds.name);
     t.upper = upper;
     if ((rc = build_config(&a, &ds, &cfg, &err))) goto fail;
@@ -496,10 +578,6 @@ int gat_cmd_train(int argc, char **argv) {
     if (a.batch_size > 0) rc = gat_sampled_session_init(&ss, &ds, &m, &err);
     else rc = gat_session_init(&s, &ds, &m, &err);
     if (rc) goto fail;
-    if (ds.task != GAT_TASK_SINGLE_LABEL) {
-        rc = gat_error_set(&err, GAT_EINVAL, "%s: multi-label datasets are not supported by gat train yet", ds.path);
-        goto fail;
-    }
     /* The final name is reserved now, so that concurrent runs in the same folders never pick
      * the same one; its number names this run's checkpoints. */
     {
@@ -529,11 +607,21 @@ int gat_cmd_train(int argc, char **argv) {
     if (!a.quiet) {
         char dname[64];
         gat_display_dataset_name(ds.name, dname, sizeof dname);
-        printf("Dataset %s: %lld nodes, %lld edges, %lld features (%s), %lld classes; train/val/test %lld/%lld/%lld; "
-               "loaded in %.2f s\n",
-               dname, (long long)ds.n_nodes, (long long)ds.n_edges, (long long)ds.n_features,
-               ds.dense_features ? "dense" : "sparse", (long long)ds.n_classes, (long long)ds.split_size[0],
-               (long long)ds.split_size[1], (long long)ds.split_size[2], load_s);
+        if (t.collection)
+            printf("Dataset %s: %lld graphs (train/val/test %lld/%lld/%lld), %lld nodes (%lld/%lld/%lld), %lld edges, "
+                   "%lld features (%s), %lld %s; batches of %lld graphs; loaded in %.2f s\n",
+                   dname, (long long)ds.n_graphs, (long long)ds.split_n_graphs[0], (long long)ds.split_n_graphs[1],
+                   (long long)ds.split_n_graphs[2], (long long)ds.n_nodes, (long long)ds.split_size[0],
+                   (long long)ds.split_size[1], (long long)ds.split_size[2], (long long)ds.n_edges,
+                   (long long)ds.n_features, ds.dense_features ? "dense" : "sparse", (long long)ds.n_classes,
+                   ds.task == GAT_TASK_MULTI_LABEL ? "labels (multi-label)" : "classes", (long long)a.train.batch_size, load_s);
+        else
+            printf("Dataset %s: %lld nodes, %lld edges, %lld features (%s), %lld %s; train/val/test %lld/%lld/%lld; "
+                   "loaded in %.2f s\n",
+                   dname, (long long)ds.n_nodes, (long long)ds.n_edges, (long long)ds.n_features,
+                   ds.dense_features ? "dense" : "sparse", (long long)ds.n_classes,
+                   ds.task == GAT_TASK_MULTI_LABEL ? "labels (multi-label)" : "classes", (long long)ds.split_size[0],
+                   (long long)ds.split_size[1], (long long)ds.split_size[2], load_s);
         printf("GAT: %d layers, heads", cfg.n_layers);
         for (int l = 0; l < cfg.n_layers; l++) printf("%s%lld", l ? "," : " ", (long long)cfg.heads[l]);
         printf(", features");
@@ -558,13 +646,13 @@ int gat_cmd_train(int argc, char **argv) {
     else rc = gat_train(&m, &s, &a.train, on_epoch, &t, &res, &err);
     if (rc) goto fail;
     char trained[256];
-    snprintf(trained, sizeof trained, "Trained %lld epochs in %.2f s (%.3f ms/epoch); best validation accuracy %.4f at epoch %lld%s",
-             (long long)res.epochs, res.seconds, 1e3 * res.seconds / (double)res.epochs, res.best_val.score,
+    snprintf(trained, sizeof trained, "Trained %lld epochs in %.2f s (%.3f ms/epoch); best validation %s %.4f at epoch %lld%s",
+             (long long)res.epochs, res.seconds, 1e3 * res.seconds / (double)res.epochs, t.score_name, res.best_val.score,
              (long long)res.best_epoch, a.train.keep_best ? " (kept)" : "");
     if (!a.quiet) {
         if (res.reason == GAT_STOP_PATIENCE)
-            printf("Stopping the training at epoch %lld: neither validation accuracy nor loss improved for %lld epochs.\n",
-                   (long long)res.epochs, (long long)a.train.patience);
+            printf("Stopping the training at epoch %lld: neither validation %s nor loss improved for %lld epochs.\n",
+                   (long long)res.epochs, t.score_name, (long long)a.train.patience);
         else
             printf("Stopping the training: reached the maximum of %lld epochs.\n", (long long)a.train.max_epochs);
         printf("%s\n", trained);
@@ -585,9 +673,9 @@ int gat_cmd_train(int argc, char **argv) {
             gat_evaluate(&m, &s, GAT_SPLIT_TEST, &test);
         }
         t.meta.test_accuracy = test.score;
-        if (!a.quiet) printf("Test accuracy = %.4f\n", test.score);
+        if (!a.quiet) printf("Test %s = %.4f\n", t.score_name, test.score);
         gat_error lerr = {0};
-        if (t.log_ok && gat_runlog_write_scalar(&t.log, "test_acc", res.epochs - 1, test.score, &lerr))
+        if (t.log_ok && gat_runlog_write_scalar(&t.log, t.multi ? "test_micro_f1" : "test_acc", res.epochs - 1, test.score, &lerr))
             log_failed(&t, &lerr);
     }
     /* the measured peak beside the estimate printed before training */
@@ -599,7 +687,7 @@ int gat_cmd_train(int argc, char **argv) {
         printf("Peak memory: %s resident (estimated %s)\n", pk, es);
     }
     /* --quiet: the result in one line */
-    if (a.quiet && a.should_test) printf("%s; test accuracy %.4f\n", trained, test.score);
+    if (a.quiet && a.should_test) printf("%s; test %s %.4f\n", trained, t.score_name, test.score);
     else if (a.quiet) printf("%s\n", trained);
     /* The model first: nothing after this may lose it. */
     if ((rc = gat_model_save(final_path, &m, &t.meta, &err))) goto fail;
@@ -618,12 +706,12 @@ int gat_cmd_train(int argc, char **argv) {
             {.key = "stop_reason", .type = GAT_PARAM_STRING,
              .s = res.reason == GAT_STOP_PATIENCE ? "patience" : "max_epochs"},
             {.key = "best_epoch", .type = GAT_PARAM_INT, .i = res.best_epoch},
-            {.key = "best_val_acc", .type = GAT_PARAM_FLOAT, .f = res.best_val.score},
+            {.key = t.multi ? "best_val_micro_f1" : "best_val_acc", .type = GAT_PARAM_FLOAT, .f = res.best_val.score},
             {.key = "best_val_loss", .type = GAT_PARAM_FLOAT, .f = res.best_val.loss},
             {.key = "kept_best", .type = GAT_PARAM_BOOL, .i = a.train.keep_best},
-            {.key = "val_acc", .type = GAT_PARAM_FLOAT, .f = val.score},
+            {.key = t.multi ? "val_micro_f1" : "val_acc", .type = GAT_PARAM_FLOAT, .f = val.score},
             {.key = "val_loss", .type = GAT_PARAM_FLOAT, .f = val.loss},
-            {.key = "test_acc", .type = GAT_PARAM_FLOAT, .f = test.score},
+            {.key = t.multi ? "test_micro_f1" : "test_acc", .type = GAT_PARAM_FLOAT, .f = test.score},
             {.key = "test_loss", .type = GAT_PARAM_FLOAT, .f = test.loss},
             {.key = "train_seconds", .type = GAT_PARAM_FLOAT, .f = res.seconds},
             {.key = "peak_memory_bytes", .type = GAT_PARAM_FLOAT, .f = peak},

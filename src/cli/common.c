@@ -11,6 +11,7 @@
 int gat_cli_open_dataset(gat_dataset *ds, const char *name, const char *data_dir, int normalize, gat_error *err) {
     int rc = gat_dataset_open(ds, name, data_dir, err);
     if (rc) return rc;
+    if (normalize < 0) normalize = !(ds->n_graphs > 0 && ds->task == GAT_TASK_MULTI_LABEL);
     if (normalize) gat_dataset_normalize_rows(ds);
     return GAT_OK;
 }

@@ -15,6 +15,7 @@ static const char *const lib_to_option[][2] = {
     {"config.features: ", "--num_features_per_layer: "}, {"config.dropout: ", "--dropout: "},
     {"train.max_epochs: ", "--num_of_epochs: "},      {"train.patience: ", "--patience_period: "},
     {"train.lr: ", "--lr: "},                         {"train.weight_decay: ", "--weight_decay: "},
+    {"train.batch_size: ", "--batch_size: "},
     {"config.attention_impl: ", "--attention_impl: "},
 };
 

@@ -31,6 +31,16 @@ int gat_inspect(gat_inspection *ins, const gat_model *m, const gat_dataset *ds, 
     gat_session s;
     int rc = gat_session_init(&s, ds, m, err);
     if (rc) return rc;
+    if (ds->n_graphs > 0) {
+        /* a collection: every graph at once, as one block-diagonal graph (select the graphs to
+         * look at first with gat_dataset_select_graphs) */
+        rc = gat_graph_from_edges(&s.g, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges, err);
+        if (!rc) rc = gat_session_reserve(&s, m, ds->n_nodes, s.g.nnz, s.in.sparse ? s.in.sparse->nnz : 0, err);
+        if (rc) {
+            gat_session_free(&s);
+            return rc;
+        }
+    }
     /* Inference reads the parameters only; the forward pass takes a non-const model
      * because training runs share it. */
     const float *logits = gat_model_forward((gat_model *)m, &s.acts, &s.in, &s.g, 0, 0);
@@ -57,8 +67,12 @@ int gat_inspect(gat_inspection *ins, const gat_model *m, const gat_dataset *ds, 
         double mx = z[0], sum = 0;
         for (int64_t k = 1; k < classes; k++)
             if (z[k] > mx) { mx = z[k]; best = k; }
-        for (int64_t k = 0; k < classes; k++) sum += exp((double)z[k] - mx);
-        for (int64_t k = 0; k < classes; k++) p[k] = (float)(exp((double)z[k] - mx) / sum);
+        if (ds->task == GAT_TASK_MULTI_LABEL) { /* independent labels: the sigmoid of each logit */
+            for (int64_t k = 0; k < classes; k++) p[k] = (float)(1.0 / (1.0 + exp(-(double)z[k])));
+        } else {
+            for (int64_t k = 0; k < classes; k++) sum += exp((double)z[k] - mx);
+            for (int64_t k = 0; k < classes; k++) p[k] = (float)(exp((double)z[k] - mx) / sum);
+        }
         ins->pred[i] = best;
     }
     /* keep the graph: move it out of the session */

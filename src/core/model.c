@@ -230,9 +230,17 @@ void gat_acts_free(gat_acts *a) {
 
 int gat_acts_init(gat_acts *a, const gat_model *m, const gat_input *in, const gat_graph *g, gat_error *err) {
     memset(a, 0, sizeof *a);
+    if (in->n != g->n)
+        return gat_error_set(err, GAT_ESHAPE, "model: %lld feature rows but %lld graph nodes", (long long)in->n,
+                             (long long)g->n);
+    return gat_acts_init_capacity(a, m, in, in->n, g->nnz, in->sparse ? in->sparse->nnz : 0, err);
+}
+
+int gat_acts_init_capacity(gat_acts *a, const gat_model *m, const gat_input *in, int64_t n_nodes, int64_t n_entries,
+                           int64_t x_nnz, gat_error *err) {
+    memset(a, 0, sizeof *a);
     const gat_config *c = &m->cfg;
-    const size_t n = (size_t)in->n, nnz = (size_t)g->nnz;
-    if (in->n != g->n) return gat_error_set(err, GAT_ESHAPE, "model: %zu feature rows but %lld graph nodes", n, (long long)g->n);
+    const size_t n = (size_t)n_nodes, nnz = (size_t)n_entries;
     if (in->k != c->n_in)
         return gat_error_set(err, GAT_ESHAPE, "model: expects %lld input features, the data has %lld", (long long)c->n_in,
                              (long long)in->k);
@@ -244,7 +252,7 @@ int gat_acts_init(gat_acts *a, const gat_model *m, const gat_input *in, const ga
                              "for %lld nodes) and accepts at most %d nodes; use edges or fused",
                              4.0 * 4.0 * (double)in->n * (double)in->n / 1e9, (long long)in->n, GAT_DENSE_MAX_NODES);
     a->n_layers = c->n_layers;
-    a->n = in->n;
+    a->n = n_nodes;
     size_t wmax = 0, hmax = 0;
     int ok = 1;
     /* zeroed: rows a planned pass skips keep finite values (zeros or an earlier pass's) */
@@ -254,8 +262,8 @@ int gat_acts_init(gat_acts *a, const gat_model *m, const gat_input *in, const ga
         size_t k = (size_t)gat_config_in_width(c, l), h = (size_t)c->heads[l], mw = h * (size_t)c->features[l];
         size_t ow = (size_t)gat_config_out_width(c, l);
         if (l == 0 && in->sparse) {
-            ALLOC(L->xval, in->sparse->nnz);
-            ALLOC(L->x_mask, in->sparse->nnz);
+            ALLOC(L->xval, x_nnz);
+            ALLOC(L->x_mask, x_nnz);
         } else {
             ALLOC(L->x, n * k);
             ALLOC(L->x_mask, n * k);

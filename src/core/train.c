@@ -23,6 +23,7 @@ gat_train_options gat_train_options_default(void) {
     o.seed = 1;                        /* as gat train --seed */
     o.keep_best = 1;
     o.use_plans = 1;
+    o.batch_size = 2;
     return o;
 }
 
@@ -34,6 +35,7 @@ int gat_train_options_check(const gat_train_options *o, gat_error *err) {
         return gat_error_set(err, GAT_EINVAL, "train.weight_decay: %g must be in [0, 1)", o->weight_decay);
     if (!(o->beta1 >= 0 && o->beta1 < 1 && o->beta2 >= 0 && o->beta2 < 1 && o->eps > 0))
         return gat_error_set(err, GAT_EINVAL, "train.beta1, train.beta2, train.eps: Adam's betas must be in [0, 1) and eps positive");
+    if (o->batch_size < 1) return gat_error_set(err, GAT_EINVAL, "train.batch_size: must be at least 1");
     return GAT_OK;
 }
 
@@ -43,6 +45,227 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* ---- batches ---- */
+
+void gat_step_batch_free(gat_step_batch *b) {
+    if (!b) return;
+    gat_plan_free(&b->plan_own);
+    gat_input_free(&b->in_own);
+    gat_graph_free(&b->g_own);
+    gat_csr_free(&b->x_own);
+    free(b->dense_own);
+    free(b->targets_own);
+    free(b->ids_own);
+    free(b->loss_own);
+    free(b->labels_own);
+    memset(b, 0, sizeof *b);
+}
+
+int gat_step_batch_whole(gat_step_batch *b, const gat_dataset *ds, const gat_input *in, const gat_graph *g, gat_split split,
+                    gat_error *err) {
+    memset(b, 0, sizeof *b);
+    if (in->n != ds->n_nodes || g->n != ds->n_nodes)
+        return gat_error_set(err, GAT_ESHAPE, "batch: the input or graph does not cover the %lld nodes of '%s'",
+                             (long long)ds->n_nodes, ds->name);
+    b->n = ds->n_nodes;
+    b->in = in;
+    b->g = g;
+    b->n_loss = ds->split_size[split];
+    b->loss = ds->split[split];
+    b->labels = ds->labels;
+    b->targets = ds->targets;
+    return GAT_OK;
+}
+
+int gat_step_batch_graphs(gat_step_batch *b, const gat_dataset *ds, const gat_input *in, const int64_t *graphs, int64_t n_graphs,
+                     gat_error *err) {
+    memset(b, 0, sizeof *b);
+    if (ds->n_graphs < 1) return gat_error_set(err, GAT_EINVAL, "batch: dataset '%s' is not a collection of graphs", ds->name);
+    if (n_graphs < 1) return gat_error_set(err, GAT_EINVAL, "batch: no graphs");
+    int64_t n = 0, e = 0;
+    for (int64_t t = 0; t < n_graphs; t++) {
+        int64_t gi = graphs[t];
+        if (gi < 0 || gi >= ds->n_graphs)
+            return gat_error_set(err, GAT_ERANGE, "batch: graph %lld is outside [0, %lld)", (long long)gi,
+                                 (long long)ds->n_graphs);
+        n += ds->graph_node_ptr[gi + 1] - ds->graph_node_ptr[gi];
+        e += ds->graph_edge_ptr[gi + 1] - ds->graph_edge_ptr[gi];
+    }
+    const int64_t k = ds->n_features, C = ds->n_classes;
+    int64_t *src = malloc(((size_t)e + 1) * sizeof *src), *dst = malloc(((size_t)e + 1) * sizeof *dst);
+    b->ids_own = malloc(((size_t)n + 1) * sizeof *b->ids_own);
+    b->loss_own = malloc(((size_t)n + 1) * sizeof *b->loss_own);
+    int rc = GAT_OK;
+    if (!src || !dst || !b->ids_own || !b->loss_own) goto nomem;
+    /* nodes graph by graph; edges renumbered through each node's position in its graph */
+    int64_t off = 0, ne = 0;
+    for (int64_t t = 0; t < n_graphs; t++) {
+        int64_t gi = graphs[t], n0 = ds->graph_node_ptr[gi], cnt = ds->graph_node_ptr[gi + 1] - n0;
+        memcpy(b->ids_own + off, ds->graph_nodes + n0, (size_t)cnt * sizeof *b->ids_own);
+        for (int64_t q = ds->graph_edge_ptr[gi]; q < ds->graph_edge_ptr[gi + 1]; q++) {
+            int64_t eid = ds->graph_edges[q];
+            src[ne] = off + ds->graph_node_pos[ds->edge_src[eid]];
+            dst[ne++] = off + ds->graph_node_pos[ds->edge_dst[eid]];
+        }
+        off += cnt;
+    }
+    b->n = n;
+    b->n_graphs = n_graphs;
+    b->node_ids = b->ids_own;
+    if ((rc = gat_graph_from_edges(&b->g_own, n, src, dst, e, err))) goto fail;
+    b->g = &b->g_own;
+    /* input rows */
+    if (in->dense) {
+        b->dense_own = malloc(((size_t)(n * k) + 1) * sizeof *b->dense_own);
+        if (!b->dense_own) goto nomem;
+        for (int64_t i = 0; i < n; i++)
+            memcpy(b->dense_own + i * k, in->dense + b->ids_own[i] * k, (size_t)k * sizeof *b->dense_own);
+        b->in_own.n = n;
+        b->in_own.k = k;
+        b->in_own.dense = b->dense_own;
+        b->in_own.node_ids = b->ids_own; /* dropout masks keyed by global node id */
+    } else {
+        const gat_csr *x = in->sparse;
+        int64_t nnz = 0;
+        for (int64_t i = 0; i < n; i++) nnz += x->row_ptr[b->ids_own[i] + 1] - x->row_ptr[b->ids_own[i]];
+        gat_csr *y = &b->x_own;
+        y->n_rows = n;
+        y->n_cols = x->n_cols;
+        y->nnz = nnz;
+        y->row_ptr = malloc(((size_t)n + 1) * sizeof *y->row_ptr);
+        y->col_idx = malloc(((size_t)nnz + 1) * sizeof *y->col_idx);
+        y->val = malloc(((size_t)nnz + 1) * sizeof *y->val);
+        if (!y->row_ptr || !y->col_idx || !y->val) goto nomem;
+        y->row_ptr[0] = 0;
+        for (int64_t i = 0; i < n; i++) {
+            int64_t r0 = x->row_ptr[b->ids_own[i]], r1 = x->row_ptr[b->ids_own[i] + 1];
+            memcpy(y->col_idx + y->row_ptr[i], x->col_idx + r0, (size_t)(r1 - r0) * sizeof *y->col_idx);
+            memcpy(y->val + y->row_ptr[i], x->val + r0, (size_t)(r1 - r0) * sizeof *y->val);
+            y->row_ptr[i + 1] = y->row_ptr[i] + (r1 - r0);
+        }
+        b->in_own.n = n;
+        b->in_own.k = k;
+        b->in_own.sparse = y;
+        b->in_own.node_ids = b->ids_own;
+        if ((rc = gat_csc_index_build(&b->in_own.csc, y, err))) goto fail;
+    }
+    b->in = &b->in_own;
+    /* targets and the loss nodes: every labelled node */
+    if (ds->task == GAT_TASK_MULTI_LABEL) {
+        b->targets_own = malloc(((size_t)(n * C) + 1) * sizeof *b->targets_own);
+        if (!b->targets_own) goto nomem;
+        for (int64_t i = 0; i < n; i++)
+            memcpy(b->targets_own + i * C, ds->targets + b->ids_own[i] * C, (size_t)C * sizeof *b->targets_own);
+        b->targets = b->targets_own;
+        for (int64_t i = 0; i < n; i++) b->loss_own[b->n_loss++] = i;
+    } else {
+        b->labels_own = malloc(((size_t)n + 1) * sizeof *b->labels_own);
+        if (!b->labels_own) goto nomem;
+        for (int64_t i = 0; i < n; i++) {
+            b->labels_own[i] = ds->labels[b->ids_own[i]];
+            if (b->labels_own[i] >= 0) b->loss_own[b->n_loss++] = i;
+        }
+        b->labels = b->labels_own;
+    }
+    b->loss = b->loss_own;
+    free(src);
+    free(dst);
+    return GAT_OK;
+nomem:
+    rc = gat_error_set(err, GAT_ENOMEM, "batch: out of memory for %lld nodes and %lld edges", (long long)n, (long long)e);
+fail:
+    free(src);
+    free(dst);
+    gat_step_batch_free(b);
+    return rc;
+}
+
+int gat_step_batch_plan(gat_step_batch *b, const gat_model *m, gat_error *err) {
+    if (b->plan || b->n_loss == b->n) return GAT_OK;
+    int rc = gat_plan_build(&b->plan_own, m, b->g, b->in, b->loss, b->n_loss, err);
+    if (!rc) b->plan = &b->plan_own;
+    return rc;
+}
+
+gat_metrics gat_tally_metrics(const gat_tally *t, gat_task task) {
+    gat_metrics r;
+    if (t->batches == 1) r.loss = t->last_loss;
+    else r.loss = t->terms ? t->loss_sum / (double)t->terms : 0.0;
+    if (task == GAT_TASK_MULTI_LABEL) r.score = t->tp ? 2.0 * (double)t->tp / (double)(2 * t->tp + t->fp + t->fn) : 0.0;
+    else r.score = t->nodes ? (double)t->correct / (double)t->nodes : 0.0;
+    return r;
+}
+
+const float *gat_step_batch_forward(gat_model *m, gat_acts *a, const gat_step_batch *b, int train, uint64_t key) {
+    return gat_model_forward_plan(m, a, b->in, b->g, train, key, b->plan);
+}
+
+void gat_step_batch_backward(gat_model *m, gat_acts *a, const gat_step_batch *b, const float *dlogits) {
+    gat_model_backward_plan(m, a, b->in, b->g, dlogits, b->plan);
+}
+
+void gat_step_batch_loss(const gat_step_batch *b, gat_task task, int64_t classes, const float *logits, float *dlogits, gat_tally *t) {
+    double loss;
+    int64_t terms;
+    gat_tally one;
+    memset(&one, 0, sizeof one);
+    if (task == GAT_TASK_MULTI_LABEL) {
+        loss = gat_sigmoid_bce(logits, classes, b->targets, b->loss, b->n_loss, dlogits, &one.tp, &one.fp, &one.fn);
+        terms = b->n_loss * classes;
+    } else {
+        loss = gat_softmax_xent(logits, classes, b->labels, b->loss, b->n_loss, dlogits, &one.correct);
+        terms = b->n_loss;
+        one.nodes = b->n_loss;
+    }
+    if (!t) return;
+    t->batches++;
+    t->last_loss = loss;
+    t->loss_sum += loss * (double)terms;
+    t->terms += terms;
+    t->nodes += one.nodes;
+    t->correct += one.correct;
+    t->tp += one.tp;
+    t->fp += one.fp;
+    t->fn += one.fn;
+}
+
+/* ---- sessions ---- */
+
+void gat_session_free(gat_session *s) {
+    if (!s) return;
+    for (int sp = 0; sp < 3; sp++) {
+        for (int64_t i = 0; s->eval[sp] && i < s->n_eval[sp]; i++) gat_step_batch_free(&s->eval[sp][i]);
+        free(s->eval[sp]);
+    }
+    gat_acts_free(&s->acts);
+    gat_input_free(&s->in);
+    gat_graph_free(&s->g);
+    free(s->dlogits);
+    free(s->logits);
+    memset(s, 0, sizeof *s);
+}
+
+int gat_session_reserve(gat_session *s, const gat_model *m, int64_t n, int64_t nnz, int64_t x_nnz, gat_error *err) {
+    if (n <= s->cap_n && nnz <= s->cap_nnz && x_nnz <= s->cap_xnnz) return GAT_OK;
+    n = n > s->cap_n ? n : s->cap_n;
+    nnz = nnz > s->cap_nnz ? nnz : s->cap_nnz;
+    x_nnz = x_nnz > s->cap_xnnz ? x_nnz : s->cap_xnnz;
+    gat_acts_free(&s->acts);
+    free(s->dlogits);
+    s->dlogits = NULL;
+    s->cap_n = s->cap_nnz = s->cap_xnnz = 0;
+    int rc = gat_acts_init_capacity(&s->acts, m, &s->in, n, nnz, x_nnz, err);
+    if (rc) return rc;
+    s->dlogits = calloc((size_t)(n * s->ds->n_classes) + 1, sizeof *s->dlogits);
+    if (!s->dlogits) return gat_error_set(err, GAT_ENOMEM, "out of memory");
+    s->cap_n = n;
+    s->cap_nnz = nnz;
+    s->cap_xnnz = x_nnz;
+    return GAT_OK;
+}
+
+static int64_t batch_x_nnz(const gat_step_batch *b) { return b->in->sparse ? b->in->sparse->nnz : 0; }
+
 int gat_session_init(gat_session *s, const gat_dataset *ds, const gat_model *m, gat_error *err) {
     memset(s, 0, sizeof *s);
     s->ds = ds;
@@ -51,24 +274,35 @@ int gat_session_init(gat_session *s, const gat_dataset *ds, const gat_model *m, 
         return gat_error_set(err, GAT_ESHAPE, "model outputs %lld classes but dataset '%s' has %lld", (long long)classes,
                              ds->name, (long long)ds->n_classes);
     }
-    int rc = gat_graph_from_edges(&s->g, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges, err);
-    if (!rc) rc = gat_input_init(&s->in, ds, err);
-    if (!rc) rc = gat_acts_init(&s->acts, m, &s->in, &s->g, err);
-    if (!rc) {
-        s->dlogits = calloc((size_t)(ds->n_nodes * classes) + 1, sizeof *s->dlogits);
-        if (!s->dlogits) rc = gat_error_set(err, GAT_ENOMEM, "out of memory");
+    int rc = gat_input_init(&s->in, ds, err);
+    if (!rc && ds->n_graphs == 0) {
+        /* one graph: the whole of it is every split's batch */
+        rc = gat_graph_from_edges(&s->g, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges, err);
+        for (int sp = 0; sp < 3 && !rc; sp++) {
+            s->eval[sp] = calloc(1, sizeof *s->eval[sp]);
+            if (!s->eval[sp]) rc = gat_error_set(err, GAT_ENOMEM, "out of memory");
+            else if (!(rc = gat_step_batch_whole(s->eval[sp], ds, &s->in, &s->g, (gat_split)sp, err))) s->n_eval[sp] = 1;
+        }
+        if (!rc) rc = gat_session_reserve(s, m, ds->n_nodes, s->g.nnz, batch_x_nnz(s->eval[0]), err);
+    } else if (!rc) {
+        /* a collection: one batch per graph of each split */
+        for (int sp = 0; sp < 3 && !rc; sp++) {
+            s->eval[sp] = calloc((size_t)ds->split_n_graphs[sp] + 1, sizeof *s->eval[sp]);
+            if (!s->eval[sp]) rc = gat_error_set(err, GAT_ENOMEM, "out of memory");
+            for (int64_t i = 0; !rc && i < ds->split_n_graphs[sp]; i++) {
+                gat_step_batch *b = &s->eval[sp][i];
+                rc = gat_step_batch_graphs(b, ds, &s->in, &ds->split_graphs[sp][i], 1, err);
+                if (!rc) s->n_eval[sp] = i + 1;
+                if (!rc) rc = gat_session_reserve(s, m, b->n, b->g->nnz, batch_x_nnz(b), err);
+            }
+        }
+        if (!rc) {
+            s->logits = calloc((size_t)(ds->n_nodes * classes) + 1, sizeof *s->logits);
+            if (!s->logits) rc = gat_error_set(err, GAT_ENOMEM, "out of memory");
+        }
     }
     if (rc) gat_session_free(s);
     return rc;
-}
-
-void gat_session_free(gat_session *s) {
-    if (!s) return;
-    gat_acts_free(&s->acts);
-    gat_input_free(&s->in);
-    gat_graph_free(&s->g);
-    free(s->dlogits);
-    memset(s, 0, sizeof *s);
 }
 
 gat_metrics gat_split_metrics(const gat_session *s, const float *logits, gat_split split, float *dlogits) {
@@ -87,10 +321,57 @@ gat_metrics gat_split_metrics(const gat_session *s, const float *logits, gat_spl
     return r;
 }
 
+/* Copy a batch's logits into the dataset-wide (N, C) array. */
+static void scatter_logits(float *dst, const gat_step_batch *b, const float *logits, int64_t C) {
+    for (int64_t i = 0; i < b->n; i++)
+        memcpy(dst + b->node_ids[i] * C, logits + i * C, (size_t)C * sizeof *dst);
+}
+
+/* An evaluation pass over a split's batches (plans used when use_plans and built). */
+static gat_metrics eval_split(gat_model *m, gat_session *s, gat_split split, int use_plans, int keep_logits,
+                              const float **last) {
+    gat_tally t;
+    memset(&t, 0, sizeof t);
+    const int64_t C = s->ds->n_classes;
+    for (int64_t i = 0; i < s->n_eval[split]; i++) {
+        gat_step_batch *b = &s->eval[split][i];
+        gat_step_batch view = *b;
+        if (!use_plans) view.plan = NULL;
+        const float *logits = gat_step_batch_forward(m, &s->acts, &view, 0, 0);
+        gat_step_batch_loss(&view, s->ds->task, C, logits, NULL, &t);
+        if (keep_logits && b->node_ids) scatter_logits(s->logits, b, logits, C);
+        if (last) *last = logits;
+    }
+    return gat_tally_metrics(&t, s->ds->task);
+}
+
 const float *gat_evaluate(gat_model *m, gat_session *s, gat_split split, gat_metrics *out) {
-    const float *logits = gat_model_forward(m, &s->acts, &s->in, &s->g, 0, 0);
-    if (out) *out = gat_split_metrics(s, logits, split, NULL);
-    return logits;
+    const float *logits = NULL;
+    gat_metrics r = eval_split(m, s, split, 0, 1, &logits);
+    if (out) *out = r;
+    return s->ds->n_graphs ? s->logits : logits;
+}
+
+int gat_predict_all(gat_model *m, gat_session *s, const float **logits, gat_error *err) {
+    const gat_dataset *ds = s->ds;
+    if (!ds->n_graphs) {
+        *logits = gat_model_forward(m, &s->acts, &s->in, &s->g, 0, 0);
+        return GAT_OK;
+    }
+    const int64_t C = ds->n_classes;
+    for (int64_t gi = 0; gi < ds->n_graphs; gi++) {
+        gat_step_batch b;
+        int rc = gat_step_batch_graphs(&b, ds, &s->in, &gi, 1, err);
+        if (!rc) rc = gat_session_reserve(s, m, b.n, b.g->nnz, batch_x_nnz(&b), err);
+        if (rc) {
+            gat_step_batch_free(&b);
+            return rc;
+        }
+        scatter_logits(s->logits, &b, gat_step_batch_forward(m, &s->acts, &b, 0, 0), C);
+        gat_step_batch_free(&b);
+    }
+    *logits = s->logits;
+    return GAT_OK;
 }
 
 void gat_early_stop_init(gat_early_stop *s, int64_t patience) {
@@ -147,29 +428,98 @@ void gat_adam_step(gat_model *m, float *m1, float *m2, int64_t t, const gat_trai
     gat_pool_for((int64_t)m->n_trainable, 8192, adam_chunk, &a);
 }
 
+/* Fisher-Yates shuffle of the training graphs for one epoch, from the seed. */
+static void shuffle_graphs(int64_t *order, int64_t n, uint64_t seed, int64_t epoch) {
+    const uint64_t key = gat_rng_key(seed, GAT_STREAM_SHUFFLE, (uint64_t)epoch, 0);
+    for (int64_t i = n - 1; i > 0; i--) {
+        int64_t j = (int64_t)(gat_rng_uniform64(key, (uint64_t)i) * (double)(i + 1));
+        if (j > i) j = i;
+        int64_t t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+}
+
+/* The largest sum of k values of v[0..n) (n small: the graphs of a split). */
+static int64_t sum_of_largest(const int64_t *v, int64_t n, int64_t k, int64_t *tmp) {
+    memcpy(tmp, v, (size_t)n * sizeof *tmp);
+    int64_t sum = 0;
+    for (int64_t t = 0; t < k && t < n; t++) {
+        int64_t best = t;
+        for (int64_t i = t + 1; i < n; i++)
+            if (tmp[i] > tmp[best]) best = i;
+        int64_t x = tmp[t];
+        tmp[t] = tmp[best];
+        tmp[best] = x;
+        sum += tmp[t];
+    }
+    return sum;
+}
+
+/* Size the session for the largest training batch of a collection. */
+static int reserve_for_training(gat_session *s, const gat_model *m, int64_t bs, gat_error *err) {
+    const gat_dataset *ds = s->ds;
+    const int64_t ng = ds->split_n_graphs[GAT_SPLIT_TRAIN];
+    int64_t *v = malloc(((size_t)ng * 4 + 1) * sizeof *v);
+    if (!v) return gat_error_set(err, GAT_ENOMEM, "training: out of memory");
+    int64_t *nodes = v, *entries = v + ng, *xnnz = v + 2 * ng, *tmp = v + 3 * ng;
+    for (int64_t i = 0; i < ng; i++) {
+        int64_t gi = ds->split_graphs[GAT_SPLIT_TRAIN][i];
+        nodes[i] = ds->graph_node_ptr[gi + 1] - ds->graph_node_ptr[gi];
+        /* every edge plus one self loop per node bounds the graph's entries */
+        entries[i] = ds->graph_edge_ptr[gi + 1] - ds->graph_edge_ptr[gi] + nodes[i];
+        xnnz[i] = 0;
+        if (s->in.sparse)
+            for (int64_t q = ds->graph_node_ptr[gi]; q < ds->graph_node_ptr[gi + 1]; q++) {
+                int64_t u = ds->graph_nodes[q];
+                xnnz[i] += s->in.sparse->row_ptr[u + 1] - s->in.sparse->row_ptr[u];
+            }
+    }
+    int rc = gat_session_reserve(s, m, sum_of_largest(nodes, ng, bs, tmp), sum_of_largest(entries, ng, bs, tmp),
+                                 sum_of_largest(xnnz, ng, bs, tmp), err);
+    free(v);
+    return rc;
+}
+
 int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_epoch_fn cb, void *user,
               gat_train_result *res, gat_error *err) {
     int rc = gat_train_options_check(opt, err);
     if (rc) return rc;
     memset(res, 0, sizeof *res);
+    const gat_dataset *ds = s->ds;
+    const int collection = ds->n_graphs > 0;
+    const int64_t C = ds->n_classes;
     const size_t np = m->n_trainable;
     float *m1 = calloc(np + 1, sizeof *m1), *m2 = calloc(np + 1, sizeof *m2), *best = NULL;
-    /* Each step computes only what the training loss needs, each validation pass only what
-     * the validation nodes need (bit-identical to full passes, see gat_plan). */
-    gat_plan train_plan, val_plan;
-    memset(&train_plan, 0, sizeof train_plan);
-    memset(&val_plan, 0, sizeof val_plan);
-    const gat_dataset *ds = s->ds;
-    if (opt->use_plans &&
-        ((rc = gat_plan_build(&train_plan, m, &s->g, &s->in, ds->split[GAT_SPLIT_TRAIN], ds->split_size[GAT_SPLIT_TRAIN], err)) ||
-         (rc = gat_plan_build(&val_plan, m, &s->g, &s->in, ds->split[GAT_SPLIT_VAL], ds->split_size[GAT_SPLIT_VAL], err))))
-        goto done;
-    const gat_plan *tp = opt->use_plans ? &train_plan : NULL, *vp = opt->use_plans ? &val_plan : NULL;
+    int64_t *order = NULL;
+    gat_step_batch batch;
+    memset(&batch, 0, sizeof batch);
     if (opt->keep_best) best = malloc((m->n_params + 1) * sizeof *best);
     if (!m1 || !m2 || (opt->keep_best && !best)) {
         rc = gat_error_set(err, GAT_ENOMEM, "training: out of memory for optimizer state");
         goto done;
     }
+    /* A single graph: one step per epoch on the whole graph (the session's train batch);
+     * with plans each step computes only what the training loss needs, each validation
+     * pass only what the validation nodes need (bit-identical to full passes, see gat_plan).
+     * A collection: batch_size graphs per step. */
+    int64_t n_train = 1, bs = 1, steps = 1;
+    if (collection) {
+        n_train = ds->split_n_graphs[GAT_SPLIT_TRAIN];
+        bs = opt->batch_size < n_train ? opt->batch_size : n_train;
+        steps = (n_train + bs - 1) / bs;
+        order = malloc(((size_t)n_train + 1) * sizeof *order);
+        if (!order) {
+            rc = gat_error_set(err, GAT_ENOMEM, "training: out of memory");
+            goto done;
+        }
+        if ((rc = reserve_for_training(s, m, bs, err))) goto done;
+    }
+    if (opt->use_plans)
+        for (int sp = 0; sp < 2; sp++)
+            for (int64_t i = 0; i < s->n_eval[sp]; i++)
+                if ((rc = gat_step_batch_plan(&s->eval[sp][i], m, err))) goto done;
+    int64_t t_step = 0;
     gat_early_stop es;
     gat_early_stop_init(&es, opt->patience);
     const double t0 = now_seconds();
@@ -178,19 +528,59 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
         gat_epoch_report r;
         memset(&r, 0, sizeof r);
         r.epoch = epoch;
-        const uint64_t key = gat_rng_key(opt->seed, GAT_STREAM_STEP, (uint64_t)epoch, 0);
-        const float *logits = gat_model_forward_plan(m, &s->acts, &s->in, &s->g, 1, key, tp);
-        r.train = gat_split_metrics(s, logits, GAT_SPLIT_TRAIN, s->dlogits);
-        if (!isfinite(r.train.loss)) {
-            rc = gat_error_set(err, GAT_ERANGE, "training diverged at epoch %lld (loss is %g); try a smaller --lr",
-                               (long long)epoch, r.train.loss);
-            goto done;
+        r.steps = steps;
+        gat_tally train_tally;
+        memset(&train_tally, 0, sizeof train_tally);
+        if (collection) {
+            memcpy(order, ds->split_graphs[GAT_SPLIT_TRAIN], (size_t)n_train * sizeof *order);
+            shuffle_graphs(order, n_train, opt->seed, epoch);
         }
-        memset(m->grads, 0, m->n_params * sizeof *m->grads);
-        gat_model_backward_plan(m, &s->acts, &s->in, &s->g, s->dlogits, tp);
-        gat_adam_step(m, m1, m2, epoch, opt);
-        logits = gat_model_forward_plan(m, &s->acts, &s->in, &s->g, 0, 0, vp);
-        r.val = gat_split_metrics(s, logits, GAT_SPLIT_VAL, NULL);
+        for (int64_t step = 0; step < steps; step++) {
+            const gat_step_batch *b = &s->eval[GAT_SPLIT_TRAIN][0];
+            if (collection) {
+                gat_step_batch_free(&batch);
+                int64_t first = step * bs, k = n_train - first < bs ? n_train - first : bs;
+                if ((rc = gat_step_batch_graphs(&batch, ds, &s->in, order + first, k, err))) goto done;
+                if (opt->use_plans && (rc = gat_step_batch_plan(&batch, m, err))) goto done;
+                b = &batch;
+            }
+            gat_step_batch view = *b;
+            if (!opt->use_plans) view.plan = NULL;
+            const uint64_t key = gat_rng_key(opt->seed, GAT_STREAM_STEP, (uint64_t)epoch, (uint64_t)step);
+            const float *logits = gat_step_batch_forward(m, &s->acts, &view, 1, key);
+            gat_tally st;
+            memset(&st, 0, sizeof st);
+            gat_step_batch_loss(&view, ds->task, C, logits, s->dlogits, &st);
+            gat_metrics sm = gat_tally_metrics(&st, ds->task);
+            if (!isfinite(sm.loss)) {
+                rc = gat_error_set(err, GAT_ERANGE, "training diverged at epoch %lld (loss is %g); try a smaller --lr",
+                                   (long long)epoch, sm.loss);
+                goto done;
+            }
+            train_tally.batches++;
+            train_tally.last_loss = st.last_loss;
+            train_tally.loss_sum += st.loss_sum;
+            train_tally.terms += st.terms;
+            train_tally.nodes += st.nodes;
+            train_tally.correct += st.correct;
+            train_tally.tp += st.tp;
+            train_tally.fp += st.fp;
+            train_tally.fn += st.fn;
+            /* the step's gradient: zeroed, accumulated over its batch, applied once */
+            memset(m->grads, 0, m->n_params * sizeof *m->grads);
+            gat_step_batch_backward(m, &s->acts, &view, s->dlogits);
+            gat_adam_step(m, m1, m2, ++t_step, opt);
+            if (collection) /* the next batch's rows must start from zero outside its loss rows */
+                memset(s->dlogits, 0, (size_t)(view.n * C) * sizeof *s->dlogits);
+            if (opt->on_step) {
+                gat_step_report sr = {.epoch = epoch, .step = step + 1, .steps = steps, .global_step = t_step,
+                                      .batch = b, .train = sm, .elapsed = now_seconds() - t0};
+                if ((rc = opt->on_step(&sr, m, opt->step_user, err)) != 0) goto done;
+            }
+        }
+        res->steps = t_step;
+        r.train = gat_tally_metrics(&train_tally, ds->task);
+        r.val = eval_split(m, s, GAT_SPLIT_VAL, opt->use_plans, 0, NULL);
         r.elapsed = now_seconds() - t0;
         res->epochs = epoch;
         const int flags = gat_early_stop_update(&es, epoch, r.val);
@@ -209,8 +599,8 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
     if (best) memcpy(m->params, best, m->n_params * sizeof *best);
     res->seconds = now_seconds() - t0;
 done:
-    gat_plan_free(&train_plan);
-    gat_plan_free(&val_plan);
+    gat_step_batch_free(&batch);
+    free(order);
     free(m1);
     free(m2);
     free(best);

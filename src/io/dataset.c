@@ -35,6 +35,13 @@ void gat_dataset_free(gat_dataset *ds) {
     if (ds->class_names)
         for (int64_t c = 0; c < ds->n_classes; c++) free(ds->class_names[c]);
     free(ds->class_names);
+    free(ds->graph_id);
+    free(ds->graph_node_ptr);
+    free(ds->graph_nodes);
+    free(ds->graph_node_pos);
+    free(ds->graph_edge_ptr);
+    free(ds->graph_edges);
+    for (int s = 0; s < 3; s++) free(ds->split_graphs[s]);
     memset(ds, 0, sizeof *ds);
 }
 
@@ -372,11 +379,26 @@ int gat_dataset_load(gat_dataset *ds, const char *dir, gat_error *err) {
     ds->path[n] = 0;
     const char *base = strrchr(ds->path, '/');
     snprintf(ds->name, sizeof ds->name, "%s", base ? base + 1 : ds->path);
-    int rc = load_features(ds, ds->path, err);
+    char probe[PATH_MAX_LEN];
+    int rc = gat_path_join(probe, sizeof probe, err, "%s/train_graph.json", ds->path);
+    if (!rc && gat_path_exists(probe)) { /* the PPI folder of DGL and pytorch-GAT */
+        rc = gat_dataset_load_ppi(ds, ds->path, err);
+        if (!rc) rc = load_class_names(ds, ds->path, err);
+        if (rc) gat_dataset_free(ds);
+        return rc;
+    }
+    int collection = 0;
+    if (!rc) rc = gat_path_join(probe, sizeof probe, err, "%s/graph_id.npy", ds->path);
+    if (!rc) collection = gat_path_exists(probe);
+    if (!rc) rc = load_features(ds, ds->path, err);
     if (!rc) rc = load_labels(ds, ds->path, err); /* before the edges: a row count that disagrees is named as such */
     if (!rc) rc = load_edges(ds, ds->path, err);
-    for (int s = 0; s < 3 && !rc; s++) rc = load_split(ds, ds->path, s, err);
-    if (!rc) rc = check_splits(ds, err);
+    if (collection) {
+        if (!rc) rc = gat_dataset_load_graph_splits(ds, ds->path, err);
+    } else {
+        for (int s = 0; s < 3 && !rc; s++) rc = load_split(ds, ds->path, s, err);
+        if (!rc) rc = check_splits(ds, err);
+    }
     if (!rc) rc = load_class_names(ds, ds->path, err);
     if (rc) gat_dataset_free(ds);
     return rc;
