@@ -121,6 +121,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
     a->skip = -1;
     a->bias = -1;
     a->dropout = -1;
+    a->negative_slope = 0.2;
     for (int i = 0; i < argc; i++) {
         int r = 0, flag;
         int64_t v;

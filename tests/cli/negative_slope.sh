@@ -13,6 +13,8 @@ for s in 0.05 0.2; do
     acc=$(sed 's/.*test accuracy //' train_$s.out)
     check "gat test reads the slope back ($acc)" grep -q "^Test accuracy = $acc," test_$s.out
 done
+"$GAT" train --data-dir data --dataset syn --num_of_epochs 2 --checkpoint_freq 0 --quiet --models-dir m_default --logdir r_default > /dev/null
+check "default slope 0.2" sh -c "'$GAT' info --model m_default/binaries/gat_SYN_000000.safetensors | grep -Eq '^  leaky_relu_slope +0.2$'"
 tail -2 test_0.05.out > res_0.05; tail -2 test_0.2.out > res_0.2
 check "the slope changes the losses" sh -c "! cmp -s res_0.05 res_0.2"
 expect_error "slope 1" "--negative_slope: 1 is out of range" "$GAT" train --negative_slope 1
