@@ -34,7 +34,13 @@ typedef struct {
     double negative_slope;             /* LeakyReLU slope of the attention scores */
 } train_args;
 
+/* The defaults printed come from the library's *_default() structs, the ones training uses. */
 static void train_usage(FILE *fp) {
+    const gat_train_options t = gat_train_options_default();
+    const gat_config c = gat_config_default(1, 1);
+    char heads[64] = "";
+    for (int l = 0, n = 0; l < c.n_layers; l++) n += snprintf(heads + n, sizeof heads - (size_t)n, "%s%lld", l ? "," : "",
+                                                              (long long)c.heads[l]);
     fprintf(fp,
         "usage: gat train [options]\n\n"
         "Train a GAT on a dataset, report validation accuracy (micro-F1 for multi-label data) as it\n"
@@ -52,24 +58,33 @@ static void train_usage(FILE *fp) {
         "  --no_edges                      ignore the graph: every node attends to itself only (the baseline\n"
         "                                  that shows what the edges are worth)\n"
         "  --normalize_features BOOL       scale each feature row to sum 1 (default: true; PPI recipe: false)\n"
+        );
+    fprintf(fp,
         "training:\n"
-        "  --num_of_epochs N               at most N epochs (default: 10000)\n"
-        "  --patience_period N             stop when neither val accuracy nor val loss improved for N epochs (default: 1000)\n"
-        "  --lr X                          Adam learning rate (default: 0.005)\n"
-        "  --weight_decay X                L2 weight decay added to the gradient (default: 0.0005)\n"
+        "  --num_of_epochs N               at most N epochs (default: %lld)\n"
+        "  --patience_period N             stop when neither val accuracy nor val loss improved for N epochs (default: %lld)\n"
+        "  --lr X                          Adam learning rate (default: %g)\n"
+        "  --weight_decay X                L2 weight decay added to the gradient (default: %g)\n"
         "  --keep_best BOOL                end with the parameters of the best validation epoch, as the paper\n"
-        "                                  evaluates; false ends with the last epoch's, as pytorch-GAT (default: true)\n"
-        "  --seed N                        initialisation and dropout seed; same seed, same bits (default: 1)\n"
+        "                                  evaluates; false ends with the last epoch's, as pytorch-GAT (default: %s)\n"
+        "  --seed N                        initialisation and dropout seed; same seed, same bits (default: %llu)\n"
         "  --threads N                     worker threads, 0 = all cores (default: 0)\n"
         "model:\n"
-        "  --num_of_layers N               GAT layers (default: 2)\n"
-        "  --num_heads_per_layer LIST      heads per layer (default: 8,1)\n"
+        "  --num_of_layers N               GAT layers (default: %d)\n"
+        "  --num_heads_per_layer LIST      heads per layer (default: %s; with another --num_of_layers, %lld per\n"
+        "                                  hidden layer and %lld in the last)\n"
         "  --num_features_per_layer LIST   features per head per layer; the last is the number of classes; a leading\n"
-        "                                  input width is accepted as in pytorch-GAT (1433,8,7) (default: 8,<classes>)\n"
-        "  --add_skip_connection           skip connections (default: off)\n"
-        "  --bias BOOL                     bias in every layer (default: true)\n"
-        "  --dropout P                     dropout on inputs, projections and attention (default: 0.6)\n"
-        "  --negative_slope X              LeakyReLU slope of the attention scores, in [0, 1) (default: 0.2)\n"
+        "                                  input width is accepted as in pytorch-GAT (1433,8,7) (default: %lld per\n"
+        "                                  hidden layer, <classes> in the last)\n"
+        "  --add_skip_connection           skip connections (default: %s)\n"
+        "  --bias BOOL                     bias in every layer (default: %s)\n"
+        "  --dropout P                     dropout on inputs, projections and attention (default: %g)\n"
+        "  --negative_slope X              LeakyReLU slope of the attention scores, in [0, 1) (default: %g)\n",
+        (long long)t.max_epochs, (long long)t.patience, t.lr, t.weight_decay, t.keep_best ? "true" : "false",
+        (unsigned long long)t.seed, c.n_layers, heads, (long long)c.heads[0], (long long)c.heads[c.n_layers - 1],
+        (long long)c.features[0], c.skip ? "on" : "off", c.bias ? "true" : "false", (double)c.dropout,
+        (double)c.slope);
+    fprintf(fp,
         "  --attention_impl fused|edges|dense  how attention is computed: fused loops (fast), per-edge scatter as\n"
         "                                  PyG, or N x N matrices as the paper's code (at most 5000 nodes); same\n"
         "                                  results, not stored in the model (default: fused)\n"
@@ -120,7 +135,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
     a->skip = -1;
     a->bias = -1;
     a->dropout = -1;
-    a->negative_slope = 0.2;
+    a->negative_slope = gat_config_default(1, 1).slope;
     for (int i = 0; i < argc; i++) {
         int r = 0, flag;
         int64_t v;
@@ -200,6 +215,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
 static void apply_defaults(train_args *a, const gat_dataset *ds) {
     const int ppi = ds->n_graphs > 0 && ds->task == GAT_TASK_MULTI_LABEL;
     const gat_train_options d = gat_train_options_default();
+    const gat_config cd = gat_config_default(ds->n_features, ds->n_classes);
     if (!a->train.max_epochs) a->train.max_epochs = ppi ? 200 : d.max_epochs;
     if (!a->train.patience) a->train.patience = ppi ? 100 : d.patience;
     if (ds->n_graphs > 0) { /* --batch_size counts whole graphs; no neighbour sampling */
@@ -212,10 +228,10 @@ static void apply_defaults(train_args *a, const gat_dataset *ds) {
     if (a->train.weight_decay < 0) a->train.weight_decay = ppi ? 0.0 : d.weight_decay;
     if (a->console_log_freq < 0) a->console_log_freq = ppi ? 10 : 100;
     if (a->checkpoint_freq < 0) a->checkpoint_freq = ppi ? 5 : 1000;
-    if (!a->layers) a->layers = ppi ? 3 : 2;
-    if (a->skip < 0) a->skip = ppi;
-    if (a->bias < 0) a->bias = 1;
-    if (a->dropout < 0) a->dropout = ppi ? 0.0 : 0.6;
+    if (!a->layers) a->layers = ppi ? 3 : cd.n_layers;
+    if (a->skip < 0) a->skip = ppi ? 1 : cd.skip;
+    if (a->bias < 0) a->bias = cd.bias;
+    if (a->dropout < 0) a->dropout = ppi ? 0.0 : cd.dropout;
     if (ppi && !a->n_heads && a->layers == 3) {
         a->heads[0] = 4, a->heads[1] = 4, a->heads[2] = 6;
         a->n_heads = 3;
@@ -229,6 +245,7 @@ static void apply_defaults(train_args *a, const gat_dataset *ds) {
 /* The architecture from the options, checked against the dataset. */
 static int build_config(const train_args *a, const gat_dataset *ds, gat_config *c, gat_error *err) {
     *c = gat_config_default(ds->n_features, ds->n_classes);
+    const gat_config d = *c; /* the library's defaults: hidden layers as its first, the last as its last */
     c->n_layers = (int)a->layers;
     c->skip = a->skip;
     c->bias = a->bias;
@@ -240,7 +257,7 @@ static int build_config(const train_args *a, const gat_dataset *ds, gat_config *
             return gat_error_set(err, GAT_EINVAL, "--num_heads_per_layer: %d values for %d layers", a->n_heads, c->n_layers);
         for (int l = 0; l < c->n_layers; l++) c->heads[l] = a->heads[l];
     } else {
-        for (int l = 0; l < c->n_layers; l++) c->heads[l] = l == c->n_layers - 1 ? 1 : 8;
+        for (int l = 0; l < c->n_layers; l++) c->heads[l] = l == c->n_layers - 1 ? d.heads[d.n_layers - 1] : d.heads[0];
     }
     if (a->n_features) {
         const int64_t *f = a->features;
@@ -257,7 +274,7 @@ static int build_config(const train_args *a, const gat_dataset *ds, gat_config *
                                  c->n_layers);
         for (int l = 0; l < c->n_layers; l++) c->features[l] = f[l];
     } else {
-        for (int l = 0; l < c->n_layers; l++) c->features[l] = l == c->n_layers - 1 ? ds->n_classes : 8;
+        for (int l = 0; l < c->n_layers; l++) c->features[l] = l == c->n_layers - 1 ? ds->n_classes : d.features[0];
     }
     if (c->features[c->n_layers - 1] != ds->n_classes)
         return gat_error_set(err, GAT_EINVAL, "--num_features_per_layer: the last layer has %lld features but dataset "
