@@ -189,6 +189,12 @@ int gat_train_sampled(gat_model *m, gat_sampled_session *s, const gat_train_opti
     int rc = gat_train_options_check(opt, err);
     if (!rc) rc = gat_minibatch_options_check(mb, m, err);
     if (rc) return rc;
+    /* sampled steps are not split into shards: one process only */
+    if (opt->comm && opt->comm->size > 1)
+        return gat_error_set(err, GAT_EINVAL, "train.comm: sampled mini-batches train in one process, not %d",
+                             opt->comm->size);
+    if (opt->shards > 0)
+        return gat_error_set(err, GAT_EINVAL, "train.shards: not used with sampled mini-batches");
     memset(res, 0, sizeof *res);
     const gat_dataset *ds = s->ds;
     const int64_t nt = ds->split_size[GAT_SPLIT_TRAIN], B = mb->batch_size;
