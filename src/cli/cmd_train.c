@@ -11,7 +11,6 @@
 #include "cli.h"
 #include "gat/fileio.h"
 #include "gat/memory.h"
-#include "gat/minibatch.h"
 #include <malloc.h>
 #include "gat/plot_runs.h"
 #include "gat/runlog.h"
@@ -513,8 +512,6 @@ int gat_cmd_train(int argc, char **argv) {
     gat_dataset ds;
     gat_model m;
     gat_session s;
-    gat_sampled_session ss;
-    memset(&ss, 0, sizeof ss);
     memset(&ds, 0, sizeof ds);
     memset(&m, 0, sizeof m);
     memset(&s, 0, sizeof s);
@@ -595,7 +592,7 @@ int gat_cmd_train(int argc, char **argv) {
     double estimate = 0;
     if ((rc = check_memory(&a, &cfg, &ds, &estimate, &err))) goto fail;
     if ((rc = gat_model_init(&m, &cfg, a.train.seed, &err))) goto fail;
-    if (a.batch_size > 0) rc = gat_sampled_session_init(&ss, &ds, &m, &err);
+    if (a.batch_size > 0) rc = gat_session_init_sampled(&s, &ds, &m, a.fanouts, &err);
     else rc = gat_session_init(&s, &ds, &m, &err);
     if (rc) goto fail;
     /* The final name is reserved now, so that concurrent runs in the same folders never pick
@@ -659,12 +656,8 @@ int gat_cmd_train(int argc, char **argv) {
     }
 
     gat_train_result res;
-    gat_minibatch_options mb;
-    memset(&mb, 0, sizeof mb);
-    mb.batch_size = a.batch_size;
-    for (int l = 0; l < a.n_fanouts; l++) mb.fanouts[l] = a.fanouts[l];
-    if (a.batch_size > 0) rc = gat_train_sampled(&m, &ss, &a.train, &mb, on_epoch, &t, &res, &err);
-    else rc = gat_train(&m, &s, &a.train, on_epoch, &t, &res, &err);
+    if (a.batch_size > 0) a.train.batch_size = a.batch_size; /* seed nodes per step */
+    rc = gat_train(&m, &s, &a.train, on_epoch, &t, &res, &err);
     if (rc) goto fail;
     char trained[256];
     snprintf(trained, sizeof trained, "Trained %lld epochs in %.2f s (%.3f ms/epoch); best validation %s %.4f at epoch %lld%s",
@@ -679,11 +672,7 @@ int gat_cmd_train(int argc, char **argv) {
         printf("%s\n", trained);
     }
     gat_metrics val, test = {.loss = NAN, .score = NAN};
-    if (a.batch_size > 0) {
-        if ((rc = gat_evaluate_exact(&m, &ss, GAT_SPLIT_VAL, &val, &err))) goto fail;
-    } else {
-        gat_evaluate(&m, &s, GAT_SPLIT_VAL, &val);
-    }
+    if ((rc = gat_evaluate_split(&m, &s, GAT_SPLIT_VAL, &val, &err))) goto fail;
     if (!a.quiet && a.train.comm && res.steps > 0)
         printf("MPI: %d rank%s, %lld shards per step, rank 0 sent %.2f MB per step\n", a.train.comm->size,
                a.train.comm->size == 1 ? "" : "s",
@@ -693,11 +682,7 @@ int gat_cmd_train(int argc, char **argv) {
     t.meta.best_epoch = res.best_epoch;
     t.meta.val_accuracy = val.score;
     if (a.should_test) {
-        if (a.batch_size > 0) {
-            if ((rc = gat_evaluate_exact(&m, &ss, GAT_SPLIT_TEST, &test, &err))) goto fail;
-        } else {
-            gat_evaluate(&m, &s, GAT_SPLIT_TEST, &test);
-        }
+        if ((rc = gat_evaluate_split(&m, &s, GAT_SPLIT_TEST, &test, &err))) goto fail;
         t.meta.test_accuracy = test.score;
         if (!a.quiet) printf("Test %s = %.4f\n", t.score_name, test.score);
         gat_error lerr = {0};
@@ -766,7 +751,6 @@ int gat_cmd_train(int argc, char **argv) {
     }
     if (!a.quiet) printf("Model saved to %s\n", final_path);
 done:
-    gat_sampled_session_free(&ss);
     gat_session_free(&s);
     gat_model_free(&m);
     gat_dataset_free(&ds);
@@ -777,7 +761,6 @@ fail:
         gat_error ignored = {0};
         gat_runlog_close(&t.log, &ignored);
     }
-    gat_sampled_session_free(&ss);
     gat_session_free(&s);
     gat_model_free(&m);
     gat_dataset_free(&ds);
