@@ -31,6 +31,7 @@ typedef struct {
     int64_t fanouts[GAT_MAX_LAYERS];
     int n_fanouts;
     int attention_impl;                /* gat_attention_impl */
+    double negative_slope;             /* LeakyReLU slope of the attention scores */
 } train_args;
 
 static void train_usage(FILE *fp) {
@@ -71,6 +72,7 @@ static void train_usage(FILE *fp) {
         "  --add_skip_connection           skip connections (default: off)\n"
         "  --bias BOOL                     bias in every layer (default: true)\n"
         "  --dropout P                     dropout on inputs, projections and attention (default: 0.6)\n"
+        "  --negative_slope X              LeakyReLU slope of the attention scores, in [0, 1) (default: 0.2)\n"
         "  --attention_impl fused|edges|dense  how attention is computed: fused loops (fast), per-edge scatter as\n"
         "                                  PyG, or N x N matrices as the paper's code (at most 5000 nodes); same\n"
         "                                  results, not stored in the model (default: fused)\n"
@@ -121,6 +123,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
     a->skip = -1;
     a->bias = -1;
     a->dropout = -1;
+    a->negative_slope = 0.2;
     for (int i = 0; i < argc; i++) {
         int r = 0, flag;
         int64_t v;
@@ -167,6 +170,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
         }
         TRY(gat_opt_int(argc, argv, &i, "batch_size", 0, INT64_MAX, &a->batch_size));
         TRY(gat_opt_str(argc, argv, &i, "fanouts", &a->fanouts_arg));
+        TRY(gat_opt_float(argc, argv, &i, "negative_slope", 0, 0.999999, &a->negative_slope));
         const char *sv;
         if ((r = gat_opt_str(argc, argv, &i, "attention_impl", &sv)) != 0) {
             if (r < 0) return 2;
@@ -234,6 +238,7 @@ static int build_config(const train_args *a, const gat_dataset *ds, gat_config *
     c->bias = a->bias;
     c->dropout = (float)a->dropout;
     c->attention_impl = a->attention_impl;
+    c->slope = (float)a->negative_slope;
     if (a->n_heads) {
         if (a->n_heads != c->n_layers)
             return gat_error_set(err, GAT_EINVAL, "--num_heads_per_layer: %d values for %d layers", a->n_heads, c->n_layers);
@@ -325,6 +330,7 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "add_skip_connection", .type = GAT_PARAM_BOOL, .i = c->skip},
         {.key = "bias", .type = GAT_PARAM_BOOL, .i = c->bias},
         {.key = "dropout", .type = GAT_PARAM_FLOAT, .f = c->dropout},
+        {.key = "negative_slope", .type = GAT_PARAM_FLOAT, .f = c->slope},
         {.key = "attention_impl", .type = GAT_PARAM_STRING, .s = gat_attention_impl_name(c->attention_impl)},
         {.key = "normalize_features", .type = GAT_PARAM_BOOL, .i = a->normalize},
         {.key = "no_edges", .type = GAT_PARAM_BOOL, .i = a->no_edges},

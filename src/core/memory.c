@@ -96,6 +96,8 @@ static double acts_bytes(const gat_config *c, double n, double nnz, double xnnz,
     if (c->skip) b += 4.0 * n * wmax;                         /* tmp */
     b += 8.0 * n * hmax;                                      /* ds_src, ds_dst */
     b += touched(4.0 * nnz * hmax, scratch_frac, row * hmax * 4.0); /* scratch */
+    if (c->attention_impl == GAT_ATTENTION_EDGES) b += 8.0 * n * hmax; /* att_work: per-target max and sum */
+    if (c->attention_impl == GAT_ATTENTION_DENSE) b += 16.0 * n * n;   /* att_work: 4 N x N matrices */
     return b;
 }
 
