@@ -369,7 +369,7 @@ static int run_attention(const vm_args *a, vm_ctx *c, gat_error *err) {
                 return gat_error_set(err, GAT_EINVAL, "option --nodes: '%s' is not a node id", t);
             if (v < 0 || v >= c->ins.n_nodes)
                 return gat_error_set(err, GAT_EINVAL, "option --nodes: node %lld is out of range, %s has %lld nodes (0..%lld)",
-                                     v, c->dname, (long long)c->ins.n_nodes, (long long)c->ins.n_nodes - 1);
+                                     v, c->full.n_graphs ? c->dname : c->ds.name, (long long)c->ins.n_nodes, (long long)c->ins.n_nodes - 1);
             if (n_nodes == 1024) return gat_error_set(err, GAT_EINVAL, "option --nodes: at most 1024 nodes");
             nodes[n_nodes++] = v;
         }
