@@ -140,8 +140,9 @@ def load_dataset(data_dir, name):
 
 class GATLayer(nn.Module):
     def __init__(self, num_in_features, num_out_features, num_of_heads, concat, activation,
-                 add_skip_connection, bias, dropout_prob=0.0):
+                 add_skip_connection, bias, dropout_prob=0.0, negative_slope=0.2):
         super().__init__()
+        self.negative_slope = negative_slope
         self.num_in_features = num_in_features
         self.num_out_features = num_out_features
         self.num_of_heads = num_of_heads
@@ -183,7 +184,7 @@ class GATLayer(nn.Module):
         z = self.drop(self.linear_proj(x), "proj").view(n, H, F)
         s_src = (z * self.scoring_fn_source).sum(dim=-1)  # (N, H)
         s_dst = (z * self.scoring_fn_target).sum(dim=-1)  # (N, H)
-        e = Fn.leaky_relu(s_src[src] + s_dst[dst], negative_slope=0.2)  # (E, H)
+        e = Fn.leaky_relu(s_src[src] + s_dst[dst], negative_slope=self.negative_slope)  # (E, H)
         alpha = scatter_softmax(e, dst, n)
         self.last_attention = alpha.detach()
         alpha = self.drop(alpha, "att")
@@ -220,7 +221,7 @@ def scatter_softmax(e, dst, n):
 class GAT(nn.Module):
     """pytorch-GAT compatible GAT: self.gat_net = nn.Sequential(GATLayer, ...)."""
 
-    def __init__(self, num_in_features, heads, features, skip, bias, dropout_prob=0.0):
+    def __init__(self, num_in_features, heads, features, skip, bias, dropout_prob=0.0, negative_slope=0.2):
         """dropout_prob applies only while masks are set (GAT.set_masks)."""
         super().__init__()
         assert len(heads) == len(features) and len(heads) >= 1
@@ -231,7 +232,8 @@ class GAT(nn.Module):
             last = l == L - 1
             layers.append(GATLayer(f_in, features[l], heads[l], concat=not last,
                                    activation=None if last else nn.ELU(alpha=1.0),
-                                   add_skip_connection=skip, bias=bias, dropout_prob=dropout_prob))
+                                   add_skip_connection=skip, bias=bias, dropout_prob=dropout_prob,
+                                   negative_slope=negative_slope))
             f_in = heads[l] * features[l]
         self.gat_net = nn.Sequential(*layers)
         self.heads = list(heads)
@@ -315,7 +317,7 @@ def dense_forward(params, cfg, x, src, dst, masks=None):
             ss = z @ a_src[hd]
             sd = z @ a_dst[hd]
             e = sd[:, None] + ss[None, :]  # (i, j)
-            e = torch.where(e > 0, e, 0.2 * e)
+            e = torch.where(e > 0, e, cfg.get("negative_slope", 0.2) * e)
             e = torch.where(mask, e, torch.full_like(e, float("-inf")))
             ex = torch.exp(e - e.max(dim=1, keepdim=True).values)  # 0 where there is no edge
             att_single = ex / (A * ex).sum(dim=1, keepdim=True)  # attention of ONE edge j->i
@@ -388,6 +390,9 @@ SMALL_CASES = {
                               n_edges=150, n_train=16, dropout=0.5, key=404404, w_scale=0.4),
     "small_dropout_skip": dict(seed=505, n=16, f_in=7, heads=[3, 2, 2], features=[4, 12, 3], skip=True, bias=True,
                                n_edges=50, n_train=8, dropout=0.3, key=505505),
+    # gat train --negative_slope: another LeakyReLU slope (PyG's GATConv negative_slope), with dropout
+    "small_negative_slope": dict(seed=606, n=15, f_in=6, heads=[4, 2], features=[3, 4], skip=False, bias=True,
+                                 n_edges=45, n_train=8, dropout=0.2, key=606606, negative_slope=0.05),
 }
 # Cora in training mode: dropout 0.6 on the sparse input (its stored entries), projections, attention
 CORA_CASES = {"cora": dict(dropout=0.0), "cora_dropout": dict(dropout=0.6, key=20180430)}
@@ -433,7 +438,10 @@ def make_small_case(spec):
                n_nodes=n, n_in=f_in, n_classes=n_classes, dataset=None)
     if spec.get("dropout", 0.0) > 0:
         cfg.update(dropout=spec["dropout"], key=spec["key"])
-    model = GAT(f_in, heads, feats, spec["skip"], spec["bias"], dropout_prob=spec.get("dropout", 0.0))
+    if "negative_slope" in spec:  # the LeakyReLU slope of the scores, when not pytorch-GAT's 0.2
+        cfg.update(negative_slope=spec["negative_slope"])
+    model = GAT(f_in, heads, feats, spec["skip"], spec["bias"], dropout_prob=spec.get("dropout", 0.0),
+                negative_slope=spec.get("negative_slope", 0.2))
     # random parameters, uniform(-1, 1) * scale (attention far from uniform), in a fixed order
     sd = {}
     for name, p in model.named_parameters():

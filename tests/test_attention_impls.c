@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "gat/dataset.h"
+#include "gat/memory.h"
 #include "gat/model.h"
 #include "gat/train.h"
 
@@ -90,6 +91,19 @@ int main(void) {
     gat_config cfg = gat_config_default(ds.n_features, ds.n_classes);
     gat_model layout;
     CHECK(gat_model_init(&layout, &cfg, 7, &err) == GAT_OK);
+    /* the memory estimate (gat train --max-memory) counts dense's 4 N x N float matrices */
+    {
+        gat_run_shape run = {.keep_best = 1};
+        gat_memory_estimate ef, ed;
+        gat_config cd = cfg;
+        cd.attention_impl = GAT_ATTENTION_DENSE;
+        CHECK(gat_memory_estimate_dataset(&cfg, &ds, &run, &ef, &err) == GAT_OK);
+        CHECK(gat_memory_estimate_dataset(&cd, &ds, &run, &ed, &err) == GAT_OK);
+        const double want = 16.0 * (double)ds.n_nodes * (double)ds.n_nodes;
+        CHECK_MSG(fabs((ed.activations - ef.activations) - want) < 1e-3 * want,
+                  "dense adds %.1f MB of activations to the estimate (4 N^2 floats: %.1f MB)",
+                  (ed.activations - ef.activations) / 1e6, want / 1e6);
+    }
     for (int train = 0; train < 2; train++) {
         result r[3];
         for (int impl = GAT_ATTENTION_FUSED; impl <= GAT_ATTENTION_DENSE; impl++) run(&ds, impl, train, &r[impl]);

@@ -86,6 +86,8 @@ static void run_case(const char *dir, const char *case_name, int impl) {
     uint64_t key = 0;
     if (dj && dj->type == GAT_JSON_NUMBER) cfg.dropout = (float)dj->number;
     if (kj && kj->type == GAT_JSON_NUMBER) key = (uint64_t)kj->number;
+    const gat_json *sj = gat_json_get(&cj, "negative_slope"); /* absent: the default, 0.2 */
+    if (sj && sj->type == GAT_JSON_NUMBER) cfg.slope = (float)sj->number;
     const gat_json *heads = gat_json_get(&cj, "heads"), *feats = gat_json_get(&cj, "features");
     for (int l = 0; l < cfg.n_layers; l++) {
         cfg.heads[l] = (int64_t)heads->items[l].number;
@@ -290,7 +292,7 @@ int main(void) {
     while ((e = readdir(d)) && n < 32)
         if (e->d_name[0] != '.') snprintf(names[n++], 128, "%s", e->d_name);
     closedir(d);
-    CHECK_MSG(n >= 8, "at least 8 golden cases (found %d)", n);
+    CHECK_MSG(n >= 9, "at least 9 golden cases (found %d)", n);
     for (int i = 0; i < n; i++) {
         char dir[4300];
         snprintf(dir, sizeof dir, "%s/%s", root, names[i]);

@@ -1,8 +1,9 @@
 /* profile.h - timing the three attention implementations, as pytorch-GAT's profiling does.
  *
- * gat_profile_impl builds a session for a dataset with the configuration given (its
- * attention_impl chooses the implementation), then times, over `repeats` runs after one
- * untimed warm-up: a training forward pass of the whole model (dropout on), its backward
+ * gat_profile_run builds one session per implementation for a dataset and the configuration
+ * given, then times, over `repeats` runs after one untimed warm-up, interleaved (repeat k of
+ * every implementation before repeat k + 1 of any, so a change in the machine's load falls
+ * on all alike): a training forward pass of the whole model (dropout on), its backward
  * pass, and each layer's attention step alone (LeakyReLU, masked softmax, attention
  * dropout, aggregation, and their backward), run again on the activations the forward pass
  * left. Times are medians, in milliseconds, of the wall clock (CLOCK_MONOTONIC). Memory is
@@ -32,10 +33,11 @@ typedef struct gat_profile_result {
     double memory_bytes;               /* heap held by the session (0 when it cannot be measured) */
 } gat_profile_result;
 
-/* Profile cfg (cfg->attention_impl chooses the implementation) on ds; the model is
- * initialised from seed. repeats >= 1. */
-int gat_profile_impl(const gat_dataset *ds, const gat_config *cfg, int repeats, uint64_t seed, gat_profile_result *r,
-                     gat_error *err);
+/* Profile cfg on ds with each of impls[0 .. n_impls) (gat_attention_impl values, 1 to 3 of
+ * them) into r[0 .. n_impls); the models are initialised from seed. repeats >= 1. All the
+ * sessions are alive at once (dense's N x N matrices included). */
+int gat_profile_run(const gat_dataset *ds, const gat_config *cfg, const int *impls, int n_impls, int repeats,
+                    uint64_t seed, gat_profile_result *r, gat_error *err);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,13 @@
  *     graphs, in an order shuffled every epoch from the seed, joined into one block-diagonal
  *     graph (gat_step_batch_graphs); validation and test run over every graph of their split,
  *     one batch per graph, and their metrics count every node of the split.
+ *   - Sampled neighbourhoods (one big graph, gat_session_init_sampled): each step takes
+ *     batch_size training nodes, in an order shuffled every epoch from the seed, and the
+ *     neighbourhoods gat_sample draws for them (sample.h) as one local graph, the loss at the
+ *     seeds (gat_step_batch_sampled); validation and test are exact, layer-wise inference over
+ *     the whole graph (infer.h). Memory: the dataset, a forward-only graph, the inference
+ *     buffers O(N * width) and one batch's buffers, which depend on batch_size, the fanouts
+ *     and the widths, not on N (they are released before each validation).
  * Loss and score: softmax cross-entropy and accuracy for single-label data; binary
  * cross-entropy with logits on every (node, label) pair and micro-F1 at logit 0 for
  * multi-label data. The loss of a step is the mean over its batch's loss terms.
@@ -28,6 +35,7 @@
 #include "gat/dataset.h"
 #include "gat/graph.h"
 #include "gat/model.h"
+#include "gat/sample.h"
 #include "gat/status.h"
 
 #ifdef __cplusplus
@@ -74,6 +82,13 @@ int gat_step_batch_whole(gat_step_batch *b, const gat_dataset *ds, const gat_inp
  * Cost O(nodes * K + edges) of the batch. */
 int gat_step_batch_graphs(gat_step_batch *b, const gat_dataset *ds, const gat_input *in, const int64_t *graphs, int64_t n_graphs,
                      gat_error *err);
+/* The neighbourhood of seeds[0..n_seeds) that smp draws for training step (epoch, batch)
+ * (gat_sample): local nodes in the sampler's numbering, the seeds first; the input rows
+ * gathered from in (the dataset's input; dropout masks keyed by global node id); the sampled
+ * edges as a local graph with self loops; the loss at the seeds. Owns its storage. The input's
+ * column index is not built (a plan carries its own; gat_csc_index_build it for full passes). */
+int gat_step_batch_sampled(gat_step_batch *b, const gat_dataset *ds, const gat_input *in, gat_sampler *smp,
+                           const int64_t *seeds, int64_t n_seeds, uint64_t epoch, uint64_t batch, gat_error *err);
 /* Restrict the batch's passes to what its loss nodes need (gat_plan; bit-identical
  * results). Does nothing when the loss is taken at every node. */
 int gat_step_batch_plan(gat_step_batch *b, const gat_model *m, gat_error *err);
@@ -137,7 +152,7 @@ typedef struct gat_train_options {
     int use_plans;                     /* 1 (default): compute only what the loss and validation need
                                           (gat_plan; same bits, less work); 0: full passes */
     int64_t batch_size;                /* collections: training graphs per step (default 2, as pytorch-GAT);
-                                          ignored for a single graph */
+                                          sampled sessions: seed nodes per step; ignored for a single graph */
     gat_step_fn on_step;               /* optional, called after every step */
     void *step_user;
 } gat_train_options;
@@ -200,11 +215,20 @@ typedef struct gat_session {
     float *logits;                     /* collections: (N, C) logits gat_evaluate scatters into */
     gat_step_batch *eval[3];                /* evaluation batches of each split */
     int64_t n_eval[3];
+    /* sampled sessions: g is forward-only (row_ptr, src), in has no column index, logits
+     * (N, C) receive the exact inference of the evaluated nodes, no evaluation batches */
+    int sampled;
+    int64_t fanouts[GAT_MAX_LAYERS];   /* per hop from the seeds; -1 = all in-neighbours */
 } gat_session;
 
 /* Build the graph with self loops, the input, the evaluation batches and the activations
  * for m on ds. ds must outlive the session. */
 int gat_session_init(gat_session *s, const gat_dataset *ds, const gat_model *m, gat_error *err);
+/* A session for sampled neighbourhood training on a single graph (see the top of this file):
+ * fanouts[0..layers) positive or -1 (GAT_EINVAL naming --fanouts otherwise). The activations
+ * are sized by the first training step. */
+int gat_session_init_sampled(gat_session *s, const gat_dataset *ds, const gat_model *m, const int64_t *fanouts,
+                             gat_error *err);
 /* Grow the activations to hold a batch of n nodes, nnz graph entries and x_nnz sparse input
  * entries (no-op when they already do). */
 int gat_session_reserve(gat_session *s, const gat_model *m, int64_t n, int64_t nnz, int64_t x_nnz, gat_error *err);
@@ -221,6 +245,9 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
  * dataset's nodes (N, C), owned by the session: for a single graph every row, for a
  * collection the rows of the split's nodes (others keep earlier values). */
 const float *gat_evaluate(gat_model *m, gat_session *s, gat_split split, gat_metrics *out);
+/* The same with a status: a sampled session's exact inference allocates (GAT_ENOMEM) and
+ * fills the session's logits at the split's nodes; other sessions cannot fail. */
+int gat_evaluate_split(gat_model *m, gat_session *s, gat_split split, gat_metrics *out, gat_error *err);
 /* Logits (N, C) of every node of the dataset, without dropout (every graph of a
  * collection, one at a time, whatever its split), into *logits, owned by the session. */
 int gat_predict_all(gat_model *m, gat_session *s, const float **logits, gat_error *err);

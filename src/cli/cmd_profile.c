@@ -18,8 +18,9 @@ static void profile_usage(FILE *fp) {
         "with each attention implementation: fused (gat's kernels), edges (per-edge scatter, as\n"
         "PyTorch Geometric) and dense (N x N matrices, as the paper's code). Prints the median\n"
         "forward and backward times of the whole model, of each layer's attention step alone,\n"
-        "and the memory the implementation's session holds; draws the same as a bar chart.\n"
-        "Timings depend on the machine and its load: compare the implementations of one run.\n\n"
+        "and the memory the implementation's session holds; draws the same as a bar chart. The\n"
+        "repeats are interleaved (one of each implementation in turn). Timings depend on the\n"
+        "machine and its load: compare the implementations of one run, as ratios.\n\n"
         "  --dataset NAME      dataset folder under the data directory (default: cora)\n"
         "  --data-dir DIR      folder holding the datasets (default: as gat train)\n"
         "  --impl LIST         implementations to time, in order (default: fused,edges,dense; dense\n"
@@ -154,10 +155,7 @@ int gat_cmd_profile(int argc, char **argv) {
     const int nthreads = gat_set_threads((int)threads);
     gat_profile_result res[3];
     gat_config cfg = gat_config_default(ds.n_features, ds.n_classes);
-    for (int k = 0; k < n_impls && !rc; k++) {
-        cfg.attention_impl = impls[k];
-        rc = gat_profile_impl(&ds, &cfg, (int)repeats, (uint64_t)seed, &res[k], &err);
-    }
+    if (!rc) rc = gat_profile_run(&ds, &cfg, impls, n_impls, (int)repeats, (uint64_t)seed, res, &err);
     if (rc) {
         gat_dataset_free(&ds);
         return gat_cli_fail(&err);

@@ -11,7 +11,6 @@
 #include "cli.h"
 #include "gat/fileio.h"
 #include "gat/memory.h"
-#include "gat/minibatch.h"
 #include <malloc.h>
 #include "gat/plot_runs.h"
 #include "gat/runlog.h"
@@ -32,6 +31,7 @@ typedef struct {
     int64_t fanouts[GAT_MAX_LAYERS];
     int n_fanouts;
     int attention_impl;                /* gat_attention_impl */
+    double negative_slope;             /* LeakyReLU slope of the attention scores */
 } train_args;
 
 static void train_usage(FILE *fp) {
@@ -69,6 +69,7 @@ static void train_usage(FILE *fp) {
         "  --add_skip_connection           skip connections (default: off)\n"
         "  --bias BOOL                     bias in every layer (default: true)\n"
         "  --dropout P                     dropout on inputs, projections and attention (default: 0.6)\n"
+        "  --negative_slope X              LeakyReLU slope of the attention scores, in [0, 1) (default: 0.2)\n"
         "  --attention_impl fused|edges|dense  how attention is computed: fused loops (fast), per-edge scatter as\n"
         "                                  PyG, or N x N matrices as the paper's code (at most 5000 nodes); same\n"
         "                                  results, not stored in the model (default: fused)\n"
@@ -119,6 +120,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
     a->skip = -1;
     a->bias = -1;
     a->dropout = -1;
+    a->negative_slope = 0.2;
     for (int i = 0; i < argc; i++) {
         int r = 0, flag;
         int64_t v;
@@ -164,6 +166,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
         }
         TRY(gat_opt_int(argc, argv, &i, "batch_size", 0, INT64_MAX, &a->batch_size));
         TRY(gat_opt_str(argc, argv, &i, "fanouts", &a->fanouts_arg));
+        TRY(gat_opt_float(argc, argv, &i, "negative_slope", 0, 0.999999, &a->negative_slope));
         const char *sv;
         if ((r = gat_opt_str(argc, argv, &i, "attention_impl", &sv)) != 0) {
             if (r < 0) return 2;
@@ -231,6 +234,7 @@ static int build_config(const train_args *a, const gat_dataset *ds, gat_config *
     c->bias = a->bias;
     c->dropout = (float)a->dropout;
     c->attention_impl = a->attention_impl;
+    c->slope = (float)a->negative_slope;
     if (a->n_heads) {
         if (a->n_heads != c->n_layers)
             return gat_error_set(err, GAT_EINVAL, "--num_heads_per_layer: %d values for %d layers", a->n_heads, c->n_layers);
@@ -322,6 +326,7 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "add_skip_connection", .type = GAT_PARAM_BOOL, .i = c->skip},
         {.key = "bias", .type = GAT_PARAM_BOOL, .i = c->bias},
         {.key = "dropout", .type = GAT_PARAM_FLOAT, .f = c->dropout},
+        {.key = "negative_slope", .type = GAT_PARAM_FLOAT, .f = c->slope},
         {.key = "attention_impl", .type = GAT_PARAM_STRING, .s = gat_attention_impl_name(c->attention_impl)},
         {.key = "normalize_features", .type = GAT_PARAM_BOOL, .i = a->normalize},
         {.key = "no_edges", .type = GAT_PARAM_BOOL, .i = a->no_edges},
@@ -508,8 +513,6 @@ int gat_cmd_train(int argc, char **argv) {
     gat_dataset ds;
     gat_model m;
     gat_session s;
-    gat_sampled_session ss;
-    memset(&ss, 0, sizeof ss);
     memset(&ds, 0, sizeof ds);
     memset(&m, 0, sizeof m);
     memset(&s, 0, sizeof s);
@@ -575,7 +578,7 @@ int gat_cmd_train(int argc, char **argv) {
     double estimate = 0;
     if ((rc = check_memory(&a, &cfg, &ds, &estimate, &err))) goto fail;
     if ((rc = gat_model_init(&m, &cfg, a.train.seed, &err))) goto fail;
-    if (a.batch_size > 0) rc = gat_sampled_session_init(&ss, &ds, &m, &err);
+    if (a.batch_size > 0) rc = gat_session_init_sampled(&s, &ds, &m, a.fanouts, &err);
     else rc = gat_session_init(&s, &ds, &m, &err);
     if (rc) goto fail;
     /* The final name is reserved now, so that concurrent runs in the same folders never pick
@@ -638,12 +641,8 @@ int gat_cmd_train(int argc, char **argv) {
     }
 
     gat_train_result res;
-    gat_minibatch_options mb;
-    memset(&mb, 0, sizeof mb);
-    mb.batch_size = a.batch_size;
-    for (int l = 0; l < a.n_fanouts; l++) mb.fanouts[l] = a.fanouts[l];
-    if (a.batch_size > 0) rc = gat_train_sampled(&m, &ss, &a.train, &mb, on_epoch, &t, &res, &err);
-    else rc = gat_train(&m, &s, &a.train, on_epoch, &t, &res, &err);
+    if (a.batch_size > 0) a.train.batch_size = a.batch_size; /* seed nodes per step */
+    rc = gat_train(&m, &s, &a.train, on_epoch, &t, &res, &err);
     if (rc) goto fail;
     char trained[256];
     snprintf(trained, sizeof trained, "Trained %lld epochs in %.2f s (%.3f ms/epoch); best validation %s %.4f at epoch %lld%s",
@@ -658,20 +657,12 @@ int gat_cmd_train(int argc, char **argv) {
         printf("%s\n", trained);
     }
     gat_metrics val, test = {.loss = NAN, .score = NAN};
-    if (a.batch_size > 0) {
-        if ((rc = gat_evaluate_exact(&m, &ss, GAT_SPLIT_VAL, &val, &err))) goto fail;
-    } else {
-        gat_evaluate(&m, &s, GAT_SPLIT_VAL, &val);
-    }
+    if ((rc = gat_evaluate_split(&m, &s, GAT_SPLIT_VAL, &val, &err))) goto fail;
     t.meta.epochs = res.epochs;
     t.meta.best_epoch = res.best_epoch;
     t.meta.val_accuracy = val.score;
     if (a.should_test) {
-        if (a.batch_size > 0) {
-            if ((rc = gat_evaluate_exact(&m, &ss, GAT_SPLIT_TEST, &test, &err))) goto fail;
-        } else {
-            gat_evaluate(&m, &s, GAT_SPLIT_TEST, &test);
-        }
+        if ((rc = gat_evaluate_split(&m, &s, GAT_SPLIT_TEST, &test, &err))) goto fail;
         t.meta.test_accuracy = test.score;
         if (!a.quiet) printf("Test %s = %.4f\n", t.score_name, test.score);
         gat_error lerr = {0};
@@ -738,7 +729,6 @@ int gat_cmd_train(int argc, char **argv) {
             printf("Training curves drawn to %s and %s\n", files[0], files[1]);
     }
     if (!a.quiet) printf("Model saved to %s\n", final_path);
-    gat_sampled_session_free(&ss);
     gat_session_free(&s);
     gat_model_free(&m);
     gat_dataset_free(&ds);
@@ -749,7 +739,6 @@ fail:
         gat_error ignored = {0};
         gat_runlog_close(&t.log, &ignored);
     }
-    gat_sampled_session_free(&ss);
     gat_session_free(&s);
     gat_model_free(&m);
     gat_dataset_free(&ds);

@@ -16,7 +16,7 @@ static const char *const lib_to_option[][2] = {
     {"train.max_epochs: ", "--num_of_epochs: "},      {"train.patience: ", "--patience_period: "},
     {"train.lr: ", "--lr: "},                         {"train.weight_decay: ", "--weight_decay: "},
     {"train.batch_size: ", "--batch_size: "},
-    {"config.attention_impl: ", "--attention_impl: "},
+    {"config.attention_impl: ", "--attention_impl: "}, {"config.slope: ", "--negative_slope: "},
 };
 
 int gat_cli_fail(const gat_error *err) {

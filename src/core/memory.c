@@ -96,6 +96,8 @@ static double acts_bytes(const gat_config *c, double n, double nnz, double xnnz,
     if (c->skip) b += 4.0 * n * wmax;                         /* tmp */
     b += 8.0 * n * hmax;                                      /* ds_src, ds_dst */
     b += touched(4.0 * nnz * hmax, scratch_frac, row * hmax * 4.0); /* scratch */
+    if (c->attention_impl == GAT_ATTENTION_EDGES) b += 8.0 * n * hmax; /* att_work: per-target max and sum */
+    if (c->attention_impl == GAT_ATTENTION_DENSE) b += 16.0 * n * n;   /* att_work: 4 N x N matrices */
     return b;
 }
 
@@ -195,9 +197,9 @@ static void hops_uniform(const gat_problem_size *ps, double seeds, const int64_t
     }
 }
 
-/* One sampled training step's buffers (train_step of minibatch.c: the batch, the gathered
- * input, the local graph, the plan, gat_acts as the planned forward and backward passes
- * touch it). Local ids number the seeds, then each hop's new nodes, so the targets of layer
+/* One sampled training step's buffers (gat_train on a sampled session: the batch of
+ * gat_step_batch_sampled with its gathered input, local graph and plan, the session's
+ * activations as the planned forward and backward passes touch them). Local ids number the seeds, then each hop's new nodes, so the targets of layer
  * l (the nodes within L-1-l hops) are a prefix of the rows and the graph entries of their
  * rows a prefix of the entries; whatever the passes touch is counted by rows, calloc'ed
  * rows no pass writes cost nothing. */
@@ -246,7 +248,7 @@ static double step_bytes(const gat_config *c, const gat_problem_size *ps, const 
     b += 4.0 * n * (double)(c->heads[L - 1] * c->features[L - 1]);          /* dout */
     b += 4.0 * n * wdz + 4.0 * n * hmax;                                    /* dz, ds_dst */
     b += 4.0 * ent0 * hmax;                                                 /* scratch */
-    b += 4.0 * hc->nodes[0] * classes + 16.0 * hc->nodes[0];               /* dlogits at the seeds, labels, idx */
+    b += 4.0 * n * classes + 16.0 * hc->nodes[0];                          /* dlogits (zeroed after the step), labels, loss ids */
     return b;
 }
 

@@ -67,62 +67,74 @@ static void attention_step(gat_model *m, gat_acts *a, const gat_graph *g, int l,
                                      L->s_dst, L->z, h, f, c->slope, p, a->att_work);
 }
 
-int gat_profile_impl(const gat_dataset *ds, const gat_config *cfg, int repeats, uint64_t seed, gat_profile_result *r,
-                     gat_error *err) {
-    memset(r, 0, sizeof *r);
-    if (repeats < 1 || repeats > 100000) return gat_error_set(err, GAT_EINVAL, "profile.repeats: %d is not in 1..100000", repeats);
-    gat_model m;
-    gat_session s;
-    int rc = gat_model_init(&m, cfg, seed, err);
-    if (rc) return rc;
-    const double heap0 = heap_bytes();
-    if ((rc = gat_session_init(&s, ds, &m, err))) {
-        gat_model_free(&m);
-        return rc;
+/* One timed training step of an implementation: forward, backward, then each layer's
+ * attention step alone; k < 0 is the warm-up (not recorded). t holds (2 + 2 L) x repeats. */
+static void profile_step(gat_model *m, gat_session *s, int k, int repeats, uint64_t seed, double *t) {
+    const int L = m->cfg.n_layers;
+    const uint64_t key = gat_rng_key(seed, 0x70f1e, (uint64_t)(k + 1), 0);
+    double t0 = now_ms();
+    const float *logits = gat_model_forward(m, &s->acts, &s->in, &s->g, 1, key);
+    double t1 = now_ms();
+    gat_split_metrics(s, logits, GAT_SPLIT_TRAIN, s->dlogits);
+    memset(m->grads, 0, m->n_params * sizeof *m->grads);
+    double t2 = now_ms();
+    gat_model_backward(m, &s->acts, &s->in, &s->g, s->dlogits);
+    double t3 = now_ms();
+    if (k >= 0) {
+        t[k] = t1 - t0;
+        t[repeats + k] = t3 - t2;
     }
-    r->memory_bytes = heap_bytes() - heap0;
-    r->impl = cfg->attention_impl;
-    r->repeats = repeats;
-    r->n_layers = cfg->n_layers;
-    const int L = cfg->n_layers;
-    double *t = malloc(sizeof(double) * (size_t)repeats * (size_t)(2 + 2 * L));
-    if (!t) {
-        gat_session_free(&s);
-        gat_model_free(&m);
-        return gat_error_set(err, GAT_ENOMEM, "profile: out of memory");
-    }
-    double *tf = t, *tb = t + repeats, *ta = t + 2 * repeats; /* ta[(2 l + backward) * repeats + k] */
-    for (int k = -1; k < repeats; k++) { /* k = -1: the warm-up */
-        const uint64_t key = gat_rng_key(seed, 0x70f1e, (uint64_t)(k + 1), 0);
-        double t0 = now_ms();
-        const float *logits = gat_model_forward(&m, &s.acts, &s.in, &s.g, 1, key);
-        double t1 = now_ms();
-        gat_split_metrics(&s, logits, GAT_SPLIT_TRAIN, s.dlogits);
-        memset(m.grads, 0, m.n_params * sizeof *m.grads);
-        double t2 = now_ms();
-        gat_model_backward(&m, &s.acts, &s.in, &s.g, s.dlogits);
-        double t3 = now_ms();
-        if (k >= 0) {
-            tf[k] = t1 - t0;
-            tb[k] = t3 - t2;
+    for (int l = 0; l < L; l++)
+        for (int b = 0; b < 2; b++) {
+            const uint64_t lkey = gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_ATT, 0);
+            double u0 = now_ms();
+            attention_step(m, &s->acts, &s->g, l, b, lkey);
+            double u1 = now_ms();
+            if (k >= 0) t[(2 + 2 * l + b) * repeats + k] = u1 - u0;
         }
-        for (int l = 0; l < L; l++)
-            for (int b = 0; b < 2; b++) {
-                const uint64_t lkey = gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_ATT, 0);
-                double u0 = now_ms();
-                attention_step(&m, &s.acts, &s.g, l, b, lkey);
-                double u1 = now_ms();
-                if (k >= 0) ta[(2 * l + b) * repeats + k] = u1 - u0;
-            }
+}
+
+int gat_profile_run(const gat_dataset *ds, const gat_config *cfg, const int *impls, int n_impls, int repeats,
+                    uint64_t seed, gat_profile_result *r, gat_error *err) {
+    if (repeats < 1 || repeats > 100000) return gat_error_set(err, GAT_EINVAL, "profile.repeats: %d is not in 1..100000", repeats);
+    if (n_impls < 1 || n_impls > 3) return gat_error_set(err, GAT_EINVAL, "profile.impls: %d implementations (1..3)", n_impls);
+    gat_model m[3];
+    gat_session s[3];
+    memset(m, 0, sizeof m);
+    memset(s, 0, sizeof s);
+    const int L = cfg->n_layers;
+    double *t = calloc((size_t)n_impls * (size_t)repeats * (size_t)(2 + 2 * L), sizeof *t);
+    int rc = t ? GAT_OK : gat_error_set(err, GAT_ENOMEM, "profile: out of memory");
+    for (int q = 0; q < n_impls && !rc; q++) {
+        gat_config c = *cfg;
+        c.attention_impl = impls[q];
+        memset(&r[q], 0, sizeof r[q]);
+        r[q].impl = impls[q];
+        r[q].repeats = repeats;
+        r[q].n_layers = L;
+        rc = gat_model_init(&m[q], &c, seed, err);
+        const double heap0 = heap_bytes();
+        if (!rc) rc = gat_session_init(&s[q], ds, &m[q], err);
+        r[q].memory_bytes = heap_bytes() - heap0;
     }
-    r->forward_ms = median(tf, repeats);
-    r->backward_ms = median(tb, repeats);
-    for (int l = 0; l < L; l++) {
-        r->att_forward_ms[l] = median(ta + (2 * l) * repeats, repeats);
-        r->att_backward_ms[l] = median(ta + (2 * l + 1) * repeats, repeats);
+    /* interleaved: repeat k of every implementation before repeat k + 1 of any, so a change in
+     * the machine's load falls on all of them alike */
+    for (int k = -1; k < repeats && !rc; k++)
+        for (int q = 0; q < n_impls; q++)
+            profile_step(&m[q], &s[q], k, repeats, seed, t + (size_t)q * (size_t)repeats * (size_t)(2 + 2 * L));
+    for (int q = 0; q < n_impls && !rc; q++) {
+        double *tq = t + (size_t)q * (size_t)repeats * (size_t)(2 + 2 * L);
+        r[q].forward_ms = median(tq, repeats);
+        r[q].backward_ms = median(tq + repeats, repeats);
+        for (int l = 0; l < L; l++) {
+            r[q].att_forward_ms[l] = median(tq + (2 + 2 * l) * repeats, repeats);
+            r[q].att_backward_ms[l] = median(tq + (3 + 2 * l) * repeats, repeats);
+        }
+    }
+    for (int q = 0; q < n_impls; q++) {
+        gat_session_free(&s[q]);
+        gat_model_free(&m[q]);
     }
     free(t);
-    gat_session_free(&s);
-    gat_model_free(&m);
-    return GAT_OK;
+    return rc;
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "gat/infer.h"
+#include "gat/minibatch.h"
 #include "gat/rng.h"
 #include "dispatch.h"
 #include "pool.h"
@@ -180,6 +182,61 @@ fail:
     return rc;
 }
 
+int gat_step_batch_sampled(gat_step_batch *b, const gat_dataset *ds, const gat_input *in, gat_sampler *smp,
+                           const int64_t *seeds, int64_t n_seeds, uint64_t epoch, uint64_t batch, gat_error *err) {
+    memset(b, 0, sizeof *b);
+    gat_batch sb;
+    int rc = gat_sample(smp, seeds, n_seeds, epoch, batch, &sb, err);
+    if (rc) return rc;
+    const int64_t n = sb.n_nodes, k = ds->n_features, C = ds->n_classes, ns = sb.n_seeds;
+    b->n = n;
+    b->ids_own = sb.global; /* the batch takes the sampler's local -> global map */
+    sb.global = NULL;
+    b->node_ids = b->ids_own;
+    if ((rc = gat_graph_from_edges(&b->g_own, n, sb.src, sb.dst, sb.n_edges, err))) goto fail;
+    b->g = &b->g_own;
+    b->in_own.n = n;
+    b->in_own.k = k;
+    b->in_own.node_ids = b->ids_own; /* each node draws its own dropout masks, as in a full-batch pass */
+    if (in->dense) {
+        b->dense_own = malloc(((size_t)(n * k) + 1) * sizeof *b->dense_own);
+        if (!b->dense_own) goto nomem;
+        for (int64_t i = 0; i < n; i++)
+            memcpy(b->dense_own + i * k, in->dense + b->ids_own[i] * k, (size_t)k * sizeof *b->dense_own);
+        b->in_own.dense = b->dense_own;
+    } else {
+        if ((rc = gat_csr_gather_rows(&b->x_own, in->sparse, b->ids_own, n, err))) goto fail;
+        b->in_own.sparse = &b->x_own;
+    }
+    b->in = &b->in_own;
+    /* the loss at the seeds, local 0 .. ns-1: their targets only */
+    b->loss_own = malloc(((size_t)ns + 1) * sizeof *b->loss_own);
+    if (!b->loss_own) goto nomem;
+    for (int64_t i = 0; i < ns; i++) b->loss_own[i] = i;
+    b->n_loss = ns;
+    b->loss = b->loss_own;
+    if (ds->task == GAT_TASK_MULTI_LABEL) {
+        b->targets_own = malloc(((size_t)(ns * C) + 1) * sizeof *b->targets_own);
+        if (!b->targets_own) goto nomem;
+        for (int64_t i = 0; i < ns; i++)
+            memcpy(b->targets_own + i * C, ds->targets + b->ids_own[i] * C, (size_t)C * sizeof *b->targets_own);
+        b->targets = b->targets_own;
+    } else {
+        b->labels_own = malloc(((size_t)ns + 1) * sizeof *b->labels_own);
+        if (!b->labels_own) goto nomem;
+        for (int64_t i = 0; i < ns; i++) b->labels_own[i] = ds->labels[b->ids_own[i]];
+        b->labels = b->labels_own;
+    }
+    gat_batch_free(&sb);
+    return GAT_OK;
+nomem:
+    rc = gat_error_set(err, GAT_ENOMEM, "training: out of memory for a batch of %lld nodes", (long long)n);
+fail:
+    gat_batch_free(&sb);
+    gat_step_batch_free(b);
+    return rc;
+}
+
 int gat_step_batch_plan(gat_step_batch *b, const gat_model *m, gat_error *err) {
     if (b->plan || b->n_loss == b->n) return GAT_OK;
     int rc = gat_plan_build(&b->plan_own, m, b->g, b->in, b->loss, b->n_loss, err);
@@ -305,6 +362,44 @@ int gat_session_init(gat_session *s, const gat_dataset *ds, const gat_model *m, 
     return rc;
 }
 
+int gat_session_init_sampled(gat_session *s, const gat_dataset *ds, const gat_model *m, const int64_t *fanouts,
+                             gat_error *err) {
+    memset(s, 0, sizeof *s);
+    s->ds = ds;
+    s->sampled = 1;
+    const int L = m->cfg.n_layers;
+    const int64_t classes = gat_config_out_width(&m->cfg, L - 1);
+    if (classes != ds->n_classes)
+        return gat_error_set(err, GAT_ESHAPE, "model outputs %lld classes but dataset '%s' has %lld", (long long)classes,
+                             ds->name, (long long)ds->n_classes);
+    if (ds->n_graphs > 0)
+        return gat_error_set(err, GAT_EINVAL, "--batch_size: dataset '%s' is a collection of graphs; its batches are "
+                             "whole graphs, not sampled neighbourhoods", ds->name);
+    for (int l = 0; l < L; l++) {
+        if (fanouts[l] < 1 && fanouts[l] != -1)
+            return gat_error_set(err, GAT_EINVAL, "--fanouts: needs one positive value (or -1 = all) per layer, %d in all",
+                                 L);
+        s->fanouts[l] = fanouts[l];
+    }
+    int rc = gat_graph_forward_from_edges(&s->g, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges, err);
+    if (rc) return rc;
+    gat_input_forward_init(&s->in, ds);
+    s->logits = calloc((size_t)(ds->n_nodes * classes) + 1, sizeof *s->logits);
+    if (!s->logits) {
+        gat_session_free(s);
+        return gat_error_set(err, GAT_ENOMEM, "out of memory for the logits of %lld nodes", (long long)ds->n_nodes);
+    }
+    return GAT_OK;
+}
+
+/* Release the activations (a sampled session's training buffers, before inference runs). */
+static void session_release(gat_session *s) {
+    gat_acts_free(&s->acts);
+    free(s->dlogits);
+    s->dlogits = NULL;
+    s->cap_n = s->cap_nnz = s->cap_xnnz = 0;
+}
+
 gat_metrics gat_split_metrics(const gat_session *s, const float *logits, gat_split split, float *dlogits) {
     const gat_dataset *ds = s->ds;
     gat_metrics r;
@@ -345,7 +440,25 @@ static gat_metrics eval_split(gat_model *m, gat_session *s, gat_split split, int
     return gat_tally_metrics(&t, s->ds->task);
 }
 
+/* A sampled session's split: exact layer-wise inference at its nodes into s->logits. */
+static int eval_exact(gat_model *m, gat_session *s, gat_split split, gat_metrics *out, gat_error *err) {
+    const gat_dataset *ds = s->ds;
+    int rc = gat_infer(m, &s->in, &s->g, ds->split[split], ds->split_size[split], s->logits, err);
+    if (!rc && out) *out = gat_split_metrics(s, s->logits, split, NULL);
+    return rc;
+}
+
+int gat_evaluate_split(gat_model *m, gat_session *s, gat_split split, gat_metrics *out, gat_error *err) {
+    if (s->sampled) return eval_exact(m, s, split, out, err);
+    gat_evaluate(m, s, split, out);
+    return GAT_OK;
+}
+
 const float *gat_evaluate(gat_model *m, gat_session *s, gat_split split, gat_metrics *out) {
+    if (s->sampled) {
+        gat_error err = {0};
+        return eval_exact(m, s, split, out, &err) ? NULL : s->logits;
+    }
     const float *logits = NULL;
     gat_metrics r = eval_split(m, s, split, 0, 1, &logits);
     if (out) *out = r;
@@ -354,6 +467,11 @@ const float *gat_evaluate(gat_model *m, gat_session *s, gat_split split, gat_met
 
 int gat_predict_all(gat_model *m, gat_session *s, const float **logits, gat_error *err) {
     const gat_dataset *ds = s->ds;
+    if (s->sampled) {
+        int rc = gat_infer(m, &s->in, &s->g, NULL, 0, s->logits, err);
+        *logits = rc ? NULL : s->logits;
+        return rc;
+    }
     if (!ds->n_graphs) {
         *logits = gat_model_forward(m, &s->acts, &s->in, &s->g, 0, 0);
         return GAT_OK;
@@ -440,6 +558,18 @@ static void shuffle_graphs(int64_t *order, int64_t n, uint64_t seed, int64_t epo
     }
 }
 
+/* Fisher-Yates shuffle of the training nodes for one sampled epoch, from the seed. */
+static void shuffle_nodes(int64_t *order, int64_t n, uint64_t seed, int64_t epoch) {
+    const uint64_t key = gat_rng_key(seed, GAT_STREAM_BATCH_ORDER, (uint64_t)epoch, 0);
+    for (int64_t i = n - 1; i > 0; i--) {
+        int64_t j = (int64_t)(gat_rng_uniform64(key, (uint64_t)i) * (double)(i + 1));
+        if (j > i) j = i;
+        int64_t t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+}
+
 /* The largest sum of k values of v[0..n) (n small: the graphs of a split). */
 static int64_t sum_of_largest(const int64_t *v, int64_t n, int64_t k, int64_t *tmp) {
     memcpy(tmp, v, (size_t)n * sizeof *tmp);
@@ -494,6 +624,9 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
     int64_t *order = NULL;
     gat_step_batch batch;
     memset(&batch, 0, sizeof batch);
+    gat_sampler smp;
+    memset(&smp, 0, sizeof smp);
+    const int sampled = s->sampled;
     if (opt->keep_best) best = malloc((m->n_params + 1) * sizeof *best);
     if (!m1 || !m2 || (opt->keep_best && !best)) {
         rc = gat_error_set(err, GAT_ENOMEM, "training: out of memory for optimizer state");
@@ -504,7 +637,18 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
      * pass only what the validation nodes need (bit-identical to full passes, see gat_plan).
      * A collection: batch_size graphs per step. */
     int64_t n_train = 1, bs = 1, steps = 1;
-    if (collection) {
+    if (sampled) {
+        /* sampled neighbourhoods: batch_size seed nodes per step */
+        n_train = ds->split_size[GAT_SPLIT_TRAIN];
+        bs = opt->batch_size < n_train ? opt->batch_size : n_train;
+        steps = (n_train + bs - 1) / bs;
+        order = malloc(((size_t)n_train + 1) * sizeof *order);
+        if (!order) {
+            rc = gat_error_set(err, GAT_ENOMEM, "training: out of memory");
+            goto done;
+        }
+        if ((rc = gat_sampler_init(&smp, &s->g, m->cfg.n_layers, s->fanouts, opt->seed, err))) goto done;
+    } else if (collection) {
         n_train = ds->split_n_graphs[GAT_SPLIT_TRAIN];
         bs = opt->batch_size < n_train ? opt->batch_size : n_train;
         steps = (n_train + bs - 1) / bs;
@@ -531,13 +675,27 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
         r.steps = steps;
         gat_tally train_tally;
         memset(&train_tally, 0, sizeof train_tally);
-        if (collection) {
+        if (sampled) {
+            memcpy(order, ds->split[GAT_SPLIT_TRAIN], (size_t)n_train * sizeof *order);
+            shuffle_nodes(order, n_train, opt->seed, epoch);
+        } else if (collection) {
             memcpy(order, ds->split_graphs[GAT_SPLIT_TRAIN], (size_t)n_train * sizeof *order);
             shuffle_graphs(order, n_train, opt->seed, epoch);
         }
         for (int64_t step = 0; step < steps; step++) {
-            const gat_step_batch *b = &s->eval[GAT_SPLIT_TRAIN][0];
-            if (collection) {
+            const gat_step_batch *b = sampled ? NULL : &s->eval[GAT_SPLIT_TRAIN][0];
+            if (sampled) {
+                gat_step_batch_free(&batch);
+                int64_t first = step * bs, k = n_train - first < bs ? n_train - first : bs;
+                if ((rc = gat_step_batch_sampled(&batch, ds, &s->in, &smp, order + first, k, (uint64_t)epoch,
+                                                 (uint64_t)step, err)))
+                    goto done;
+                if (opt->use_plans) rc = gat_step_batch_plan(&batch, m, err);
+                else if (batch.in_own.sparse) rc = gat_csc_index_build(&batch.in_own.csc, batch.in_own.sparse, err);
+                if (!rc) rc = gat_session_reserve(s, m, batch.n, batch.g->nnz, batch_x_nnz(&batch), err);
+                if (rc) goto done;
+                b = &batch;
+            } else if (collection) {
                 gat_step_batch_free(&batch);
                 int64_t first = step * bs, k = n_train - first < bs ? n_train - first : bs;
                 if ((rc = gat_step_batch_graphs(&batch, ds, &s->in, order + first, k, err))) goto done;
@@ -546,7 +704,8 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
             }
             gat_step_batch view = *b;
             if (!opt->use_plans) view.plan = NULL;
-            const uint64_t key = gat_rng_key(opt->seed, GAT_STREAM_STEP, (uint64_t)epoch, (uint64_t)step);
+            const uint64_t key = gat_rng_key(opt->seed, sampled ? GAT_STREAM_BATCH_STEP : GAT_STREAM_STEP, (uint64_t)epoch,
+                                             (uint64_t)step);
             const float *logits = gat_step_batch_forward(m, &s->acts, &view, 1, key);
             gat_tally st;
             memset(&st, 0, sizeof st);
@@ -570,7 +729,7 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
             memset(m->grads, 0, m->n_params * sizeof *m->grads);
             gat_step_batch_backward(m, &s->acts, &view, s->dlogits);
             gat_adam_step(m, m1, m2, ++t_step, opt);
-            if (collection) /* the next batch's rows must start from zero outside its loss rows */
+            if (collection || sampled) /* the next batch's rows must start from zero outside its loss rows */
                 memset(s->dlogits, 0, (size_t)(view.n * C) * sizeof *s->dlogits);
             if (opt->on_step) {
                 gat_step_report sr = {.epoch = epoch, .step = step + 1, .steps = steps, .global_step = t_step,
@@ -580,7 +739,14 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
         }
         res->steps = t_step;
         r.train = gat_tally_metrics(&train_tally, ds->task);
-        r.val = eval_split(m, s, GAT_SPLIT_VAL, opt->use_plans, 0, NULL);
+        if (sampled) {
+            /* a batch's buffers are not held while inference runs */
+            gat_step_batch_free(&batch);
+            session_release(s);
+            if ((rc = eval_exact(m, s, GAT_SPLIT_VAL, &r.val, err))) goto done;
+        } else {
+            r.val = eval_split(m, s, GAT_SPLIT_VAL, opt->use_plans, 0, NULL);
+        }
         r.elapsed = now_seconds() - t0;
         res->epochs = epoch;
         const int flags = gat_early_stop_update(&es, epoch, r.val);
@@ -600,6 +766,8 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
     res->seconds = now_seconds() - t0;
 done:
     gat_step_batch_free(&batch);
+    gat_sampler_free(&smp);
+    if (sampled) session_release(s);
     free(order);
     free(m1);
     free(m2);
