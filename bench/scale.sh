@@ -2,11 +2,13 @@
 # Scaling benchmark: synthetic power-law graphs of 10^4 .. 10^7 nodes (average degree ~15,
 # 300 sparse features, 16 classes, 5 % of the nodes for training), full batch and sampled
 # mini-batches (B = 1024, fanouts 15,10), and PyTorch Geometric's GATConv (full batch, and
-# NeighborLoader with the same B and fanouts) where a venv with torch + torch_geometric is
-# given, gat and PyG interleaved size by size. For each size: generate time, load time, time
-# per epoch, peak resident memory (VmHWM, as gat train prints it), gat's estimate of it, test
-# accuracy after a fixed number of epochs (full batch: --full-epochs; sampled: enough epochs
-# for about as many Adam steps, at least --sampled-epochs), and the 1-minute load average of
+# sampled batches of the same B and fanouts drawn as NeighborLoader draws them, see
+# bench/peers/pyg_scale.py) where a venv with torch + torch_geometric is given, gat and PyG
+# interleaved size by size. For each size: generate time, load time, time per epoch (the
+# median of the epochs after the first), peak resident memory (VmHWM, as gat train prints
+# it), gat's estimate of it, test accuracy after a fixed number of epochs (full batch:
+# --full-epochs; sampled: enough epochs for about as many Adam steps, at least
+# --sampled-epochs), and the 1-minute load average of
 # the machine when the run started. A run whose estimate does not fit is refused by gat and
 # shown as such. Writes bench/results/scale.csv, prints a table and the estimate against the
 # measured peak, and draws bench/results/scale.png/.svg (time and memory against N, log-log).
@@ -42,7 +44,7 @@ while [ $# -gt 0 ]; do
         --max-pyg-sampled) MAX_PYG_SAMPLED="$2"; shift 2 ;;
         --memory) MEMORY=1; shift ;;
         --nice) NICE="$2"; shift 2 ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
         *) echo "bench/scale.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -73,7 +75,16 @@ gat_run() {
     est=$(sed -n 's/^Memory: about \([0-9.]*\) \([MGk]B\).*/\1 \2/p; s/.*needs about \([0-9.]*\) \([MGk]B\).*/\1 \2/p' "$log" | head -1 | to_mb)
     peak=$(sed -n 's/^Peak memory: \([0-9.]*\) \([MGk]B\).*/\1 \2/p' "$log" | to_mb)
     load=$(sed -n 's/.*loaded in \([0-9.]*\) s.*/\1/p' "$log")
-    ep=$(sed -n 's/.*(\([0-9.]*\) ms\/epoch).*/\1/p' "$log" | awk '{ printf "%.4f", $1 / 1000 }')
+    # time per epoch: the median of the epochs after the first (each with its validation), from
+    # the run's metrics.csv, as bench/peers/pyg_scale.py measures it; the mean of one epoch alone
+    local run
+    run=$(sed -n 's/^Run logged to \([^ ]*\) (.*/\1/p' "$log")
+    ep=""
+    if [ -n "$run" ] && [ -f "$run/metrics.csv" ]; then
+        ep=$(awk -F, 'NR > 1 { if (NR > 2) print $2 - prev; prev = $2 }' "$run/metrics.csv" | sort -g |
+             awk '{ a[NR] = $1 } END { if (NR) printf "%.4f", NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+    fi
+    [ -n "$ep" ] || ep=$(sed -n 's/.*(\([0-9.]*\) ms\/epoch).*/\1/p' "$log" | awk '{ printf "%.4f", $1 / 1000 }')
     acc=$(sed -n 's/^Test accuracy = //p' "$log")
     if [ $rc -ne 0 ]; then status=$(grep -q "needs about" "$log" && echo refused || echo failed); fi
     echo "$n,$EDGES,gat,$mode,$GEN,$load,$ep,$peak,$est,$acc,$epochs,$status,$la" >> "$NEW"

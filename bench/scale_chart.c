@@ -1,6 +1,6 @@
 /* scale_chart.c - draw bench/scale.sh's results: time per epoch and peak memory against the
  * number of nodes, log-log, one line per system and mode (measured solid, gat's estimate
- * dashed). Usage: scale_chart results.csv OUT_STEM (writes OUT_STEM.png and OUT_STEM.svg). */
+ * dashed, also where gat refused the run because the estimate did not fit). Usage: scale_chart results.csv OUT_STEM (writes OUT_STEM.png and OUT_STEM.svg). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +54,7 @@ int main(int argc, char **argv) {
     fclose(fp);
     gat_error err = {0};
     gat_figure *fig;
-    if (gat_figure_new(&fig, 1, 2, 860, 360, &err)) return 1;
+    if (gat_figure_new(&fig, 1, 2, 1040, 360, &err)) return 1;
     gat_figure_title(fig, "Scaling: synthetic power-law graphs, avg degree 15, 300 sparse features, 16 classes");
     gat_panel *pt = gat_figure_panel(fig, 0, 0, 1, 1), *pm = gat_figure_panel(fig, 0, 1, 1, 1);
     gat_panel_labels(pt, "Time per epoch", "nodes", "seconds");
@@ -65,17 +65,22 @@ int main(int argc, char **argv) {
         {"gat", "full", "gat full batch", 0},
         {"gat", "sampled", "gat sampled (B=1024, 15,10)", 1},
         {"pyg", "full", "PyG GATConv full batch", 2},
-        {"pyg", "sampled", "PyG NeighborLoader (B=1024, 15,10)", 3},
+        {"pyg", "sampled", "PyG sampled (B=1024, 15,10)", 3},
     };
     for (size_t s = 0; s < sizeof series / sizeof *series; s++) {
-        double x[MAXR], t[MAXR], m[MAXR], e[MAXR];
-        size_t k = 0;
+        double x[MAXR], t[MAXR], m[MAXR], xe[MAXR], e[MAXR];
+        size_t k = 0, ke = 0;
         for (int i = 0; i < n; i++) {
-            if (strcmp(r[i].system, series[s].system) || strcmp(r[i].mode, series[s].mode) || strcmp(r[i].status, "ok")) continue;
+            if (strcmp(r[i].system, series[s].system) || strcmp(r[i].mode, series[s].mode)) continue;
+            /* a run refused by gat's estimate still has its estimate */
+            if ((!strcmp(r[i].status, "ok") || !strcmp(r[i].status, "refused")) && r[i].est_mb > 0) {
+                xe[ke] = r[i].nodes;
+                e[ke++] = r[i].est_mb;
+            }
+            if (strcmp(r[i].status, "ok")) continue;
             x[k] = r[i].nodes;
             t[k] = r[i].epoch_s;
             m[k] = r[i].peak_mb;
-            e[k] = r[i].est_mb;
             k++;
         }
         if (!k) continue;
@@ -84,13 +89,13 @@ int main(int argc, char **argv) {
         gat_panel_line(pm, x, m, k, &st, &err);
         if (!strcmp(series[s].system, "gat")) {
             char lab[64];
-            snprintf(lab, sizeof lab, "%s, estimate", series[s].mode);
+            snprintf(lab, sizeof lab, "gat %s, estimate%s", series[s].mode, ke > k ? " (refused too)" : "");
             gat_style se = {.label = lab, .color = series[s].color, .dashed = 1};
-            gat_panel_line(pm, x, e, k, &se, &err);
+            gat_panel_line(pm, xe, e, ke, &se, &err);
         }
     }
     gat_panel_legend(pt, GAT_LEGEND_UPPER_LEFT);
-    gat_panel_legend(pm, GAT_LEGEND_UPPER_LEFT);
+    gat_panel_legend(pm, GAT_LEGEND_OUTSIDE);
     char path[4096];
     int rc = 0;
     snprintf(path, sizeof path, "%s.png", argv[2]);

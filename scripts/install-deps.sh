@@ -12,5 +12,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     libopenblas-dev libigraph-dev libcairo2-dev zlib1g-dev \
     fonts-dejavu-core protobuf-compiler libxml2-utils valgrind \
     python3-venv python3-numpy python3-scipy python3-pytest \
-    clang-14 libclang-rt-14-dev ccache >/dev/null
+    clang-14 libclang-rt-14-dev ccache \
+    libopenmpi-dev openmpi-bin openssh-client iproute2 >/dev/null
 echo "gat: build dependencies installed"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Regenerate every picture of the README (docs/images/*.png) from scratch:
 #   bash scripts/make-readme-pictures.sh            (needs a build: build/gat, or BUILD=dir)
+#   VECTORS=/tmp/logits.npy bash scripts/make-readme-pictures.sh   also keeps the t-SNE input
+#       (for bench/tsne_compare.py compare, the scikit-learn figures of the t-SNE caption)
 # Cora comes from the repository's data/ (or GAT_DATA_DIR). The steps:
 #   1. gat visualize dataset on Cora                   -> cora_graph.png, cora_degrees.png
 #   2. a default Cora run, seed 1, one thread          -> cora_curves.png (gat plot)
@@ -11,7 +13,9 @@
 #      4 classes, homophily 0.5, dense noisy features), 300 epochs, dropout 0.2
 #                                                      -> synthetic_entropy_layer0.png
 # Everything is deterministic for the seeds given (the same bits on any thread count), so
-# only the timings printed on the console vary between machines.
+# only the timings printed on the console vary between machines. The console of every step
+# is printed: it holds the figures the README's captions quote (components, neighbours,
+# entropy differences, t-SNE scores and times, test accuracies).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GAT=${BUILD:-build}/gat
@@ -23,7 +27,7 @@ trap 'rm -rf "$tmp"' EXIT
 step() { echo "== $*"; }
 
 step "dataset pictures"
-"$GAT" visualize dataset --dataset cora --out "$tmp/ds" --format png >/dev/null
+"$GAT" visualize dataset --dataset cora --out "$tmp/ds" --format png
 cp "$tmp/ds/cora_graph.png" "$tmp/ds/cora_degrees.png" "$out/"
 
 step "a default Cora run (seed 1)"
@@ -35,12 +39,12 @@ cp "$tmp/curves.png" "$out/cora_curves.png"
 M=$(ls "$tmp"/models/binaries/*.safetensors | head -1)
 
 step "inside the model"
-"$GAT" visualize attention --model "$M" --nodes 48,1358 --layer 0 --head 0 --out "$tmp/att" --format png --quiet >/dev/null
+"$GAT" visualize attention --model "$M" --nodes 48,1358 --layer 0 --head 0 --out "$tmp/att" --format png
 cp "$tmp/att/cora_attention_node48_layer0_head0.png" "$out/cora_attention_node48.png"
 cp "$tmp/att/cora_attention_node1358_layer0_heads.png" "$out/cora_attention_node1358_heads.png"
-"$GAT" visualize entropy --model "$M" --layer 0 --out "$tmp/ent" --format png --quiet >/dev/null
+"$GAT" visualize entropy --model "$M" --layer 0 --out "$tmp/ent" --format png
 cp "$tmp/ent/cora_entropy_layer0.png" "$out/cora_entropy_layer0.png"
-"$GAT" visualize embeddings --model "$M" --out "$tmp/emb" --format png --quiet >/dev/null
+"$GAT" visualize embeddings --model "$M" --out "$tmp/emb" --format png --save-vectors "${VECTORS:-$tmp/logits.npy}"
 cp "$tmp/emb/"cora_tsne_layer*.png "$out/cora_tsne.png"
 
 step "a graph whose attention is not uniform"
@@ -49,6 +53,6 @@ step "a graph whose attention is not uniform"
 "$GAT" train --data-dir "$tmp/data" --dataset synthetic --num_of_epochs 300 --dropout 0.2 --seed 1 --threads 1 \
     --checkpoint_freq 0 --should_test --models-dir "$tmp/smodels" --logdir "$tmp/sruns" --quiet
 S=$(ls "$tmp"/smodels/binaries/*.safetensors | head -1)
-"$GAT" visualize entropy --data-dir "$tmp/data" --model "$S" --layer 0 --out "$tmp/sent" --format png --quiet >/dev/null
+"$GAT" visualize entropy --data-dir "$tmp/data" --model "$S" --layer 0 --out "$tmp/sent" --format png
 cp "$tmp/sent/synthetic_entropy_layer0.png" "$out/synthetic_entropy_layer0.png"
 echo "pictures written to $out/"

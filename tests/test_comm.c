@@ -95,7 +95,7 @@ int main(void) {
         pthread_t th[MAXK];
         for (int r = 0; r < k; r++) {
             memset(&jobs[r], 0, sizeof jobs[r]);
-            jobs[r].comm = (gat_comm){r, k, &thread_ops, &g, 0};
+            jobs[r].comm = (gat_comm){r, k, &thread_ops, &g, 0, 0};
             pthread_create(&th[r], NULL, run_rank, &jobs[r]);
         }
         for (int r = 0; r < k; r++) pthread_join(th[r], NULL);

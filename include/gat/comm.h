@@ -49,6 +49,7 @@ struct gat_comm {
     const gat_comm_ops *ops;
     void *impl;                        /* the transport's own state */
     uint64_t bytes_sent;               /* payload bytes this rank has sent, for reports */
+    int failed_collectively;           /* set when every rank learnt of a failure (and holds its message) */
 };
 
 /* The one-process communicator: rank 0 of 1. Static storage, nothing to free. */

@@ -32,6 +32,7 @@
 
 #include <stdint.h>
 
+#include "gat/comm.h"
 #include "gat/dataset.h"
 #include "gat/graph.h"
 #include "gat/model.h"
@@ -138,6 +139,11 @@ typedef struct gat_step_report {
 /* Called after every step; return non-zero to stop training with that status. */
 typedef int (*gat_step_fn)(const gat_step_report *r, const gat_model *m, void *user, gat_error *err);
 
+/* Shards of a single graph's step when a communicator is given without a count. Every shard
+ * costs about one pass today (parts of a pass are over all nodes), so few: 4 splits evenly
+ * over 1, 2 or 4 ranks. */
+#define GAT_DEFAULT_SHARDS 4
+
 typedef struct gat_train_options {
     int64_t max_epochs;                /* 10000 */
     int64_t patience;                  /* 1000 */
@@ -153,6 +159,12 @@ typedef struct gat_train_options {
                                           (gat_plan; same bits, less work); 0: full passes */
     int64_t batch_size;                /* collections: training graphs per step (default 2, as pytorch-GAT);
                                           sampled sessions: seed nodes per step; ignored for a single graph */
+    int64_t shards;                    /* 0 (default): one pass per step. S > 0: each step's gradient is the
+                                          sum, in a fixed order, of S shards of its loss nodes (a collection:
+                                          one shard per graph of the step), and validation likewise, so that
+                                          results are the same for any number of ranks of comm */
+    gat_comm *comm;                    /* NULL: one process; else the ranks share each step's shards (a
+                                          communicator always shards: 4 shards when shards is 0) */
     gat_step_fn on_step;               /* optional, called after every step */
     void *step_user;
 } gat_train_options;

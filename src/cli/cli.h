@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "gat/comm.h"
 #include "gat/status.h"
 
 /* Each subcommand takes the arguments after its name and returns the process exit code
@@ -25,7 +26,12 @@ int gat_cmd_explain(int argc, char **argv);
 /* gat profile: the attention implementations timed (cmd_profile.c). */
 int gat_cmd_profile(int argc, char **argv);
 
-/* Print "gat: error: <msg>" to stderr and return 1 (2 for GAT_EINVAL: usage errors). */
+/* The communicator of a run under mpirun, or NULL (one process, or a build without MPI). */
+gat_comm *gat_cli_comm(void);
+
+/* Print "gat: error: <msg>" to stderr and return 1 (2 for GAT_EINVAL: usage errors). Under
+ * mpirun the message names the rank, and a failure every rank knows of is printed once, by
+ * rank 0. */
 int gat_cli_fail(const gat_error *err);
 /* Print "gat: error: <formatted>" and return 2: for bad options. */
 int gat_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

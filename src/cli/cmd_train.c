@@ -57,6 +57,9 @@ static void train_usage(FILE *fp) {
         "  --patience_period N             stop when neither val accuracy nor val loss improved for N epochs (default: 1000)\n"
         "  --lr X                          Adam learning rate (default: 0.005)\n"
         "  --weight_decay X                L2 weight decay added to the gradient (default: 0.0005)\n"
+        "  --shards S                      split each step into S fixed shards whose gradients are added in order, so\n"
+        "                                  that mpirun -np K gives the same model for any K (default: 0 = unsplit;\n"
+        "                                  4 under mpirun; collections: one shard per graph of a step)\n"
         "  --keep_best BOOL                end with the parameters of the best validation epoch, as the paper\n"
         "                                  evaluates; false ends with the last epoch's, as pytorch-GAT (default: true)\n"
         "  --seed N                        initialisation and dropout seed; same seed, same bits (default: 1)\n"
@@ -140,6 +143,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
         TRY(gat_opt_float(argc, argv, &i, "lr", 1e-12, 10, &a->train.lr));
         TRY(gat_opt_float(argc, argv, &i, "weight_decay", 0, 0.999, &a->train.weight_decay));
         TRY(gat_opt_int(argc, argv, &i, "console_log_freq", 0, 100000000, &a->console_log_freq));
+        TRY(gat_opt_int(argc, argv, &i, "shards", 0, 1000000, &a->train.shards));
         TRY(gat_opt_int(argc, argv, &i, "checkpoint_freq", 0, 100000000, &a->checkpoint_freq));
         if ((r = gat_opt_int(argc, argv, &i, "seed", 0, INT64_MAX, &v)) != 0) {
             if (r < 0) return 2;
@@ -354,6 +358,7 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
 static int on_epoch(const gat_epoch_report *r, const gat_model *m, void *user, gat_error *err) {
     train_ctx *t = user;
     const train_args *a = t->a;
+    if (!gat_comm_is_root(a->train.comm)) return GAT_OK; /* rank 0 alone prints, logs and checkpoints */
     if (t->collection) {
         if (!a->quiet && a->console_log_freq > 0)
             printf("GAT validation: time elapsed= %.2f [s] | epoch=%lld | val %s=%.3f | val loss=%.4f | train %s=%.3f\n",
@@ -523,6 +528,8 @@ int gat_cmd_train(int argc, char **argv) {
     int res_slot = 0, reserved = 0;
     gat_config cfg;
     int threads = gat_set_threads(a.threads);
+    a.train.comm = gat_cli_comm();
+    const int root = gat_comm_is_root(a.train.comm);
 
     /* Everything that can be checked is checked before training starts. */
     struct timespec tl0, tl1;
@@ -550,6 +557,19 @@ int gat_cmd_train(int argc, char **argv) {
         rc = gat_error_set(&err, GAT_EINVAL, "--fanouts: only used with --batch_size B (sampled mini-batches)");
         goto fail;
     }
+    if (a.batch_size > 0 && a.train.shards > 0) {
+        rc = gat_error_set(&err, GAT_EINVAL, "--shards: not used with sampled mini-batches (--batch_size on one graph)");
+        goto fail;
+    }
+    if (a.batch_size > 0 && a.train.comm && a.train.comm->size > 1) {
+        /* every rank finds this alike: rank 0 alone says so */
+        a.train.comm->failed_collectively = 1;
+        rc = gat_error_set(&err, GAT_EINVAL,
+                           "--batch_size: sampled mini-batches (--batch_size %lld on one graph) train in one process, "
+                           "not on %d: under mpirun train full-batch (--batch_size 0) or on a collection of graphs",
+                           (long long)a.batch_size, a.train.comm->size);
+        goto fail;
+    }
     if (a.batch_size > 0) {
         if (a.fanouts_arg) {
             if ((rc = gat_fanouts_parse(a.fanouts_arg, a.fanouts, GAT_MAX_LAYERS, &a.n_fanouts, &err))) goto fail;
@@ -568,8 +588,8 @@ int gat_cmd_train(int argc, char **argv) {
     if ((rc = gat_path_join(bin_dir, sizeof bin_dir, &err, "%s/binaries", a.models_dir))) goto fail;
     if (a.checkpoint_freq > 0 && (rc = gat_cli_check_writable_dir(t.ckpt_dir, &err))) goto fail;
     if ((rc = gat_cli_check_writable_dir(bin_dir, &err))) goto fail;
-    sweep_stale(t.ckpt_dir, bin_dir, a.logdir);
-    if (a.should_visualize) {
+    if (root) sweep_stale(t.ckpt_dir, bin_dir, a.logdir);
+    if (a.should_visualize && root) {
         gat_viz_options vo;
         memset(&vo, 0, sizeof vo);
         vo.seed = a.train.seed;
@@ -582,8 +602,9 @@ int gat_cmd_train(int argc, char **argv) {
     else rc = gat_session_init(&s, &ds, &m, &err);
     if (rc) goto fail;
     /* The final name is reserved now, so that concurrent runs in the same folders never pick
-     * the same one; its number names this run's checkpoints. */
-    {
+     * the same one; its number names this run's checkpoints. Under mpirun rank 0 alone
+     * reserves, logs, checkpoints and saves. */
+    if (root) {
         char prefix[80];
         snprintf(prefix, sizeof prefix, "gat_%s_", upper);
         /* above the numbers of checkpoints too: a run killed before saving its model keeps its checkpoints */
@@ -595,7 +616,7 @@ int gat_cmd_train(int argc, char **argv) {
         const char *num = final_path + strlen(final_path) - strlen(".safetensors") - 6;
         snprintf(t.number, sizeof t.number, "%.6s", num);
     }
-    {
+    if (root) {
         gat_error lerr = {0};
         t.log_ok = 1;
         if (open_runlog(&t, &cfg, &ds, threads, final_path, &lerr)) log_failed(&t, &lerr);
@@ -658,6 +679,11 @@ int gat_cmd_train(int argc, char **argv) {
     }
     gat_metrics val, test = {.loss = NAN, .score = NAN};
     if ((rc = gat_evaluate_split(&m, &s, GAT_SPLIT_VAL, &val, &err))) goto fail;
+    if (!a.quiet && a.train.comm && res.steps > 0)
+        printf("MPI: %d rank%s, %lld shards per step, rank 0 sent %.2f MB per step\n", a.train.comm->size,
+               a.train.comm->size == 1 ? "" : "s",
+               (long long)(t.collection ? a.train.batch_size : a.train.shards ? a.train.shards : GAT_DEFAULT_SHARDS),
+               (double)a.train.comm->bytes_sent / 1e6 / (double)res.steps);
     t.meta.epochs = res.epochs;
     t.meta.best_epoch = res.best_epoch;
     t.meta.val_accuracy = val.score;
@@ -680,6 +706,7 @@ int gat_cmd_train(int argc, char **argv) {
     /* --quiet: the result in one line */
     if (a.quiet && a.should_test) printf("%s; test %s %.4f\n", trained, t.score_name, test.score);
     else if (a.quiet) printf("%s\n", trained);
+    if (!root) goto done; /* the other ranks have nothing to write */
     /* The model first: nothing after this may lose it. */
     if ((rc = gat_model_save(final_path, &m, &t.meta, &err))) goto fail;
     gat_release_name(final_path, res_slot);
@@ -729,6 +756,7 @@ int gat_cmd_train(int argc, char **argv) {
             printf("Training curves drawn to %s and %s\n", files[0], files[1]);
     }
     if (!a.quiet) printf("Model saved to %s\n", final_path);
+done:
     gat_session_free(&s);
     gat_model_free(&m);
     gat_dataset_free(&ds);

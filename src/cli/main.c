@@ -30,6 +30,42 @@ static void install_signal_handlers(void) {
     }
 }
 
+#ifdef GAT_HAVE_MPI
+#include "gat/comm_mpi.h"
+#endif
+
+static gat_comm *cli_comm;
+
+gat_comm *gat_cli_comm(void) { return cli_comm; }
+
+/* Under mpirun (a build with -DGAT_MPI=ON): every rank runs the same command; rank 0 alone
+ * prints, and a failure that the other ranks cannot know of ends them all. */
+static int run_command(int (*run)(int, char **), int argc, char **argv) {
+#ifdef GAT_HAVE_MPI
+    if (gat_comm_mpi_launched()) {
+        gat_error err = {0};
+        if (gat_comm_mpi_init(&cli_comm, &argc, &argv, &err)) return gat_cli_fail(&err);
+        if (cli_comm->size > 1 && run != gat_cmd_train) {
+            if (cli_comm->rank == 0)
+                fprintf(stderr, "gat: error: only 'gat train' runs on several processes (this is rank 0 of %d)\n",
+                        cli_comm->size);
+            cli_comm->ops->finalize(cli_comm);
+            return 2;
+        }
+        if (cli_comm->rank != 0 && !freopen("/dev/null", "w", stdout)) return 1;
+    }
+#endif
+    int rc = run(argc, argv);
+    if (cli_comm) {
+        if (rc && !cli_comm->failed_collectively && cli_comm->size > 1) {
+            fflush(stderr);
+            cli_comm->ops->abort_all(cli_comm, rc);
+        }
+        cli_comm->ops->finalize(cli_comm);
+    }
+    return rc;
+}
+
 typedef struct {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -77,7 +113,7 @@ int main(int argc, char **argv) {
     install_signal_handlers();
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (!strcmp(argv[1], commands[i].name)) {
-            int rc = commands[i].run(argc - 2, argv + 2);
+            int rc = run_command(commands[i].run, argc - 2, argv + 2);
             gat_chart_shutdown();   /* release the font caches, so leak checkers see none */
             return rc;
         }

@@ -17,18 +17,28 @@ static const char *const lib_to_option[][2] = {
     {"train.lr: ", "--lr: "},                         {"train.weight_decay: ", "--weight_decay: "},
     {"train.batch_size: ", "--batch_size: "},
     {"config.attention_impl: ", "--attention_impl: "}, {"config.slope: ", "--negative_slope: "},
+    {"train.shards: ", "--shards: "},
 };
 
 int gat_cli_fail(const gat_error *err) {
+    const gat_comm *c = gat_cli_comm();
     const char *msg = err->msg[0] ? err->msg : gat_status_str(err->status);
+    char line[sizeof err->msg + 64];
+    snprintf(line, sizeof line, "%s", msg);
     for (size_t i = 0; i < sizeof lib_to_option / sizeof lib_to_option[0]; i++) {
         size_t n = strlen(lib_to_option[i][0]);
         if (!strncmp(msg, lib_to_option[i][0], n)) {
-            fprintf(stderr, "gat: error: %s%s\n", lib_to_option[i][1], msg + n);
-            return err->status == GAT_EINVAL ? 2 : 1;
+            snprintf(line, sizeof line, "%s%s", lib_to_option[i][1], msg + n);
+            break;
         }
     }
-    fprintf(stderr, "gat: error: %s\n", msg);
+    if (c && c->size > 1 && c->failed_collectively) {
+        if (c->rank == 0) fprintf(stderr, "gat: error: %s\n", line);
+    } else if (c && c->size > 1) {
+        fprintf(stderr, "gat: error: rank %d of %d: %s\n", c->rank, c->size, line);
+    } else {
+        fprintf(stderr, "gat: error: %s\n", line);
+    }
     return err->status == GAT_EINVAL ? 2 : 1;
 }
 

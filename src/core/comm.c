@@ -28,7 +28,7 @@ static void single_finalize(gat_comm *c) { (void)c; }
 
 static const gat_comm_ops single_ops = {single_allgather, single_bcast,  single_agree,
                                         single_barrier,   single_abort,  single_finalize};
-static gat_comm single_comm = {0, 1, &single_ops, NULL, 0};
+static gat_comm single_comm = {0, 1, &single_ops, NULL, 0, 0};
 
 gat_comm *gat_comm_single(void) { return &single_comm; }
 

@@ -11,6 +11,7 @@
 #include "gat/rng.h"
 #include "dispatch.h"
 #include "pool.h"
+#include "train_shard.h"
 
 gat_train_options gat_train_options_default(void) {
     gat_train_options o;
@@ -30,6 +31,7 @@ gat_train_options gat_train_options_default(void) {
 }
 
 int gat_train_options_check(const gat_train_options *o, gat_error *err) {
+    if (o->shards < 0) return gat_error_set(err, GAT_EINVAL, "train.shards: %lld is negative", (long long)o->shards);
     if (o->max_epochs < 1) return gat_error_set(err, GAT_EINVAL, "train.max_epochs: must be at least 1");
     if (o->patience < 1) return gat_error_set(err, GAT_EINVAL, "train.patience: must be at least 1");
     if (!(o->lr > 0 && o->lr < 10)) return gat_error_set(err, GAT_EINVAL, "train.lr: %g must be in (0, 10)", o->lr);
@@ -611,6 +613,18 @@ static int reserve_for_training(gat_session *s, const gat_model *m, int64_t bs, 
     return rc;
 }
 
+static void tally_add(gat_tally *t, const gat_tally *st) {
+    t->batches++;
+    t->last_loss = st->last_loss;
+    t->loss_sum += st->loss_sum;
+    t->terms += st->terms;
+    t->nodes += st->nodes;
+    t->correct += st->correct;
+    t->tp += st->tp;
+    t->fp += st->fp;
+    t->fn += st->fn;
+}
+
 int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_epoch_fn cb, void *user,
               gat_train_result *res, gat_error *err) {
     int rc = gat_train_options_check(opt, err);
@@ -624,6 +638,8 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
     int64_t *order = NULL;
     gat_step_batch batch;
     memset(&batch, 0, sizeof batch);
+    gat_shards shards;
+    memset(&shards, 0, sizeof shards);
     gat_sampler smp;
     memset(&smp, 0, sizeof smp);
     const int sampled = s->sampled;
@@ -663,6 +679,19 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
         for (int sp = 0; sp < 2; sp++)
             for (int64_t i = 0; i < s->n_eval[sp]; i++)
                 if ((rc = gat_step_batch_plan(&s->eval[sp][i], m, err))) goto done;
+    /* Sharded steps (opt->shards > 0, or any communicator): see train_shard.h. */
+    /* Sampled steps are not split into shards (yet): one process only. */
+    if (sampled && opt->comm && opt->comm->size > 1) {
+        rc = gat_error_set(err, GAT_EINVAL, "train.comm: sampled mini-batches train in one process, not %d",
+                           opt->comm->size);
+        goto done;
+    }
+    if (sampled && opt->shards > 0) {
+        rc = gat_error_set(err, GAT_EINVAL, "train.shards: not used with sampled mini-batches");
+        goto done;
+    }
+    const int sharded = !sampled && (opt->shards > 0 || opt->comm);
+    if (sharded && (rc = gat_shards_init(&shards, s, m, opt, err))) goto done;
     int64_t t_step = 0;
     gat_early_stop es;
     gat_early_stop_init(&es, opt->patience);
@@ -684,6 +713,29 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
         }
         for (int64_t step = 0; step < steps; step++) {
             const gat_step_batch *b = sampled ? NULL : &s->eval[GAT_SPLIT_TRAIN][0];
+            if (sharded) {
+                /* the step's gradient as a sum of fixed shards, the same for any number of ranks */
+                int64_t first = step * bs, k = collection ? (n_train - first < bs ? n_train - first : bs) : 0;
+                const uint64_t key = gat_rng_key(opt->seed, GAT_STREAM_STEP, (uint64_t)epoch, (uint64_t)step);
+                gat_tally st;
+                memset(&st, 0, sizeof st);
+                if ((rc = gat_shards_step(&shards, m, s, opt, collection ? order + first : NULL, k, key, &st, err)))
+                    goto done;
+                gat_metrics sm = gat_tally_metrics(&st, ds->task);
+                if (!isfinite(sm.loss)) {
+                    rc = gat_error_set(err, GAT_ERANGE, "training diverged at epoch %lld (loss is %g); try a smaller --lr",
+                                       (long long)epoch, sm.loss);
+                    goto done;
+                }
+                tally_add(&train_tally, &st);
+                gat_adam_step(m, m1, m2, ++t_step, opt);
+                if (opt->on_step) {
+                    gat_step_report sr = {.epoch = epoch, .step = step + 1, .steps = steps, .global_step = t_step,
+                                          .batch = NULL, .train = sm, .elapsed = now_seconds() - t0};
+                    if ((rc = opt->on_step(&sr, m, opt->step_user, err)) != 0) goto done;
+                }
+                continue;
+            }
             if (sampled) {
                 gat_step_batch_free(&batch);
                 int64_t first = step * bs, k = n_train - first < bs ? n_train - first : bs;
@@ -739,7 +791,12 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
         }
         res->steps = t_step;
         r.train = gat_tally_metrics(&train_tally, ds->task);
-        if (sampled) {
+        if (sharded) {
+            gat_tally vt;
+            memset(&vt, 0, sizeof vt);
+            if ((rc = gat_shards_eval(&shards, m, s, GAT_SPLIT_VAL, opt->use_plans, &vt, err))) goto done;
+            r.val = gat_tally_metrics(&vt, ds->task);
+        } else if (sampled) {
             /* a batch's buffers are not held while inference runs */
             gat_step_batch_free(&batch);
             session_release(s);
@@ -765,6 +822,7 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
     if (best) memcpy(m->params, best, m->n_params * sizeof *best);
     res->seconds = now_seconds() - t0;
 done:
+    gat_shards_free(&shards);
     gat_step_batch_free(&batch);
     gat_sampler_free(&smp);
     if (sampled) session_release(s);

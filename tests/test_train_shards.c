@@ -1,0 +1,217 @@
+/* test_train_shards.c - sharded training (gat_train_options.shards, .comm) gives the same
+ * parameters whatever the number of ranks: one process with 4 shards, and 1, 2 and 3
+ * simulated ranks (threads standing in for processes, with an in-memory communicator), all
+ * bit-identical; the shards of a step are the same work split, so the result stays close to
+ * the unsharded one; bad shard counts are refused with a message naming the option. Runs in
+ * the default (MPI-free) build; tests/mpi/ does the same with mpirun. */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "gat/comm.h"
+#include "gat/train.h"
+
+enum { MAXK = 3, EPOCHS = 12, SHARDS = 4 };
+
+/* Two communities with noisy features (as test_train.c). */
+static void make_synthetic(gat_dataset *ds) {
+    memset(ds, 0, sizeof *ds);
+    const int64_t n = 300, k = 16, per = 6;
+    snprintf(ds->name, sizeof ds->name, "synthetic");
+    ds->n_nodes = n;
+    ds->n_features = k;
+    ds->n_classes = 2;
+    ds->dense_features = malloc(sizeof(float) * n * k);
+    ds->labels = malloc(sizeof(int64_t) * n);
+    ds->edge_src = malloc(sizeof(int64_t) * n * per);
+    ds->edge_dst = malloc(sizeof(int64_t) * n * per);
+    uint64_t st = 7;
+    for (int64_t i = 0; i < n; i++) {
+        ds->labels[i] = i % 2;
+        for (int64_t j = 0; j < k; j++) {
+            st = st * 6364136223846793005ull + 1442695040888963407ull;
+            float noise = (float)((st >> 40) & 0xffff) / 65536.0f;
+            ds->dense_features[i * k + j] = noise + (j == ds->labels[i] ? 1.0f : 0.0f);
+        }
+        for (int t = 0; t < per; t++) {
+            st = st * 6364136223846793005ull + 1442695040888963407ull;
+            int64_t j = (int64_t)((st >> 33) % (uint64_t)(n / 2)) * 2 + (t < 5 ? ds->labels[i] : 1 - ds->labels[i]);
+            ds->edge_src[ds->n_edges] = j;
+            ds->edge_dst[ds->n_edges++] = i;
+        }
+    }
+    for (int s = 0; s < 3; s++) {
+        ds->split[s] = malloc(sizeof(int64_t) * n);
+        for (int64_t i = 0; i < n; i++)
+            if (i % 3 == s) ds->split[s][ds->split_size[s]++] = i;
+    }
+}
+
+/* An in-memory group of threads: all-gather, agreement and broadcast. */
+typedef struct {
+    pthread_barrier_t bar;
+    const void *bufs[MAXK];
+    int status[MAXK];
+} group;
+
+static int t_allgather(gat_comm *c, const float *mine, size_t n, float *all, gat_error *err) {
+    (void)err;
+    group *g = c->impl;
+    g->bufs[c->rank] = mine;
+    pthread_barrier_wait(&g->bar);
+    for (int r = 0; r < c->size; r++) memcpy(all + (size_t)r * n, g->bufs[r], n * sizeof *all);
+    c->bytes_sent += (uint64_t)(c->size - 1) * n * sizeof *all;
+    pthread_barrier_wait(&g->bar);
+    return GAT_OK;
+}
+static int t_bcast(gat_comm *c, void *buf, size_t bytes, int root, gat_error *err) {
+    (void)err;
+    group *g = c->impl;
+    if (c->rank == root) g->bufs[root] = buf;
+    pthread_barrier_wait(&g->bar);
+    if (c->rank != root) memcpy(buf, g->bufs[root], bytes);
+    pthread_barrier_wait(&g->bar);
+    return GAT_OK;
+}
+static int t_agree(gat_comm *c, int status, int *failed_rank, gat_error *err) {
+    (void)err;
+    group *g = c->impl;
+    g->status[c->rank] = status;
+    pthread_barrier_wait(&g->bar);
+    int out = GAT_OK;
+    *failed_rank = -1;
+    for (int r = 0; r < c->size; r++)
+        if (g->status[r] != GAT_OK) {
+            out = g->status[r];
+            *failed_rank = r;
+            break;
+        }
+    pthread_barrier_wait(&g->bar);
+    return out;
+}
+static void t_barrier(gat_comm *c) { pthread_barrier_wait(&((group *)c->impl)->bar); }
+static const gat_comm_ops thread_ops = {t_allgather, t_bcast, t_agree, t_barrier, NULL, NULL};
+
+typedef struct {
+    const gat_dataset *ds;
+    gat_comm *comm;                    /* NULL: one process */
+    int64_t shards;
+    float *params;                     /* out */
+    size_t n_params;
+    double best_val_loss;
+    int rc;
+    char msg[GAT_ERROR_LEN];
+} job;
+
+static void *run(void *arg) {
+    job *j = arg;
+    gat_error err = {0};
+    gat_config cfg = gat_config_default(j->ds->n_features, j->ds->n_classes);
+    gat_model m;
+    gat_session s;
+    memset(&m, 0, sizeof m);
+    memset(&s, 0, sizeof s);
+    gat_train_options o = gat_train_options_default();
+    o.max_epochs = EPOCHS;
+    o.seed = 3;
+    o.shards = j->shards;
+    o.comm = j->comm;
+    gat_train_result res;
+    j->rc = gat_model_init(&m, &cfg, 3, &err);
+    if (!j->rc) j->rc = gat_session_init(&s, j->ds, &m, &err);
+    if (!j->rc) j->rc = gat_train(&m, &s, &o, NULL, NULL, &res, &err);
+    if (!j->rc) {
+        j->n_params = m.n_params;
+        j->params = malloc(m.n_params * sizeof *j->params);
+        memcpy(j->params, m.params, m.n_params * sizeof *j->params);
+        j->best_val_loss = res.best_val.loss;
+    }
+    memcpy(j->msg, err.msg, sizeof j->msg);
+    gat_session_free(&s);
+    gat_model_free(&m);
+    return NULL;
+}
+
+/* Train on k simulated ranks; jobs[r] holds rank r's result. */
+static void run_ranks(const gat_dataset *ds, int k, int64_t shards, job *jobs) {
+    group g;
+    memset(&g, 0, sizeof g);
+    pthread_barrier_init(&g.bar, NULL, (unsigned)k);
+    gat_comm comms[MAXK];
+    pthread_t th[MAXK];
+    for (int r = 0; r < k; r++) {
+        comms[r] = (gat_comm){r, k, &thread_ops, &g, 0, 0};
+        memset(&jobs[r], 0, sizeof jobs[r]);
+        jobs[r] = (job){.ds = ds, .comm = &comms[r], .shards = shards};
+        pthread_create(&th[r], NULL, run, &jobs[r]);
+    }
+    for (int r = 0; r < k; r++) pthread_join(th[r], NULL);
+    pthread_barrier_destroy(&g.bar);
+}
+
+int main(void) {
+    gat_dataset ds;
+    make_synthetic(&ds);
+    gat_set_threads(1);
+
+    job one = {.ds = &ds, .shards = SHARDS}, plain = {.ds = &ds, .shards = 0};
+    run(&one);
+    run(&plain);
+    CHECK_MSG(one.rc == GAT_OK && plain.rc == GAT_OK, "one process trains (%s%s)", one.msg, plain.msg);
+    if (one.rc || plain.rc) return check_summary();
+    /* the shards split the same step: the parameters stay close to the unsharded run's (only
+     * the order of the additions differs) */
+    double worst = 0;
+    int differ = 0;
+    for (size_t i = 0; i < one.n_params; i++) {
+        worst = fmax(worst, fabs((double)one.params[i] - (double)plain.params[i]));
+        differ |= one.params[i] != plain.params[i];
+    }
+    CHECK_MSG(worst < 1e-3, "sharded and unsharded training agree to %g", worst);
+    (void)differ;
+
+    for (int k = 1; k <= MAXK; k++) {
+        job jobs[MAXK];
+        run_ranks(&ds, k, SHARDS, jobs);
+        for (int r = 0; r < k; r++) {
+            CHECK_MSG(jobs[r].rc == GAT_OK, "%d ranks: rank %d trains (%s)", k, r, jobs[r].msg);
+            CHECK_MSG(jobs[r].params && jobs[r].n_params == one.n_params &&
+                          !memcmp(jobs[r].params, one.params, one.n_params * sizeof *one.params),
+                      "%d ranks: rank %d's parameters are bit-identical to one process with %d shards", k, r, SHARDS);
+            CHECK_MSG(jobs[r].best_val_loss == one.best_val_loss, "%d ranks: the same best validation loss", k);
+            free(jobs[r].params);
+        }
+    }
+    /* a communicator without a shard count: GAT_DEFAULT_SHARDS */
+    {
+        job jobs[MAXK];
+        run_ranks(&ds, 2, 0, jobs);
+        for (int r = 0; r < 2; r++) {
+            CHECK_MSG(jobs[r].rc == GAT_OK && !memcmp(jobs[r].params, one.params, one.n_params * sizeof *one.params),
+                      "2 ranks without --shards: %d shards, the same parameters (%s)", GAT_DEFAULT_SHARDS, jobs[r].msg);
+            free(jobs[r].params);
+        }
+    }
+    /* more ranks than shards: refused on every rank, naming the option */
+    {
+        job jobs[MAXK];
+        run_ranks(&ds, 3, 2, jobs);
+        for (int r = 0; r < 3; r++) {
+            CHECK_MSG(jobs[r].rc == GAT_EINVAL && strstr(jobs[r].msg, "use --shards 3 or more"),
+                      "3 ranks, 2 shards: refused on rank %d (%s)", r, jobs[r].msg);
+            free(jobs[r].params);
+        }
+    }
+    /* more shards than training nodes; a negative count */
+    job many = {.ds = &ds, .shards = 1000}, neg = {.ds = &ds, .shards = -1};
+    run(&many);
+    run(&neg);
+    CHECK_MSG(many.rc == GAT_EINVAL && strstr(many.msg, "train.shards: 1000 is more than"), "1000 shards: %s", many.msg);
+    CHECK_MSG(neg.rc == GAT_EINVAL && strstr(neg.msg, "train.shards: -1"), "-1 shards: %s", neg.msg);
+    free(one.params);
+    free(plain.params);
+    gat_dataset_free(&ds);
+    return check_summary();
+}
