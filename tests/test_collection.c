@@ -12,6 +12,7 @@
 #include "gat/dataset.h"
 #include "gat/ppigen.h"
 #include "gat/train.h"
+#include "gat/viz_collection.h"
 
 static void put_npy(const char *dir, const char *name, gat_dtype t, int ndim, const int64_t *shape, const void *data) {
     gat_array a;
@@ -279,11 +280,48 @@ static void test_training(const char *tmp) {
     gat_dataset_free(&flat);
 }
 
+/* Colours of multi-label nodes, worked by hand: labels per node 0, 1, 1, 2, 3, 3 of C = 3.
+ * The zero-label node has its range; then each range closes once it holds its share of the
+ * remaining nodes (5 nodes / 5 ranges = 1: {1, 1}; 3 / 4: {2}; the rest: {3, 3}). */
+static void test_label_colouring(void) {
+    float t[6 * 3] = {0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1};
+    gat_dataset ds;
+    memset(&ds, 0, sizeof ds);
+    snprintf(ds.name, sizeof ds.name, "tiny");
+    ds.task = GAT_TASK_MULTI_LABEL;
+    ds.n_nodes = 6;
+    ds.n_classes = 3;
+    ds.targets = t;
+    gat_label_colouring c;
+    gat_error err = {0};
+    CHECK(gat_label_colouring_init(&c, &ds, -1, &err) == GAT_OK);
+    const int64_t want[6] = {0, 1, 1, 2, 3, 3};
+    CHECK(c.n_classes == 4);
+    for (int i = 0; i < 6 && c.n_classes == 4; i++) CHECK_MSG(c.cls[i] == want[i], "node %d: range %lld", i, (long long)c.cls[i]);
+    CHECK(c.n_classes == 4 && !strcmp(c.names[0], "0 labels") && !strcmp(c.names[1], "1 label") &&
+          !strcmp(c.names[3], "3 labels"));
+    CHECK(!strcmp(c.what, "labels per node"));
+    gat_graph_input g = {0};
+    gat_label_colouring_apply(&c, &g);
+    CHECK(g.labels == c.cls && g.n_classes == 4 && g.colour_by == c.what);
+    gat_label_colouring_free(&c);
+    /* by one label: label 2 is on nodes 2, 4, 5 */
+    CHECK(gat_label_colouring_init(&c, &ds, 2, &err) == GAT_OK);
+    const int64_t with2[6] = {0, 0, 1, 0, 1, 1};
+    for (int i = 0; i < 6; i++) CHECK(c.cls[i] == with2[i]);
+    CHECK(c.n_classes == 2 && !strcmp(c.names[0], "without label 2") && !strcmp(c.names[1], "with label 2"));
+    gat_label_colouring_free(&c);
+    CHECK(gat_label_colouring_init(&c, &ds, 3, &err) == GAT_EINVAL && strstr(err.msg, "--label: 3 is not a label"));
+    ds.task = GAT_TASK_SINGLE_LABEL;
+    CHECK(gat_label_colouring_init(&c, &ds, -1, &err) == GAT_EINVAL && strstr(err.msg, "not multi-label"));
+}
+
 int main(void) {
     const char *tmp = check_tmpdir("test_collection");
     test_ppi_folder(tmp);
     test_numpy_layout(tmp);
     test_micro_f1();
+    test_label_colouring();
     test_training(tmp);
     return check_summary();
 }

@@ -48,6 +48,8 @@ typedef struct gat_graph_input {
     const int64_t *labels;             /* (n_nodes) class or -1; NULL: one colour */
     int64_t n_classes;
     const char *const *class_names;    /* (n_classes) or NULL: "class 0", ... */
+    const char *colour_by;             /* what the colour classes are when not classes ("number of
+                                          labels (of 121)", see viz_collection.h), for legends; or NULL */
 } gat_graph_input;
 
 /* A dataset as a graph to draw (borrows its arrays): single-label datasets are coloured

@@ -88,5 +88,15 @@ int gat_cli_check_model_fits(const gat_model *m, const gat_dataset *ds, const ch
 struct gat_viz_options;
 int gat_cli_visualize_dataset(const gat_dataset *ds, const struct gat_viz_options *opt, const char *out_dir, int flags,
                               gat_error *err);
+/* A collection of graphs: the collection summary and figure, and graph `graph` (-1: the
+ * first test graph) drawn and summarised, coloured by number of labels or by label `label`
+ * (-1: by number) for multi-label data. */
+int gat_cli_visualize_collection(const gat_dataset *ds, const struct gat_viz_options *opt, const char *out_dir,
+                                 int flags, int64_t graph, int64_t label, gat_error *err);
+/* The graph a collection picture shows: graph, or the first test graph when graph < 0
+ * (errors name --graph). */
+int gat_cli_collection_graph(const gat_dataset *ds, int64_t graph, int64_t *out, gat_error *err);
+/* The split (gat_split) graph g of a collection is in, -1 in none. */
+int gat_cli_collection_split(const gat_dataset *ds, int64_t graph);
 
 #endif

@@ -175,7 +175,11 @@ int gat_cmd_predict(int argc, char **argv) {
     if (rc) return rc;
     if (a.help) {
         printf("usage: gat predict --model FILE [options]\n\nRun a saved model on every node (no dropout) and write CSV:\n"
-               "node, split, label, predicted class, then one probability column per class.\n\n%s"
+               "node, split, label, predicted class, then one probability column per class. A multi-label\n"
+               "model (PPI): label and predicted list a node's labels and predicted labels (logit > 0, as\n"
+               "micro-F1 counts them) separated by ';', then p_<label> per label, then the 0/1 prediction\n"
+               "pred_<label> per label. A collection may be one the model never saw (inductive, --data-dir):\n"
+               "its feature and label widths must be the model's.\n\n%s"
                "  --out FILE                   where to write the CSV (default: standard output)\n"
                "  --split NAME                 all, train, val or test (default: all)\n", common_help);
         return 0;
@@ -219,6 +223,11 @@ int gat_cmd_predict(int argc, char **argv) {
         if (ds.class_names) csv_write_name(fp, "p_", ds.class_names[c]);
         else fprintf(fp, "p_%lld", (long long)c);
     }
+    for (int64_t c = 0; multi && c < C; c++) {
+        fputc(',', fp);
+        if (ds.class_names) csv_write_name(fp, "pred_", ds.class_names[c]);
+        else fprintf(fp, "pred_%lld", (long long)c);
+    }
     fputc('\n', fp);
     double *p = malloc((size_t)C * sizeof *p);
     if (!p) { rc = gat_error_set(&err, GAT_ENOMEM, "out of memory"); goto done; }
@@ -237,14 +246,18 @@ int gat_cmd_predict(int argc, char **argv) {
         }
         fprintf(fp, "%lld,%s,", (long long)i, split_of[i] >= 0 ? split_names[split_of[i]] : "");
         if (multi) {
-            fputs(",", fp);
             int first = 1;
+            for (int64_t c = 0; ds.targets && c < C; c++)
+                if (ds.targets[i * C + c] > 0.5f) { fprintf(fp, "%s%lld", first ? "" : ";", (long long)c); first = 0; }
+            fputc(',', fp);
+            first = 1;
             for (int64_t c = 0; c < C; c++)
-                if (p[c] > 0.5) { fprintf(fp, "%s%lld", first ? "" : ";", (long long)c); first = 0; }
+                if (l[c] > 0) { fprintf(fp, "%s%lld", first ? "" : ";", (long long)c); first = 0; }
         } else {
             fprintf(fp, "%lld,%lld", (long long)ds.labels[i], (long long)best);
         }
         for (int64_t c = 0; c < C; c++) fprintf(fp, ",%.6f", p[c]);
+        for (int64_t c = 0; multi && c < C; c++) fprintf(fp, ",%d", l[c] > 0);
         fputc('\n', fp);
     }
     free(p);

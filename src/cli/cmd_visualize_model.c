@@ -13,6 +13,7 @@
 #include "gat/npy.h"
 #include "gat/ops.h"
 #include "gat/tsne.h"
+#include "gat/viz_collection.h"
 #include "gat/viz_model.h"
 
 enum { PIC_ATTENTION = 1, PIC_ENTROPY = 2, PIC_EMBEDDINGS = 4, PIC_ALL = 7 };
@@ -21,7 +22,7 @@ typedef struct {
     int picture;
     const char *model, *dataset, *data_dir, *out, *format, *nodes, *head, *layout, *layer, *dump, *csv, *method,
         *init, *save_vectors;
-    int64_t seed, bins, n_top, n_random, iterations, threads, exaggeration_iter;
+    int64_t seed, bins, n_top, n_random, iterations, threads, exaggeration_iter, graph, label;
     double scale, perplexity, lr, exaggeration, theta;
     gat_tsne_options tsne;             /* the library's defaults (gat_tsne_options_default), then the options */
     int normalize, no_metrics, quiet;
@@ -62,7 +63,12 @@ static void vm_usage(FILE *fp, int pic) {
         "  --dump-attention FILE   also save every attention coefficient: FILE.npy (edges x heads of all\n"
         "                          layers) with FILE_edge_index.npy (2 x edges, as the dataset's) and\n"
         "                          FILE_input_edge.npy, or one FILE.npz archive of them\n"
-        "  --quiet                 print only the paths written\n");
+        "  --quiet                 print only the paths written\n"
+        "  --graph ID              a collection of graphs (PPI): the graph to look at (default: the first test\n"
+        "                          graph%s); node ids are then the graph's own, 0..n-1\n"
+        "  --label K               multi-label data: colour nodes by whether they carry label K (default: by\n"
+        "                          their number of labels, in ranges of about equal node counts)\n",
+        pic == PIC_ENTROPY ? "; entropy: every test graph together" : "");
     if (pic == PIC_ATTENTION)
         fprintf(fp,
             "  --nodes LIST            node ids, e.g. 1358,7,42 (default: the --top highest-degree nodes\n"
@@ -128,6 +134,8 @@ static int parse_vm_args(int argc, char **argv, int pic, vm_args *a) {
     a->exaggeration = a->tsne.early_exaggeration;
     a->theta = a->tsne.theta;
     a->scale = 2;
+    a->graph = -1;
+    a->label = -1;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             vm_usage(stdout, pic);
@@ -152,6 +160,8 @@ static int parse_vm_args(int argc, char **argv, int pic, vm_args *a) {
         TRY(gat_opt_int(argc, argv, &i, "threads", 0, 1024, &a->threads));
         TRY(gat_opt_str(argc, argv, &i, "dump_attention", &a->dump));
         TRY(gat_opt_flag(argc, argv, &i, "quiet", &a->quiet));
+        TRY(gat_opt_int(argc, argv, &i, "graph", 0, INT64_MAX, &a->graph));
+        TRY(gat_opt_int(argc, argv, &i, "label", 0, INT64_MAX, &a->label));
         TRY(gat_opt_str(argc, argv, &i, "layer", &a->layer));
         TRY(gat_opt_int(argc, argv, &i, "seed", 0, INT64_MAX, &a->seed));
         TRY(gat_opt_str(argc, argv, &i, "nodes", &a->nodes));
@@ -204,18 +214,57 @@ static int parse_layer(const char *s, int n_layers, int allow_all, int *out, gat
 typedef struct {
     gat_model m;
     gat_model_meta meta;
-    gat_dataset ds;
+    gat_dataset ds;                    /* what the pictures show: the dataset, or the chosen graphs of a collection */
+    gat_dataset full;                  /* a collection: all of it (ds holds the chosen graphs) */
     gat_inspection ins;
     gat_graph_input info;
+    gat_label_colouring col;           /* multi-label data: the node colours */
     gat_viz_options vo;
     char dir[1024];
-    char dname[64];                    /* the dataset's name for people ("Cora") */
+    char dname[128];                   /* what is shown, for people ("Cora", "PPI graph 22 (test)") */
+    char stem[128];                    /* file names start with it ("cora", "ppi_graph22") */
 } vm_ctx;
 
 static void vm_free(vm_ctx *c) {
     gat_inspection_free(&c->ins);
+    gat_label_colouring_free(&c->col);
     gat_dataset_free(&c->ds);
+    gat_dataset_free(&c->full);
     gat_model_free(&c->m);
+}
+
+/* A collection: keep the graphs the picture shows (--graph, else the first test graph; for
+ * entropy every test graph) as c->ds, the whole collection as c->full. */
+static int vm_select_graphs(const vm_args *a, vm_ctx *c, gat_error *err) {
+    c->full = c->ds;
+    memset(&c->ds, 0, sizeof c->ds);
+    const gat_dataset *f = &c->full;
+    char dname[64];
+    gat_display_dataset_name(f->name, dname, sizeof dname);
+    int64_t g = 0;
+    const int64_t *graphs = &g, n = 1;
+    int rc;
+    if (a->graph < 0 && a->picture == PIC_ENTROPY && f->split_n_graphs[GAT_SPLIT_TEST] > 0) {
+        graphs = f->split_graphs[GAT_SPLIT_TEST];
+        const int64_t k = f->split_n_graphs[GAT_SPLIT_TEST];
+        int len = snprintf(c->dname, sizeof c->dname, "%s, test graph%s", dname, k == 1 ? "" : "s");
+        for (int64_t t = 0; t < k && len < (int)sizeof c->dname - 8; t++)
+            len += snprintf(c->dname + len, sizeof c->dname - (size_t)len, "%s%lld", t ? ", " : " ", (long long)graphs[t]);
+        snprintf(c->stem, sizeof c->stem, "%s_test_graphs", f->name);
+        rc = gat_dataset_select_graphs(&c->ds, f, graphs, k, err);
+    } else {
+        if ((rc = gat_cli_collection_graph(f, a->graph, &g, err))) return rc;
+        const int s = gat_cli_collection_split(f, g);
+        snprintf(c->dname, sizeof c->dname, "%s graph %lld (%s)", dname, (long long)g,
+                 s == 0 ? "train" : s == 1 ? "val" : s == 2 ? "test" : "no split");
+        snprintf(c->stem, sizeof c->stem, "%s_graph%lld", f->name, (long long)g);
+        rc = gat_dataset_select_graphs(&c->ds, f, graphs, n, err);
+    }
+    if (rc) return rc;
+    if (!a->quiet)
+        printf("%s: a collection of %lld graphs, %lld nodes; showing %s: %lld nodes, %lld edges\n", dname,
+               (long long)f->n_graphs, (long long)f->n_nodes, c->dname, (long long)c->ds.n_nodes, (long long)c->ds.n_edges);
+    return GAT_OK;
 }
 
 static int vm_open(const vm_args *a, vm_ctx *c, gat_error *err) {
@@ -223,9 +272,23 @@ static int vm_open(const vm_args *a, vm_ctx *c, gat_error *err) {
     gat_set_threads((int)a->threads);
     int rc = gat_cli_open_model(a->model, a->dataset, a->data_dir, a->normalize, &c->m, &c->meta, &c->ds, err);
     if (rc) return rc;
+    if (c->ds.n_graphs > 0) {
+        if ((rc = vm_select_graphs(a, c, err))) return rc;
+    } else {
+        if (a->graph >= 0)
+            return gat_error_set(err, GAT_EINVAL, "--graph: %s is one graph, not a collection of graphs", c->ds.name);
+        gat_display_dataset_name(c->ds.name, c->dname, sizeof c->dname);
+        snprintf(c->stem, sizeof c->stem, "%s", c->ds.name);
+    }
+    if (a->label >= 0 && c->ds.task != GAT_TASK_MULTI_LABEL)
+        return gat_error_set(err, GAT_EINVAL, "--label: %s is not multi-label (its nodes have one class each)", c->ds.name);
     if ((rc = gat_inspect(&c->ins, &c->m, &c->ds, err))) return rc;
     c->info = gat_graph_input_from_dataset(&c->ds);
-    gat_display_dataset_name(c->ds.name, c->dname, sizeof c->dname);
+    if (c->ds.task == GAT_TASK_MULTI_LABEL) {
+        if ((rc = gat_label_colouring_init(&c->col, &c->ds, a->label, err))) return rc;
+        gat_label_colouring_apply(&c->col, &c->info);
+    }
+    c->info.name = c->dname;
     c->vo.scale = a->scale;
     c->vo.seed = (uint64_t)a->seed;
     if (a->out) rc = gat_path_join(c->dir, sizeof c->dir, err, "%s", a->out);
@@ -263,8 +326,16 @@ static void print_files(const gat_viz_result *res) {
 
 static const char *class_name(const vm_ctx *c, int64_t node, char *buf, size_t size) {
     int64_t y = c->info.labels ? c->info.labels[node] : -1;
+    if (c->ds.task == GAT_TASK_MULTI_LABEL && c->ds.targets) { /* its labels, and its colour with --label */
+        int64_t k = 0;
+        for (int64_t j = 0; j < c->ds.n_classes; j++) k += c->ds.targets[node * c->ds.n_classes + j] > 0.5f;
+        int len = snprintf(buf, size, "%lld label%s", (long long)k, k == 1 ? "" : "s");
+        if (c->col.n_classes == 2 && y >= 0 && len > 0 && (size_t)len < size)
+            snprintf(buf + len, size - (size_t)len, ", %s", c->col.names[y]);
+        return buf;
+    }
     if (y < 0) snprintf(buf, size, "no label");
-    else if (c->ds.class_names) gat_display_class_name(c->ds.class_names[y], buf, size);
+    else if (c->info.class_names) gat_display_class_name(c->info.class_names[y], buf, size);
     else snprintf(buf, size, "class %lld", (long long)y);
     return buf;
 }
@@ -298,7 +369,7 @@ static int run_attention(const vm_args *a, vm_ctx *c, gat_error *err) {
                 return gat_error_set(err, GAT_EINVAL, "option --nodes: '%s' is not a node id", t);
             if (v < 0 || v >= c->ins.n_nodes)
                 return gat_error_set(err, GAT_EINVAL, "option --nodes: node %lld is out of range, %s has %lld nodes (0..%lld)",
-                                     v, c->ds.name, (long long)c->ins.n_nodes, (long long)c->ins.n_nodes - 1);
+                                     v, c->full.n_graphs ? c->dname : c->ds.name, (long long)c->ins.n_nodes, (long long)c->ins.n_nodes - 1);
             if (n_nodes == 1024) return gat_error_set(err, GAT_EINVAL, "option --nodes: at most 1024 nodes");
             nodes[n_nodes++] = v;
         }
@@ -329,11 +400,11 @@ static int run_attention(const vm_args *a, vm_ctx *c, gat_error *err) {
                    class_name(c, v, cls, sizeof cls), (long long)(e - b - 1), e - b - 1 == 1 ? "" : "s", mn, mx, 1.0 / (double)(e - b));
         gat_viz_result res;   /* this node's files */
         memset(&res, 0, sizeof res);
-        int rc = gat_path_join(stem, sizeof stem, err, "%s/%s_attention_node%lld_layer%d_head%s", c->dir, c->ds.name,
+        int rc = gat_path_join(stem, sizeof stem, err, "%s/%s_attention_node%lld_layer%d_head%s", c->dir, c->stem,
                                (long long)v, layer, hname);
         if (!rc) rc = gat_viz_attention(&c->ins, &c->info, v, layer, head, lay, &c->vo, stem, &res, err);
         if (!rc && c->ins.heads[layer] > 1) {
-            rc = gat_path_join(stem, sizeof stem, err, "%s/%s_attention_node%lld_layer%d_heads", c->dir, c->ds.name,
+            rc = gat_path_join(stem, sizeof stem, err, "%s/%s_attention_node%lld_layer%d_heads", c->dir, c->stem,
                                (long long)v, layer);
             if (!rc) rc = gat_viz_attention_heads(&c->ins, &c->info, v, layer, lay, &c->vo, stem, &res, err);
         }
@@ -376,8 +447,8 @@ static int run_entropy(const vm_args *a, vm_ctx *c, gat_error *err) {
         char stem[1400];
         gat_viz_result res;
         memset(&res, 0, sizeof res);
-        rc = gat_path_join(stem, sizeof stem, err, "%s/%s_entropy_layer%d", c->dir, c->ds.name, l);
-        if (!rc) rc = gat_viz_entropy(&c->ins, c->ds.name, l, (int)a->bins, &c->vo, stem, &res, err);
+        rc = gat_path_join(stem, sizeof stem, err, "%s/%s_entropy_layer%d", c->dir, c->stem, l);
+        if (!rc) rc = gat_viz_entropy(&c->ins, c->dname, l, (int)a->bins, &c->vo, stem, &res, err);
         if (!rc) print_files(&res);
     }
     free(h);
@@ -450,7 +521,7 @@ static int run_embeddings(const vm_args *a, vm_ctx *c, gat_error *err) {
     if (!a->no_metrics) {
         const int64_t *labels = c->info.labels;
         if (n > 21 && (rc = gat_trustworthiness(x, d, y, 2, n, 10, &trust, err))) goto done;
-        if (labels && n > 11 && (rc = gat_knn_class_agreement(y, n, 2, labels, 10, &agree, err))) goto done;
+        if (labels && n > 11 && (!c->col.n_classes || a->label >= 0) && (rc = gat_knn_class_agreement(y, n, 2, labels, 10, &agree, err))) goto done;
     }
     if (!a->quiet) {
         printf("  %s, %d iterations in %.2f s (affinities %.2f s), KL %.4f\n",
@@ -461,7 +532,7 @@ static int run_embeddings(const vm_args *a, vm_ctx *c, gat_error *err) {
     }
     char csv[1400], stem[1400], title[256], sub[320];
     if (a->csv) rc = gat_path_join(csv, sizeof csv, err, "%s", a->csv);
-    else rc = gat_path_join(csv, sizeof csv, err, "%s/%s_tsne_layer%d.csv", c->dir, c->ds.name, layer);
+    else rc = gat_path_join(csv, sizeof csv, err, "%s/%s_tsne_layer%d.csv", c->dir, c->stem, layer);
     if (!rc) rc = gat_tsne_write_csv(csv, y, n, c->info.labels, err);
     if (rc) goto done;
     printf("  %s\n", csv);
@@ -470,10 +541,12 @@ static int run_embeddings(const vm_args *a, vm_ctx *c, gat_error *err) {
                       st.method == GAT_TSNE_EXACT ? "exact" : "Barnes-Hut", o.perplexity, st.n_iter,
                       (unsigned long long)o.seed);
     if (isfinite(trust)) sl += snprintf(sub + sl, sizeof sub - (size_t)sl, "; trustworthiness@10 %.3f", trust);
-    if (isfinite(agree)) snprintf(sub + sl, sizeof sub - (size_t)sl, "; kNN class agreement@10 %.3f", agree);
+    if (isfinite(agree)) sl += snprintf(sub + sl, sizeof sub - (size_t)sl, "; kNN class agreement@10 %.3f", agree);
+    if (c->col.n_classes && sl > 0 && (size_t)sl < sizeof sub)
+        snprintf(sub + sl, sizeof sub - (size_t)sl, "; colour: %s", c->col.what);
     gat_viz_result res;
     memset(&res, 0, sizeof res);
-    rc = gat_path_join(stem, sizeof stem, err, "%s/%s_tsne_layer%d", c->dir, c->ds.name, layer);
+    rc = gat_path_join(stem, sizeof stem, err, "%s/%s_tsne_layer%d", c->dir, c->stem, layer);
     if (!rc) rc = gat_viz_embeddings(y, n, &c->info, title, sub, &c->vo, stem, &res, err);
     if (!rc) print_files(&res);
 done:

@@ -36,9 +36,10 @@ int gat_cli_check_model_fits(const gat_model *m, const gat_dataset *ds, const ch
                              "(a model of another dataset?)", model_path, (long long)c->n_in, ds->name,
                              (long long)ds->n_features);
     int64_t classes = gat_config_out_width(c, c->n_layers - 1);
+    const char *what = ds->task == GAT_TASK_MULTI_LABEL ? "labels" : "classes";
     if (classes != ds->n_classes)
-        return gat_error_set(err, GAT_ESHAPE, "%s: the model predicts %lld classes but dataset '%s' has %lld",
-                             model_path, (long long)classes, ds->name, (long long)ds->n_classes);
+        return gat_error_set(err, GAT_ESHAPE, "%s: the model predicts %lld %s but dataset '%s' has %lld", model_path,
+                             (long long)classes, what, ds->name, (long long)ds->n_classes);
     return GAT_OK;
 }
 
@@ -77,6 +78,11 @@ int gat_cli_open_model(const char *model_path, const char *dataset, const char *
     }
     rc = gat_cli_open_dataset(ds, name, data_dir, normalize, err);
     if (!rc) rc = gat_cli_check_model_fits(m, ds, model_path, err);
+    /* a multi-label model's outputs are not the classes of a single-label dataset, and back */
+    if (!rc && meta->task > 0 && meta->task - 1 != (int)ds->task)
+        rc = gat_error_set(err, GAT_ESHAPE, "%s: the model was trained on %s data but dataset '%s' is %s", model_path,
+                           meta->task - 1 == GAT_TASK_MULTI_LABEL ? "multi-label" : "single-label", ds->name,
+                           ds->task == GAT_TASK_MULTI_LABEL ? "multi-label" : "single-label");
     return rc;
 }
 

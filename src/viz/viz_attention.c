@@ -543,7 +543,12 @@ static double draw_class_legend(cairo_t *cr, const star *s, double x, double y, 
     if (!info || !info->labels || s->n < 2) return y;
     cd_font(cr, 11, 1);
     cd_rgb(cr, CD_TEXT_RGB, 1);
-    cd_text(cr, x, y, "Neighbours by class", 0, 0);
+    if (info->colour_by) {
+        snprintf(buf, sizeof buf, "Neighbours by %s", info->colour_by);
+        cd_text(cr, x, y, buf, 0, 0);
+    } else {
+        cd_text(cr, x, y, "Neighbours by class", 0, 0);
+    }
     y += 20;
     cd_font(cr, 9.5, 0);
     int64_t shown = 0, hidden = 0;

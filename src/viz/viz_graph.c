@@ -379,7 +379,12 @@ static void draw_legend_column(cairo_t *cr, const picture *p, double x, double y
     cd_rgb(cr, CD_TEXT_RGB, 1);
     cd_font(cr, 11, 1);
     if (g->labels) {
-        cd_text(cr, x, y, "Classes (nodes)", 0, 0);
+        if (g->colour_by) {
+            snprintf(buf, sizeof buf, "Colour: %s", g->colour_by);
+            cd_text(cr, x, y, buf, 0, 0);
+        } else {
+            cd_text(cr, x, y, "Classes (nodes)", 0, 0);
+        }
         y += 20;
         cd_font(cr, 9.5, 0);
         for (int64_t c = 0; c < g->n_classes && c < 40; c++) {
@@ -456,7 +461,7 @@ static void draw_graph(cairo_t *cr, void *ctx) {
     char name[64];
     viz_capitalised(g->name, name, sizeof name);
     snprintf(title, sizeof title, "%s: %s nodes, %s edges", name, a, b);
-    if (g->labels) {
+    if (g->labels && !g->colour_by) {
         size_t l = strlen(title);
         snprintf(title + l, sizeof title - l, ", %lld classes", (long long)g->n_classes);
     }

@@ -34,7 +34,7 @@ check "info lists the skip projections" grep -q "gat_net.2.skip_proj.weight" inf
 "$GAT" predict --model "$model" --data-dir data --split test --out pred.csv
 n_test=$(sed -n 's/.* nodes ([0-9]*\/[0-9]*\/\([0-9]*\)).*/\1/p' train.out)
 check "one row per test node ($n_test)" test "$(($(wc -l < pred.csv) - 1))" -eq "${n_test:-0}"
-check "a probability column per label" sh -c 'head -1 pred.csv | grep -q ",p_120$"'
+check "a probability and a 0/1 column per label" sh -c 'head -1 pred.csv | grep -q ",p_120,pred_0,.*,pred_120$"'
 # inductive: the model on a collection it never saw (another seed)
 "$GAT" generate ppi-like --out other/ppi --scale 0.02 --seed 9 --quiet
 "$GAT" predict --model "$model" --data-dir other --split test --out pred2.csv
