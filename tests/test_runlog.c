@@ -98,7 +98,9 @@ static void test_full_run(const char *tmp) {
         exact &= k == 4 ? c[epochs] == 0.8125 : isnan(c[epochs]);
     }
     for (int e = 0; e <= epochs && exact; e++)
-        exact &= ep[e] == e && wt[e] >= t0 - 1 && wt[e] <= (double)time(NULL) + 1 && (e == 0 || wt[e] >= wt[e - 1]);
+        /* wall_time is the real-time clock, which a virtual machine's time sync may step by a
+         * little in either direction: the values are checked to be times of this run. */
+        exact &= ep[e] == e && wt[e] >= t0 - 5 && wt[e] <= (double)time(NULL) + 5;
     CHECK_MSG(exact, "metrics.csv read back differs from what was logged");
 
     /* The events file: file_version, then one scalar per measured metric. */
