@@ -161,8 +161,9 @@ int gat_cmd_profile(int argc, char **argv) {
         return gat_cli_fail(&err);
     }
     /* the table: one row per op, one column per implementation */
-    char title[256], subtitle[256];
-    snprintf(title, sizeof title, "Attention implementations on %s", ds.name);
+    char title[256], subtitle[256], dname[128];
+    gat_display_dataset_name(ds.name, dname, sizeof dname);
+    snprintf(title, sizeof title, "Attention implementations on %s", dname);
     snprintf(subtitle, sizeof subtitle, "%lld nodes, %lld edges + self loops; GAT 8x8, 1x%lld heads x features; "
              "dropout %.1f; %d thread%s; median of %lld", (long long)ds.n_nodes, (long long)ds.n_edges,
              (long long)ds.n_classes, (double)cfg.dropout, nthreads, nthreads == 1 ? "" : "s", (long long)repeats);
