@@ -177,7 +177,8 @@ static void foreign(void) {
     /* a pickle (PyTorch's legacy format): protocol 2 opcode */
     p = io_put(tmp, "legacy.pth", "\x80\x02\x8a\x0alZ\xfc\x9c\x46\xf9 j\xa8", 14);
     CHECK_FAILS(gat_safetensors_read(p, &st, &err), GAT_EFORMAT, "legacy.pth: a Python pickle", "save_file");
-    p = io_put(tmp, "a.npy", "\x93NUMPY\x01\x00v\x00{'descr': '<f8'}", 28);
+    static const char npy[] = "\x93NUMPY\x01\x00v\x00{'descr': '<f8'}";
+    p = io_put(tmp, "a.npy", npy, sizeof npy - 1);
     CHECK_FAILS(gat_safetensors_read(p, &st, &err), GAT_EFORMAT, "a.npy: a NumPy .npy array", "not a safetensors file");
     p = io_put(tmp, "README.md", "# gat\n\nGraph attention networks in C.\n", 38);
     CHECK_FAILS(gat_safetensors_read(p, &st, &err), GAT_EFORMAT, "README.md: a text file, not a safetensors file",
