@@ -548,21 +548,10 @@ void gat_adam_step(gat_model *m, float *m1, float *m2, int64_t t, const gat_trai
     gat_pool_for((int64_t)m->n_trainable, 8192, adam_chunk, &a);
 }
 
-/* Fisher-Yates shuffle of the training graphs for one epoch, from the seed. */
-static void shuffle_graphs(int64_t *order, int64_t n, uint64_t seed, int64_t epoch) {
-    const uint64_t key = gat_rng_key(seed, GAT_STREAM_SHUFFLE, (uint64_t)epoch, 0);
-    for (int64_t i = n - 1; i > 0; i--) {
-        int64_t j = (int64_t)(gat_rng_uniform64(key, (uint64_t)i) * (double)(i + 1));
-        if (j > i) j = i;
-        int64_t t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-    }
-}
-
-/* Fisher-Yates shuffle of the training nodes for one sampled epoch, from the seed. */
-static void shuffle_nodes(int64_t *order, int64_t n, uint64_t seed, int64_t epoch) {
-    const uint64_t key = gat_rng_key(seed, GAT_STREAM_BATCH_ORDER, (uint64_t)epoch, 0);
+/* Fisher-Yates shuffle of one epoch's training order (graphs of a collection, or seed
+ * nodes of sampled batches, each with its own stream), from the seed. */
+static void shuffle_order(int64_t *order, int64_t n, uint64_t seed, uint64_t stream, int64_t epoch) {
+    const uint64_t key = gat_rng_key(seed, stream, (uint64_t)epoch, 0);
     for (int64_t i = n - 1; i > 0; i--) {
         int64_t j = (int64_t)(gat_rng_uniform64(key, (uint64_t)i) * (double)(i + 1));
         if (j > i) j = i;
@@ -706,10 +695,10 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
         memset(&train_tally, 0, sizeof train_tally);
         if (sampled) {
             memcpy(order, ds->split[GAT_SPLIT_TRAIN], (size_t)n_train * sizeof *order);
-            shuffle_nodes(order, n_train, opt->seed, epoch);
+            shuffle_order(order, n_train, opt->seed, GAT_STREAM_BATCH_ORDER, epoch);
         } else if (collection) {
             memcpy(order, ds->split_graphs[GAT_SPLIT_TRAIN], (size_t)n_train * sizeof *order);
-            shuffle_graphs(order, n_train, opt->seed, epoch);
+            shuffle_order(order, n_train, opt->seed, GAT_STREAM_SHUFFLE, epoch);
         }
         for (int64_t step = 0; step < steps; step++) {
             const gat_step_batch *b = sampled ? NULL : &s->eval[GAT_SPLIT_TRAIN][0];
