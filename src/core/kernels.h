@@ -130,8 +130,8 @@ typedef struct gat_att_fwd {
     uint64_t key;
 } gat_att_fwd;
 
-GAT_INLINE void gat_attention_row(const gat_att_fwd *A, int64_t i, float *restrict out /* (H, F) */, int64_t h,
-                                  int64_t f) {
+GAT_INLINE void gat_attention_row_loops(const gat_att_fwd *A, int64_t i, float *restrict out /* (H, F) */, int64_t h,
+                                        int64_t f) {
     const int64_t m = h * f, p0 = A->row_ptr[i], p1 = A->row_ptr[i + 1];
     const int64_t *restrict src = A->src;
     const float *restrict s_src = A->s_src, *restrict sd = A->s_dst + i * h, *restrict z = A->z;
@@ -199,8 +199,8 @@ typedef struct gat_att_bwd {
 
 /* Pass 1 for target i: d loss / d logits of its edges into scratch; ds_dst[i,:] set (add = 0)
  * or added to (add = 1). */
-GAT_INLINE void gat_attention_grad_target(const gat_att_bwd *B, int64_t i, float *restrict ds_dst /* (H) */,
-                                          int add, int64_t h, int64_t f) {
+GAT_INLINE void gat_attention_grad_target_loops(const gat_att_bwd *B, int64_t i, float *restrict ds_dst /* (H) */,
+                                                int add, int64_t h, int64_t f) {
     const int64_t m = h * f, p0 = B->row_ptr[i], p1 = B->row_ptr[i + 1];
     const int64_t *restrict src = B->src;
     const float *restrict di = B->dout + i * m, *restrict z = B->z, *restrict att = B->att;
@@ -245,8 +245,8 @@ GAT_INLINE void gat_attention_grad_target(const gat_att_bwd *B, int64_t i, float
 
 /* Pass 2 for source j: dz[j] from the aggregation and ds_src[j], set (add = 0) or added to
  * (add = 1). */
-GAT_INLINE void gat_attention_grad_source(const gat_att_bwd *B, int64_t j, float *restrict dz /* (H, F) */,
-                                          float *restrict ds_src /* (H) */, int add, int64_t h, int64_t f) {
+GAT_INLINE void gat_attention_grad_source_loops(const gat_att_bwd *B, int64_t j, float *restrict dz /* (H, F) */,
+                                                float *restrict ds_src /* (H) */, int add, int64_t h, int64_t f) {
     const int64_t m = h * f;
     const int64_t *restrict out_pos = B->out_pos, *restrict dst = B->dst;
     const float *restrict att = B->att, *restrict scratch = B->scratch, *restrict dout = B->dout;
@@ -281,6 +281,25 @@ GAT_INLINE void gat_attention_grad_source(const gat_att_bwd *B, int64_t j, float
     if (acc != dz)
         for (int64_t c = 0; c < m; c++) dz[c] = add ? dz[c] + acc[c] : acc[c];
     for (int64_t hh = 0; hh < h; hh++) ds_src[hh] = add ? ds_src[hh] + gs[hh] : gs[hh];
+}
+
+/* ---- the kernels called: vectors for 8 heads x 8 features, the loops otherwise ---- */
+#include "kernels_h8f8.h"
+
+GAT_INLINE void gat_attention_row(const gat_att_fwd *A, int64_t i, float *restrict out /* (H, F) */, int64_t h,
+                                  int64_t f) {
+    if (h == 8 && f == 8) gat_attention_row_h8f8(A, i, out);
+    else gat_attention_row_loops(A, i, out, h, f);
+}
+GAT_INLINE void gat_attention_grad_target(const gat_att_bwd *B, int64_t i, float *restrict ds_dst /* (H) */,
+                                          int add, int64_t h, int64_t f) {
+    if (h == 8 && f == 8) gat_attention_grad_target_h8f8(B, i, ds_dst, add);
+    else gat_attention_grad_target_loops(B, i, ds_dst, add, h, f);
+}
+GAT_INLINE void gat_attention_grad_source(const gat_att_bwd *B, int64_t j, float *restrict dz /* (H, F) */,
+                                          float *restrict ds_src /* (H) */, int add, int64_t h, int64_t f) {
+    if (h == 8 && f == 8) gat_attention_grad_source_h8f8(B, j, dz, ds_src, add);
+    else gat_attention_grad_source_loops(B, j, dz, ds_src, add, h, f);
 }
 
 /* Dense projections of width M at most this are row kernels in the fused passes (layer.c). */
