@@ -6,12 +6,15 @@
  * with the paper's architecture,
  * in evaluation mode and in training mode (cases with "dropout" and "key" in config.json:
  * the reference draws gat's dropout masks from the same counter-based stream, and the masks
- * themselves are compared bit for bit). Fails on any mismatch beyond |a - b| <= atol + rtol
+ * themselves are compared bit for bit; cases with "feature_dropout" / "attention_dropout" set
+ * the two probabilities apart). Fails on any mismatch beyond |a - b| <= atol + rtol
  * |ref|, where atol is 1e-4 of the largest |value| of the same array (per gradient tensor),
  * so no array can be replaced by zeros; only a reference tensor that is zero in exact
  * arithmetic (max |ref| < 1e-15) is compared against 1e-4 of the model's largest gradient.
  * Every case runs with each attention implementation (fused, edges, dense): the same
- * fixtures, masks and tolerances for all three. */
+ * fixtures, masks and tolerances for all three. GATv2 cases ("attention": "gatv2", with
+ * "share_weights") run with fused and edges (dense is refused for GATv2) and compare the
+ * target projection's mask (mask.layer<l>.proj_dst.npy) too. */
 #include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
@@ -86,6 +89,18 @@ static void run_case(const char *dir, const char *case_name, int impl) {
     uint64_t key = 0;
     if (dj && dj->type == GAT_JSON_NUMBER) cfg.dropout = (float)dj->number;
     if (kj && kj->type == GAT_JSON_NUMBER) key = (uint64_t)kj->number;
+    /* absent: the library's default, the same as dropout */
+    const gat_json *fdj = gat_json_get(&cj, "feature_dropout"), *adj = gat_json_get(&cj, "attention_dropout");
+    if (fdj && fdj->type == GAT_JSON_NUMBER) cfg.feature_dropout = (float)fdj->number;
+    if (adj && adj->type == GAT_JSON_NUMBER) cfg.attention_dropout = (float)adj->number;
+    const gat_json *atj = gat_json_get(&cj, "attention"), *swj = gat_json_get(&cj, "share_weights");
+    if (atj && atj->type == GAT_JSON_STRING) cfg.attention_type = gat_attention_type_parse(atj->string);
+    if (swj && swj->type == GAT_JSON_BOOL) cfg.share_weights = swj->boolean;
+    CHECK_MSG(cfg.attention_type >= 0, "%s: attention in config.json is gat or gatv2", name);
+    if (cfg.attention_type == GAT_ATTENTION_GATV2 && impl == GAT_ATTENTION_DENSE) {
+        gat_json_free(&cj);
+        return; /* refused by gat_config_check (test_gatv2.c) */
+    }
     const gat_json *sj = gat_json_get(&cj, "negative_slope"); /* absent: the default, 0.2 */
     if (sj && sj->type == GAT_JSON_NUMBER) cfg.slope = (float)sj->number;
     const gat_json *heads = gat_json_get(&cj, "heads"), *feats = gat_json_get(&cj, "features");
@@ -180,15 +195,18 @@ static void run_case(const char *dir, const char *case_name, int impl) {
     }
     const float *logits = gat_step_batch_forward(&m, &s.acts, &whole, 1, key);
     size_t n;
-    if (cfg.dropout > 0) { /* the masks: which elements were dropped */
+    const float site_p[3] = {gat_config_feature_dropout(&cfg), gat_config_feature_dropout(&cfg),
+                             gat_config_attention_dropout(&cfg)};
+    if (key) { /* the masks: which elements were dropped (a site without dropout draws none) */
         for (int l = 0; l < cfg.n_layers; l++) {
-            static const char *const site[3] = {"input", "proj", "att"};
+            static const char *const site[4] = {"input", "proj", "att", "proj_dst"};
             const gat_layer_acts *L = &s.acts.l[l];
             int64_t mw = cfg.heads[l] * cfg.features[l];
-            size_t want[3] = {l == 0 && s.in.sparse ? (size_t)s.in.sparse->nnz : (size_t)(ds.n_nodes * gat_config_in_width(&cfg, l)),
-                              (size_t)(ds.n_nodes * mw), (size_t)(whole.g->nnz * cfg.heads[l])};
-            const uint8_t *mine[3] = {L->x_mask, L->z_mask, L->att_mask};
-            for (int k = 0; k < 3; k++) {
+            size_t want[4] = {l == 0 && s.in.sparse ? (size_t)s.in.sparse->nnz : (size_t)(ds.n_nodes * gat_config_in_width(&cfg, l)),
+                              (size_t)(ds.n_nodes * mw), (size_t)(whole.g->nnz * cfg.heads[l]), (size_t)(ds.n_nodes * mw)};
+            const uint8_t *mine[4] = {L->x_mask, L->z_mask, L->att_mask, L->t_mask};
+            for (int k = 0; k < (L->t_mask ? 4 : 3); k++) {
+                if (site_p[k < 3 ? k : 1] <= 0.0f) continue;
                 char file[64], path2[4300];
                 snprintf(file, sizeof file, "mask.layer%d.%s.npy", l, site[k]);
                 snprintf(path2, sizeof path2, "%s/%s", dir, file);
@@ -271,8 +289,8 @@ static void run_case(const char *dir, const char *case_name, int impl) {
         free(mine);
         free(g);
     }
-    printf("%s: %lld nodes, %d layers, dropout %.2f, loss %.6f checked\n", name, (long long)ds.n_nodes, cfg.n_layers,
-           (double)cfg.dropout, mt.loss);
+    printf("%s: %lld nodes, %d layers, dropout %.2f (features %.2f, attention %.2f), loss %.6f checked\n", name,
+           (long long)ds.n_nodes, cfg.n_layers, (double)cfg.dropout, (double)site_p[0], (double)site_p[2], mt.loss);
     gat_step_batch_free(&whole);
     gat_session_free(&s);
     gat_model_free(&m);
@@ -292,7 +310,7 @@ int main(void) {
     while ((e = readdir(d)) && n < 32)
         if (e->d_name[0] != '.') snprintf(names[n++], 128, "%s", e->d_name);
     closedir(d);
-    CHECK_MSG(n >= 9, "at least 9 golden cases (found %d)", n);
+    CHECK_MSG(n >= 14, "at least 14 golden cases (found %d)", n);
     for (int i = 0; i < n; i++) {
         char dir[4300];
         snprintf(dir, sizeof dir, "%s/%s", root, names[i]);

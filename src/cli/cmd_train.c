@@ -25,12 +25,15 @@ typedef struct {
     int64_t layers, heads[GAT_MAX_LAYERS], features[GAT_MAX_LAYERS + 1];
     int n_heads, n_features, skip, bias;
     double dropout;
+    double feature_dropout, attention_dropout; /* -1: as --dropout */
     double max_memory;                 /* bytes; 0 = what the machine has available */
     int64_t batch_size;                /* 0: full batch */
     const char *fanouts_arg;
     int64_t fanouts[GAT_MAX_LAYERS];
     int n_fanouts;
     int attention_impl;                /* gat_attention_impl */
+    int attention_type;                /* gat_attention_type */
+    int share_weights;                 /* gatv2: one projection for sources and targets */
     double negative_slope;             /* LeakyReLU slope of the attention scores */
 } train_args;
 
@@ -82,15 +85,23 @@ static void train_usage(FILE *fp) {
         "  --add_skip_connection           skip connections (default: %s)\n"
         "  --bias BOOL                     bias in every layer (default: %s)\n"
         "  --dropout P                     dropout on inputs, projections and attention (default: %g)\n"
+        "  --feature_dropout P             dropout on each layer's input and projection (default: --dropout)\n"
+        "  --attention_dropout P           dropout on the attention coefficients, PyG GATConv's dropout\n"
+        "                                  (default: --dropout)\n"
         "  --negative_slope X              LeakyReLU slope of the attention scores, in [0, 1) (default: %g)\n",
         (long long)t.max_epochs, (long long)t.patience, t.lr, t.weight_decay, t.keep_best ? "true" : "false",
         (unsigned long long)t.seed, c.n_layers, heads, (long long)c.heads[0], (long long)c.heads[c.n_layers - 1],
         (long long)c.features[0], c.skip ? "on" : "off", c.bias ? "true" : "false", (double)c.dropout,
         (double)c.slope);
     fprintf(fp,
+        "  --attention_type gat|gatv2      attention scores: gat, LeakyReLU(a_src.Wx_j + a_dst.Wx_i) (Velickovic\n"
+        "                                  et al.), or gatv2, a.LeakyReLU(Wx_j + W_dst x_i) (Brody et al. 2022,\n"
+        "                                  PyG GATv2Conv: dynamic attention); stored in the model (default: gat)\n"
+        "  --share_weights BOOL            gatv2: one projection for sources and targets, W_dst = W (default: false)\n"
         "  --attention_impl fused|edges|dense  how attention is computed: fused loops (fast), per-edge scatter as\n"
         "                                  PyG, or N x N matrices as the paper's code (at most 5000 nodes); same\n"
-        "                                  results, not stored in the model (default: fused)\n"
+        "                                  results, not stored in the model (default: fused). gatv2: fused is one\n"
+        "                                  multi-threaded pass per target, edges as for gat, no dense\n"
         "mini-batches (for graphs too big for full-batch training):\n"
         "  --batch_size B                  one graph: train on sampled neighbourhoods of B seed nodes per step, as\n"
         "                                  GraphSAGE / PyG NeighborLoader; 0 = full batch (default: 0). A collection\n"
@@ -138,6 +149,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
     a->skip = -1;
     a->bias = -1;
     a->dropout = -1;
+    a->feature_dropout = a->attention_dropout = -1;
     a->negative_slope = gat_config_default(1, 1).slope;
     for (int i = 0; i < argc; i++) {
         int r = 0, flag;
@@ -178,6 +190,8 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
             a->dropout = d;
             continue;
         }
+        TRY(gat_opt_float(argc, argv, &i, "feature_dropout", 0, 0.99, &a->feature_dropout));
+        TRY(gat_opt_float(argc, argv, &i, "attention_dropout", 0, 0.99, &a->attention_dropout));
         if ((r = gat_opt_bool(argc, argv, &i, "keep_best", &flag)) != 0) {
             if (r < 0) return 2;
             a->train.keep_best = flag;
@@ -191,6 +205,17 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
             if (r < 0) return 2;
             if ((a->attention_impl = gat_attention_impl_parse(sv)) < 0)
                 return gat_cli_usage_error("option --attention_impl: '%s' is not fused, edges or dense", sv);
+            continue;
+        }
+        if ((r = gat_opt_str(argc, argv, &i, "attention_type", &sv)) != 0) {
+            if (r < 0) return 2;
+            if ((a->attention_type = gat_attention_type_parse(sv)) < 0)
+                return gat_cli_usage_error("option --attention_type: '%s' is not gat or gatv2", sv);
+            continue;
+        }
+        if ((r = gat_opt_bool(argc, argv, &i, "share_weights", &flag)) != 0) {
+            if (r < 0) return 2;
+            a->share_weights = flag;
             continue;
         }
         if ((r = gat_opt_str(argc, argv, &i, "max_memory", &sv)) != 0) {
@@ -254,7 +279,11 @@ static int build_config(const train_args *a, const gat_dataset *ds, gat_config *
     c->skip = a->skip;
     c->bias = a->bias;
     c->dropout = (float)a->dropout;
+    c->feature_dropout = (float)a->feature_dropout;
+    c->attention_dropout = (float)a->attention_dropout;
     c->attention_impl = a->attention_impl;
+    c->attention_type = a->attention_type;
+    c->share_weights = a->share_weights;
     c->slope = (float)a->negative_slope;
     if (a->n_heads) {
         if (a->n_heads != c->n_layers)
@@ -347,8 +376,12 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "add_skip_connection", .type = GAT_PARAM_BOOL, .i = c->skip},
         {.key = "bias", .type = GAT_PARAM_BOOL, .i = c->bias},
         {.key = "dropout", .type = GAT_PARAM_FLOAT, .f = c->dropout},
+        {.key = "feature_dropout", .type = GAT_PARAM_FLOAT, .f = gat_config_feature_dropout(c)},
+        {.key = "attention_dropout", .type = GAT_PARAM_FLOAT, .f = gat_config_attention_dropout(c)},
         {.key = "negative_slope", .type = GAT_PARAM_FLOAT, .f = c->slope},
         {.key = "attention_impl", .type = GAT_PARAM_STRING, .s = gat_attention_impl_name(c->attention_impl)},
+        {.key = "attention_type", .type = GAT_PARAM_STRING, .s = gat_attention_type_name(c->attention_type)},
+        {.key = "share_weights", .type = GAT_PARAM_BOOL, .i = c->share_weights},
         {.key = "normalize_features", .type = GAT_PARAM_BOOL, .i = a->normalize},
         {.key = "no_edges", .type = GAT_PARAM_BOOL, .i = a->no_edges},
         {.key = "should_test", .type = GAT_PARAM_BOOL, .i = a->should_test},
@@ -667,8 +700,11 @@ int gat_cmd_train(int argc, char **argv) {
         for (int l = 0; l < cfg.n_layers; l++) printf("%s%lld", l ? "," : " ", (long long)cfg.heads[l]);
         printf(", features");
         for (int l = 0; l < cfg.n_layers; l++) printf("%s%lld", l ? "," : " ", (long long)cfg.features[l]);
-        printf(", %zu parameters, dropout %g, skip %s, %d thread%s, seed %llu\n", m.n_trainable, (double)cfg.dropout,
-               cfg.skip ? "on" : "off", threads, threads == 1 ? "" : "s", (unsigned long long)a.train.seed);
+        printf(", %zu parameters, dropout %g", m.n_trainable, (double)cfg.dropout);
+        if (gat_config_feature_dropout(&cfg) != cfg.dropout || gat_config_attention_dropout(&cfg) != cfg.dropout)
+            printf(" (features %g, attention %g)", (double)gat_config_feature_dropout(&cfg),
+                   (double)gat_config_attention_dropout(&cfg));
+        printf(", skip %s, %d thread%s, seed %llu\n", cfg.skip ? "on" : "off", threads, threads == 1 ? "" : "s", (unsigned long long)a.train.seed);
         if (a.batch_size > 0) {
             printf("Sampled mini-batches: %lld seed nodes per step (%lld steps per epoch), fanouts", (long long)a.batch_size,
                    (long long)((ds.split_size[GAT_SPLIT_TRAIN] + a.batch_size - 1) / a.batch_size));
