@@ -10,7 +10,7 @@ It prints the validation and test accuracy as `gat test` does ("Test accuracy = 
 MODEL` writes) it also prints the largest difference of the class probabilities and how many
 nodes' predicted classes differ.
 
-The mapping, layer l of a gat model file -> GATConv(in, F, heads=H, concat=(l < L-1),
+The mapping, layer l of a gat model file -> GATConv(in, F, heads=H, concat=concat_heads[l],
 negative_slope=leaky_relu_slope, add_self_loops=True, bias=..., residual=skip):
 
     gat_net.<l>.linear_proj.weight   (H*F, in)   -> conv.lin.weight    (H*F, in)
@@ -18,8 +18,11 @@ negative_slope=leaky_relu_slope, add_self_loops=True, bias=..., residual=skip):
     gat_net.<l>.scoring_fn_target    (1, H, F)   -> conv.att_dst       (1, H, F)
     gat_net.<l>.bias                 (H*F) / (F) -> conv.bias          (H*F) / (F)
     skip connection (--add_skip_connection)      -> conv.res, a bias-free Linear:
-        hidden layer: gat_net.<l>.skip_proj.weight (H*F, in), or H stacked identities when F == in
-        last layer:   the mean over heads of skip_proj.weight viewed (H, F, in), or the identity
+        concatenating layer: gat_net.<l>.skip_proj.weight (H*F, in), or H stacked identities when F == in
+        averaging layer:     the mean over heads of skip_proj.weight viewed (H, F, in), or the identity
+
+where concat_heads is the file's metadata of that name (gat train --concat_heads; files without
+it: every layer but the last concatenates),
 
 and ELU after every layer but the last, as in gat (and pytorch-GAT). The attention is the same:
 e_ij = LeakyReLU(a_src . z_j + a_dst . z_i) over the in-edges of i and its self loop, softmax
@@ -97,18 +100,17 @@ def load_dataset(folder, normalize):
 class PygGAT(torch.nn.Module):
     """A stack of GATConv layers shaped as a gat model file says."""
 
-    def __init__(self, n_in, heads, features, bias, skip, slope):
+    def __init__(self, n_in, heads, features, bias, skip, slope, concat):
         super().__init__()
         from torch_geometric.nn import GATConv
         self.convs = torch.nn.ModuleList()
         width = n_in
         L = len(heads)
         for l, (h, f) in enumerate(zip(heads, features)):
-            last = l == L - 1
-            conv = GATConv(width, f, heads=h, concat=not last, negative_slope=slope, dropout=0.0,
+            conv = GATConv(width, f, heads=h, concat=concat[l], negative_slope=slope, dropout=0.0,
                            add_self_loops=True, bias=bias, residual=skip)
             self.convs.append(conv)
-            width = f if last else h * f
+            width = h * f if concat[l] else f
 
     def forward(self, x, edge_index):
         for l, conv in enumerate(self.convs):
@@ -126,11 +128,14 @@ def build(tensors, meta, path):
     bias = "gat_net.0.bias" in tensors
     skip = "gat_net.0.skip_proj.weight" in tensors
     slope = float(meta.get("leaky_relu_slope", 0.2))
-    model = PygGAT(n_in, heads, features, bias, skip, slope)
+    concat = [l != L - 1 for l in range(L)]  # files before concat_heads: every layer but the last concatenates
+    if meta.get("concat_heads"):
+        concat = [v == "true" for v in meta["concat_heads"].split(",")]
+    model = PygGAT(n_in, heads, features, bias, skip, slope, concat)
     width = n_in
     with torch.no_grad():
         for l, conv in enumerate(model.convs):
-            h, f, last = heads[l], features[l], l == L - 1
+            h, f, mean = heads[l], features[l], not concat[l]
             t = lambda name: torch.from_numpy(tensors[f"gat_net.{l}.{name}"])  # noqa: E731
             conv.lin.weight.copy_(t("linear_proj.weight"))
             conv.att_src.copy_(t("scoring_fn_source"))
@@ -139,16 +144,17 @@ def build(tensors, meta, path):
                 conv.bias.copy_(t("bias"))
             if skip:
                 if f == width:  # identity: the input added to every head
-                    w = torch.eye(f).repeat(h, 1) if not last else torch.eye(f)
+                    w = torch.eye(f).repeat(h, 1) if not mean else torch.eye(f)
                 else:
                     w = t("skip_proj.weight")  # (H*F, in)
-                    if last:
+                    if mean:
                         w = w.view(h, f, width).mean(0)
                 # PyG uses Identity when in == out width; gat may project there, so always a Linear
                 conv.res = torch.nn.Linear(width, w.shape[0], bias=False)
                 conv.res.weight.copy_(w)
-            width = f if last else h * f
-    return model.eval(), dict(layers=L, heads=heads, features=features, bias=bias, skip=skip, slope=slope)
+            width = f if mean else h * f
+    return model.eval(), dict(layers=L, heads=heads, features=features, bias=bias, skip=skip, slope=slope,
+                              concat=concat)
 
 
 def main(argv=None):
