@@ -473,6 +473,7 @@ static double obj_model(void *v) {
 /* A model on 25 nodes: layer 0 has h0 heads of f0 features (8 x 8 and f0 = 8 take the
  * specialised kernels), the last layer 2 heads of 3 classes (with 3 layers the middle one
  * is 3 x 6, an identity skip when skip is on); f_last = 8 gives 8 classes instead. */
+static int no_proj; /* test_model: cfg.no_projection_dropout (PyG GATConv's dropout sites) */
 static void test_model(int sparse, int skip, int layers, float dropout, int64_t h0, int64_t f0, int64_t f_last, int impl) {
     modelctx c;
     memset(&c, 0, sizeof c);
@@ -511,6 +512,7 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
     cfg.heads[2] = 2; cfg.features[2] = classes;
     cfg.skip = skip;
     cfg.dropout = dropout;
+    cfg.no_projection_dropout = no_proj;
     cfg.attention_impl = impl;
     cfg.slope = 0.1f; /* not the default: the slope must reach every kernel (and a_dst grows with 1 - slope) */
     CHECK(gat_model_init(&c.m, &cfg, 3, &err) == GAT_OK);
@@ -528,13 +530,30 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
     c.r = malloc(sizeof(float) * n * classes);
     fill(c.r, n * classes, 1);
     gat_model_forward(&c.m, &c.a, &c.in, &c.g, 1, c.key);
+    if (dropout > 0 && !sparse) {
+        /* the projections of layer 0 are its dropped input times W, dropped again unless
+         * no_projection_dropout: exactly x' W without, about a share p of zeros with */
+        const gat_layer_acts *L0 = &c.a.l[0];
+        const int64_t m0 = h0 * f0;
+        int64_t same = 0, zeros = 0;
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t j = 0; j < m0; j++) {
+                double zr = 0;
+                for (int64_t q = 0; q < k; q++) zr += (double)L0->xin[i * k + q] * (double)c.m.p[0].w[q * m0 + j];
+                same += fabs(zr - (double)L0->z[i * m0 + j]) <= 1e-4 * (1 + fabs(zr));
+                zeros += L0->z[i * m0 + j] == 0.0f && zr != 0.0;
+            }
+        if (no_proj) CHECK_MSG(same == n * m0, "no projection dropout: z = x' W at %lld of %lld", (long long)same, (long long)(n * m0));
+        else CHECK_MSG(zeros > n * m0 * dropout / 2, "projection dropout: %lld of %lld zeroed (p = %.1f)", (long long)zeros,
+                       (long long)(n * m0), (double)dropout);
+    }
     memset(c.m.grads, 0, c.m.n_params * sizeof(float));
     gat_model_backward(&c.m, &c.a, &c.in, &c.g, c.r);
     for (int i = 0; i < c.m.n_tensors; i++) {
         const gat_tensor *t = &c.m.tensors[i];
         char what[128];
-        snprintf(what, sizeof what, "model(%s,%s,skip=%d,L=%d,p=%.1f,%lldx%lld,C=%lld) %s", gat_attention_impl_name(impl),
-                 sparse ? "sparse" : "dense", skip, layers, (double)dropout, (long long)h0, (long long)f0,
+        snprintf(what, sizeof what, "model(%s,%s,skip=%d,L=%d,p=%.1f%s,%lldx%lld,C=%lld) %s", gat_attention_impl_name(impl),
+                 sparse ? "sparse" : "dense", skip, layers, (double)dropout, no_proj ? " not on z" : "", (long long)h0, (long long)f0,
                  (long long)classes, t->name);
         if (!t->trainable) {
             int zero = 1;
@@ -543,7 +562,7 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
             continue;
         }
         fd_check(what, c.m.params + t->offset, c.m.grads + t->offset, t->size, obj_model, &c, 24);
-        if (impl == GAT_ATTENTION_FUSED && layers == 2 && sparse && dropout > 0 && h0 == 8 && strstr(t->name, "scoring_fn"))
+        if (impl == GAT_ATTENTION_FUSED && !no_proj && layers == 2 && sparse && dropout > 0 && h0 == 8 && strstr(t->name, "scoring_fn"))
             fd_self_test(what, c.m.params + t->offset, c.m.grads + t->offset, t->size, obj_model, &c, 24);
     }
     free(c.r);
@@ -654,6 +673,11 @@ int main(void) {
         test_model(0, 1, 2, 0.3f, 8, 8, 8, impl); /* last layer 2 x 8: the F = 8 path */
         test_model(1, 0, 2, 0.0f, 3, 8, 8, impl);
         test_model(0, 1, 3, 0.4f, 4, 8, 8, impl);
+        /* PyG GATConv's dropout sites: inputs and attention, not the projections */
+        no_proj = 1;
+        test_model(1, 0, 2, 0.5f, 8, 8, 3, impl);
+        test_model(0, 1, 2, 0.5f, 2, 3, 3, impl);
+        no_proj = 0;
     }
     test_model_ppi();
     return check_summary();

@@ -5,6 +5,8 @@
  * ELU, the last layer averages its heads (width features[L-1] = number of classes). Each layer:
  *   dropout(x) -> z = x W -> dropout(z) -> scores -> masked softmax over incoming edges
  *   -> dropout(attention) -> aggregate -> (+ skip) -> concat/mean -> + bias -> ELU (hidden).
+ * The dropout of the projections z is pytorch-GAT's (and the paper's); PyTorch Geometric's
+ * GATConv has none (its model drops the inputs, GATConv the attention): cfg.no_projection_dropout.
  *
  * Dropout masks are a pure function of (seed, training step, layer, site) and of what they drop:
  *   layer inputs and projections: element (node, column), node = the row's global id
@@ -71,6 +73,7 @@ typedef struct gat_config {
     int skip;                          /* skip connections */
     int bias;
     float dropout;                     /* probability, on inputs, projections and attention */
+    int no_projection_dropout;         /* 1: no dropout on the projections z (PyG GATConv's recipe) */
     float slope;                       /* LeakyReLU negative slope (0.2) */
     int attention_impl;                /* gat_attention_impl (GAT_ATTENTION_FUSED); not part of the model */
 } gat_config;

@@ -25,6 +25,7 @@ typedef struct {
     int64_t layers, heads[GAT_MAX_LAYERS], features[GAT_MAX_LAYERS + 1];
     int n_heads, n_features, skip, bias;
     double dropout;
+    int projection_dropout;            /* -1 until set: true full batch, false on sampled mini-batches */
     double max_memory;                 /* bytes; 0 = what the machine has available */
     int64_t batch_size;                /* 0: full batch */
     const char *fanouts_arg;
@@ -82,6 +83,9 @@ static void train_usage(FILE *fp) {
         "  --add_skip_connection           skip connections (default: %s)\n"
         "  --bias BOOL                     bias in every layer (default: %s)\n"
         "  --dropout P                     dropout on inputs, projections and attention (default: %g)\n"
+        "  --projection_dropout BOOL       --dropout on the projected features too, as pytorch-GAT and the paper;\n"
+        "                                  false = PyG GATConv's recipe (default: true; false with sampled\n"
+        "                                  mini-batches of one graph, where it learns several times faster)\n"
         "  --negative_slope X              LeakyReLU slope of the attention scores, in [0, 1) (default: %g)\n",
         (long long)t.max_epochs, (long long)t.patience, t.lr, t.weight_decay, t.keep_best ? "true" : "false",
         (unsigned long long)t.seed, c.n_layers, heads, (long long)c.heads[0], (long long)c.heads[c.n_layers - 1],
@@ -138,6 +142,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
     a->skip = -1;
     a->bias = -1;
     a->dropout = -1;
+    a->projection_dropout = -1;
     a->negative_slope = gat_config_default(1, 1).slope;
     for (int i = 0; i < argc; i++) {
         int r = 0, flag;
@@ -201,6 +206,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
         }
         TRY(gat_opt_flag(argc, argv, &i, "add_skip_connection", &a->skip));
         TRY(gat_opt_bool(argc, argv, &i, "bias", &a->bias));
+        TRY(gat_opt_bool(argc, argv, &i, "projection_dropout", &a->projection_dropout));
         TRY(gat_opt_bool(argc, argv, &i, "normalize_features", &a->normalize));
         TRY(gat_opt_flag(argc, argv, &i, "no_edges", &a->no_edges));
         TRY(gat_opt_flag(argc, argv, &i, "should_test", &a->should_test));
@@ -236,6 +242,9 @@ static void apply_defaults(train_args *a, const gat_dataset *ds) {
     if (a->skip < 0) a->skip = ppi ? 1 : cd.skip;
     if (a->bias < 0) a->bias = cd.bias;
     if (a->dropout < 0) a->dropout = ppi ? 0.0 : cd.dropout;
+    /* sampled mini-batches: PyG GATConv's dropout (inputs and attention), as NeighborLoader users
+     * train; dropping the projections too slows sampled training several times (README) */
+    if (a->projection_dropout < 0) a->projection_dropout = !(ds->n_graphs == 0 && a->batch_size > 0);
     if (ppi && !a->n_heads && a->layers == 3) {
         a->heads[0] = 4, a->heads[1] = 4, a->heads[2] = 6;
         a->n_heads = 3;
@@ -254,6 +263,7 @@ static int build_config(const train_args *a, const gat_dataset *ds, gat_config *
     c->skip = a->skip;
     c->bias = a->bias;
     c->dropout = (float)a->dropout;
+    c->no_projection_dropout = !a->projection_dropout;
     c->attention_impl = a->attention_impl;
     c->slope = (float)a->negative_slope;
     if (a->n_heads) {
@@ -347,6 +357,7 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "add_skip_connection", .type = GAT_PARAM_BOOL, .i = c->skip},
         {.key = "bias", .type = GAT_PARAM_BOOL, .i = c->bias},
         {.key = "dropout", .type = GAT_PARAM_FLOAT, .f = c->dropout},
+        {.key = "projection_dropout", .type = GAT_PARAM_BOOL, .i = !c->no_projection_dropout},
         {.key = "negative_slope", .type = GAT_PARAM_FLOAT, .f = c->slope},
         {.key = "attention_impl", .type = GAT_PARAM_STRING, .s = gat_attention_impl_name(c->attention_impl)},
         {.key = "normalize_features", .type = GAT_PARAM_BOOL, .i = a->normalize},
@@ -667,7 +678,8 @@ int gat_cmd_train(int argc, char **argv) {
         for (int l = 0; l < cfg.n_layers; l++) printf("%s%lld", l ? "," : " ", (long long)cfg.heads[l]);
         printf(", features");
         for (int l = 0; l < cfg.n_layers; l++) printf("%s%lld", l ? "," : " ", (long long)cfg.features[l]);
-        printf(", %zu parameters, dropout %g, skip %s, %d thread%s, seed %llu\n", m.n_trainable, (double)cfg.dropout,
+        printf(", %zu parameters, dropout %g%s, skip %s, %d thread%s, seed %llu\n", m.n_trainable, (double)cfg.dropout,
+               cfg.no_projection_dropout && cfg.dropout > 0 ? " (inputs and attention, not projections)" : "",
                cfg.skip ? "on" : "off", threads, threads == 1 ? "" : "s", (unsigned long long)a.train.seed);
         if (a.batch_size > 0) {
             printf("Sampled mini-batches: %lld seed nodes per step (%lld steps per epoch), fanouts", (long long)a.batch_size,

@@ -46,7 +46,7 @@ void gat_layer_steps_forward(const gat_model *mdl, gat_acts *a, int l, const gat
         if (skip_proj) gat_matmul_forward(a->tmp, L->xin, P->w_skip, n, k, m);
     }
     /* 3. projection dropout, 4. the scores of each node as a source and as a target */
-    gat_dropout_rows_forward(L->z, L->z_mask, n, m, p, keys.proj, in->node_ids);
+    gat_dropout_rows_forward(L->z, L->z_mask, n, m, cfg->no_projection_dropout ? 0.0f : p, keys.proj, in->node_ids);
     gat_scores_forward(L->s_src, L->s_dst, L->z, P->a_src, P->a_dst, n, h, f);
     /* 5. attention: the step the implementations differ in */
     if (cfg->attention_impl == GAT_ATTENTION_DENSE)
@@ -112,7 +112,7 @@ void gat_layer_steps_backward(gat_model *mdl, gat_acts *a, int l, const gat_inpu
     /* 4. scores: dz += ds_src a_src + ds_dst a_dst, and the gradients of a_src, a_dst */
     gat_scores_backward(dz, G->a_src, G->a_dst, a->ds_src, a->ds_dst, L->z, P->a_src, P->a_dst, n, h, f);
     /* 3. projection dropout, 2. projection, 1. input dropout */
-    gat_dropout_backward(dz, L->z_mask, (size_t)(n * m), p);
+    gat_dropout_backward(dz, L->z_mask, (size_t)(n * m), cfg->no_projection_dropout ? 0.0f : p);
     if (x) {
         gat_spmm_backward(G->w, csc, L->xval, dz, m);
     } else {
