@@ -15,64 +15,12 @@ void gat_graph_free(gat_graph *g) {
     memset(g, 0, sizeof *g);
 }
 
-int gat_graph_from_edges(gat_graph *g, int64_t n, const int64_t *src, const int64_t *dst,
-                         int64_t n_edges, gat_error *err) {
-    memset(g, 0, sizeof *g);
-    if (n <= 0) return gat_error_set(err, GAT_EINVAL, "graph: needs at least one node (got %lld)", (long long)n);
-    if (n_edges < 0) return gat_error_set(err, GAT_EINVAL, "graph: negative edge count");
-    for (int64_t k = 0; k < n_edges; k++) {
-        if (src[k] < 0 || src[k] >= n || dst[k] < 0 || dst[k] >= n)
-            return gat_error_set(err, GAT_ERANGE, "edge %lld (%lld -> %lld): node id out of range [0, %lld)",
-                                 (long long)k, (long long)src[k], (long long)dst[k], (long long)n);
-    }
-    int64_t loops = 0;
-    for (int64_t k = 0; k < n_edges; k++) loops += src[k] == dst[k];
-    int64_t nnz = n_edges - loops + n;
-    g->n = n;
-    g->nnz = nnz;
-    g->row_ptr = calloc((size_t)n + 1, sizeof *g->row_ptr);
-    g->src = malloc((size_t)nnz * sizeof *g->src);
-    g->edge_id = malloc((size_t)nnz * sizeof *g->edge_id);
-    g->dst = malloc((size_t)nnz * sizeof *g->dst);
-    g->out_ptr = calloc((size_t)n + 1, sizeof *g->out_ptr);
-    g->out_pos = malloc((size_t)nnz * sizeof *g->out_pos);
-    int64_t *fill = malloc((size_t)n * sizeof *fill);
-    if (!g->row_ptr || !g->src || !g->edge_id || !g->dst || !g->out_ptr || !g->out_pos || !fill) {
-        free(fill);
-        gat_graph_free(g);
-        return gat_error_set(err, GAT_ENOMEM, "graph: out of memory for %lld edges", (long long)nnz);
-    }
-    /* Count incoming edges per target: one self loop plus the input edges. */
-    for (int64_t i = 0; i < n; i++) g->row_ptr[i + 1] = 1;
-    for (int64_t k = 0; k < n_edges; k++)
-        if (src[k] != dst[k]) g->row_ptr[dst[k] + 1]++;
-    for (int64_t i = 0; i < n; i++) g->row_ptr[i + 1] += g->row_ptr[i];
-    /* Self loop first, then input edges in input order (a stable counting sort). */
-    for (int64_t i = 0; i < n; i++) {
-        int64_t p = g->row_ptr[i];
-        g->src[p] = i;
-        g->edge_id[p] = -1;
-        fill[i] = p + 1;
-    }
-    for (int64_t k = 0; k < n_edges; k++) {
-        if (src[k] == dst[k]) continue;
-        int64_t p = fill[dst[k]]++;
-        g->src[p] = src[k];
-        g->edge_id[p] = k;
-    }
-    for (int64_t i = 0; i < n; i++)
-        for (int64_t p = g->row_ptr[i]; p < g->row_ptr[i + 1]; p++) g->dst[p] = i;
-    /* The same entries grouped by source, positions increasing within a group. */
-    for (int64_t p = 0; p < nnz; p++) g->out_ptr[g->src[p] + 1]++;
-    for (int64_t j = 0; j < n; j++) g->out_ptr[j + 1] += g->out_ptr[j];
-    for (int64_t j = 0; j < n; j++) fill[j] = g->out_ptr[j];
-    for (int64_t p = 0; p < nnz; p++) g->out_pos[fill[g->src[p]]++] = p;
-    free(fill);
-    return GAT_OK;
-}
-
-int gat_graph_forward_from_edges(gat_graph *g, int64_t n, const int64_t *src, const int64_t *dst, int64_t n_edges,
-                                 gat_error *err) {
+/* The part both builders share: checks every id, then the target-keyed CSR (row_ptr, src and,
+ * when edge_id is wanted, the input edge of each entry), each row its self loop first and then
+ * the input edges in input order (a stable counting sort). An input self loop is dropped, since
+ * every node gets exactly one. */
+static int build_in_csr(gat_graph *g, int64_t n, const int64_t *src, const int64_t *dst, int64_t n_edges,
+                        int want_edge_id, gat_error *err) {
     memset(g, 0, sizeof *g);
     if (n <= 0) return gat_error_set(err, GAT_EINVAL, "graph: needs at least one node (got %lld)", (long long)n);
     if (n_edges < 0) return gat_error_set(err, GAT_EINVAL, "graph: negative edge count");
@@ -88,22 +36,60 @@ int gat_graph_forward_from_edges(gat_graph *g, int64_t n, const int64_t *src, co
     g->nnz = nnz;
     g->row_ptr = calloc((size_t)n + 1, sizeof *g->row_ptr);
     g->src = malloc((size_t)nnz * sizeof *g->src);
+    if (want_edge_id) g->edge_id = malloc((size_t)nnz * sizeof *g->edge_id);
     int64_t *fill = malloc((size_t)n * sizeof *fill);
-    if (!g->row_ptr || !g->src || !fill) {
+    if (!g->row_ptr || !g->src || (want_edge_id && !g->edge_id) || !fill) {
         free(fill);
         gat_graph_free(g);
         return gat_error_set(err, GAT_ENOMEM, "graph: out of memory for %lld edges", (long long)nnz);
     }
+    /* Count incoming edges per target: one self loop plus the input edges. */
     for (int64_t i = 0; i < n; i++) g->row_ptr[i + 1] = 1;
     for (int64_t k = 0; k < n_edges; k++)
         if (src[k] != dst[k]) g->row_ptr[dst[k] + 1]++;
     for (int64_t i = 0; i < n; i++) g->row_ptr[i + 1] += g->row_ptr[i];
     for (int64_t i = 0; i < n; i++) {
-        g->src[g->row_ptr[i]] = i;
-        fill[i] = g->row_ptr[i] + 1;
+        int64_t p = g->row_ptr[i];
+        g->src[p] = i;
+        if (want_edge_id) g->edge_id[p] = -1;
+        fill[i] = p + 1;
     }
-    for (int64_t k = 0; k < n_edges; k++)
-        if (src[k] != dst[k]) g->src[fill[dst[k]]++] = src[k];
+    for (int64_t k = 0; k < n_edges; k++) {
+        if (src[k] == dst[k]) continue;
+        int64_t p = fill[dst[k]]++;
+        g->src[p] = src[k];
+        if (want_edge_id) g->edge_id[p] = k;
+    }
     free(fill);
     return GAT_OK;
+}
+
+int gat_graph_from_edges(gat_graph *g, int64_t n, const int64_t *src, const int64_t *dst,
+                         int64_t n_edges, gat_error *err) {
+    int rc = build_in_csr(g, n, src, dst, n_edges, 1, err);
+    if (rc) return rc;
+    const int64_t nnz = g->nnz;
+    g->dst = malloc((size_t)nnz * sizeof *g->dst);
+    g->out_ptr = calloc((size_t)n + 1, sizeof *g->out_ptr);
+    g->out_pos = malloc((size_t)nnz * sizeof *g->out_pos);
+    int64_t *fill = malloc((size_t)n * sizeof *fill);
+    if (!g->dst || !g->out_ptr || !g->out_pos || !fill) {
+        free(fill);
+        gat_graph_free(g);
+        return gat_error_set(err, GAT_ENOMEM, "graph: out of memory for %lld edges", (long long)nnz);
+    }
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t p = g->row_ptr[i]; p < g->row_ptr[i + 1]; p++) g->dst[p] = i;
+    /* The same entries grouped by source, positions increasing within a group. */
+    for (int64_t p = 0; p < nnz; p++) g->out_ptr[g->src[p] + 1]++;
+    for (int64_t j = 0; j < n; j++) g->out_ptr[j + 1] += g->out_ptr[j];
+    for (int64_t j = 0; j < n; j++) fill[j] = g->out_ptr[j];
+    for (int64_t p = 0; p < nnz; p++) g->out_pos[fill[g->src[p]]++] = p;
+    free(fill);
+    return GAT_OK;
+}
+
+int gat_graph_forward_from_edges(gat_graph *g, int64_t n, const int64_t *src, const int64_t *dst, int64_t n_edges,
+                                 gat_error *err) {
+    return build_in_csr(g, n, src, dst, n_edges, 0, err);
 }
