@@ -140,7 +140,8 @@ def load_dataset(data_dir, name):
 
 class GATLayer(nn.Module):
     def __init__(self, num_in_features, num_out_features, num_of_heads, concat, activation,
-                 add_skip_connection, bias, dropout_prob=0.0, negative_slope=0.2):
+                 add_skip_connection, bias, dropout_prob=0.0, negative_slope=0.2, feature_dropout=None,
+                 attention_dropout=None):
         super().__init__()
         self.negative_slope = negative_slope
         self.num_in_features = num_in_features
@@ -163,7 +164,11 @@ class GATLayer(nn.Module):
         # dropout as in pytorch-GAT: on the layer input, the projection and the attention
         # coefficients. The masks are given (set_masks: float 0/1 tensors), not drawn here, so that
         # a training-mode pass is a deterministic function of the parameters; None = no dropout.
-        self.dropout_prob = dropout_prob
+        # feature_dropout (input, projection) and attention_dropout (PyG GATConv's dropout) default
+        # to dropout_prob, as gat's --feature_dropout / --attention_dropout default to --dropout
+        pf = dropout_prob if feature_dropout is None else feature_dropout
+        pa = dropout_prob if attention_dropout is None else attention_dropout
+        self.dropout_prob = dict(input=pf, proj=pf, att=pa)
         self.masks = None
         self.last_attention = None
 
@@ -172,9 +177,9 @@ class GATLayer(nn.Module):
         self.masks = masks
 
     def drop(self, t, site):
-        if self.masks is None:
+        if self.masks is None or self.dropout_prob[site] == 0.0:
             return t
-        return t * self.masks[site].to(t.dtype) / (1.0 - self.dropout_prob)
+        return t * self.masks[site].to(t.dtype) / (1.0 - self.dropout_prob[site])
 
     def forward(self, x, src, dst):
         """x: (N, F_in); src/dst: (E_total,) int64 tensors with self loops already handled."""
@@ -221,7 +226,8 @@ def scatter_softmax(e, dst, n):
 class GAT(nn.Module):
     """pytorch-GAT compatible GAT: self.gat_net = nn.Sequential(GATLayer, ...)."""
 
-    def __init__(self, num_in_features, heads, features, skip, bias, dropout_prob=0.0, negative_slope=0.2):
+    def __init__(self, num_in_features, heads, features, skip, bias, dropout_prob=0.0, negative_slope=0.2,
+                 feature_dropout=None, attention_dropout=None):
         """dropout_prob applies only while masks are set (GAT.set_masks)."""
         super().__init__()
         assert len(heads) == len(features) and len(heads) >= 1
@@ -233,7 +239,8 @@ class GAT(nn.Module):
             layers.append(GATLayer(f_in, features[l], heads[l], concat=not last,
                                    activation=None if last else nn.ELU(alpha=1.0),
                                    add_skip_connection=skip, bias=bias, dropout_prob=dropout_prob,
-                                   negative_slope=negative_slope))
+                                   negative_slope=negative_slope, feature_dropout=feature_dropout,
+                                   attention_dropout=attention_dropout))
             f_in = heads[l] * features[l]
         self.gat_net = nn.Sequential(*layers)
         self.heads = list(heads)
@@ -254,6 +261,14 @@ class GAT(nn.Module):
             layer.set_masks(None if masks is None else masks[l])
 
 
+def site_probs(cfg):
+    """The dropout probability of each site: feature_dropout (input, projection) and
+    attention_dropout (attention), each cfg["dropout"] unless given."""
+    p = cfg.get("dropout", 0.0)
+    pf, pa = cfg.get("feature_dropout", p), cfg.get("attention_dropout", p)
+    return dict(input=pf, proj=pf, att=pa)
+
+
 def make_masks(cfg, n, n_edges_total, key, p, csr=None):
     """The dropout masks of gat's training step `key`, per layer, as numpy uint8 arrays in gat's
     indexing (see keep_mask) and as dense float64 0/1 tensors for the model.
@@ -261,19 +276,22 @@ def make_masks(cfg, n, n_edges_total, key, p, csr=None):
     csr: (indptr, indices) of sparse input features in file order (layer-0 input mask over their
     stored entries), or None for dense input."""
     raw, dense = [], []
+    ps = site_probs(cfg)
     f_in = cfg["n_in"]
     for l in range(cfg["layers"]):
         H, F = cfg["heads"][l], cfg["features"][l]
         kin, kproj, katt = (rng_key(key, l, s, 0) for s in (SITE_INPUT, SITE_PROJ, SITE_ATT))
-        m_in = keep_mask(kin, n * f_in, p)
+        m_in = keep_mask(kin, n * f_in, ps["input"])
         d_in = m_in.reshape(n, f_in).astype(np.float64)
         if l == 0 and csr is not None:  # a stored entry (r, c) has the mask of dense element r * F_in + c
             indptr, indices = csr
             rows = np.repeat(np.arange(n), np.diff(indptr))
             m_in = m_in.reshape(n, f_in)[rows, indices]
-        m_proj = keep_mask(kproj, n * H * F, p)
-        m_att = keep_mask(katt, n_edges_total * H, p)
-        raw.append(dict(input=m_in.astype(np.uint8), proj=m_proj.astype(np.uint8), att=m_att.astype(np.uint8)))
+        m_proj = keep_mask(kproj, n * H * F, ps["proj"])
+        m_att = keep_mask(katt, n_edges_total * H, ps["att"])
+        # a site without dropout draws no mask: none is written (gat leaves its mask unset)
+        raw.append({s: m.astype(np.uint8) for s, m in (("input", m_in), ("proj", m_proj), ("att", m_att))
+                    if ps[s] > 0})
         dense.append(dict(input=torch.from_numpy(d_in), proj=torch.from_numpy(m_proj.reshape(n, H * F).astype(np.float64)),
                           att=torch.from_numpy(m_att.reshape(n_edges_total, H).astype(np.float64))))
         f_in = H * F
@@ -302,12 +320,13 @@ def dense_forward(params, cfg, x, src, dst, masks=None):
     for l in range(L):
         H, F = cfg["heads"][l], cfg["features"][l]
         W = params[f"gat_net.{l}.linear_proj.weight"]
-        scale = 1.0 / (1.0 - cfg.get("dropout", 0.0))
+        ps = site_probs(cfg)
+        fscale, ascale = 1.0 / (1.0 - ps["input"]), 1.0 / (1.0 - ps["att"])
         if masks is not None:
-            h = h * masks[l]["input"] * scale
+            h = h * masks[l]["input"] * fscale
         zall = h @ W.T
         if masks is not None:
-            zall = zall * masks[l]["proj"] * scale
+            zall = zall * masks[l]["proj"] * fscale
         zall = zall.reshape(n, H, F)
         a_src = params[f"gat_net.{l}.scoring_fn_source"][0]  # (H, F)
         a_dst = params[f"gat_net.{l}.scoring_fn_target"][0]
@@ -326,7 +345,7 @@ def dense_forward(params, cfg, x, src, dst, masks=None):
                 outs.append((A * att_single) @ z)  # duplicates count with multiplicity
             else:
                 D = torch.zeros(n, n, dtype=x.dtype)
-                D.index_put_((dst, src), masks[l]["att"][:, hd] * scale, accumulate=True)
+                D.index_put_((dst, src), masks[l]["att"][:, hd] * ascale, accumulate=True)
                 outs.append((D * att_single) @ z)
         atts.append(torch.stack(att_l, dim=1))
         out = torch.stack(outs, dim=1)  # (N, H, F)
@@ -393,6 +412,14 @@ SMALL_CASES = {
     # gat train --negative_slope: another LeakyReLU slope (PyG's GATConv negative_slope), with dropout
     "small_negative_slope": dict(seed=606, n=15, f_in=6, heads=[4, 2], features=[3, 4], skip=False, bias=True,
                                  n_edges=45, n_train=8, dropout=0.2, key=606606, negative_slope=0.05),
+    # gat train --feature_dropout / --attention_dropout: separate probabilities for the layer inputs
+    # and projections and for the attention coefficients; attention only is PyG GATConv's dropout
+    "small_split_dropout": dict(seed=707, n=18, f_in=7, heads=[3, 2], features=[4, 3], skip=True, bias=True,
+                                n_edges=55, n_train=9, dropout=0.6, feature_dropout=0.25, attention_dropout=0.5,
+                                key=707707),
+    "small_attention_dropout_only": dict(seed=808, n=16, f_in=6, heads=[4, 2], features=[3, 4], skip=False,
+                                         bias=True, n_edges=50, n_train=8, dropout=0.0, attention_dropout=0.4,
+                                         key=808808),
 }
 # Cora in training mode: dropout 0.6 on the sparse input (its stored entries), projections, attention
 CORA_CASES = {"cora": dict(dropout=0.0), "cora_dropout": dict(dropout=0.6, key=20180430)}
@@ -436,12 +463,16 @@ def make_small_case(spec):
     train_index = np.sort(rng.choice(n, size=spec["n_train"], replace=False)).astype(np.int64)
     cfg = dict(layers=len(heads), heads=heads, features=feats, skip=spec["skip"], bias=spec["bias"],
                n_nodes=n, n_in=f_in, n_classes=n_classes, dataset=None)
-    if spec.get("dropout", 0.0) > 0:
-        cfg.update(dropout=spec["dropout"], key=spec["key"])
+    if spec.get("dropout", 0.0) > 0 or "key" in spec:
+        cfg.update(dropout=spec.get("dropout", 0.0), key=spec["key"])
+    for k in ("feature_dropout", "attention_dropout"):  # gat train --feature_dropout / --attention_dropout
+        if k in spec:
+            cfg[k] = spec[k]
     if "negative_slope" in spec:  # the LeakyReLU slope of the scores, when not pytorch-GAT's 0.2
         cfg.update(negative_slope=spec["negative_slope"])
     model = GAT(f_in, heads, feats, spec["skip"], spec["bias"], dropout_prob=spec.get("dropout", 0.0),
-                negative_slope=spec.get("negative_slope", 0.2))
+                negative_slope=spec.get("negative_slope", 0.2), feature_dropout=spec.get("feature_dropout"),
+                attention_dropout=spec.get("attention_dropout"))
     # random parameters, uniform(-1, 1) * scale (attention far from uniform), in a fixed order
     sd = {}
     for name, p in model.named_parameters():
@@ -527,7 +558,7 @@ def run_reference(cfg, model, inputs):
         labels = labels.to(torch.float64)
     train = torch.from_numpy(inputs["train_index"])
     raw_masks, masks = None, None
-    if cfg.get("dropout", 0.0) > 0:
+    if "key" in cfg and max(site_probs(cfg).values()) > 0:
         raw_masks, masks = make_masks(cfg, n, src_np.size, cfg["key"], cfg["dropout"], inputs.get("csr"))
     model.set_masks(masks)
     model.zero_grad(set_to_none=True)

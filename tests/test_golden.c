@@ -6,7 +6,8 @@
  * with the paper's architecture,
  * in evaluation mode and in training mode (cases with "dropout" and "key" in config.json:
  * the reference draws gat's dropout masks from the same counter-based stream, and the masks
- * themselves are compared bit for bit). Fails on any mismatch beyond |a - b| <= atol + rtol
+ * themselves are compared bit for bit; cases with "feature_dropout" / "attention_dropout" set
+ * the two probabilities apart). Fails on any mismatch beyond |a - b| <= atol + rtol
  * |ref|, where atol is 1e-4 of the largest |value| of the same array (per gradient tensor),
  * so no array can be replaced by zeros; only a reference tensor that is zero in exact
  * arithmetic (max |ref| < 1e-15) is compared against 1e-4 of the model's largest gradient.
@@ -86,6 +87,10 @@ static void run_case(const char *dir, const char *case_name, int impl) {
     uint64_t key = 0;
     if (dj && dj->type == GAT_JSON_NUMBER) cfg.dropout = (float)dj->number;
     if (kj && kj->type == GAT_JSON_NUMBER) key = (uint64_t)kj->number;
+    /* absent: the library's default, the same as dropout */
+    const gat_json *fdj = gat_json_get(&cj, "feature_dropout"), *adj = gat_json_get(&cj, "attention_dropout");
+    if (fdj && fdj->type == GAT_JSON_NUMBER) cfg.feature_dropout = (float)fdj->number;
+    if (adj && adj->type == GAT_JSON_NUMBER) cfg.attention_dropout = (float)adj->number;
     const gat_json *sj = gat_json_get(&cj, "negative_slope"); /* absent: the default, 0.2 */
     if (sj && sj->type == GAT_JSON_NUMBER) cfg.slope = (float)sj->number;
     const gat_json *heads = gat_json_get(&cj, "heads"), *feats = gat_json_get(&cj, "features");
@@ -180,7 +185,9 @@ static void run_case(const char *dir, const char *case_name, int impl) {
     }
     const float *logits = gat_step_batch_forward(&m, &s.acts, &whole, 1, key);
     size_t n;
-    if (cfg.dropout > 0) { /* the masks: which elements were dropped */
+    const float site_p[3] = {gat_config_feature_dropout(&cfg), gat_config_feature_dropout(&cfg),
+                             gat_config_attention_dropout(&cfg)};
+    if (key) { /* the masks: which elements were dropped (a site without dropout draws none) */
         for (int l = 0; l < cfg.n_layers; l++) {
             static const char *const site[3] = {"input", "proj", "att"};
             const gat_layer_acts *L = &s.acts.l[l];
@@ -189,6 +196,7 @@ static void run_case(const char *dir, const char *case_name, int impl) {
                               (size_t)(ds.n_nodes * mw), (size_t)(whole.g->nnz * cfg.heads[l])};
             const uint8_t *mine[3] = {L->x_mask, L->z_mask, L->att_mask};
             for (int k = 0; k < 3; k++) {
+                if (site_p[k] <= 0.0f) continue;
                 char file[64], path2[4300];
                 snprintf(file, sizeof file, "mask.layer%d.%s.npy", l, site[k]);
                 snprintf(path2, sizeof path2, "%s/%s", dir, file);
@@ -271,8 +279,8 @@ static void run_case(const char *dir, const char *case_name, int impl) {
         free(mine);
         free(g);
     }
-    printf("%s: %lld nodes, %d layers, dropout %.2f, loss %.6f checked\n", name, (long long)ds.n_nodes, cfg.n_layers,
-           (double)cfg.dropout, mt.loss);
+    printf("%s: %lld nodes, %d layers, dropout %.2f (features %.2f, attention %.2f), loss %.6f checked\n", name,
+           (long long)ds.n_nodes, cfg.n_layers, (double)cfg.dropout, (double)site_p[0], (double)site_p[2], mt.loss);
     gat_step_batch_free(&whole);
     gat_session_free(&s);
     gat_model_free(&m);
@@ -292,7 +300,7 @@ int main(void) {
     while ((e = readdir(d)) && n < 32)
         if (e->d_name[0] != '.') snprintf(names[n++], 128, "%s", e->d_name);
     closedir(d);
-    CHECK_MSG(n >= 9, "at least 9 golden cases (found %d)", n);
+    CHECK_MSG(n >= 11, "at least 11 golden cases (found %d)", n);
     for (int i = 0; i < n; i++) {
         char dir[4300];
         snprintf(dir, sizeof dir, "%s/%s", root, names[i]);

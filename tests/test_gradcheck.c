@@ -474,6 +474,11 @@ static double obj_model(void *v) {
  * specialised kernels), the last layer 2 heads of 3 classes (with 3 layers the middle one
  * is 3 x 6, an identity skip when skip is on); f_last = 8 gives 8 classes instead. */
 static int no_proj; /* test_model: cfg.no_projection_dropout (PyG GATConv's dropout sites) */
+/* Layer options test_model applies on top of its arguments (reset after each use). */
+static struct {
+    float feature_dropout, attention_dropout; /* < 0: as dropout */
+} opt = {-1.0f, -1.0f};
+
 static void test_model(int sparse, int skip, int layers, float dropout, int64_t h0, int64_t f0, int64_t f_last, int impl) {
     modelctx c;
     memset(&c, 0, sizeof c);
@@ -513,6 +518,8 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
     cfg.skip = skip;
     cfg.dropout = dropout;
     cfg.no_projection_dropout = no_proj;
+    cfg.feature_dropout = opt.feature_dropout;
+    cfg.attention_dropout = opt.attention_dropout;
     cfg.attention_impl = impl;
     cfg.slope = 0.1f; /* not the default: the slope must reach every kernel (and a_dst grows with 1 - slope) */
     CHECK(gat_model_init(&c.m, &cfg, 3, &err) == GAT_OK);
@@ -552,9 +559,10 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
     for (int i = 0; i < c.m.n_tensors; i++) {
         const gat_tensor *t = &c.m.tensors[i];
         char what[128];
-        snprintf(what, sizeof what, "model(%s,%s,skip=%d,L=%d,p=%.1f%s,%lldx%lld,C=%lld) %s", gat_attention_impl_name(impl),
-                 sparse ? "sparse" : "dense", skip, layers, (double)dropout, no_proj ? " not on z" : "", (long long)h0, (long long)f0,
-                 (long long)classes, t->name);
+        snprintf(what, sizeof what, "model(%s,%s,skip=%d,L=%d,p=%.1f,pf=%.2f,pa=%.2f%s,%lldx%lld,C=%lld) %s",
+                 gat_attention_impl_name(impl), sparse ? "sparse" : "dense", skip, layers, (double)dropout,
+                 (double)gat_config_feature_dropout(&cfg), (double)gat_config_attention_dropout(&cfg),
+                 no_proj ? ",not on z" : "", (long long)h0, (long long)f0, (long long)classes, t->name);
         if (!t->trainable) {
             int zero = 1;
             for (size_t e2 = 0; e2 < t->size; e2++) zero &= c.m.grads[t->offset + e2] == 0.0f;
@@ -562,7 +570,8 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
             continue;
         }
         fd_check(what, c.m.params + t->offset, c.m.grads + t->offset, t->size, obj_model, &c, 24);
-        if (impl == GAT_ATTENTION_FUSED && !no_proj && layers == 2 && sparse && dropout > 0 && h0 == 8 && strstr(t->name, "scoring_fn"))
+        if (impl == GAT_ATTENTION_FUSED && !no_proj && layers == 2 && sparse && dropout > 0 && h0 == 8 &&
+            opt.feature_dropout < 0 && strstr(t->name, "scoring_fn"))
             fd_self_test(what, c.m.params + t->offset, c.m.grads + t->offset, t->size, obj_model, &c, 24);
     }
     free(c.r);
@@ -673,6 +682,15 @@ int main(void) {
         test_model(0, 1, 2, 0.3f, 8, 8, 8, impl); /* last layer 2 x 8: the F = 8 path */
         test_model(1, 0, 2, 0.0f, 3, 8, 8, impl);
         test_model(0, 1, 3, 0.4f, 4, 8, 8, impl);
+        /* --feature_dropout / --attention_dropout apart: attention only (PyG GATConv's dropout),
+         * features only, and both with other values than --dropout */
+        opt.feature_dropout = 0.0f, opt.attention_dropout = 0.5f;
+        test_model(1, 0, 2, 0.3f, 8, 8, 3, impl);
+        opt.feature_dropout = 0.4f, opt.attention_dropout = 0.0f;
+        test_model(0, 1, 3, 0.0f, 2, 3, 3, impl);
+        opt.feature_dropout = 0.2f, opt.attention_dropout = 0.6f;
+        test_model(1, 1, 2, 0.5f, 3, 8, 8, impl);
+        opt.feature_dropout = opt.attention_dropout = -1.0f;
         /* PyG GATConv's dropout sites: inputs and attention, not the projections */
         no_proj = 1;
         test_model(1, 0, 2, 0.5f, 8, 8, 3, impl);

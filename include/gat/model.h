@@ -5,6 +5,8 @@
  * ELU, the last layer averages its heads (width features[L-1] = number of classes). Each layer:
  *   dropout(x) -> z = x W -> dropout(z) -> scores -> masked softmax over incoming edges
  *   -> dropout(attention) -> aggregate -> (+ skip) -> concat/mean -> + bias -> ELU (hidden).
+ * The input and projection dropouts use cfg.feature_dropout, the attention dropout
+ * cfg.attention_dropout (PyTorch Geometric GATConv's `dropout`); each is cfg.dropout unless set.
  * The dropout of the projections z is pytorch-GAT's (and the paper's); PyTorch Geometric's
  * GATConv has none (its model drops the inputs, GATConv the attention): cfg.no_projection_dropout.
  *
@@ -73,6 +75,8 @@ typedef struct gat_config {
     int skip;                          /* skip connections */
     int bias;
     float dropout;                     /* probability, on inputs, projections and attention */
+    float feature_dropout;             /* on inputs and projections only; < 0: dropout (the default) */
+    float attention_dropout;           /* on attention coefficients only; < 0: dropout (the default) */
     int no_projection_dropout;         /* 1: no dropout on the projections z (PyG GATConv's recipe) */
     float slope;                       /* LeakyReLU negative slope (0.2) */
     int attention_impl;                /* gat_attention_impl (GAT_ATTENTION_FUSED); not part of the model */
@@ -86,6 +90,10 @@ gat_config gat_config_default(int64_t n_in, int64_t n_classes);
 int gat_config_check(const gat_config *cfg, gat_error *err);
 int64_t gat_config_in_width(const gat_config *cfg, int l);
 int64_t gat_config_out_width(const gat_config *cfg, int l);
+/* The dropout probability of layer inputs and projections, and that of the attention
+ * coefficients: feature_dropout / attention_dropout, or dropout where they are < 0. */
+float gat_config_feature_dropout(const gat_config *cfg);
+float gat_config_attention_dropout(const gat_config *cfg);
 /* 1 when layer l uses an identity skip connection. */
 int gat_config_skip_identity(const gat_config *cfg, int l);
 

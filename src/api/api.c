@@ -434,7 +434,7 @@ gat_net_options gat_net_options_default(int64_t n_in, int64_t n_classes) {
 }
 
 static int options_to_config(const gat_net_options *o, gat_config *c, gat_error *err) {
-    memset(c, 0, sizeof *c);
+    *c = gat_config_default(o->n_in, o->n_classes); /* what the options do not set: the library's defaults */
     if (o->n_layers < 1 || o->n_layers > GAT_API_MAX_LAYERS || o->n_layers > GAT_MAX_LAYERS)
         return gat_error_set(err, GAT_EINVAL, "layers: %d is out of range [1, %d]", o->n_layers, GAT_API_MAX_LAYERS);
     if (o->n_in < 1) return gat_error_set(err, GAT_EINVAL, "n_in: %lld input features", (long long)o->n_in);

@@ -25,6 +25,7 @@ typedef struct {
     int64_t layers, heads[GAT_MAX_LAYERS], features[GAT_MAX_LAYERS + 1];
     int n_heads, n_features, skip, bias;
     double dropout;
+    double feature_dropout, attention_dropout; /* -1: as --dropout */
     int projection_dropout;            /* -1 until set: true full batch, false on sampled mini-batches */
     double max_memory;                 /* bytes; 0 = what the machine has available */
     int64_t batch_size;                /* 0: full batch */
@@ -83,9 +84,13 @@ static void train_usage(FILE *fp) {
         "  --add_skip_connection           skip connections (default: %s)\n"
         "  --bias BOOL                     bias in every layer (default: %s)\n"
         "  --dropout P                     dropout on inputs, projections and attention (default: %g)\n"
-        "  --projection_dropout BOOL       --dropout on the projected features too, as pytorch-GAT and the paper;\n"
-        "                                  false = PyG GATConv's recipe (default: true; false with sampled\n"
-        "                                  mini-batches of one graph, where it learns several times faster)\n"
+        "  --feature_dropout P             dropout on each layer's input and projection (default: --dropout)\n"
+        "  --attention_dropout P           dropout on the attention coefficients, PyG GATConv's dropout\n"
+        "                                  (default: --dropout)\n"
+        "  --projection_dropout BOOL       the feature dropout on the projected features too, as pytorch-GAT and\n"
+        "                                  the paper; false = only on the layer inputs, as a PyG model with\n"
+        "                                  GATConv (default: true; false with sampled mini-batches of one graph,\n"
+        "                                  where it learns several times faster)\n"
         "  --negative_slope X              LeakyReLU slope of the attention scores, in [0, 1) (default: %g)\n",
         (long long)t.max_epochs, (long long)t.patience, t.lr, t.weight_decay, t.keep_best ? "true" : "false",
         (unsigned long long)t.seed, c.n_layers, heads, (long long)c.heads[0], (long long)c.heads[c.n_layers - 1],
@@ -142,6 +147,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
     a->skip = -1;
     a->bias = -1;
     a->dropout = -1;
+    a->feature_dropout = a->attention_dropout = -1;
     a->projection_dropout = -1;
     a->negative_slope = gat_config_default(1, 1).slope;
     for (int i = 0; i < argc; i++) {
@@ -183,6 +189,8 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
             a->dropout = d;
             continue;
         }
+        TRY(gat_opt_float(argc, argv, &i, "feature_dropout", 0, 0.99, &a->feature_dropout));
+        TRY(gat_opt_float(argc, argv, &i, "attention_dropout", 0, 0.99, &a->attention_dropout));
         if ((r = gat_opt_bool(argc, argv, &i, "keep_best", &flag)) != 0) {
             if (r < 0) return 2;
             a->train.keep_best = flag;
@@ -263,6 +271,8 @@ static int build_config(const train_args *a, const gat_dataset *ds, gat_config *
     c->skip = a->skip;
     c->bias = a->bias;
     c->dropout = (float)a->dropout;
+    c->feature_dropout = (float)a->feature_dropout;
+    c->attention_dropout = (float)a->attention_dropout;
     c->no_projection_dropout = !a->projection_dropout;
     c->attention_impl = a->attention_impl;
     c->slope = (float)a->negative_slope;
@@ -357,6 +367,8 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "add_skip_connection", .type = GAT_PARAM_BOOL, .i = c->skip},
         {.key = "bias", .type = GAT_PARAM_BOOL, .i = c->bias},
         {.key = "dropout", .type = GAT_PARAM_FLOAT, .f = c->dropout},
+        {.key = "feature_dropout", .type = GAT_PARAM_FLOAT, .f = gat_config_feature_dropout(c)},
+        {.key = "attention_dropout", .type = GAT_PARAM_FLOAT, .f = gat_config_attention_dropout(c)},
         {.key = "projection_dropout", .type = GAT_PARAM_BOOL, .i = !c->no_projection_dropout},
         {.key = "negative_slope", .type = GAT_PARAM_FLOAT, .f = c->slope},
         {.key = "attention_impl", .type = GAT_PARAM_STRING, .s = gat_attention_impl_name(c->attention_impl)},
@@ -678,9 +690,12 @@ int gat_cmd_train(int argc, char **argv) {
         for (int l = 0; l < cfg.n_layers; l++) printf("%s%lld", l ? "," : " ", (long long)cfg.heads[l]);
         printf(", features");
         for (int l = 0; l < cfg.n_layers; l++) printf("%s%lld", l ? "," : " ", (long long)cfg.features[l]);
-        printf(", %zu parameters, dropout %g%s, skip %s, %d thread%s, seed %llu\n", m.n_trainable, (double)cfg.dropout,
-               cfg.no_projection_dropout && cfg.dropout > 0 ? " (inputs and attention, not projections)" : "",
-               cfg.skip ? "on" : "off", threads, threads == 1 ? "" : "s", (unsigned long long)a.train.seed);
+        printf(", %zu parameters, dropout %g", m.n_trainable, (double)cfg.dropout);
+        if (gat_config_feature_dropout(&cfg) != cfg.dropout || gat_config_attention_dropout(&cfg) != cfg.dropout)
+            printf(" (features %g, attention %g)", (double)gat_config_feature_dropout(&cfg),
+                   (double)gat_config_attention_dropout(&cfg));
+        if (cfg.no_projection_dropout && gat_config_feature_dropout(&cfg) > 0) printf(" (projections not dropped)");
+        printf(", skip %s, %d thread%s, seed %llu\n", cfg.skip ? "on" : "off", threads, threads == 1 ? "" : "s", (unsigned long long)a.train.seed);
         if (a.batch_size > 0) {
             printf("Sampled mini-batches: %lld seed nodes per step (%lld steps per epoch), fanouts", (long long)a.batch_size,
                    (long long)((ds.split_size[GAT_SPLIT_TRAIN] + a.batch_size - 1) / a.batch_size));

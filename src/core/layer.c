@@ -45,7 +45,7 @@ typedef struct layer_ctx {
 } layer_ctx;
 
 static void ctx_init(layer_ctx *c, const gat_model *mdl, gat_acts *a, int l, const gat_input *in, const gat_graph *g,
-                     float p) {
+                     float p, float pa) {
     const gat_config *cfg = &mdl->cfg;
     gat_layer_acts *L = &a->l[l];
     memset(c, 0, sizeof *c);
@@ -87,13 +87,16 @@ static void ctx_init(layer_ctx *c, const gat_model *mdl, gat_acts *a, int l, con
     c->tmp = a->tmp;
     c->rblk = gat_reduce_block(c->n);
     c->partial = a->partial;
+    /* attention dropout: its own probability (model.h) */
+    const int adrop = pa > 0.0f;
+    const float ap = adrop ? pa : 0.0f, ascale = adrop ? 1.0f / (1.0f - pa) : 1.0f;
     c->A = (gat_att_fwd){.row_ptr = g->row_ptr, .src = g->src, .s_src = L->s_src, .s_dst = L->s_dst, .z = L->z,
-                         .att = L->att, .att_mask = L->att_mask, .slope = cfg->slope, .p = c->p, .scale = c->scale,
-                         .thr = c->thr};
+                         .att = L->att, .att_mask = L->att_mask, .slope = cfg->slope, .p = ap, .scale = ascale,
+                         .thr = adrop ? gat_keep_threshold(pa) : 0};
     c->B = (gat_att_bwd){.row_ptr = g->row_ptr, .src = g->src, .dst = g->dst, .out_ptr = g->out_ptr,
                          .out_pos = g->out_pos, .att = L->att, .att_mask = L->att_mask, .s_src = L->s_src,
-                         .s_dst = L->s_dst, .z = L->z, .scratch = a->scratch, .slope = cfg->slope, .p = c->p,
-                         .scale = c->scale};
+                         .s_dst = L->s_dst, .z = L->z, .scratch = a->scratch, .slope = cfg->slope, .p = ap,
+                         .scale = ascale};
 }
 
 /* ---- forward ---- */
@@ -328,9 +331,9 @@ GAT_INLINE void attend_body(const void *v, int64_t b, int64_t e, int64_t h, int6
 GAT_SHAPED(attend);
 
 void gat_layer_forward(const gat_model *mdl, gat_acts *a, int l, const gat_input *in, const gat_graph *g,
-                       const float *prev, float p, gat_layer_keys keys, const gat_plan *plan) {
+                       const float *prev, float pf, float pa, gat_layer_keys keys, const gat_plan *plan) {
     layer_ctx c;
-    ctx_init(&c, mdl, a, l, in, g, p);
+    ctx_init(&c, mdl, a, l, in, g, pf, pa);
     c.keys = keys;
     c.A.key = keys.att;
     c.prev = prev;
@@ -506,9 +509,9 @@ static void dx_rows_chunk(void *v, int64_t b, int64_t e) {
 }
 
 void gat_layer_backward(gat_model *mdl, gat_acts *a, int l, const gat_input *in, const gat_graph *g, float *dy,
-                        float *dx, float p, const gat_plan *plan) {
+                        float *dx, float pf, float pa, const gat_plan *plan) {
     layer_ctx c;
-    ctx_init(&c, mdl, a, l, in, g, p);
+    ctx_init(&c, mdl, a, l, in, g, pf, pa);
     const gat_layer_acts *L = &a->l[l];
     const gat_csc_index *csc = plan && in->sparse ? &plan->csc0 : &in->csc;
     const int64_t n = c.n, m = c.m, nb = (n + c.rblk - 1) / c.rblk;

@@ -19,13 +19,14 @@ typedef struct gat_layer_keys {
 } gat_layer_keys;
 
 /* Forward of layer l: prev is the dense input (the previous layer's y, or the dataset's dense
- * features; unused for a sparse first layer). p is the dropout probability (0 for inference). */
+ * features; unused for a sparse first layer). pf is the dropout probability of the input and the
+ * projection, pa that of the attention coefficients (both 0 for inference). */
 void gat_layer_forward(const gat_model *m, gat_acts *a, int l, const gat_input *in, const gat_graph *g,
-                       const float *prev, float p, gat_layer_keys keys, const gat_plan *plan);
+                       const float *prev, float pf, float pa, gat_layer_keys keys, const gat_plan *plan);
 /* Backward of layer l after a training forward: dy (N, out width) is d loss / d y and is
  * overwritten; for l > 0, dx (N, K) is set to d loss / d input. Adds into m->grads. */
 void gat_layer_backward(gat_model *m, gat_acts *a, int l, const gat_input *in, const gat_graph *g, float *dy, float *dx,
-                        float p, const gat_plan *plan);
+                        float pf, float pa, const gat_plan *plan);
 /* Rows per block of the backward pass's partial sums for n nodes (at most 1024 blocks). */
 int64_t gat_reduce_block(int64_t n);
 

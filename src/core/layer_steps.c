@@ -17,7 +17,7 @@
 #include <string.h>
 
 void gat_layer_steps_forward(const gat_model *mdl, gat_acts *a, int l, const gat_input *in, const gat_graph *g,
-                             const float *prev, float p, gat_layer_keys keys) {
+                             const float *prev, float p, float pa, gat_layer_keys keys) {
     const gat_config *cfg = &mdl->cfg;
     const gat_layer_params *P = &mdl->p[l];
     gat_layer_acts *L = &a->l[l];
@@ -50,10 +50,10 @@ void gat_layer_steps_forward(const gat_model *mdl, gat_acts *a, int l, const gat
     gat_scores_forward(L->s_src, L->s_dst, L->z, P->a_src, P->a_dst, n, h, f);
     /* 5. attention: the step the implementations differ in */
     if (cfg->attention_impl == GAT_ATTENTION_DENSE)
-        gat_attention_dense_forward(L->out, L->att, L->att_mask, g, L->s_src, L->s_dst, L->z, h, f, cfg->slope, p,
+        gat_attention_dense_forward(L->out, L->att, L->att_mask, g, L->s_src, L->s_dst, L->z, h, f, cfg->slope, pa,
                                     keys.att, a->att_work);
     else
-        gat_attention_edges_forward(L->out, L->att, L->att_mask, g, L->s_src, L->s_dst, L->z, h, f, cfg->slope, p,
+        gat_attention_edges_forward(L->out, L->att, L->att_mask, g, L->s_src, L->s_dst, L->z, h, f, cfg->slope, pa,
                                     keys.att, a->att_work);
     /* 6. skip connection */
     if (skip_identity) gat_skip_identity_forward(L->out, L->xin, n, h, f);
@@ -70,7 +70,7 @@ void gat_layer_steps_forward(const gat_model *mdl, gat_acts *a, int l, const gat
 }
 
 void gat_layer_steps_backward(gat_model *mdl, gat_acts *a, int l, const gat_input *in, const gat_graph *g, float *dy,
-                              float *dx, float p, const gat_plan *plan) {
+                              float *dx, float p, float pa, const gat_plan *plan) {
     const gat_config *cfg = &mdl->cfg;
     const gat_layer_params *P = &mdl->p[l], *G = &mdl->g[l];
     const gat_layer_acts *L = &a->l[l];
@@ -105,10 +105,10 @@ void gat_layer_steps_backward(gat_model *mdl, gat_acts *a, int l, const gat_inpu
     memset(a->ds_dst, 0, (size_t)(n * h) * sizeof *a->ds_dst);
     if (cfg->attention_impl == GAT_ATTENTION_DENSE)
         gat_attention_dense_backward(dz, a->ds_src, a->ds_dst, a->scratch, dout, g, L->att, L->att_mask, L->s_src,
-                                     L->s_dst, L->z, h, f, cfg->slope, p, a->att_work);
+                                     L->s_dst, L->z, h, f, cfg->slope, pa, a->att_work);
     else
         gat_attention_edges_backward(dz, a->ds_src, a->ds_dst, a->scratch, dout, g, L->att, L->att_mask, L->s_src,
-                                     L->s_dst, L->z, h, f, cfg->slope, p, a->att_work);
+                                     L->s_dst, L->z, h, f, cfg->slope, pa, a->att_work);
     /* 4. scores: dz += ds_src a_src + ds_dst a_dst, and the gradients of a_src, a_dst */
     gat_scores_backward(dz, G->a_src, G->a_dst, a->ds_src, a->ds_dst, L->z, P->a_src, P->a_dst, n, h, f);
     /* 3. projection dropout, 2. projection, 1. input dropout */

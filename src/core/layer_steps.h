@@ -14,11 +14,11 @@
 
 /* Forward of layer l over all nodes (see gat_layer_forward). */
 void gat_layer_steps_forward(const gat_model *m, gat_acts *a, int l, const gat_input *in, const gat_graph *g,
-                             const float *prev, float p, gat_layer_keys keys);
+                             const float *prev, float pf, float pa, gat_layer_keys keys);
 /* Backward of layer l after a training forward (see gat_layer_backward); plan (or NULL) only
  * chooses the sparse input's column index, as the forward pass computed every node. */
 void gat_layer_steps_backward(gat_model *m, gat_acts *a, int l, const gat_input *in, const gat_graph *g, float *dy,
-                              float *dx, float p, const gat_plan *plan);
+                              float *dx, float pf, float pa, const gat_plan *plan);
 
 /* ---- the attention step: LeakyReLU, masked softmax, attention dropout, aggregation ----
  * For every graph entry k (source j = g->src[k] -> target i = g->dst[k], self loops included):

@@ -74,11 +74,11 @@ static double acts_bytes(const gat_config *c, double n, double nnz, double xnnz,
         double k = (double)gat_config_in_width(c, l), h = (double)c->heads[l], mw = h * (double)c->features[l];
         double ow = (double)gat_config_out_width(c, l);
         if (l == 0 && xnnz >= 0) b += 5.0 * xnnz;             /* xval, x_mask */
-        else if (c->dropout > 0) b += 5.0 * n * k;            /* x, x_mask */
+        else if (gat_config_feature_dropout(c) > 0) b += 5.0 * n * k;            /* x, x_mask */
         b += 5.0 * n * mw;                                    /* z, z_mask */
         b += 8.0 * n * h;                                     /* s_src, s_dst */
         b += 4.0 * nnz * h;                                   /* att */
-        if (c->dropout > 0) b += touched(nnz * h, att_frac[l], row * h); /* att_mask */
+        if (gat_config_attention_dropout(c) > 0) b += touched(nnz * h, att_frac[l], row * h); /* att_mask */
         b += 4.0 * n * mw;                                    /* out */
         if (l == L - 1) b += 4.0 * n * ow;                    /* y */
         wmax = fmax(wmax, fmax(k, mw));
@@ -223,10 +223,10 @@ static double step_bytes(const gat_config *c, const gat_problem_size *ps, const 
         double ent = t;                                                     /* their rows' entries */
         for (int q = 0; q <= L - 1 - l; q++) ent += hc->edges[q];
         if (l == 0 && sparse) b += 5.0 * bx;                                /* xval, x_mask */
-        else if (c->dropout > 0) b += 5.0 * n * k;                          /* x, x_mask: every row */
-        b += (c->dropout > 0 && !c->no_projection_dropout ? 5.0 : 4.0) * n * mw; /* z, z_mask: every row */
+        else if (gat_config_feature_dropout(c) > 0) b += 5.0 * n * k;                          /* x, x_mask: every row */
+        b += (gat_config_feature_dropout(c) > 0 && !c->no_projection_dropout ? 5.0 : 4.0) * n * mw; /* z, z_mask: every row */
         b += 8.0 * n * h;                                                   /* s_src, s_dst */
-        b += (c->dropout > 0 ? 5.0 : 4.0) * ent * h;                        /* att, att_mask */
+        b += (gat_config_attention_dropout(c) > 0 ? 5.0 : 4.0) * ent * h;                        /* att, att_mask */
         b += 4.0 * t * mw;                                                  /* out */
         if (l == L - 1) b += 4.0 * t * ow;                                  /* y */
         if (c->skip) b += 4.0 * n * mw;                                     /* tmp */

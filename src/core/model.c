@@ -32,6 +32,7 @@ gat_config gat_config_default(int64_t n_in, int64_t n_classes) {
     c.skip = 0;
     c.bias = 1;
     c.dropout = 0.6f;
+    c.feature_dropout = c.attention_dropout = -1.0f; /* as dropout */
     c.slope = 0.2f;
     return c;
 }
@@ -42,6 +43,14 @@ int64_t gat_config_in_width(const gat_config *c, int l) {
 
 int64_t gat_config_out_width(const gat_config *c, int l) {
     return l == c->n_layers - 1 ? c->features[l] : c->heads[l] * c->features[l];
+}
+
+float gat_config_feature_dropout(const gat_config *c) {
+    return c->feature_dropout < 0.0f ? c->dropout : c->feature_dropout;
+}
+
+float gat_config_attention_dropout(const gat_config *c) {
+    return c->attention_dropout < 0.0f ? c->dropout : c->attention_dropout;
 }
 
 int gat_config_skip_identity(const gat_config *c, int l) {
@@ -65,6 +74,11 @@ int gat_config_check(const gat_config *c, gat_error *err) {
     }
     if (!(c->dropout >= 0.0f && c->dropout < 1.0f))
         return gat_error_set(err, GAT_EINVAL, "config.dropout: %g is out of range [0, 1)", (double)c->dropout);
+    if (!(c->feature_dropout < 1.0f)) /* negative: as dropout */
+        return gat_error_set(err, GAT_EINVAL, "config.feature_dropout: %g is out of range [0, 1)", (double)c->feature_dropout);
+    if (!(c->attention_dropout < 1.0f))
+        return gat_error_set(err, GAT_EINVAL, "config.attention_dropout: %g is out of range [0, 1)",
+                             (double)c->attention_dropout);
     if (!(c->slope >= 0.0f && c->slope < 1.0f))
         return gat_error_set(err, GAT_EINVAL, "config.slope: the LeakyReLU slope %g is out of range [0, 1)", (double)c->slope);
     if (c->attention_impl < GAT_ATTENTION_FUSED || c->attention_impl > GAT_ATTENTION_DENSE)
@@ -313,14 +327,14 @@ const float *gat_model_forward_plan(gat_model *m, gat_acts *a, const gat_input *
     a->fwd_done = 1;
     a->fwd_train = train != 0;
     a->fwd_plan = plan;
-    const float p = train ? c->dropout : 0.0f;
+    const float pf = train ? gat_config_feature_dropout(c) : 0.0f, pa = train ? gat_config_attention_dropout(c) : 0.0f;
     const float *prev = in->dense;
     for (int l = 0; l < c->n_layers; l++) {
         const gat_layer_keys keys = {gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_INPUT, 0),
                                      gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_PROJ, 0),
                                      gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_ATT, 0)};
-        if (c->attention_impl == GAT_ATTENTION_FUSED) gat_layer_forward(m, a, l, in, g, prev, p, keys, plan);
-        else gat_layer_steps_forward(m, a, l, in, g, prev, p, keys);
+        if (c->attention_impl == GAT_ATTENTION_FUSED) gat_layer_forward(m, a, l, in, g, prev, pf, pa, keys, plan);
+        else gat_layer_steps_forward(m, a, l, in, g, prev, pf, pa, keys);
         prev = a->l[l].y;
     }
     return a->l[c->n_layers - 1].y;
@@ -340,9 +354,10 @@ void gat_model_backward_plan(gat_model *m, gat_acts *a, const gat_input *in, con
     float *dy = a->dy, *dx = a->dx;
     const int64_t classes = gat_config_out_width(c, c->n_layers - 1);
     memcpy(dy, dlogits, (size_t)(in->n * classes) * sizeof *dy);
+    const float pf = gat_config_feature_dropout(c), pa = gat_config_attention_dropout(c);
     for (int l = c->n_layers - 1; l >= 0; l--) {
-        if (c->attention_impl == GAT_ATTENTION_FUSED) gat_layer_backward(m, a, l, in, g, dy, dx, c->dropout, plan);
-        else gat_layer_steps_backward(m, a, l, in, g, dy, dx, c->dropout, plan);
+        if (c->attention_impl == GAT_ATTENTION_FUSED) gat_layer_backward(m, a, l, in, g, dy, dx, pf, pa, plan);
+        else gat_layer_steps_backward(m, a, l, in, g, dy, dx, pf, pa, plan);
         float *t = dy;
         dy = dx;
         dx = t;

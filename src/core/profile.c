@@ -43,7 +43,7 @@ static void attention_step(gat_model *m, gat_acts *a, const gat_graph *g, int l,
     const gat_config *c = &m->cfg;
     gat_layer_acts *L = &a->l[l];
     const int64_t h = c->heads[l], f = c->features[l];
-    const float p = c->dropout;
+    const float p = gat_config_attention_dropout(c);
     if (!backward) {
         if (c->attention_impl == GAT_ATTENTION_FUSED)
             gat_attention_forward(a->tmp, L->att, L->att_mask, g, L->s_src, L->s_dst, L->z, h, f, c->slope, p, key, NULL);

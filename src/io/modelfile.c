@@ -82,6 +82,10 @@ int gat_model_save(const char *path, const gat_model *m, const gat_model_meta *m
     META("bias", "%d", c->bias);
     float_str(v[nm], sizeof v[nm], c->dropout);
     keys[nm++] = "dropout";
+    float_str(v[nm], sizeof v[nm], gat_config_feature_dropout(c));
+    keys[nm++] = "feature_dropout";
+    float_str(v[nm], sizeof v[nm], gat_config_attention_dropout(c));
+    keys[nm++] = "attention_dropout";
     if (c->no_projection_dropout) META("projection_dropout", "false");
     float_str(v[nm], sizeof v[nm], c->slope);
     keys[nm++] = "leaky_relu_slope";
@@ -137,7 +141,8 @@ static const meta_key known_keys[] = {
     {"projection_dropout", K_BOOL},
     {"attention", K_STR},        {"add_self_loops", K_BOOL},      {"normalize_features", K_BOOL},
     {"task", K_STR},             {"run", K_STR},                  {"seed", K_U64},
-    {"git_commit", K_STR},       {"created", K_STR},
+    {"git_commit", K_STR},       {"created", K_STR},              {"feature_dropout", K_PROB},
+    {"attention_dropout", K_PROB},
 };
 
 typedef struct {
@@ -298,6 +303,9 @@ static int meta_apply(const meta_reader *r, gat_config *c) {
         return meta_bad(r, "task", s, "single-label or multi-label");
     double d;
     if ((s = meta_get(r, "dropout")) && !parse_double(s, &d)) c->dropout = (float)d;
+    /* absent (files before these keys): as dropout */
+    if ((s = meta_get(r, "feature_dropout")) && !parse_double(s, &d)) c->feature_dropout = (float)d;
+    if ((s = meta_get(r, "attention_dropout")) && !parse_double(s, &d)) c->attention_dropout = (float)d;
     if ((s = meta_get(r, "projection_dropout")) && !parse_bool(s, &b)) c->no_projection_dropout = !b;
     if ((s = meta_get(r, "leaky_relu_slope")) && !parse_double(s, &d)) c->slope = (float)d;
     const int L = c->n_layers;
@@ -345,6 +353,7 @@ static int model_from_safetensors(const char *path, gat_safetensors st, gat_mode
     memset(&c, 0, sizeof c);
     c.slope = 0.2f;
     c.dropout = 0.6f;
+    c.feature_dropout = c.attention_dropout = -1.0f;
     char name[96];
     /* Infer the architecture from the tensors. */
     for (int l = 0; l < GAT_MAX_LAYERS; l++) {

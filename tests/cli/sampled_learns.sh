@@ -11,7 +11,7 @@ cd "$TMP"
     --checkpoint_freq 0 --console_log_freq 0 --models-dir m --logdir r > out.txt
 acc=$(sed -n 's/^Test accuracy = //p' out.txt)
 check "sampled default learns: test accuracy $acc >= 0.7 after 120 steps" awk -v a="$acc" 'BEGIN { exit !(a >= 0.7) }'
-check "sampled default announced" grep -q "dropout 0.6 (inputs and attention, not projections)" out.txt
+check "sampled default announced" grep -q "dropout 0.6 (projections not dropped), skip" out.txt
 run=$(ls -d r/*/ | head -1)
 check "config.json records it" grep -q '"projection_dropout": false' "$run/config.json"
 check "model file records it" grep -q '"projection_dropout":"false"' m/binaries/gat_G_000000.safetensors

@@ -46,7 +46,8 @@ static void write_i64(const char *target, const char *name, int ndim, const int6
 }
 
 static void tiny_model(const char *target, const char *name, int skip, int bias, int layers) {
-    gat_config c = {.n_layers = layers, .n_in = 5, .skip = skip, .bias = bias, .dropout = 0.6f, .slope = 0.2f};
+    gat_config c = {.n_layers = layers, .n_in = 5, .skip = skip, .bias = bias, .dropout = 0.6f, .slope = 0.2f,
+                    .feature_dropout = -1.0f, .attention_dropout = -1.0f};
     for (int l = 0; l < layers; l++) {
         c.heads[l] = l == layers - 1 ? 1 : 2;
         c.features[l] = l == layers - 1 ? 3 : 2;
