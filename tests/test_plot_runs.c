@@ -65,6 +65,23 @@ static void best_epoch(void) {
     CHECK_NEAR(loss, 0.5, 1e-12);
     gat_metrics_csv_free(&m);
 
+    /* a multi-label run (PPI) is scored by micro-F1: its best epoch is the top val_micro_f1 */
+    make_run(dir, sizeof dir, "ppi", "epoch,wall_time,training_loss,training_micro_f1,val_loss,val_micro_f1\n"
+             "1,0,0.7,0.52,0.51,0.64\n2,0,0.5,0.68,0.43,0.73\n3,0,0.4,0.75,0.45,0.71\n", 1);
+    CHECK_EQ_INT(gat_metrics_csv_read(dir, &m, &err), GAT_OK);
+    gat_run_best_epoch(&m, &e, &acc, &loss);
+    CHECK_EQ_INT(e, 2);
+    CHECK_NEAR(acc, 0.73, 1e-12);
+    CHECK_NEAR(loss, 0.43, 1e-12);
+    gat_metrics_csv_free(&m);
+    char stem[4200], files[2][1024];
+    int n = 0;
+    const char *one[1] = {dir};
+    snprintf(stem, sizeof stem, "%s/ppi_curves", tmp);
+    gat_plot_options o = {.no_svg = 1, .scale = 1};
+    CHECK_EQ_INT(gat_plot_runs(one, 1, stem, &o, files, &n, &err), GAT_OK);
+    if (n == 1) CHECK_PNG(files[0], 960, 400);
+
     /* a run without validation columns has no best epoch */
     make_run(dir, sizeof dir, "noval", "epoch,wall_time,training_loss\n1,0,1.5\n2,0,1.2\n", -1);
     CHECK_EQ_INT(gat_metrics_csv_read(dir, &m, &err), GAT_OK);

@@ -6,44 +6,13 @@
 #include <string.h>
 
 #include "check.h"
+#include "synthetic.h"
 #include "gat/modelfile.h"
 #include "gat/train.h"
 
 #define SIGNAL 1.0f /* feature `label` raised by this much over U[0,1) noise */
 
-/* Two communities with noisy features: a GAT must beat chance easily. */
-static void make_synthetic(gat_dataset *ds) {
-    memset(ds, 0, sizeof *ds);
-    const int64_t n = 400, k = 20, per = 6;
-    snprintf(ds->name, sizeof ds->name, "synthetic");
-    ds->n_nodes = n;
-    ds->n_features = k;
-    ds->n_classes = 2;
-    ds->dense_features = malloc(sizeof(float) * n * k);
-    ds->labels = malloc(sizeof(int64_t) * n);
-    ds->edge_src = malloc(sizeof(int64_t) * n * per);
-    ds->edge_dst = malloc(sizeof(int64_t) * n * per);
-    uint64_t st = 42;
-    for (int64_t i = 0; i < n; i++) {
-        ds->labels[i] = i % 2;
-        for (int64_t j = 0; j < k; j++) {
-            st = st * 6364136223846793005ull + 1442695040888963407ull;
-            float noise = (float)((st >> 40) & 0xffff) / 65536.0f;
-            ds->dense_features[i * k + j] = noise + (j == ds->labels[i] ? SIGNAL : 0.0f);
-        }
-        for (int t = 0; t < per; t++) {
-            st = st * 6364136223846793005ull + 1442695040888963407ull;
-            int64_t j = (int64_t)((st >> 33) % (uint64_t)(n / 2)) * 2 + (t < 5 ? ds->labels[i] : 1 - ds->labels[i]);
-            ds->edge_src[ds->n_edges] = j;
-            ds->edge_dst[ds->n_edges++] = i;
-        }
-    }
-    for (int s = 0; s < 3; s++) {
-        ds->split[s] = malloc(sizeof(int64_t) * n);
-        for (int64_t i = 0; i < n; i++)
-            if (i % 3 == s) ds->split[s][ds->split_size[s]++] = i;
-    }
-}
+static void make_synthetic(gat_dataset *ds) { synthetic_communities(ds, 400, 20, 6, SIGNAL, 42); }
 
 static int use_plans = 1;
 static const gat_config *arch; /* NULL: the default architecture */

@@ -36,8 +36,9 @@ typedef struct gat_plot_options {
     double scale;                      /* PNG pixels per point; 0 = 2 */
 } gat_plot_options;
 
-/* The best validation epoch of a run, as gat train chooses it: highest val_acc, the lower
- * val_loss on ties; *epoch = -1 when the run has no validation rows. */
+/* The best validation epoch of a run, as gat train chooses it: highest val_acc (val_micro_f1
+ * for a multi-label run, which *val_acc then holds), the lower val_loss on ties; *epoch = -1
+ * when the run has no validation rows. */
 void gat_run_best_epoch(const gat_metrics_csv *m, int64_t *epoch, double *val_acc, double *val_loss);
 
 /* The legend label of each of runs[0..n_runs) (1..10 runs), as gat_plot_runs names them

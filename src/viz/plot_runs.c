@@ -13,8 +13,17 @@
 
 #define MAX_RUNS 10
 
+/* The score a run was trained on: multi-label runs (PPI) log micro-F1 where single-label
+ * runs log accuracy. Returns the column suffix ("acc" or "micro_f1"). */
+static const char *score_key(const gat_metrics_csv *m) {
+    return gat_metrics_csv_column(m, "val_micro_f1") || gat_metrics_csv_column(m, "training_micro_f1") ? "micro_f1"
+                                                                                                           : "acc";
+}
+
 void gat_run_best_epoch(const gat_metrics_csv *m, int64_t *epoch, double *val_acc, double *val_loss) {
-    const double *ep = gat_metrics_csv_column(m, "epoch"), *acc = gat_metrics_csv_column(m, "val_acc"),
+    char col[32];
+    snprintf(col, sizeof col, "val_%s", score_key(m));
+    const double *ep = gat_metrics_csv_column(m, "epoch"), *acc = gat_metrics_csv_column(m, col),
                  *loss = gat_metrics_csv_column(m, "val_loss");
     *epoch = -1;
     *val_acc = *val_loss = NAN;
@@ -161,7 +170,7 @@ void gat_plot_run_labels(const char *const *runs, int n_runs, const gat_plot_opt
 }
 
 /* The test accuracy in the run's results.json (gat train writes it there), NaN when absent. */
-static double results_test_acc(const char *run) {
+static double results_test_score(const char *run, const char *key) {
     char path[4200], *text;
     size_t len;
     gat_error err = {0};
@@ -170,7 +179,7 @@ static double results_test_acc(const char *run) {
     if (gat_read_file(path, &text, &len, &err)) return t;
     gat_json j;
     if (gat_json_parse(text, len, path, &j, &err) == GAT_OK) {
-        const gat_json *v = gat_json_get(gat_json_get(&j, "results"), "test_acc");
+        const gat_json *v = gat_json_get(gat_json_get(&j, "results"), key);
         if (v && v->type == GAT_JSON_NUMBER) t = v->number;
         gat_json_free(&j);
     }
@@ -225,8 +234,13 @@ int gat_plot_runs(const char *const *runs, int n_runs, const char *out_stem, con
     }
     if ((rc = gat_figure_new(&fig, 1, 2, 960, 400, err))) goto done;
     gat_panel *pl = gat_figure_panel(fig, 0, 0, 1, 1), *pa = gat_figure_panel(fig, 0, 1, 1, 1);
-    gat_panel_labels(pl, "Loss", "epoch", "cross-entropy loss");
-    gat_panel_labels(pa, "Accuracy", "epoch", "accuracy");
+    /* the score panel says what the runs were scored by: accuracy, micro-F1 (multi-label), or both */
+    int n_f1 = 0;
+    for (int r = 0; r < n_runs; r++) n_f1 += strcmp(score_key(&m[r]), "micro_f1") == 0;
+    const char *score_title = n_f1 == 0 ? "Accuracy" : n_f1 == n_runs ? "Micro-F1" : "Accuracy / micro-F1";
+    gat_panel_labels(pl, "Loss", "epoch",
+                     n_f1 == 0 ? "cross-entropy loss" : n_f1 == n_runs ? "binary cross-entropy loss" : "loss");
+    gat_panel_labels(pa, score_title, "epoch", n_f1 == 0 ? "accuracy" : n_f1 == n_runs ? "micro-F1" : "score");
     gat_panel_log(pl, o.logx, 0);
     gat_panel_log(pa, o.logx, 0);
     gat_panel_legend(pa, GAT_LEGEND_LOWER_RIGHT);
@@ -244,7 +258,12 @@ int gat_plot_runs(const char *const *runs, int n_runs, const char *out_stem, con
         tmp = malloc((n + 1) * sizeof *tmp);
         if (!tmp) { rc = gat_error_set(err, GAT_ENOMEM, "out of memory"); goto done; }
         const double *ep = gat_metrics_csv_column(&m[r], "epoch");
-        const char *cols[4] = {"val_loss", "training_loss", "val_acc", "training_acc"};
+        const char *key = score_key(&m[r]), *score_name = strcmp(key, "acc") ? "micro-F1" : "acc";
+        char val_col[32], train_col[32], test_col[32];
+        snprintf(val_col, sizeof val_col, "val_%s", key);
+        snprintf(train_col, sizeof train_col, "training_%s", key);
+        snprintf(test_col, sizeof test_col, "test_%s", key);
+        const char *cols[4] = {"val_loss", "training_loss", val_col, train_col};
         for (int k = 0; k < 4; k++) {
             const double *y = gat_metrics_csv_column(&m[r], cols[k]);
             if (!y) continue;
@@ -257,16 +276,16 @@ int gat_plot_runs(const char *const *runs, int n_runs, const char *out_stem, con
         int64_t best;
         double acc, loss;
         gat_run_best_epoch(&m[r], &best, &acc, &loss);
-        const double *test = gat_metrics_csv_column(&m[r], "test_acc");
-        double t = results_test_acc(runs[r]);
+        const double *test = gat_metrics_csv_column(&m[r], test_col);
+        double t = results_test_score(runs[r], test_col);
         /* runs written before results.json carried it in a last metrics.csv row */
         for (size_t i = 0; test && !isfinite(t) && i < n; i++)
             if (isfinite(test[i])) t = test[i];
         if (best >= 0) {
             /* the best epoch as a dashed marker in both panels, named in the accuracy legend */
             char text[400];
-            snprintf(text, sizeof text, "%s%sbest val acc %.3f @ epoch %lld", n_runs > 1 ? label : "",
-                     n_runs > 1 ? ": " : "", acc, (long long)best);
+            snprintf(text, sizeof text, "%s%sbest val %s %.3f @ epoch %lld", n_runs > 1 ? label : "",
+                     n_runs > 1 ? ": " : "", score_name, acc, (long long)best);
             gat_style vs = {.color = -1, .rgb = gat_palette_rgb(r), .alpha = 0.8};
             if ((rc = gat_panel_vline(pa, (double)best, NULL, &vs, err))) goto done;
             double bx = (double)best, by = acc;
@@ -279,7 +298,7 @@ int gat_plot_runs(const char *const *runs, int n_runs, const char *out_stem, con
         if (n_runs == 1) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, "%lld epochs", (long long)ep[n - 1]);
         else sl += (size_t)snprintf(sub + sl, sizeof sub - sl, "%s%s: %lld epochs", sl ? "  |  " : "", label,
                                     (long long)ep[n - 1]);
-        if (isfinite(t) && sl < sizeof sub) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, ", test acc %.3f", t);
+        if (isfinite(t) && sl < sizeof sub) sl += (size_t)snprintf(sub + sl, sizeof sub - sl, ", test %s %.3f", score_name, t);
         if (r == 0 && n_runs == 1) snprintf(title, sizeof title, "Training curves: %.400s", label);
         if (sl >= sizeof sub) sl = sizeof sub - 1;
     }
