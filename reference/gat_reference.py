@@ -24,6 +24,12 @@ Model (parameter names/shapes identical to the state_dict of the PyTorch project
   skip: F == F_in -> out += x[:, None, :]; else out += (x Wskip^T).view(N,H,F)
   hidden layer: ELU(out.view(N,H*F) + bias); last layer: out.mean(heads) + bias
   loss: mean cross-entropy of the logits at train_index.
+GATv2 (Brody, Alon, Yahav 2022; PyG GATv2Conv), cases with "attention": "gatv2" in config.json:
+    gat_net.{l}.linear_proj.weight         (H*F, F_in)   W      (PyG lin_l: messages and source term)
+    gat_net.{l}.linear_proj_target.weight  (H*F, F_in)   W_dst  (PyG lin_r; absent when share_weights)
+    gat_net.{l}.scoring_fn                 (1, H, F)     a      (PyG att)
+  z = x W^T, t = x W_dst^T -> (N,H,F); e = sum_f a * LeakyReLU(z[j] + t[i]); alpha, out, skip, bias as above.
+  With dropout the target projection t has a mask of its own (site 4).
 
 The fixture computation is done in float64 on float32-representable parameters/inputs.  The
 attention softmax is computed with scatter ops (scatter_reduce amax / index_add_); for the small
@@ -60,7 +66,7 @@ DEFAULT_DATA_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath
 # the attention (E_total, H) in the edge order of prepare_edges.
 
 MASK64 = (1 << 64) - 1
-SITE_INPUT, SITE_PROJ, SITE_ATT = 1, 2, 3
+SITE_INPUT, SITE_PROJ, SITE_ATT, SITE_PROJ_DST = 1, 2, 3, 4
 
 
 def mix64(z):
@@ -141,8 +147,10 @@ def load_dataset(data_dir, name):
 class GATLayer(nn.Module):
     def __init__(self, num_in_features, num_out_features, num_of_heads, concat, activation,
                  add_skip_connection, bias, dropout_prob=0.0, negative_slope=0.2, feature_dropout=None,
-                 attention_dropout=None):
+                 attention_dropout=None, attention="gat", share_weights=False):
         super().__init__()
+        self.attention_type = attention
+        self.share_weights = share_weights
         self.negative_slope = negative_slope
         self.num_in_features = num_in_features
         self.num_out_features = num_out_features
@@ -151,8 +159,13 @@ class GATLayer(nn.Module):
         self.activation = activation
         self.add_skip_connection = add_skip_connection
         self.linear_proj = nn.Linear(num_in_features, num_of_heads * num_out_features, bias=False)
-        self.scoring_fn_target = nn.Parameter(torch.empty(1, num_of_heads, num_out_features))
-        self.scoring_fn_source = nn.Parameter(torch.empty(1, num_of_heads, num_out_features))
+        if attention == "gatv2":
+            if not share_weights:
+                self.linear_proj_target = nn.Linear(num_in_features, num_of_heads * num_out_features, bias=False)
+            self.scoring_fn = nn.Parameter(torch.empty(1, num_of_heads, num_out_features))
+        else:
+            self.scoring_fn_target = nn.Parameter(torch.empty(1, num_of_heads, num_out_features))
+            self.scoring_fn_source = nn.Parameter(torch.empty(1, num_of_heads, num_out_features))
         if bias:
             self.bias = nn.Parameter(torch.empty(num_of_heads * num_out_features if concat else num_out_features))
         else:
@@ -168,12 +181,13 @@ class GATLayer(nn.Module):
         # to dropout_prob, as gat's --feature_dropout / --attention_dropout default to --dropout
         pf = dropout_prob if feature_dropout is None else feature_dropout
         pa = dropout_prob if attention_dropout is None else attention_dropout
-        self.dropout_prob = dict(input=pf, proj=pf, att=pa)
+        self.dropout_prob = dict(input=pf, proj=pf, att=pa, proj_dst=pf)
         self.masks = None
         self.last_attention = None
 
     def set_masks(self, masks):
-        """masks: dict input (N, F_in), proj (N, H*F), att (E_total, H) of 0/1 values, or None."""
+        """masks: dict input (N, F_in), proj (N, H*F), att (E_total, H) [, proj_dst (N, H*F), gatv2] of
+        0/1 values, or None."""
         self.masks = masks
 
     def drop(self, t, site):
@@ -187,9 +201,14 @@ class GATLayer(nn.Module):
         H, F = self.num_of_heads, self.num_out_features
         x = self.drop(x, "input")
         z = self.drop(self.linear_proj(x), "proj").view(n, H, F)
-        s_src = (z * self.scoring_fn_source).sum(dim=-1)  # (N, H)
-        s_dst = (z * self.scoring_fn_target).sum(dim=-1)  # (N, H)
-        e = Fn.leaky_relu(s_src[src] + s_dst[dst], negative_slope=self.negative_slope)  # (E, H)
+        if self.attention_type == "gatv2":
+            lin_t = self.linear_proj if self.share_weights else self.linear_proj_target
+            t = self.drop(lin_t(x), "proj_dst").view(n, H, F)
+            e = (Fn.leaky_relu(z[src] + t[dst], negative_slope=self.negative_slope) * self.scoring_fn).sum(dim=-1)
+        else:
+            s_src = (z * self.scoring_fn_source).sum(dim=-1)  # (N, H)
+            s_dst = (z * self.scoring_fn_target).sum(dim=-1)  # (N, H)
+            e = Fn.leaky_relu(s_src[src] + s_dst[dst], negative_slope=self.negative_slope)  # (E, H)
         alpha = scatter_softmax(e, dst, n)
         self.last_attention = alpha.detach()
         alpha = self.drop(alpha, "att")
@@ -227,7 +246,7 @@ class GAT(nn.Module):
     """pytorch-GAT compatible GAT: self.gat_net = nn.Sequential(GATLayer, ...)."""
 
     def __init__(self, num_in_features, heads, features, skip, bias, dropout_prob=0.0, negative_slope=0.2,
-                 feature_dropout=None, attention_dropout=None):
+                 feature_dropout=None, attention_dropout=None, attention="gat", share_weights=False):
         """dropout_prob applies only while masks are set (GAT.set_masks)."""
         super().__init__()
         assert len(heads) == len(features) and len(heads) >= 1
@@ -240,7 +259,8 @@ class GAT(nn.Module):
                                    activation=None if last else nn.ELU(alpha=1.0),
                                    add_skip_connection=skip, bias=bias, dropout_prob=dropout_prob,
                                    negative_slope=negative_slope, feature_dropout=feature_dropout,
-                                   attention_dropout=attention_dropout))
+                                   attention_dropout=attention_dropout, attention=attention,
+                                   share_weights=share_weights))
             f_in = heads[l] * features[l]
         self.gat_net = nn.Sequential(*layers)
         self.heads = list(heads)
@@ -266,7 +286,7 @@ def site_probs(cfg):
     attention_dropout (attention), each cfg["dropout"] unless given."""
     p = cfg.get("dropout", 0.0)
     pf, pa = cfg.get("feature_dropout", p), cfg.get("attention_dropout", p)
-    return dict(input=pf, proj=pf, att=pa)
+    return dict(input=pf, proj=pf, att=pa, proj_dst=pf)
 
 
 def make_masks(cfg, n, n_edges_total, key, p, csr=None):
@@ -289,11 +309,15 @@ def make_masks(cfg, n, n_edges_total, key, p, csr=None):
             m_in = m_in.reshape(n, f_in)[rows, indices]
         m_proj = keep_mask(kproj, n * H * F, ps["proj"])
         m_att = keep_mask(katt, n_edges_total * H, ps["att"])
+        sites = [("input", m_in), ("proj", m_proj), ("att", m_att)]
+        if cfg.get("attention") == "gatv2":  # the target projection's own mask
+            sites.append(("proj_dst", keep_mask(rng_key(key, l, SITE_PROJ_DST, 0), n * H * F, ps["proj_dst"])))
         # a site without dropout draws no mask: none is written (gat leaves its mask unset)
-        raw.append({s: m.astype(np.uint8) for s, m in (("input", m_in), ("proj", m_proj), ("att", m_att))
-                    if ps[s] > 0})
+        raw.append({s: m.astype(np.uint8) for s, m in sites if ps[s] > 0})
         dense.append(dict(input=torch.from_numpy(d_in), proj=torch.from_numpy(m_proj.reshape(n, H * F).astype(np.float64)),
                           att=torch.from_numpy(m_att.reshape(n_edges_total, H).astype(np.float64))))
+        if cfg.get("attention") == "gatv2":
+            dense[-1]["proj_dst"] = torch.from_numpy(sites[3][1].reshape(n, H * F).astype(np.float64))
         f_in = H * F
     return raw, dense
 
@@ -328,15 +352,29 @@ def dense_forward(params, cfg, x, src, dst, masks=None):
         if masks is not None:
             zall = zall * masks[l]["proj"] * fscale
         zall = zall.reshape(n, H, F)
-        a_src = params[f"gat_net.{l}.scoring_fn_source"][0]  # (H, F)
-        a_dst = params[f"gat_net.{l}.scoring_fn_target"][0]
+        v2 = cfg.get("attention") == "gatv2"
+        if v2:
+            Wt = params[f"gat_net.{l}.linear_proj.weight" if cfg.get("share_weights") else f"gat_net.{l}.linear_proj_target.weight"]
+            tall = h @ Wt.T
+            if masks is not None:
+                tall = tall * masks[l]["proj_dst"] * fscale
+            tall = tall.reshape(n, H, F)
+            a_v2 = params[f"gat_net.{l}.scoring_fn"][0]  # (H, F)
+        else:
+            a_src = params[f"gat_net.{l}.scoring_fn_source"][0]  # (H, F)
+            a_dst = params[f"gat_net.{l}.scoring_fn_target"][0]
         outs, att_l = [], []
         for hd in range(H):  # one head at a time keeps memory at a few N x N matrices
             z = zall[:, hd, :]  # (N, F)
-            ss = z @ a_src[hd]
-            sd = z @ a_dst[hd]
-            e = sd[:, None] + ss[None, :]  # (i, j)
-            e = torch.where(e > 0, e, cfg.get("negative_slope", 0.2) * e)
+            slope = cfg.get("negative_slope", 0.2)
+            if v2:  # (i, j, F): every pair, masked below (small graphs only)
+                u = tall[:, hd, None, :] + z[None, :, :]
+                e = (torch.where(u > 0, u, slope * u) * a_v2[hd]).sum(dim=-1)
+            else:
+                ss = z @ a_src[hd]
+                sd = z @ a_dst[hd]
+                e = sd[:, None] + ss[None, :]  # (i, j)
+                e = torch.where(e > 0, e, slope * e)
             e = torch.where(mask, e, torch.full_like(e, float("-inf")))
             ex = torch.exp(e - e.max(dim=1, keepdim=True).values)  # 0 where there is no edge
             att_single = ex / (A * ex).sum(dim=1, keepdim=True)  # attention of ONE edge j->i
@@ -420,6 +458,16 @@ SMALL_CASES = {
     "small_attention_dropout_only": dict(seed=808, n=16, f_in=6, heads=[4, 2], features=[3, 4], skip=False,
                                          bias=True, n_edges=50, n_train=8, dropout=0.0, attention_dropout=0.4,
                                          key=808808),
+    # gat train --attention_type gatv2 (PyG GATv2Conv): evaluation; training with dropout on every site
+    # (the target projection's own mask) and skips (projected, identity, projected) in 3 layers;
+    # --share_weights with split dropouts and another slope
+    "small_gatv2": dict(seed=909, n=14, f_in=6, heads=[3, 2], features=[4, 3], skip=False, bias=True,
+                        n_edges=44, n_train=8, attention="gatv2"),
+    "small_gatv2_dropout_skip": dict(seed=1010, n=16, f_in=7, heads=[3, 2, 2], features=[4, 12, 3], skip=True,
+                                     bias=True, n_edges=50, n_train=8, dropout=0.3, key=1010101, attention="gatv2"),
+    "small_gatv2_shared": dict(seed=1111, n=15, f_in=6, heads=[4, 2], features=[3, 4], skip=True, bias=True,
+                               n_edges=46, n_train=8, dropout=0.5, feature_dropout=0.25, attention_dropout=0.4,
+                               key=1111111, negative_slope=0.1, attention="gatv2", share_weights=True),
 }
 # Cora in training mode: dropout 0.6 on the sparse input (its stored entries), projections, attention
 CORA_CASES = {"cora": dict(dropout=0.0), "cora_dropout": dict(dropout=0.6, key=20180430)}
@@ -442,8 +490,14 @@ def loss_of(cfg, logits, labels, train):
 def param_names(cfg):
     names = []
     for l in range(cfg["layers"]):
-        names += [f"gat_net.{l}.linear_proj.weight", f"gat_net.{l}.scoring_fn_target",
-                  f"gat_net.{l}.scoring_fn_source"]
+        if cfg.get("attention") == "gatv2":
+            names.append(f"gat_net.{l}.linear_proj.weight")
+            if not cfg.get("share_weights"):
+                names.append(f"gat_net.{l}.linear_proj_target.weight")
+            names.append(f"gat_net.{l}.scoring_fn")
+        else:
+            names += [f"gat_net.{l}.linear_proj.weight", f"gat_net.{l}.scoring_fn_target",
+                      f"gat_net.{l}.scoring_fn_source"]
         if cfg["bias"]:
             names.append(f"gat_net.{l}.bias")
         if cfg["skip"]:
@@ -470,13 +524,16 @@ def make_small_case(spec):
             cfg[k] = spec[k]
     if "negative_slope" in spec:  # the LeakyReLU slope of the scores, when not pytorch-GAT's 0.2
         cfg.update(negative_slope=spec["negative_slope"])
+    if "attention" in spec:  # gat train --attention_type gatv2 [--share_weights true]
+        cfg.update(attention=spec["attention"], share_weights=spec.get("share_weights", False))
     model = GAT(f_in, heads, feats, spec["skip"], spec["bias"], dropout_prob=spec.get("dropout", 0.0),
                 negative_slope=spec.get("negative_slope", 0.2), feature_dropout=spec.get("feature_dropout"),
-                attention_dropout=spec.get("attention_dropout"))
+                attention_dropout=spec.get("attention_dropout"), attention=spec.get("attention", "gat"),
+                share_weights=spec.get("share_weights", False))
     # random parameters, uniform(-1, 1) * scale (attention far from uniform), in a fixed order
     sd = {}
     for name, p in model.named_parameters():
-        if name.endswith("linear_proj.weight") or name.endswith("skip_proj.weight"):
+        if name.endswith("linear_proj.weight") or name.endswith("skip_proj.weight") or name.endswith("linear_proj_target.weight"):
             scale = 1.5 / np.sqrt(p.shape[1]) * 2.0 * spec.get("w_scale", 1.0)
         elif "scoring_fn" in name:
             scale = 1.5

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Run a gat model file in PyTorch Geometric: build torch_geometric.nn.GATConv layers, copy the
-file's weights into them, and evaluate on the dataset the model was trained on.
+"""Run a gat model file in PyTorch Geometric: build torch_geometric.nn.GATConv layers (GATv2Conv
+for a model trained with --attention_type gatv2), copy the file's weights into them, and evaluate
+on the dataset the model was trained on.
 
     python3 reference/gat_to_pyg.py models/binaries/gat_CORA_000000.safetensors
     python3 reference/gat_to_pyg.py MODEL --predictions pred.csv    # also compare with `gat predict`
@@ -24,6 +25,22 @@ negative_slope=leaky_relu_slope, add_self_loops=True, bias=..., residual=skip):
 and ELU after every layer but the last, as in gat (and pytorch-GAT). The attention is the same:
 e_ij = LeakyReLU(a_src . z_j + a_dst . z_i) over the in-edges of i and its self loop, softmax
 over them, then the sum of the weighted z_j (PyG's message from source j to target i).
+
+A GATv2 model file (metadata attention = gatv2) maps onto GATv2Conv(in, F, heads=H,
+concat=(l < L-1), negative_slope=leaky_relu_slope, add_self_loops=True, bias=...,
+share_weights=share_weights, residual=skip):
+
+    gat_net.<l>.linear_proj.weight         (H*F, in)   -> conv.lin_l.weight  (H*F, in)  x_j: messages
+    gat_net.<l>.linear_proj_target.weight  (H*F, in)   -> conv.lin_r.weight  (H*F, in)  x_i (absent with
+                                                          share_weights: lin_r is lin_l)
+    gat_net.<l>.scoring_fn                 (1, H, F)   -> conv.att           (1, H, F)
+    gat_net.<l>.bias                       (H*F) / (F) -> conv.bias; conv.lin_l.bias = conv.lin_r.bias = 0
+                                                          (gat's projections have no bias; PyG gives
+                                                          lin_l and lin_r one whenever bias=True)
+    skip connection                                    -> conv.res, as for GATConv
+
+e_ij = a . LeakyReLU(lin_l x_j + lin_r x_i), softmax over the in-edges of i and its self loop,
+then the sum of alpha_ij lin_l x_j.
 
 Needs only torch, torch_geometric and numpy: the safetensors file and the dataset's .npy/.npz
 files are read with numpy (no safetensors or scipy package).
@@ -97,16 +114,20 @@ def load_dataset(folder, normalize):
 class PygGAT(torch.nn.Module):
     """A stack of GATConv layers shaped as a gat model file says."""
 
-    def __init__(self, n_in, heads, features, bias, skip, slope):
+    def __init__(self, n_in, heads, features, bias, skip, slope, gatv2=False, share_weights=False):
         super().__init__()
-        from torch_geometric.nn import GATConv
+        from torch_geometric.nn import GATConv, GATv2Conv
         self.convs = torch.nn.ModuleList()
         width = n_in
         L = len(heads)
         for l, (h, f) in enumerate(zip(heads, features)):
             last = l == L - 1
-            conv = GATConv(width, f, heads=h, concat=not last, negative_slope=slope, dropout=0.0,
-                           add_self_loops=True, bias=bias, residual=skip)
+            if gatv2:
+                conv = GATv2Conv(width, f, heads=h, concat=not last, negative_slope=slope, dropout=0.0,
+                                 add_self_loops=True, bias=bias, share_weights=share_weights, residual=skip)
+            else:
+                conv = GATConv(width, f, heads=h, concat=not last, negative_slope=slope, dropout=0.0,
+                               add_self_loops=True, bias=bias, residual=skip)
             self.convs.append(conv)
             width = f if last else h * f
 
@@ -119,22 +140,34 @@ class PygGAT(torch.nn.Module):
 
 
 def build(tensors, meta, path):
-    L = int(meta.get("layers", 0)) or sum(1 for k in tensors if k.endswith(".scoring_fn_source"))
-    heads = [tensors[f"gat_net.{l}.scoring_fn_source"].shape[1] for l in range(L)]
-    features = [tensors[f"gat_net.{l}.scoring_fn_source"].shape[2] for l in range(L)]
+    gatv2 = meta.get("attention", "gat") == "gatv2"
+    score = "scoring_fn" if gatv2 else "scoring_fn_source"
+    L = int(meta.get("layers", 0)) or sum(1 for k in tensors if k.endswith("." + score))
+    heads = [tensors[f"gat_net.{l}.{score}"].shape[1] for l in range(L)]
+    features = [tensors[f"gat_net.{l}.{score}"].shape[2] for l in range(L)]
     n_in = tensors["gat_net.0.linear_proj.weight"].shape[1]
     bias = "gat_net.0.bias" in tensors
     skip = "gat_net.0.skip_proj.weight" in tensors
     slope = float(meta.get("leaky_relu_slope", 0.2))
-    model = PygGAT(n_in, heads, features, bias, skip, slope)
+    share = gatv2 and "gat_net.0.linear_proj_target.weight" not in tensors
+    model = PygGAT(n_in, heads, features, bias, skip, slope, gatv2, share)
     width = n_in
     with torch.no_grad():
         for l, conv in enumerate(model.convs):
             h, f, last = heads[l], features[l], l == L - 1
             t = lambda name: torch.from_numpy(tensors[f"gat_net.{l}.{name}"])  # noqa: E731
-            conv.lin.weight.copy_(t("linear_proj.weight"))
-            conv.att_src.copy_(t("scoring_fn_source"))
-            conv.att_dst.copy_(t("scoring_fn_target"))
+            if gatv2:
+                conv.lin_l.weight.copy_(t("linear_proj.weight"))
+                if not share:
+                    conv.lin_r.weight.copy_(t("linear_proj_target.weight"))
+                for lin in (conv.lin_l, conv.lin_r):
+                    if lin.bias is not None:
+                        lin.bias.zero_()
+                conv.att.copy_(t("scoring_fn"))
+            else:
+                conv.lin.weight.copy_(t("linear_proj.weight"))
+                conv.att_src.copy_(t("scoring_fn_source"))
+                conv.att_dst.copy_(t("scoring_fn_target"))
             if bias:
                 conv.bias.copy_(t("bias"))
             if skip:
@@ -148,11 +181,12 @@ def build(tensors, meta, path):
                 conv.res = torch.nn.Linear(width, w.shape[0], bias=False)
                 conv.res.weight.copy_(w)
             width = f if last else h * f
-    return model.eval(), dict(layers=L, heads=heads, features=features, bias=bias, skip=skip, slope=slope)
+    return model.eval(), dict(layers=L, heads=heads, features=features, bias=bias, skip=skip, slope=slope,
+                              conv="GATv2Conv" if gatv2 else "GATConv", share_weights=share)
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="Evaluate a gat model file with PyTorch Geometric's GATConv.")
+    ap = argparse.ArgumentParser(description="Evaluate a gat model file with PyTorch Geometric's GATConv / GATv2Conv.")
     ap.add_argument("model", help="a model file written by gat train (.safetensors)")
     ap.add_argument("--data-dir", default=os.environ.get("GAT_DATA_DIR", DEFAULT_DATA_DIR),
                     help="datasets folder (default: $GAT_DATA_DIR, else the repository's data/: %(default)s)")
@@ -161,12 +195,16 @@ def main(argv=None):
     a = ap.parse_args(argv)
 
     tensors, meta = read_safetensors(a.model)
-    if "gat_net.0.scoring_fn_source" not in tensors:
-        raise SystemExit(f"{a.model}: not a gat model file (no tensor gat_net.0.scoring_fn_source)")
+    if "gat_net.0.scoring_fn_source" not in tensors and "gat_net.0.scoring_fn" not in tensors:
+        raise SystemExit(f"{a.model}: not a gat model file (no tensor gat_net.0.scoring_fn_source or scoring_fn)")
     if meta.get("task", "single-label") != "single-label":
         raise SystemExit(f"{a.model}: a {meta['task']} model; this script evaluates single-label models")
-    if meta.get("attention", "gat") != "gat":
-        raise SystemExit(f"{a.model}: attention '{meta['attention']}': GATConv computes 'gat'")
+    if meta.get("attention", "gat") not in ("gat", "gatv2"):
+        raise SystemExit(f"{a.model}: attention '{meta['attention']}': PyG's GATConv computes 'gat', GATv2Conv 'gatv2'")
+    if "gat_net.0.scoring_fn" in tensors and meta.get("attention", "gatv2") != "gatv2":
+        raise SystemExit(f"{a.model}: gatv2 tensors (scoring_fn) but metadata attention '{meta['attention']}'")
+    if "gat_net.0.scoring_fn" in tensors:
+        meta.setdefault("attention", "gatv2")
     model, cfg = build(tensors, meta, a.model)
     name = a.dataset or meta.get("dataset")
     if not name:
@@ -177,8 +215,9 @@ def main(argv=None):
         logits = model(torch.from_numpy(x), torch.from_numpy(edge_index))
         logp = F.log_softmax(logits.double(), dim=1)
     y = torch.from_numpy(labels)
-    print(f"Model {a.model} in PyTorch Geometric: {cfg['layers']} GATConv layers, heads {cfg['heads']}, "
-          f"features {cfg['features']}, bias {cfg['bias']}, skip {cfg['skip']}")
+    print(f"Model {a.model} in PyTorch Geometric: {cfg['layers']} {cfg['conv']} layers, heads {cfg['heads']}, "
+          f"features {cfg['features']}, bias {cfg['bias']}, skip {cfg['skip']}"
+          + (f", share_weights {cfg['share_weights']}" if cfg["conv"] == "GATv2Conv" else ""))
     for split, label in (("val", "Validation"), ("test", "Test")):
         idx = torch.from_numpy(splits[split])
         acc = (logp[idx].argmax(1) == y[idx]).double().mean().item()

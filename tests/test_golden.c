@@ -12,7 +12,9 @@
  * so no array can be replaced by zeros; only a reference tensor that is zero in exact
  * arithmetic (max |ref| < 1e-15) is compared against 1e-4 of the model's largest gradient.
  * Every case runs with each attention implementation (fused, edges, dense): the same
- * fixtures, masks and tolerances for all three. */
+ * fixtures, masks and tolerances for all three. GATv2 cases ("attention": "gatv2", with
+ * "share_weights") run with fused and edges (dense is refused for GATv2) and compare the
+ * target projection's mask (mask.layer<l>.proj_dst.npy) too. */
 #include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
@@ -91,6 +93,14 @@ static void run_case(const char *dir, const char *case_name, int impl) {
     const gat_json *fdj = gat_json_get(&cj, "feature_dropout"), *adj = gat_json_get(&cj, "attention_dropout");
     if (fdj && fdj->type == GAT_JSON_NUMBER) cfg.feature_dropout = (float)fdj->number;
     if (adj && adj->type == GAT_JSON_NUMBER) cfg.attention_dropout = (float)adj->number;
+    const gat_json *atj = gat_json_get(&cj, "attention"), *swj = gat_json_get(&cj, "share_weights");
+    if (atj && atj->type == GAT_JSON_STRING) cfg.attention_type = gat_attention_type_parse(atj->string);
+    if (swj && swj->type == GAT_JSON_BOOL) cfg.share_weights = swj->boolean;
+    CHECK_MSG(cfg.attention_type >= 0, "%s: attention in config.json is gat or gatv2", name);
+    if (cfg.attention_type == GAT_ATTENTION_GATV2 && impl == GAT_ATTENTION_DENSE) {
+        gat_json_free(&cj);
+        return; /* refused by gat_config_check (test_gatv2.c) */
+    }
     const gat_json *sj = gat_json_get(&cj, "negative_slope"); /* absent: the default, 0.2 */
     if (sj && sj->type == GAT_JSON_NUMBER) cfg.slope = (float)sj->number;
     const gat_json *heads = gat_json_get(&cj, "heads"), *feats = gat_json_get(&cj, "features");
@@ -189,14 +199,14 @@ static void run_case(const char *dir, const char *case_name, int impl) {
                              gat_config_attention_dropout(&cfg)};
     if (key) { /* the masks: which elements were dropped (a site without dropout draws none) */
         for (int l = 0; l < cfg.n_layers; l++) {
-            static const char *const site[3] = {"input", "proj", "att"};
+            static const char *const site[4] = {"input", "proj", "att", "proj_dst"};
             const gat_layer_acts *L = &s.acts.l[l];
             int64_t mw = cfg.heads[l] * cfg.features[l];
-            size_t want[3] = {l == 0 && s.in.sparse ? (size_t)s.in.sparse->nnz : (size_t)(ds.n_nodes * gat_config_in_width(&cfg, l)),
-                              (size_t)(ds.n_nodes * mw), (size_t)(whole.g->nnz * cfg.heads[l])};
-            const uint8_t *mine[3] = {L->x_mask, L->z_mask, L->att_mask};
-            for (int k = 0; k < 3; k++) {
-                if (site_p[k] <= 0.0f) continue;
+            size_t want[4] = {l == 0 && s.in.sparse ? (size_t)s.in.sparse->nnz : (size_t)(ds.n_nodes * gat_config_in_width(&cfg, l)),
+                              (size_t)(ds.n_nodes * mw), (size_t)(whole.g->nnz * cfg.heads[l]), (size_t)(ds.n_nodes * mw)};
+            const uint8_t *mine[4] = {L->x_mask, L->z_mask, L->att_mask, L->t_mask};
+            for (int k = 0; k < (L->t_mask ? 4 : 3); k++) {
+                if (site_p[k < 3 ? k : 1] <= 0.0f) continue;
                 char file[64], path2[4300];
                 snprintf(file, sizeof file, "mask.layer%d.%s.npy", l, site[k]);
                 snprintf(path2, sizeof path2, "%s/%s", dir, file);
@@ -300,7 +310,7 @@ int main(void) {
     while ((e = readdir(d)) && n < 32)
         if (e->d_name[0] != '.') snprintf(names[n++], 128, "%s", e->d_name);
     closedir(d);
-    CHECK_MSG(n >= 11, "at least 11 golden cases (found %d)", n);
+    CHECK_MSG(n >= 14, "at least 14 golden cases (found %d)", n);
     for (int i = 0; i < n; i++) {
         char dir[4300];
         snprintf(dir, sizeof dir, "%s/%s", root, names[i]);

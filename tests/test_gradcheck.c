@@ -464,6 +464,9 @@ typedef struct {
     uint64_t key;
 } modelctx;
 
+/* The attention of the models test_model builds (gat, or gatv2 with or without shared weights). */
+static int model_type = GAT_ATTENTION_GAT, model_share = 0;
+
 static double obj_model(void *v) {
     modelctx *c = v;
     const float *logits = gat_model_forward(&c->m, &c->a, &c->in, &c->g, 1, c->key);
@@ -521,6 +524,8 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
     cfg.feature_dropout = opt.feature_dropout;
     cfg.attention_dropout = opt.attention_dropout;
     cfg.attention_impl = impl;
+    cfg.attention_type = model_type;
+    cfg.share_weights = model_share;
     cfg.slope = 0.1f; /* not the default: the slope must reach every kernel (and a_dst grows with 1 - slope) */
     CHECK(gat_model_init(&c.m, &cfg, 3, &err) == GAT_OK);
     /* random biases so their gradient paths matter; scoring vectors large enough that the
@@ -531,6 +536,7 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
         if (strstr(t->name, "bias")) fill(c.m.params + t->offset, t->size, 0.3f);
         if (strstr(t->name, "scoring_fn_source")) fill(c.m.params + t->offset, t->size, 3.0f);
         if (strstr(t->name, "scoring_fn_target")) fill(c.m.params + t->offset, t->size, 1.0f);
+        if (!strcmp(strrchr(t->name, '.'), ".scoring_fn")) fill(c.m.params + t->offset, t->size, 3.0f); /* gatv2 */
     }
     CHECK(gat_acts_init(&c.a, &c.m, &c.in, &c.g, &err) == GAT_OK);
     c.key = 77;
@@ -558,11 +564,12 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
     gat_model_backward(&c.m, &c.a, &c.in, &c.g, c.r);
     for (int i = 0; i < c.m.n_tensors; i++) {
         const gat_tensor *t = &c.m.tensors[i];
-        char what[128];
-        snprintf(what, sizeof what, "model(%s,%s,skip=%d,L=%d,p=%.1f,pf=%.2f,pa=%.2f%s,%lldx%lld,C=%lld) %s",
-                 gat_attention_impl_name(impl), sparse ? "sparse" : "dense", skip, layers, (double)dropout,
-                 (double)gat_config_feature_dropout(&cfg), (double)gat_config_attention_dropout(&cfg),
-                 no_proj ? ",not on z" : "", (long long)h0, (long long)f0, (long long)classes, t->name);
+        char what[192];
+        snprintf(what, sizeof what, "model(%s%s,%s,%s,skip=%d,L=%d,p=%.1f,pf=%.2f,pa=%.2f%s,%lldx%lld,C=%lld) %s",
+                 gat_attention_type_name(model_type), model_share ? "+shared" : "", gat_attention_impl_name(impl),
+                 sparse ? "sparse" : "dense", skip, layers, (double)dropout, (double)gat_config_feature_dropout(&cfg),
+                 (double)gat_config_attention_dropout(&cfg), no_proj ? ",not on z" : "", (long long)h0, (long long)f0,
+                 (long long)classes, t->name);
         if (!t->trainable) {
             int zero = 1;
             for (size_t e2 = 0; e2 < t->size; e2++) zero &= c.m.grads[t->offset + e2] == 0.0f;
@@ -697,6 +704,25 @@ int main(void) {
         test_model(0, 1, 2, 0.5f, 2, 3, 3, impl);
         no_proj = 0;
     }
+    /* GATv2 (its fused and edges forms; dense is refused): W, W_dst, a, bias, skip, through
+     * hidden layers' inputs (3 layers), sparse and dense input, dropout on every site */
+    model_type = GAT_ATTENTION_GATV2;
+    for (int impl = GAT_ATTENTION_FUSED; impl <= GAT_ATTENTION_EDGES; impl++) {
+        test_model(1, 0, 2, 0.0f, 2, 3, 3, impl);
+        test_model(1, 0, 2, 0.5f, 2, 3, 3, impl);
+        test_model(0, 1, 2, 0.3f, 2, 3, 3, impl);
+        test_model(0, 1, 3, 0.0f, 2, 3, 3, impl);
+        test_model(1, 1, 3, 0.3f, 2, 3, 3, impl);
+        test_model(0, 0, 2, 0.3f, 8, 8, 8, impl);
+        no_proj = 1; /* neither z nor the target term t dropped (PyG GATv2Conv) */
+        test_model(0, 1, 2, 0.5f, 2, 3, 3, impl);
+        no_proj = 0;
+    }
+    model_share = 1;
+    test_model(1, 0, 2, 0.3f, 2, 3, 3, GAT_ATTENTION_FUSED);
+    test_model(0, 1, 3, 0.3f, 2, 3, 3, GAT_ATTENTION_EDGES);
+    model_type = GAT_ATTENTION_GAT;
+    model_share = 0;
     test_model_ppi();
     return check_summary();
 }

@@ -110,6 +110,12 @@ int main(void) {
     gat_config cd = c3;
     cd.n_in = de.n_features;
     compare(&de, &cd, "dense, 3 layers, skip");
+    /* GATv2: the chunked inference gives the bits of the forward pass that trains it */
+    c.attention_type = c3.attention_type = cd.attention_type = GAT_ATTENTION_GATV2;
+    compare(&sp, &c, "gatv2 sparse 8x8,1");
+    compare(&sp, &c3, "gatv2 sparse, 3 layers, skip");
+    cd.share_weights = 1;
+    compare(&de, &cd, "gatv2 shared weights, dense, 3 layers, skip");
     gat_dataset_free(&sp);
     gat_dataset_free(&de);
     return check_summary();

@@ -86,6 +86,11 @@ int main(void) {
     deep.skip = 1;
     arch = &deep;
     check_threads_identical(&ds, 15);
+    /* GATv2 (its multi-threaded per-target attention), the same deep architecture and shared weights */
+    deep.attention_type = GAT_ATTENTION_GATV2;
+    check_threads_identical(&ds, 15);
+    deep.share_weights = 1;
+    check_threads_identical(&ds, 10);
     arch = NULL;
     gat_dataset_free(&ds);
 
@@ -95,6 +100,11 @@ int main(void) {
     CHECK(gat_dataset_open(&ds, "cora", data, &err) == GAT_OK);
     gat_dataset_normalize_rows(&ds);
     check_threads_identical(&ds, 20);
+    gat_config v2 = gat_config_default(ds.n_features, ds.n_classes);
+    v2.attention_type = GAT_ATTENTION_GATV2;
+    arch = &v2;
+    check_threads_identical(&ds, 8);
+    arch = NULL;
     /* planned passes (only what the loss and validation need) give the same bits as full ones */
     gat_train_result r1, r2;
     double a1, a2;

@@ -137,6 +137,8 @@ typedef struct gat_net_options {
     int bias;                          /* bias in every layer (0/1) */
     double dropout;                    /* [0, 1): on inputs, projections and attention */
     double slope;                      /* LeakyReLU negative slope, 0.2 */
+    int attention_type;                /* 0 gat, 1 gatv2 (model.h gat_attention_type) */
+    int share_weights;                 /* gatv2: one projection for sources and targets (0/1) */
 } gat_net_options;
 
 /* 2 layers, heads 8,1, features 8,n_classes, bias, no skip, dropout 0.6, slope 0.2 (as

@@ -27,6 +27,16 @@
  *   gat_net.<l>.scoring_fn_source   (1, H, F)  a_src
  *   gat_net.<l>.bias                (H*F) hidden, (F) last layer      when cfg.bias
  *   gat_net.<l>.skip_proj.weight    (H*F, K)   stored transposed      when cfg.skip
+ * A GATv2 layer (cfg.attention_type = GAT_ATTENTION_GATV2, PyG GATv2Conv) has instead of the
+ * two scoring vectors:
+ *   gat_net.<l>.linear_proj.weight         (H*F, K)  W, PyG lin_l: messages and source term
+ *   gat_net.<l>.linear_proj_target.weight  (H*F, K)  W_dst, PyG lin_r: target term (absent,
+ *                                                    W_dst = W, when cfg.share_weights)
+ *   gat_net.<l>.scoring_fn                 (1, H, F) a, PyG att
+ * and computes e_ij = a . LeakyReLU(z_j + t_i), z = dropout(x W), t = dropout(x W_dst) (the
+ * target projection's mask is a dropout site of its own, GAT_DROPOUT_PROJ_DST). Its
+ * activations add t and its mask (N*H*F each), its backward buffers dt (N*H*F): memory stays
+ * O(N*F + nnz*H), the per-edge vectors z_j + t_i are recomputed, not stored.
  * With skip connections a layer whose F equals its input width K adds its input unchanged
  * (identity, broadcast over heads); its skip_proj.weight exists for file compatibility but
  * is not used or trained. Such unused tensors sit at the end of the buffer, after the
@@ -67,6 +77,20 @@ typedef enum {
 const char *gat_attention_impl_name(int impl);
 int gat_attention_impl_parse(const char *name);
 
+/* What the attention scores are: part of the model (model files record it as metadata
+ * "attention"). */
+typedef enum {
+    GAT_ATTENTION_GAT = 0,             /* Velickovic et al. 2018: e_ij = LeakyReLU(a_src . z_j + a_dst . z_i),
+                                          static attention (the ranking of the sources is the same for
+                                          every target) */
+    GAT_ATTENTION_GATV2 = 1            /* Brody, Alon, Yahav 2022 (PyG GATv2Conv):
+                                          e_ij = a . LeakyReLU(z_j + t_i), z = x W (lin_l, the messages),
+                                          t = x W_dst (lin_r): dynamic attention */
+} gat_attention_type;
+/* "gat", "gatv2"; parse returns -1 for anything else. */
+const char *gat_attention_type_name(int type);
+int gat_attention_type_parse(const char *name);
+
 typedef struct gat_config {
     int n_layers;
     int64_t n_in;                      /* input features */
@@ -80,6 +104,8 @@ typedef struct gat_config {
     int no_projection_dropout;         /* 1: no dropout on the projections z (PyG GATConv's recipe) */
     float slope;                       /* LeakyReLU negative slope (0.2) */
     int attention_impl;                /* gat_attention_impl (GAT_ATTENTION_FUSED); not part of the model */
+    int attention_type;                /* gat_attention_type (GAT_ATTENTION_GAT) */
+    int share_weights;                 /* gatv2: W_dst is W (PyG share_weights=True); no tensor of its own */
 } gat_config;
 
 /* The default Cora architecture of the paper: 2 layers, 8 heads x 8 features, then 1 head x
@@ -108,8 +134,10 @@ typedef struct gat_tensor {
 
 typedef struct gat_layer_params {
     float *w;                          /* (K, H*F) */
-    float *a_src;                      /* (H, F) */
-    float *a_dst;                      /* (H, F) */
+    float *a_src;                      /* (H, F) gat; NULL for gatv2 */
+    float *a_dst;                      /* (H, F) gat; NULL for gatv2 */
+    float *w_dst;                      /* (K, H*F) gatv2 target projection (= w when shared); NULL for gat */
+    float *att;                        /* (H, F) gatv2 attention vector; NULL for gat */
     float *bias;                       /* (out width) or NULL */
     float *w_skip;                     /* (K, H*F), NULL unless a projected skip is used */
 } gat_layer_params;
@@ -149,7 +177,9 @@ typedef struct gat_layer_acts {
     uint8_t *x_mask;                   /* (N*K) or (nnz) */
     float *z;                          /* (N, H*F) projection after dropout */
     uint8_t *z_mask;                   /* (N*H*F) */
-    float *s_src, *s_dst;              /* (N, H) */
+    float *s_src, *s_dst;              /* (N, H) gat */
+    float *t;                          /* (N, H*F) gatv2: target projection after dropout */
+    uint8_t *t_mask;                   /* (N*H*F) gatv2 */
     float *att;                        /* (nnz_graph, H) softmax before dropout */
     uint8_t *att_mask;                 /* (nnz_graph, H) */
     float *out;                        /* (N, H*F) aggregation + skip; hidden layers: then + bias, ELU */
@@ -163,6 +193,7 @@ typedef struct gat_acts {
     float *tmp;                        /* (N, max H*F): skip projection, backward buffers */
     float *dy, *dx, *dz, *dout;        /* backward buffers, (N, max width) */
     float *ds_src, *ds_dst;            /* (N, max H) */
+    float *dt;                         /* (N, max H*F) gatv2: d loss / d t */
     float *scratch;                    /* (nnz_graph, max H) */
     float *partial;                    /* (blocks, 2 * max width): per-block sums of the backward pass */
     float *att_work;                   /* attention_impl edges: (2, N, max H); dense: (4, N, N) */

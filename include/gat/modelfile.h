@@ -7,13 +7,16 @@
  *   test_accuracy ("" when not tested), layers, heads ("8,1"), features ("8,7"),
  *   num_features_per_layer ("1433,8,7", pytorch-GAT's form), num_heads_per_layer ("8,1"),
  *   n_in, classes, skip, bias, dropout, projection_dropout ("false" when the projections were not
- *   dropped, else absent), leaky_relu_slope, attention ("gat"), add_self_loops
+ *   dropped, else absent), leaky_relu_slope, attention ("gat" or "gatv2"),
+ *   share_weights ("true"/"false", gatv2 only), add_self_loops
  *   ("true"), normalize_features ("true"/"false", when known), task ("single-label" /
  *   "multi-label", when known), run (the run folder, when known), seed, git_commit, created
  *   (UTC, ISO 8601).
  * Everything that changes what the model computes is there, so a model file is evaluated as
  * it was trained. Version 1 files lack leaky_relu_slope (0.2), attention, add_self_loops,
  * normalize_features and task.
+ * A file without the attention key is gat (as older versions wrote); a GATv2 file is known by
+ * its tensors (scoring_fn, linear_proj_target) too, and a key that contradicts them is refused.
  * Loading infers the architecture from the tensors themselves (so files written by other
  * tools, with no metadata, load too), then validates every metadata key it knows (a value
  * that does not parse, a format other than gat-model, a format_version newer than

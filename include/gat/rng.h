@@ -55,7 +55,7 @@ static inline uint64_t gat_mix64(uint64_t z) {
 #define GAT_STREAM_BATCH_STEP 0x5b7eull
 #define GAT_STREAM_NEIGHBOURS 0x5a3b1eull
 /* Dropout sites within a step (the second coordinate of a site key is the layer). */
-enum { GAT_DROPOUT_INPUT = 1, GAT_DROPOUT_PROJ = 2, GAT_DROPOUT_ATT = 3 };
+enum { GAT_DROPOUT_INPUT = 1, GAT_DROPOUT_PROJ = 2, GAT_DROPOUT_ATT = 3, GAT_DROPOUT_PROJ_DST = 4 /* gatv2 */ };
 
 /* A stream key from a seed and up to three stream coordinates. */
 static inline uint64_t gat_rng_key(uint64_t seed, uint64_t a, uint64_t b, uint64_t c) {

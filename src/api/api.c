@@ -430,6 +430,8 @@ gat_net_options gat_net_options_default(int64_t n_in, int64_t n_classes) {
     o.bias = c.bias;
     o.dropout = c.dropout;
     o.slope = c.slope;
+    o.attention_type = c.attention_type;
+    o.share_weights = c.share_weights;
     return o;
 }
 
@@ -456,6 +458,8 @@ static int options_to_config(const gat_net_options *o, gat_config *c, gat_error 
     c->bias = o->bias != 0;
     c->dropout = (float)o->dropout;
     c->slope = (float)o->slope;
+    c->attention_type = o->attention_type;
+    c->share_weights = o->share_weights != 0;
     return gat_config_check(c, err);
 }
 
@@ -533,6 +537,8 @@ int gat_net_get_info(const gat_net *net, gat_net_info *o) {
     o->options.bias = c->bias;
     o->options.dropout = c->dropout;
     o->options.slope = c->slope;
+    o->options.attention_type = c->attention_type;
+    o->options.share_weights = c->share_weights;
     o->n_params = (int64_t)net->m.n_trainable;
     snprintf(o->dataset, sizeof o->dataset, "%s", net->meta.dataset);
     o->epochs = net->meta.epochs;

@@ -17,7 +17,9 @@ static void explain_usage(FILE *fp) {
         "the softmax alpha over the node's incoming edges, the aggregation sum alpha z, the head\n"
         "concatenation (hidden layers: + bias, ELU) or mean (last layer: + bias), and the prediction.\n"
         "The numbers are gat's own (the attention and outputs of its forward pass), the sums beside\n"
-        "them recomputed from the printed values. docs/annotated-gat.md walks through it.\n\n"
+        "them recomputed from the printed values. docs/annotated-gat.md walks through it.\n"
+        "For a GATv2 model (--attention_type gatv2) the scores are e = a . LeakyReLU(z[j] + t[i]) with\n"
+        "t = W_dst x, printed per edge in place of s_src, s_dst.\n\n"
         "  --model FILE          the model (required)\n"
         "  --dataset NAME        dataset (default: the one the model file names)\n"
         "  --data-dir DIR        folder holding the datasets (default: as gat train)\n"
@@ -34,6 +36,17 @@ static void vec(const char *prefix, const float *v, int64_t n) {
 }
 
 static float leaky(float v, float slope) { return v > 0.0f ? v : slope * v; }
+
+/* The score of edge j -> i in head hh: GAT's LeakyReLU(s_src[j] + s_dst[i]), GATv2's
+ * a . LeakyReLU(z[j] + t[i]); recomputed from the layer's activations. */
+static float edge_score(const gat_config *c, const gat_layer_params *P, const gat_layer_acts *L, int64_t j, int64_t i,
+                        int64_t hh, int64_t h, int64_t f) {
+    if (c->attention_type != GAT_ATTENTION_GATV2) return leaky(L->s_src[j * h + hh] + L->s_dst[i * h + hh], c->slope);
+    const float *zj = L->z + j * h * f + hh * f, *ti = L->t + i * h * f + hh * f, *a = P->att + hh * f;
+    float e = 0.0f;
+    for (int64_t q = 0; q < f; q++) e += a[q] * leaky(zj[q] + ti[q], c->slope);
+    return e;
+}
 
 int gat_cmd_explain(int argc, char **argv) {
     const char *model_path = NULL, *dataset = NULL, *data_dir = NULL;
@@ -127,13 +140,25 @@ int gat_cmd_explain(int argc, char **argv) {
         for (int64_t hh = 0; hh < h; hh++) {
             const int show = hh < max_heads;
             float mx = -INFINITY, sum = 0.0f;
+            const int v2 = c->attention_type == GAT_ATTENTION_GATV2;
             for (int64_t q = g->row_ptr[i]; q < g->row_ptr[i + 1]; q++) {
-                const float e = leaky(L->s_src[g->src[q] * h + hh] + L->s_dst[i * h + hh], c->slope);
+                const float e = edge_score(c, &m.p[l], L, g->src[q], i, hh, h, f);
                 mx = e > mx ? e : mx;
             }
             for (int64_t q = g->row_ptr[i]; q < g->row_ptr[i + 1]; q++)
-                sum += expf(leaky(L->s_src[g->src[q] * h + hh] + L->s_dst[i * h + hh], c->slope) - mx);
-            if (show) {
+                sum += expf(edge_score(c, &m.p[l], L, g->src[q], i, hh, h, f) - mx);
+            if (show && v2) {
+                printf(" head %lld:\n", (long long)hh);
+                if (f <= 16) {
+                    vec("  t[i] = W_dst x[i] = ", L->t + i * mw + hh * f, f);
+                    printf("\n");
+                    vec("  a = ", m.p[l].att + hh * f, f);
+                    printf("\n");
+                }
+                printf("  %-8s %-*s %9s %9s %9s %9s %9s\n", "edge", (int)(f * 8 + 2), "z[j] = (W x[j]) of this head",
+                       "", "", "e", "exp(.-max)", "alpha");
+                printf("  (e = a . LeakyReLU(z[j] + t[i]), GATv2)\n");
+            } else if (show) {
                 printf(" head %lld:\n", (long long)hh);
                 printf("  s_dst[%lld] = a_dst . z[%lld] = %.4f\n", (long long)i, (long long)i,
                        (double)L->s_dst[i * h + hh]);
@@ -145,7 +170,8 @@ int gat_cmd_explain(int argc, char **argv) {
             for (int64_t q = g->row_ptr[i]; q < g->row_ptr[i + 1]; q++) {
                 const int64_t j = g->src[q];
                 const float *zj = L->z + j * mw + hh * f;
-                const float ss = L->s_src[j * h + hh], e = ss + L->s_dst[i * h + hh], le = leaky(e, c->slope);
+                const float ss = v2 ? 0.0f : L->s_src[j * h + hh], e = v2 ? 0.0f : ss + L->s_dst[i * h + hh];
+                const float le = edge_score(c, &m.p[l], L, j, i, hh, h, f);
                 const float alpha = L->att[q * h + hh];
                 if (fits)
                     for (int64_t t = 0; t < f; t++) agg[hh * f + t] += alpha * zj[t];
@@ -162,13 +188,14 @@ int gat_cmd_explain(int argc, char **argv) {
                 } else {
                     printf("%-*s", (int)(f * 8 + 2), "(wide)");
                 }
-                printf(" %9.4f %9.4f %9.4f %9.4f %9.4f\n", (double)ss, (double)e, (double)le, (double)expf(le - mx),
-                       (double)alpha);
+                if (v2) printf(" %9s %9s %9.4f %9.4f %9.4f\n", "", "", (double)le, (double)expf(le - mx), (double)alpha);
+                else printf(" %9.4f %9.4f %9.4f %9.4f %9.4f\n", (double)ss, (double)e, (double)le, (double)expf(le - mx),
+                            (double)alpha);
             }
             if (show) {
                 if (deg > max_nb) printf("  ... %lld more edges\n", (long long)(deg - max_nb));
-                printf("  sum of exp = %.4f, so alpha = exp(.-max) / %.4f; max LReLU(e) = %.4f\n", (double)sum,
-                       (double)sum, (double)mx);
+                printf("  sum of exp = %.4f, so alpha = exp(.-max) / %.4f; max %s = %.4f\n", (double)sum,
+                       (double)sum, v2 ? "e" : "LReLU(e)", (double)mx);
                 if (fits && f <= 16) {
                     vec("  out = sum_j alpha z[j] = ", agg + hh * f, f);
                     printf("\n");

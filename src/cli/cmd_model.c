@@ -138,6 +138,10 @@ int gat_cmd_info(int argc, char **argv) {
         printf("  layer %d:  %lld -> %lld heads x %lld features (%s)%s\n", l, (long long)gat_config_in_width(c, l),
                (long long)c->heads[l], (long long)c->features[l], l == c->n_layers - 1 ? "mean" : "concat, ELU",
                c->skip ? (gat_config_skip_identity(c, l) ? ", identity skip" : ", projected skip") : "");
+    printf("attention:  %s%s\n", c->attention_type == GAT_ATTENTION_GATV2
+           ? "gatv2 (Brody et al. 2022: e_ij = a . LeakyReLU(W x_j + W_dst x_i))"
+           : "gat (Velickovic et al. 2018: e_ij = LeakyReLU(a_src . W x_j + a_dst . W x_i))",
+           c->attention_type == GAT_ATTENTION_GATV2 && c->share_weights ? ", W_dst = W (shared)" : "");
     printf("bias:       %s\n", c->bias ? "yes" : "no");
     printf("parameters: %zu\n", m.n_trainable);
     printf("tensors:\n");

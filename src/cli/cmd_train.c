@@ -33,6 +33,8 @@ typedef struct {
     int64_t fanouts[GAT_MAX_LAYERS];
     int n_fanouts;
     int attention_impl;                /* gat_attention_impl */
+    int attention_type;                /* gat_attention_type */
+    int share_weights;                 /* gatv2: one projection for sources and targets */
     double negative_slope;             /* LeakyReLU slope of the attention scores */
 } train_args;
 
@@ -97,9 +99,14 @@ static void train_usage(FILE *fp) {
         (long long)c.features[0], c.skip ? "on" : "off", c.bias ? "true" : "false", (double)c.dropout,
         (double)c.slope);
     fprintf(fp,
+        "  --attention_type gat|gatv2      attention scores: gat, LeakyReLU(a_src.Wx_j + a_dst.Wx_i) (Velickovic\n"
+        "                                  et al.), or gatv2, a.LeakyReLU(Wx_j + W_dst x_i) (Brody et al. 2022,\n"
+        "                                  PyG GATv2Conv: dynamic attention); stored in the model (default: gat)\n"
+        "  --share_weights BOOL            gatv2: one projection for sources and targets, W_dst = W (default: false)\n"
         "  --attention_impl fused|edges|dense  how attention is computed: fused loops (fast), per-edge scatter as\n"
         "                                  PyG, or N x N matrices as the paper's code (at most 5000 nodes); same\n"
-        "                                  results, not stored in the model (default: fused)\n"
+        "                                  results, not stored in the model (default: fused). gatv2: fused is one\n"
+        "                                  multi-threaded pass per target, edges as for gat, no dense\n"
         "mini-batches (for graphs too big for full-batch training):\n"
         "  --batch_size B                  one graph: train on sampled neighbourhoods of B seed nodes per step, as\n"
         "                                  GraphSAGE / PyG NeighborLoader; 0 = full batch (default: 0). A collection\n"
@@ -206,6 +213,17 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
                 return gat_cli_usage_error("option --attention_impl: '%s' is not fused, edges or dense", sv);
             continue;
         }
+        if ((r = gat_opt_str(argc, argv, &i, "attention_type", &sv)) != 0) {
+            if (r < 0) return 2;
+            if ((a->attention_type = gat_attention_type_parse(sv)) < 0)
+                return gat_cli_usage_error("option --attention_type: '%s' is not gat or gatv2", sv);
+            continue;
+        }
+        if ((r = gat_opt_bool(argc, argv, &i, "share_weights", &flag)) != 0) {
+            if (r < 0) return 2;
+            a->share_weights = flag;
+            continue;
+        }
         if ((r = gat_opt_str(argc, argv, &i, "max_memory", &sv)) != 0) {
             if (r < 0) return 2;
             if (gat_memory_parse(sv, &a->max_memory) != 0 || a->max_memory <= 0)
@@ -275,6 +293,8 @@ static int build_config(const train_args *a, const gat_dataset *ds, gat_config *
     c->attention_dropout = (float)a->attention_dropout;
     c->no_projection_dropout = !a->projection_dropout;
     c->attention_impl = a->attention_impl;
+    c->attention_type = a->attention_type;
+    c->share_weights = a->share_weights;
     c->slope = (float)a->negative_slope;
     if (a->n_heads) {
         if (a->n_heads != c->n_layers)
@@ -372,6 +392,8 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "projection_dropout", .type = GAT_PARAM_BOOL, .i = !c->no_projection_dropout},
         {.key = "negative_slope", .type = GAT_PARAM_FLOAT, .f = c->slope},
         {.key = "attention_impl", .type = GAT_PARAM_STRING, .s = gat_attention_impl_name(c->attention_impl)},
+        {.key = "attention_type", .type = GAT_PARAM_STRING, .s = gat_attention_type_name(c->attention_type)},
+        {.key = "share_weights", .type = GAT_PARAM_BOOL, .i = c->share_weights},
         {.key = "normalize_features", .type = GAT_PARAM_BOOL, .i = a->normalize},
         {.key = "no_edges", .type = GAT_PARAM_BOOL, .i = a->no_edges},
         {.key = "should_test", .type = GAT_PARAM_BOOL, .i = a->should_test},

@@ -18,6 +18,7 @@ static const char *const lib_to_option[][2] = {
     {"train.batch_size: ", "--batch_size: "},
     {"config.attention_impl: ", "--attention_impl: "}, {"config.slope: ", "--negative_slope: "},
     {"train.shards: ", "--shards: "},
+    {"config.attention_type: ", "--attention_type: "}, {"config.share_weights: ", "--share_weights: "},
     {"config.feature_dropout: ", "--feature_dropout: "}, {"config.attention_dropout: ", "--attention_dropout: "},
 };
 

@@ -30,13 +30,17 @@ static uint32_t keep_threshold(float p) {
 void gat_attention_edges_forward(float *out, float *att, uint8_t *att_mask, const gat_graph *g, const float *s_src,
                                  const float *s_dst, const float *z, int64_t h, int64_t f, float slope, float p,
                                  uint64_t key, float *work) {
-    const int64_t n = g->n, nnz = g->nnz, m = h * f;
-    float *node_max = work, *node_sum = work + n * h; /* (N, H) each */
-
     /* 1. per-edge scores e[k,h] = LeakyReLU(s_src[j,h] + s_dst[i,h]), kept in att for now */
-    for (int64_t k = 0; k < nnz; k++)
+    for (int64_t k = 0; k < g->nnz; k++)
         for (int64_t hh = 0; hh < h; hh++)
             att[k * h + hh] = leaky_relu(s_src[g->src[k] * h + hh] + s_dst[g->dst[k] * h + hh], slope);
+    gat_edges_softmax_aggregate(out, att, att_mask, g, z, h, f, p, key, work);
+}
+
+void gat_edges_softmax_aggregate(float *out, float *att, uint8_t *att_mask, const gat_graph *g, const float *z,
+                                 int64_t h, int64_t f, float p, uint64_t key, float *work) {
+    const int64_t n = g->n, nnz = g->nnz, m = h * f;
+    float *node_max = work, *node_sum = work + n * h; /* (N, H) each */
 
     /* 2. scatter max: the largest score into each target (softmax is shift-invariant, and
      *    exp of (score - max) cannot overflow) */
@@ -80,6 +84,21 @@ void gat_attention_edges_backward(float *dz, float *ds_src, float *ds_dst, float
                                   const gat_graph *g, const float *att, const uint8_t *att_mask, const float *s_src,
                                   const float *s_dst, const float *z, int64_t h, int64_t f, float slope, float p,
                                   float *work) {
+    gat_edges_softmax_aggregate_backward(dz, scratch, dout, g, att, att_mask, z, h, f, p, work);
+    /* 1. the LeakyReLU, and the scatter of de into both ends */
+    for (int64_t k = 0; k < g->nnz; k++) {
+        const int64_t j = g->src[k], i = g->dst[k];
+        for (int64_t hh = 0; hh < h; hh++) {
+            const float de = scratch[k * h + hh] * leaky_relu_grad(s_src[j * h + hh] + s_dst[i * h + hh], slope);
+            ds_src[j * h + hh] += de;
+            ds_dst[i * h + hh] += de;
+        }
+    }
+}
+
+void gat_edges_softmax_aggregate_backward(float *dz, float *scratch, const float *dout, const gat_graph *g,
+                                          const float *att, const uint8_t *att_mask, const float *z, int64_t h,
+                                          int64_t f, float p, float *work) {
     const int64_t n = g->n, nnz = g->nnz, m = h * f;
     const float scale = p > 0.0f ? 1.0f / (1.0f - p) : 1.0f;
     float *datt = scratch;    /* (nnz, H) d loss / d att, then d loss / d e */
@@ -101,18 +120,12 @@ void gat_attention_edges_backward(float *dz, float *ds_src, float *ds_dst, float
             datt[k * h + hh] = kept ? dc * scale : 0.0f;
         }
     }
-    /* 4.-1. softmax backward, per target: de[k] = att[k] (datt[k] - sum over the target's
-     *    edges of att * datt); then the LeakyReLU, and the scatter of de into both ends */
+    /* 4.-2. softmax backward, per target: de[k] = att[k] (datt[k] - sum over the target's
+     *    edges of att * datt) */
     memset(node_dot, 0, (size_t)(n * h) * sizeof *node_dot);
     for (int64_t k = 0; k < nnz; k++)
         for (int64_t hh = 0; hh < h; hh++) node_dot[g->dst[k] * h + hh] += att[k * h + hh] * datt[k * h + hh];
-    for (int64_t k = 0; k < nnz; k++) {
-        const int64_t j = g->src[k], i = g->dst[k];
-        for (int64_t hh = 0; hh < h; hh++) {
-            float de = att[k * h + hh] * (datt[k * h + hh] - node_dot[i * h + hh]);
-            de *= leaky_relu_grad(s_src[j * h + hh] + s_dst[i * h + hh], slope);
-            ds_src[j * h + hh] += de;
-            ds_dst[i * h + hh] += de;
-        }
-    }
+    for (int64_t k = 0; k < nnz; k++)
+        for (int64_t hh = 0; hh < h; hh++)
+            datt[k * h + hh] = att[k * h + hh] * (datt[k * h + hh] - node_dot[g->dst[k] * h + hh]);
 }

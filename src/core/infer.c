@@ -6,6 +6,7 @@
 
 #include "gat/ops.h"
 #include "kernels.h"
+#include "layer_steps.h"
 
 #define CHUNK_ENTRIES ((int64_t)1 << 18)
 
@@ -122,6 +123,9 @@ int gat_infer_chunked(const gat_model *m, const gat_input *in, const gat_graph *
     chunk_bufs cb;
     memset(&cb, 0, sizeof cb);
     float *xa = NULL, *xb = NULL, *z = NULL, *s_src = NULL, *s_dst = NULL, *skip = NULL;
+    const int v2 = c->attention_type == GAT_ATTENTION_GATV2;
+    float *t_all = NULL, *t_chunk = NULL;  /* gatv2: target projection (N, H*F), the chunk's rows of it */
+    int64_t t_cap = 0;
     if (nodes && (rc = make_sets(g, L, nodes, n_nodes, targets, &rows0, err))) goto done;
     /* zeroed: rows a restricted pass skips hold finite values when the next projection reads them */
     xa = L > 1 ? calloc((size_t)(n * wmax) + 1, sizeof *xa) : NULL;
@@ -130,7 +134,8 @@ int gat_infer_chunked(const gat_model *m, const gat_input *in, const gat_graph *
     s_src = malloc(((size_t)(n * hmax) + 1) * sizeof *s_src);
     s_dst = malloc(((size_t)(n * hmax) + 1) * sizeof *s_dst);
     if (c->skip) skip = malloc(((size_t)(n * mwmax) + 1) * sizeof *skip);
-    if ((L > 1 && !xa) || (L > 2 && !xb) || !z || !s_src || !s_dst || (c->skip && !skip)) {
+    if (v2) t_all = calloc((size_t)(n * mwmax) + 1, sizeof *t_all);
+    if ((L > 1 && !xa) || (L > 2 && !xb) || !z || !s_src || !s_dst || (c->skip && !skip) || (v2 && !t_all)) {
         rc = gat_error_set(err, GAT_ENOMEM, "inference: out of memory for %lld nodes x %lld features", (long long)n,
                            (long long)wmax);
         goto done;
@@ -147,12 +152,17 @@ int gat_infer_chunked(const gat_model *m, const gat_input *in, const gat_graph *
         if (l == 0 && in->sparse) {
             const gat_nodeset *r0 = nodes ? &rows0 : NULL;
             gat_spmm_forward(z, in->sparse, in->sparse->val, P->w, mw, r0);
+            if (v2) gat_spmm_forward(t_all, in->sparse, in->sparse->val, P->w_dst, mw, r0);
             if (c->skip && !gat_config_skip_identity(c, l)) gat_spmm_forward(skip, in->sparse, in->sparse->val, P->w_skip, mw, r0);
+        } else if (v2) { /* the calls of gat_layer_steps_forward, which trains GATv2 */
+            gat_matmul_forward(z, prev, P->w, n, k, mw);
+            gat_matmul_forward(t_all, prev, P->w_dst, n, k, mw);
+            if (c->skip && !gat_config_skip_identity(c, l)) gat_matmul_forward(skip, prev, P->w_skip, n, k, mw);
         } else {
             gat_dense_projection(z, prev, P->w, n, k, mw);
             if (c->skip && !gat_config_skip_identity(c, l)) gat_dense_projection(skip, prev, P->w_skip, n, k, mw);
         }
-        gat_scores_forward(s_src, s_dst, z, P->a_src, P->a_dst, n, h, f);
+        if (!v2) gat_scores_forward(s_src, s_dst, z, P->a_src, P->a_dst, n, h, f);
         /* attention, a chunk of target rows at a time */
         const int64_t count = tset ? tset->n : n;
         for (int64_t a = 0; a < count;) {
@@ -168,6 +178,15 @@ int gat_infer_chunked(const gat_model *m, const gat_input *in, const gat_graph *
                 rc = gat_error_set(err, GAT_ENOMEM, "inference: out of memory for a chunk of %lld entries", (long long)ent);
                 goto done;
             }
+            if (v2 && T > t_cap) {
+                float *nt = realloc(t_chunk, ((size_t)(T * mwmax) + 1) * sizeof *nt);
+                if (!nt) {
+                    rc = gat_error_set(err, GAT_ENOMEM, "inference: out of memory for a chunk of %lld rows", (long long)T);
+                    goto done;
+                }
+                t_chunk = nt;
+                t_cap = T;
+            }
             cb.gv.n = T;
             cb.gv.nnz = ent;
             cb.gv.row_ptr[0] = 0;
@@ -175,9 +194,11 @@ int gat_infer_chunked(const gat_model *m, const gat_input *in, const gat_graph *
                 const int64_t i = tset ? tset->ids[a + t] : a + t, p0 = g->row_ptr[i], d = g->row_ptr[i + 1] - p0;
                 memcpy(cb.gv.src + cb.gv.row_ptr[t], g->src + p0, (size_t)d * sizeof *cb.gv.src);
                 cb.gv.row_ptr[t + 1] = cb.gv.row_ptr[t] + d;
-                memcpy(cb.s_dst + t * h, s_dst + i * h, (size_t)h * sizeof *cb.s_dst);
+                if (v2) memcpy(t_chunk + t * mw, t_all + i * mw, (size_t)mw * sizeof *t_chunk);
+                else memcpy(cb.s_dst + t * h, s_dst + i * h, (size_t)h * sizeof *cb.s_dst);
             }
-            gat_attention_forward(cb.out, cb.att, NULL, &cb.gv, s_src, cb.s_dst, z, h, f, c->slope, 0.0f, 0, NULL);
+            if (v2) gat_attention_v2_forward(cb.out, cb.att, NULL, &cb.gv, z, t_chunk, P->att, h, f, c->slope, 0.0f, 0);
+            else gat_attention_forward(cb.out, cb.att, NULL, &cb.gv, s_src, cb.s_dst, z, h, f, c->slope, 0.0f, 0, NULL);
             if (c->skip) {
                 if (gat_config_skip_identity(c, l)) {
                     for (int64_t t = 0; t < T; t++) {
@@ -217,5 +238,7 @@ done:
     free(s_src);
     free(s_dst);
     free(skip);
+    free(t_all);
+    free(t_chunk);
     return rc;
 }

@@ -16,6 +16,7 @@
 /* Streams of the three dropout sites of a layer. */
 typedef struct gat_layer_keys {
     uint64_t input, proj, att;
+    uint64_t proj_dst;                 /* gatv2: the target projection t */
 } gat_layer_keys;
 
 /* Forward of layer l: prev is the dense input (the previous layer's y, or the dataset's dense

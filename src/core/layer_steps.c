@@ -21,11 +21,13 @@ void gat_layer_steps_forward(const gat_model *mdl, gat_acts *a, int l, const gat
     const gat_config *cfg = &mdl->cfg;
     const gat_layer_params *P = &mdl->p[l];
     gat_layer_acts *L = &a->l[l];
+    const float pz = cfg->no_projection_dropout ? 0.0f : p; /* the projections' dropout */
     const int64_t n = in->n, h = cfg->heads[l], f = cfg->features[l], m = h * f;
     const int64_t k = gat_config_in_width(cfg, l);
     const int last = l == cfg->n_layers - 1;
     const int skip_identity = gat_config_skip_identity(cfg, l), skip_proj = cfg->skip && !skip_identity;
     const gat_csr *x = l == 0 ? in->sparse : NULL;
+    const int v2 = cfg->attention_type == GAT_ATTENTION_GATV2;
 
     /* 1. input dropout, 2. projection z = x' W (and the skip projection into a->tmp) */
     if (x) {
@@ -33,6 +35,7 @@ void gat_layer_steps_forward(const gat_model *mdl, gat_acts *a, int l, const gat
         gat_dropout_csr_forward(L->xval, L->x_mask, x, p, keys.input, in->node_ids);
         L->xin = NULL;
         gat_spmm_forward(L->z, x, L->xval, P->w, m, NULL);
+        if (v2) gat_spmm_forward(L->t, x, L->xval, P->w_dst, m, NULL);
         if (skip_proj) gat_spmm_forward(a->tmp, x, L->xval, P->w_skip, m, NULL);
     } else {
         if (p > 0.0f) {
@@ -43,13 +46,24 @@ void gat_layer_steps_forward(const gat_model *mdl, gat_acts *a, int l, const gat
             L->xin = prev;
         }
         gat_matmul_forward(L->z, L->xin, P->w, n, k, m);
+        if (v2) gat_matmul_forward(L->t, L->xin, P->w_dst, n, k, m);
         if (skip_proj) gat_matmul_forward(a->tmp, L->xin, P->w_skip, n, k, m);
     }
     /* 3. projection dropout, 4. the scores of each node as a source and as a target */
-    gat_dropout_rows_forward(L->z, L->z_mask, n, m, cfg->no_projection_dropout ? 0.0f : p, keys.proj, in->node_ids);
-    gat_scores_forward(L->s_src, L->s_dst, L->z, P->a_src, P->a_dst, n, h, f);
+    gat_dropout_rows_forward(L->z, L->z_mask, n, m, pz, keys.proj, in->node_ids);
+    if (v2) {
+        /* GATv2: the target projection gets its own dropout; the scores come per edge in step 5 */
+        gat_dropout_rows_forward(L->t, L->t_mask, n, m, pz, keys.proj_dst, in->node_ids);
+    } else {
+        gat_scores_forward(L->s_src, L->s_dst, L->z, P->a_src, P->a_dst, n, h, f);
+    }
     /* 5. attention: the step the implementations differ in */
-    if (cfg->attention_impl == GAT_ATTENTION_DENSE)
+    if (v2 && cfg->attention_impl == GAT_ATTENTION_EDGES)
+        gat_attention_v2_edges_forward(L->out, L->att, L->att_mask, g, L->z, L->t, P->att, h, f, cfg->slope, pa,
+                                       keys.att, a->att_work);
+    else if (v2)
+        gat_attention_v2_forward(L->out, L->att, L->att_mask, g, L->z, L->t, P->att, h, f, cfg->slope, pa, keys.att);
+    else if (cfg->attention_impl == GAT_ATTENTION_DENSE)
         gat_attention_dense_forward(L->out, L->att, L->att_mask, g, L->s_src, L->s_dst, L->z, h, f, cfg->slope, pa,
                                     keys.att, a->att_work);
     else
@@ -74,12 +88,14 @@ void gat_layer_steps_backward(gat_model *mdl, gat_acts *a, int l, const gat_inpu
     const gat_config *cfg = &mdl->cfg;
     const gat_layer_params *P = &mdl->p[l], *G = &mdl->g[l];
     const gat_layer_acts *L = &a->l[l];
+    const float pz = cfg->no_projection_dropout ? 0.0f : p; /* the projections' dropout */
     const int64_t n = in->n, h = cfg->heads[l], f = cfg->features[l], m = h * f;
     const int64_t k = gat_config_in_width(cfg, l), ow = gat_config_out_width(cfg, l);
     const int last = l == cfg->n_layers - 1;
     const int skip_identity = gat_config_skip_identity(cfg, l), skip_proj = cfg->skip && !skip_identity;
     const gat_csr *x = l == 0 ? in->sparse : NULL;
     const gat_csc_index *csc = plan && x ? &plan->csc0 : &in->csc;
+    const int v2 = cfg->attention_type == GAT_ATTENTION_GATV2;
     if (l == 0) dx = NULL; /* nothing to propagate into the data */
 
     /* 7. ELU and bias (hidden), bias and head mean (last): dout = d loss / d out (N, H*F) */
@@ -103,6 +119,28 @@ void gat_layer_steps_backward(gat_model *mdl, gat_acts *a, int l, const gat_inpu
     memset(dz, 0, (size_t)(n * m) * sizeof *dz);
     memset(a->ds_src, 0, (size_t)(n * h) * sizeof *a->ds_src);
     memset(a->ds_dst, 0, (size_t)(n * h) * sizeof *a->ds_dst);
+    if (v2) {
+        /* GATv2: d out -> dz (aggregation and scores), dt and d a (scores) */
+        memset(a->dt, 0, (size_t)(n * m) * sizeof *a->dt);
+        if (cfg->attention_impl == GAT_ATTENTION_EDGES)
+            gat_attention_v2_edges_backward(dz, a->dt, G->att, a->scratch, dout, g, L->att, L->att_mask, L->z, L->t,
+                                            P->att, h, f, cfg->slope, pa, a->att_work);
+        else
+            gat_attention_v2_backward(dz, a->dt, G->att, a->scratch, a->partial, dout, g, L->att, L->att_mask, L->z,
+                                      L->t, P->att, h, f, cfg->slope, pa);
+        /* 3. projection dropouts, 2. projections (W and W_dst; a shared W gets both), 1. input dropout */
+        gat_dropout_backward(dz, L->z_mask, (size_t)(n * m), pz);
+        gat_dropout_backward(a->dt, L->t_mask, (size_t)(n * m), pz);
+        if (x) {
+            gat_spmm_backward(G->w, csc, L->xval, dz, m);
+            gat_spmm_backward(G->w_dst, csc, L->xval, a->dt, m);
+        } else {
+            gat_matmul_backward(dx, G->w, dz, L->xin, P->w, n, k, m);
+            gat_matmul_backward(dx, G->w_dst, a->dt, L->xin, P->w_dst, n, k, m);
+            if (dx) gat_dropout_backward(dx, L->x_mask, (size_t)(n * k), p);
+        }
+        return;
+    }
     if (cfg->attention_impl == GAT_ATTENTION_DENSE)
         gat_attention_dense_backward(dz, a->ds_src, a->ds_dst, a->scratch, dout, g, L->att, L->att_mask, L->s_src,
                                      L->s_dst, L->z, h, f, cfg->slope, pa, a->att_work);
@@ -112,7 +150,7 @@ void gat_layer_steps_backward(gat_model *mdl, gat_acts *a, int l, const gat_inpu
     /* 4. scores: dz += ds_src a_src + ds_dst a_dst, and the gradients of a_src, a_dst */
     gat_scores_backward(dz, G->a_src, G->a_dst, a->ds_src, a->ds_dst, L->z, P->a_src, P->a_dst, n, h, f);
     /* 3. projection dropout, 2. projection, 1. input dropout */
-    gat_dropout_backward(dz, L->z_mask, (size_t)(n * m), cfg->no_projection_dropout ? 0.0f : p);
+    gat_dropout_backward(dz, L->z_mask, (size_t)(n * m), pz);
     if (x) {
         gat_spmm_backward(G->w, csc, L->xval, dz, m);
     } else {

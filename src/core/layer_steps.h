@@ -45,4 +45,37 @@ void gat_attention_dense_backward(float *dz, float *ds_src, float *ds_dst, float
                                   const float *s_dst, const float *z, int64_t h, int64_t f, float slope, float p,
                                   float *work);
 
+/* The softmax, dropout and aggregation steps of gat_attention_edges_forward, shared with
+ * GATv2: att holds the scores e (nnz, H) on entry and the softmax on return. The backward
+ * adds the aggregation's gradient into dz and leaves d loss / d e in scratch (nnz, H). */
+void gat_edges_softmax_aggregate(float *out /* (N, H, F) */, float *att /* (nnz, H) */, uint8_t *att_mask,
+                                 const gat_graph *g, const float *z /* (N, H, F) */, int64_t h, int64_t f, float p,
+                                 uint64_t key, float *work /* (2, N, H) */);
+void gat_edges_softmax_aggregate_backward(float *dz /* (N, H, F) */, float *scratch /* (nnz, H) out */,
+                                          const float *dout /* (N, H, F) */, const gat_graph *g, const float *att,
+                                          const uint8_t *att_mask, const float *z, int64_t h, int64_t f, float p,
+                                          float *work /* (N, H) */);
+
+/* ---- GATv2 attention (attention_v2.c) ----
+ * For every graph entry k (j = g->src[k] -> i = g->dst[k]):
+ *   e[k,h] = sum over q of a[h,q] LeakyReLU_slope(z[j,h,q] + t[i,h,q])
+ * then softmax, dropout and aggregation of the messages z[j] as for GAT. z = x W (N, H, F),
+ * t = x W_dst (rows of g, H, F), a (H, F). The backward functions add into dz and da; dt is
+ * added to by the edges form and SET (every row) by the per-target form. The per-target form
+ * is multi-threaded and deterministic; its forward reads only g->row_ptr and g->src (so it
+ * also serves chunked inference, with t holding the chunk's target rows), its backward also
+ * g->dst, out_ptr and out_pos; partial holds (blocks of gat_reduce_block(N) targets, H*F). */
+void gat_attention_v2_edges_forward(float *out, float *att, uint8_t *att_mask, const gat_graph *g, const float *z,
+                                    const float *t, const float *a, int64_t h, int64_t f, float slope, float p,
+                                    uint64_t key, float *work /* (2, N, H) */);
+void gat_attention_v2_edges_backward(float *dz, float *dt, float *da, float *scratch, const float *dout,
+                                     const gat_graph *g, const float *att, const uint8_t *att_mask, const float *z,
+                                     const float *t, const float *a, int64_t h, int64_t f, float slope, float p,
+                                     float *work /* (N, H) */);
+void gat_attention_v2_forward(float *out, float *att, uint8_t *att_mask, const gat_graph *g, const float *z,
+                              const float *t, const float *a, int64_t h, int64_t f, float slope, float p, uint64_t key);
+void gat_attention_v2_backward(float *dz, float *dt, float *da, float *scratch, float *partial, const float *dout,
+                               const gat_graph *g, const float *att, const uint8_t *att_mask, const float *z,
+                               const float *t, const float *a, int64_t h, int64_t f, float slope, float p);
+
 #endif

@@ -76,6 +76,7 @@ static double acts_bytes(const gat_config *c, double n, double nnz, double xnnz,
         if (l == 0 && xnnz >= 0) b += 5.0 * xnnz;             /* xval, x_mask */
         else if (gat_config_feature_dropout(c) > 0) b += 5.0 * n * k;            /* x, x_mask */
         b += 5.0 * n * mw;                                    /* z, z_mask */
+        if (c->attention_type == GAT_ATTENTION_GATV2) b += 5.0 * n * mw; /* t, t_mask */
         b += 8.0 * n * h;                                     /* s_src, s_dst */
         b += 4.0 * nnz * h;                                   /* att */
         if (gat_config_attention_dropout(c) > 0) b += touched(nnz * h, att_frac[l], row * h); /* att_mask */
@@ -92,6 +93,7 @@ static double acts_bytes(const gat_config *c, double n, double nnz, double xnnz,
     for (int l = 0; l < L; l++) wdz = fmax(wdz, (double)(c->heads[l] * c->features[l]));
     b += 4.0 * n * wdy * 2;                                   /* dy, dx */
     b += 4.0 * n * wdz;                                       /* dz */
+    if (c->attention_type == GAT_ATTENTION_GATV2) b += 4.0 * n * wdz; /* dt */
     b += 4.0 * n * last_mw;                                   /* dout */
     if (c->skip) b += 4.0 * n * wmax;                         /* tmp */
     b += 8.0 * n * hmax;                                      /* ds_src, ds_dst */
@@ -225,6 +227,7 @@ static double step_bytes(const gat_config *c, const gat_problem_size *ps, const 
         if (l == 0 && sparse) b += 5.0 * bx;                                /* xval, x_mask */
         else if (gat_config_feature_dropout(c) > 0) b += 5.0 * n * k;                          /* x, x_mask: every row */
         b += (gat_config_feature_dropout(c) > 0 && !c->no_projection_dropout ? 5.0 : 4.0) * n * mw; /* z, z_mask: every row */
+        if (c->attention_type == GAT_ATTENTION_GATV2) b += 5.0 * n * mw;    /* t, t_mask */
         b += 8.0 * n * h;                                                   /* s_src, s_dst */
         b += (gat_config_attention_dropout(c) > 0 ? 5.0 : 4.0) * ent * h;                        /* att, att_mask */
         b += 4.0 * t * mw;                                                  /* out */
@@ -247,6 +250,7 @@ static double step_bytes(const gat_config *c, const gat_problem_size *ps, const 
     b += 4.0 * n * (wa + wb);                                               /* dy, dx */
     b += 4.0 * n * (double)(c->heads[L - 1] * c->features[L - 1]);          /* dout */
     b += 4.0 * n * wdz + 4.0 * n * hmax;                                    /* dz, ds_dst */
+    if (c->attention_type == GAT_ATTENTION_GATV2) b += 4.0 * n * wdz;       /* dt */
     b += 4.0 * ent0 * hmax;                                                 /* scratch */
     b += 4.0 * n * classes + 16.0 * hc->nodes[0];                          /* dlogits (zeroed after the step), labels, loss ids */
     return b;
@@ -278,6 +282,7 @@ static double infer_bytes(const gat_config *c, const gat_problem_size *ps, const
     b += zfull + z0 * (1.0 - fmin(1.0, zfull / fmax(4.0 * n * mw0, 1)));
     if (c->skip) b += 4.0 * n * mwmax;
     b += 8.0 * n * hmax;                                                    /* s_src, s_dst */
+    if (c->attention_type == GAT_ATTENTION_GATV2) b += 4.0 * n * mwmax;     /* t (the chunk's rows: below) */
     /* hidden outputs (xa, xb alternate), written at the targets of layers 0 .. L-2 */
     double x[2] = {0, 0};
     for (int l = 0; l < L - 1; l++) {
@@ -290,6 +295,7 @@ static double infer_bytes(const gat_config *c, const gat_problem_size *ps, const
     for (int l = 0; l < L; l++) tmax = fmax(tmax, plan[l] > 0 ? (double)plan[l] : n);
     const double ce = fmin((double)INFER_CHUNK_ENTRIES, fmax(tmax * row, 1)), cr = fmin(tmax, ce);
     b += ce * (8.0 + 4.0 * hmax) + cr * (8.0 + 4.0 * hmax + 12.0 * fmax(wmax, mwmax));
+    if (c->attention_type == GAT_ATTENTION_GATV2) b += 4.0 * cr * mwmax;    /* the chunk's rows of t */
     /* node sets: flags and ids per layer */
     for (int l = 0; l <= L; l++) b += n + 8.0 * (plan[l] > 0 ? (double)plan[l] : n);
     return b;

@@ -20,6 +20,14 @@ int gat_attention_impl_parse(const char *name) {
     return -1;
 }
 
+const char *gat_attention_type_name(int type) { return type == GAT_ATTENTION_GATV2 ? "gatv2" : "gat"; }
+
+int gat_attention_type_parse(const char *name) {
+    for (int i = GAT_ATTENTION_GAT; i <= GAT_ATTENTION_GATV2; i++)
+        if (!strcmp(name, gat_attention_type_name(i))) return i;
+    return -1;
+}
+
 gat_config gat_config_default(int64_t n_in, int64_t n_classes) {
     gat_config c;
     memset(&c, 0, sizeof c);
@@ -84,6 +92,14 @@ int gat_config_check(const gat_config *c, gat_error *err) {
     if (c->attention_impl < GAT_ATTENTION_FUSED || c->attention_impl > GAT_ATTENTION_DENSE)
         return gat_error_set(err, GAT_EINVAL, "config.attention_impl: %d is not fused (0), edges (1) or dense (2)",
                              c->attention_impl);
+    if (c->attention_type != GAT_ATTENTION_GAT && c->attention_type != GAT_ATTENTION_GATV2)
+        return gat_error_set(err, GAT_EINVAL, "config.attention_type: %d is not gat (0) or gatv2 (1)", c->attention_type);
+    if (c->share_weights && c->attention_type != GAT_ATTENTION_GATV2)
+        return gat_error_set(err, GAT_EINVAL, "config.share_weights: shared source and target projections are a "
+                             "gatv2 setting (gat has one projection)");
+    if (c->attention_type == GAT_ATTENTION_GATV2 && c->attention_impl == GAT_ATTENTION_DENSE)
+        return gat_error_set(err, GAT_EINVAL, "config.attention_impl: dense is not available for gatv2 (its N x N "
+                             "scores need an F-wide vector per node pair); use fused or edges");
     return GAT_OK;
 }
 
@@ -114,10 +130,17 @@ static void layout(gat_model *m) {
     for (int pass = 0; pass < 2; pass++) {
         for (int l = 0; l < c->n_layers; l++) {
             int64_t k = gat_config_in_width(c, l), h = c->heads[l], f = c->features[l];
-            if (pass == 0) {
+            if (pass == 0 && c->attention_type == GAT_ATTENTION_GATV2) {
+                /* PyG GATv2Conv: lin_l (messages and source term), lin_r (target term), att */
+                add_tensor(m, &off, "linear_proj.weight", l, 2, h * f, k, 0, 1, 1);
+                if (!c->share_weights) add_tensor(m, &off, "linear_proj_target.weight", l, 2, h * f, k, 0, 1, 1);
+                add_tensor(m, &off, "scoring_fn", l, 3, 1, h, f, 0, 1);
+            } else if (pass == 0) {
                 add_tensor(m, &off, "linear_proj.weight", l, 2, h * f, k, 0, 1, 1);
                 add_tensor(m, &off, "scoring_fn_target", l, 3, 1, h, f, 0, 1);
                 add_tensor(m, &off, "scoring_fn_source", l, 3, 1, h, f, 0, 1);
+            }
+            if (pass == 0) {
                 if (c->bias) add_tensor(m, &off, "bias", l, 1, gat_config_out_width(c, l), 0, 0, 0, 1);
                 if (c->skip && !gat_config_skip_identity(c, l))
                     add_tensor(m, &off, "skip_proj.weight", l, 2, h * f, k, 0, 1, 1);
@@ -163,6 +186,9 @@ int gat_model_init(gat_model *m, const gat_config *cfg, uint64_t seed, gat_error
             lp->w = view(m, base, l, "linear_proj.weight");
             lp->a_src = view(m, base, l, "scoring_fn_source");
             lp->a_dst = view(m, base, l, "scoring_fn_target");
+            lp->att = view(m, base, l, "scoring_fn");
+            lp->w_dst = cfg->attention_type != GAT_ATTENTION_GATV2 ? NULL
+                        : cfg->share_weights ? lp->w : view(m, base, l, "linear_proj_target.weight");
             lp->bias = view(m, base, l, "bias");
             lp->w_skip = gat_config_skip_identity(cfg, l) ? NULL : view(m, base, l, "skip_proj.weight");
         }
@@ -224,6 +250,8 @@ void gat_acts_free(gat_acts *a) {
         free(L->z_mask);
         free(L->s_src);
         free(L->s_dst);
+        free(L->t);
+        free(L->t_mask);
         free(L->att);
         free(L->att_mask);
         free(L->out);
@@ -236,6 +264,7 @@ void gat_acts_free(gat_acts *a) {
     free(a->dout);
     free(a->ds_src);
     free(a->ds_dst);
+    free(a->dt);
     free(a->scratch);
     free(a->partial);
     free(a->att_work);
@@ -286,6 +315,10 @@ int gat_acts_init_capacity(gat_acts *a, const gat_model *m, const gat_input *in,
         ALLOC(L->z_mask, n * mw);
         ALLOC(L->s_src, n * h);
         ALLOC(L->s_dst, n * h);
+        if (c->attention_type == GAT_ATTENTION_GATV2) {
+            ALLOC(L->t, n * mw);
+            ALLOC(L->t_mask, n * mw);
+        }
         ALLOC(L->att, nnz * h);
         ALLOC(L->att_mask, nnz * h);
         ALLOC(L->out, n * mw);
@@ -302,6 +335,7 @@ int gat_acts_init_capacity(gat_acts *a, const gat_model *m, const gat_input *in,
     ALLOC(a->dout, n * wmax);
     ALLOC(a->ds_src, n * hmax);
     ALLOC(a->ds_dst, n * hmax);
+    if (c->attention_type == GAT_ATTENTION_GATV2) ALLOC(a->dt, n * wmax);
     ALLOC(a->scratch, nnz * hmax);
     ALLOC(a->partial, (size_t)((in->n + gat_reduce_block(in->n) - 1) / gat_reduce_block(in->n)) * 2 * wmax);
     if (c->attention_impl == GAT_ATTENTION_EDGES) ALLOC(a->att_work, 2 * n * hmax);
@@ -332,8 +366,10 @@ const float *gat_model_forward_plan(gat_model *m, gat_acts *a, const gat_input *
     for (int l = 0; l < c->n_layers; l++) {
         const gat_layer_keys keys = {gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_INPUT, 0),
                                      gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_PROJ, 0),
-                                     gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_ATT, 0)};
-        if (c->attention_impl == GAT_ATTENTION_FUSED) gat_layer_forward(m, a, l, in, g, prev, pf, pa, keys, plan);
+                                     gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_ATT, 0),
+                                     gat_rng_key(key, (uint64_t)l, GAT_DROPOUT_PROJ_DST, 0)};
+        if (c->attention_impl == GAT_ATTENTION_FUSED && c->attention_type == GAT_ATTENTION_GAT)
+            gat_layer_forward(m, a, l, in, g, prev, pf, pa, keys, plan);
         else gat_layer_steps_forward(m, a, l, in, g, prev, pf, pa, keys);
         prev = a->l[l].y;
     }
@@ -356,7 +392,8 @@ void gat_model_backward_plan(gat_model *m, gat_acts *a, const gat_input *in, con
     memcpy(dy, dlogits, (size_t)(in->n * classes) * sizeof *dy);
     const float pf = gat_config_feature_dropout(c), pa = gat_config_attention_dropout(c);
     for (int l = c->n_layers - 1; l >= 0; l--) {
-        if (c->attention_impl == GAT_ATTENTION_FUSED) gat_layer_backward(m, a, l, in, g, dy, dx, pf, pa, plan);
+        if (c->attention_impl == GAT_ATTENTION_FUSED && c->attention_type == GAT_ATTENTION_GAT)
+            gat_layer_backward(m, a, l, in, g, dy, dx, pf, pa, plan);
         else gat_layer_steps_backward(m, a, l, in, g, dy, dx, pf, pa, plan);
         float *t = dy;
         dy = dx;

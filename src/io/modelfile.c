@@ -89,7 +89,8 @@ int gat_model_save(const char *path, const gat_model *m, const gat_model_meta *m
     if (c->no_projection_dropout) META("projection_dropout", "false");
     float_str(v[nm], sizeof v[nm], c->slope);
     keys[nm++] = "leaky_relu_slope";
-    META("attention", "gat");
+    META("attention", "%s", gat_attention_type_name(c->attention_type));
+    if (c->attention_type == GAT_ATTENTION_GATV2) META("share_weights", "%s", c->share_weights ? "true" : "false");
     META("add_self_loops", "true");
     if (meta && meta->normalize) META("normalize_features", "%s", meta->normalize == GAT_NORMALIZE_ROWS ? "true" : "false");
     if (meta && meta->task >= 1 && meta->task <= 2) META("task", "%s", task_names[meta->task - 1]);
@@ -139,7 +140,7 @@ static const meta_key known_keys[] = {
     {"n_in", K_COUNT},           {"classes", K_COUNT},            {"skip", K_BOOL},
     {"bias", K_BOOL},            {"dropout", K_PROB},             {"leaky_relu_slope", K_PROB},
     {"projection_dropout", K_BOOL},
-    {"attention", K_STR},        {"add_self_loops", K_BOOL},      {"normalize_features", K_BOOL},
+    {"attention", K_STR},        {"share_weights", K_BOOL},       {"add_self_loops", K_BOOL},      {"normalize_features", K_BOOL},
     {"task", K_STR},             {"run", K_STR},                  {"seed", K_U64},
     {"git_commit", K_STR},       {"created", K_STR},              {"feature_dropout", K_PROB},
     {"attention_dropout", K_PROB},
@@ -294,9 +295,15 @@ static int meta_apply(const meta_reader *r, gat_config *c) {
             return gat_error_set(r->err, GAT_EFORMAT, "%s: metadata 'format_version' = %s is newer than this gat reads "
                                  "(1 to %d): read it with a newer gat", r->path, s, GAT_MODEL_FORMAT_VERSION);
     }
-    if ((s = meta_get(r, "attention")) && strcmp(s, "gat"))
-        return meta_bad(r, "attention", s, "an attention this gat computes ('gat')");
     int b;
+    if ((s = meta_get(r, "attention")) && gat_attention_type_parse(s) < 0)
+        return meta_bad(r, "attention", s, "an attention this gat computes ('gat' or 'gatv2')");
+    if (s && gat_attention_type_parse(s) != c->attention_type)
+        return meta_contradicts(r, "attention", s, c->attention_type == GAT_ATTENTION_GATV2
+                                ? "gatv2 tensors: gat_net.0.scoring_fn" : "gat tensors: gat_net.0.scoring_fn_source", 0);
+    if ((s = meta_get(r, "share_weights")) && !parse_bool(s, &b) && b != c->share_weights)
+        return meta_contradicts(r, "share_weights", s, c->share_weights ? "no linear_proj_target tensors"
+                                : "linear_proj_target tensors present", 0);
     if ((s = meta_get(r, "add_self_loops")) && !parse_bool(s, &b) && !b)
         return meta_bad(r, "add_self_loops", s, "supported: this gat always adds self loops (true)");
     if ((s = meta_get(r, "task")) && strcmp(s, task_names[0]) && strcmp(s, task_names[1]))
@@ -356,8 +363,14 @@ static int model_from_safetensors(const char *path, gat_safetensors st, gat_mode
     c.feature_dropout = c.attention_dropout = -1.0f;
     char name[96];
     /* Infer the architecture from the tensors. */
+    /* GATv2 models have one attention vector per layer (scoring_fn), GAT models two */
+    if (!gat_safetensors_get(&st, "gat_net.0.scoring_fn_source") && gat_safetensors_get(&st, "gat_net.0.scoring_fn")) {
+        c.attention_type = GAT_ATTENTION_GATV2;
+        c.share_weights = !gat_safetensors_get(&st, "gat_net.0.linear_proj_target.weight");
+    }
     for (int l = 0; l < GAT_MAX_LAYERS; l++) {
-        snprintf(name, sizeof name, "gat_net.%d.scoring_fn_source", l);
+        snprintf(name, sizeof name, c.attention_type == GAT_ATTENTION_GATV2 ? "gat_net.%d.scoring_fn"
+                 : "gat_net.%d.scoring_fn_source", l);
         const gat_st_tensor *t = gat_safetensors_get(&st, name);
         if (!t) break;
         if (t->array.ndim != 3 || t->array.shape[0] != 1) {
@@ -401,8 +414,9 @@ static int model_from_safetensors(const char *path, gat_safetensors st, gat_mode
     if ((size_t)m->n_tensors != st.n_tensors) {
         for (size_t i = 0; i < st.n_tensors; i++)
             if (!gat_model_tensor(m, st.tensors[i].name)) {
-                rc = gat_error_set(err, GAT_EFORMAT, "%s: unexpected tensor '%s' for a %d-layer GAT%s", path,
-                                   st.tensors[i].name, c.n_layers, c.skip ? " with skip connections" : "");
+                rc = gat_error_set(err, GAT_EFORMAT, "%s: unexpected tensor '%s' for a %d-layer %s%s", path,
+                                   st.tensors[i].name, c.n_layers, c.attention_type ? "GATv2" : "GAT",
+                                   c.skip ? " with skip connections" : "");
                 goto done;
             }
         rc = gat_error_set(err, GAT_EFORMAT, "%s: %zu tensors, a %d-layer GAT%s has %d", path, st.n_tensors, c.n_layers,
@@ -453,10 +467,10 @@ static int explain_dtype_error(const void *buf, size_t len, const char *name, ga
     uint64_t hlen = 0;
     for (int i = 7; i >= 0; i--) hlen = (hlen << 8) | b[i];
     if (hlen > len - 8) return GAT_EDTYPE;
-    static const char key[] = "\"gat_net.0.scoring_fn_source\"";
-    const size_t k = sizeof key - 1;
-    for (size_t i = 8; i + k <= 8 + hlen; i++)
-        if (!memcmp(b + i, key, k)) return GAT_EDTYPE;
+    static const char key[] = "\"gat_net.0.scoring_fn_source\"", key2[] = "\"gat_net.0.scoring_fn\"";
+    const size_t k = sizeof key - 1, k2 = sizeof key2 - 1;
+    for (size_t i = 8; i + k2 <= 8 + hlen; i++)
+        if ((i + k <= 8 + hlen && !memcmp(b + i, key, k)) || !memcmp(b + i, key2, k2)) return GAT_EDTYPE;
     char why[sizeof err->msg];
     const char *tail = strstr(err->msg, ": ");
     snprintf(why, sizeof why, "%s", tail ? tail + 2 : err->msg);
