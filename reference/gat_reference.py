@@ -246,22 +246,25 @@ class GAT(nn.Module):
     """pytorch-GAT compatible GAT: self.gat_net = nn.Sequential(GATLayer, ...)."""
 
     def __init__(self, num_in_features, heads, features, skip, bias, dropout_prob=0.0, negative_slope=0.2,
-                 feature_dropout=None, attention_dropout=None, attention="gat", share_weights=False):
-        """dropout_prob applies only while masks are set (GAT.set_masks)."""
+                 feature_dropout=None, attention_dropout=None, attention="gat", share_weights=False, concat=None):
+        """dropout_prob applies only while masks are set (GAT.set_masks). concat: per layer, whether
+        the heads are concatenated (else averaged); None = hidden layers concatenate, the last averages
+        (pytorch-GAT). Hidden layers apply ELU, the last none."""
         super().__init__()
         assert len(heads) == len(features) and len(heads) >= 1
         layers = []
         f_in = num_in_features
         L = len(heads)
+        concat = [l != L - 1 for l in range(L)] if concat is None else list(concat)
         for l in range(L):
             last = l == L - 1
-            layers.append(GATLayer(f_in, features[l], heads[l], concat=not last,
+            layers.append(GATLayer(f_in, features[l], heads[l], concat=concat[l],
                                    activation=None if last else nn.ELU(alpha=1.0),
                                    add_skip_connection=skip, bias=bias, dropout_prob=dropout_prob,
                                    negative_slope=negative_slope, feature_dropout=feature_dropout,
                                    attention_dropout=attention_dropout, attention=attention,
                                    share_weights=share_weights))
-            f_in = heads[l] * features[l]
+            f_in = heads[l] * features[l] if concat[l] else features[l]
         self.gat_net = nn.Sequential(*layers)
         self.heads = list(heads)
         self.features = list(features)
@@ -318,8 +321,19 @@ def make_masks(cfg, n, n_edges_total, key, p, csr=None):
                           att=torch.from_numpy(m_att.reshape(n_edges_total, H).astype(np.float64))))
         if cfg.get("attention") == "gatv2":
             dense[-1]["proj_dst"] = torch.from_numpy(sites[3][1].reshape(n, H * F).astype(np.float64))
-        f_in = H * F
+        f_in = layer_width(cfg, l)
     return raw, dense
+
+
+def layer_concat(cfg, l):
+    """Whether layer l concatenates its heads (cfg "concat_heads", else all but the last)."""
+    c = cfg.get("concat_heads")
+    return c[l] if c is not None else l != cfg["layers"] - 1
+
+
+def layer_width(cfg, l):
+    """Layer l's output width: H*F when it concatenates its heads, F when it averages them."""
+    return cfg["heads"][l] * cfg["features"][l] if layer_concat(cfg, l) else cfg["features"][l]
 
 
 # --------------------------------------------------------------------------------------------
@@ -394,7 +408,7 @@ def dense_forward(params, cfg, x, src, dst, masks=None):
                 Ws = params[f"gat_net.{l}.skip_proj.weight"]
                 out = out + (h @ Ws.T).reshape(n, H, F)
         last = l == L - 1
-        out = out.mean(dim=1) if last else out.reshape(n, H * F)
+        out = out.reshape(n, H * F) if layer_concat(cfg, l) else out.mean(dim=1)
         if cfg["bias"]:
             out = out + params[f"gat_net.{l}.bias"]
         h = out if last else torch.where(out > 0, out, torch.expm1(out))
@@ -468,6 +482,11 @@ SMALL_CASES = {
     "small_gatv2_shared": dict(seed=1111, n=15, f_in=6, heads=[4, 2], features=[3, 4], skip=True, bias=True,
                                n_edges=46, n_train=8, dropout=0.5, feature_dropout=0.25, attention_dropout=0.4,
                                key=1111111, negative_slope=0.1, attention="gatv2", share_weights=True),
+    # gat train --concat_heads (PyG GATConv's concat): a hidden layer that averages its heads (the next
+    # layer's input is F wide, here an identity skip into a concatenating layer) and a last layer
+    # that concatenates 2 heads of 3 features into 6 classes; with dropout
+    "small_concat_heads": dict(seed=909, n=17, f_in=6, heads=[3, 2, 2], features=[4, 4, 3], skip=True, bias=True,
+                               n_edges=52, n_train=9, dropout=0.3, key=909909, concat_heads=[False, True, True]),
 }
 # Cora in training mode: dropout 0.6 on the sparse input (its stored entries), projections, attention
 CORA_CASES = {"cora": dict(dropout=0.0), "cora_dropout": dict(dropout=0.6, key=20180430)}
@@ -512,14 +531,15 @@ def make_small_case(spec):
     zero_rows = [int(isolated[0])] + [int(v) for v in rng.choice(
         sorted(set(range(n)) - set(isolated.tolist())), size=1, replace=False)]
     x = random_features(rng, n, f_in, zero_rows=zero_rows)
-    n_classes = feats[-1]
+    concat = spec.get("concat_heads")
+    n_classes = feats[-1] * (heads[-1] if concat and concat[-1] else 1)  # the last layer's width
     labels = rng.integers(0, n_classes, size=n).astype(np.int64)
     train_index = np.sort(rng.choice(n, size=spec["n_train"], replace=False)).astype(np.int64)
     cfg = dict(layers=len(heads), heads=heads, features=feats, skip=spec["skip"], bias=spec["bias"],
                n_nodes=n, n_in=f_in, n_classes=n_classes, dataset=None)
     if spec.get("dropout", 0.0) > 0 or "key" in spec:
         cfg.update(dropout=spec.get("dropout", 0.0), key=spec["key"])
-    for k in ("feature_dropout", "attention_dropout"):  # gat train --feature_dropout / --attention_dropout
+    for k in ("feature_dropout", "attention_dropout", "concat_heads"):  # gat train options of the same names
         if k in spec:
             cfg[k] = spec[k]
     if "negative_slope" in spec:  # the LeakyReLU slope of the scores, when not pytorch-GAT's 0.2
@@ -529,7 +549,7 @@ def make_small_case(spec):
     model = GAT(f_in, heads, feats, spec["skip"], spec["bias"], dropout_prob=spec.get("dropout", 0.0),
                 negative_slope=spec.get("negative_slope", 0.2), feature_dropout=spec.get("feature_dropout"),
                 attention_dropout=spec.get("attention_dropout"), attention=spec.get("attention", "gat"),
-                share_weights=spec.get("share_weights", False))
+                share_weights=spec.get("share_weights", False), concat=spec.get("concat_heads"))
     # random parameters, uniform(-1, 1) * scale (attention far from uniform), in a fixed order
     sd = {}
     for name, p in model.named_parameters():

@@ -11,7 +11,7 @@ It prints the validation and test accuracy as `gat test` does ("Test accuracy = 
 MODEL` writes) it also prints the largest difference of the class probabilities and how many
 nodes' predicted classes differ.
 
-The mapping, layer l of a gat model file -> GATConv(in, F, heads=H, concat=(l < L-1),
+The mapping, layer l of a gat model file -> GATConv(in, F, heads=H, concat=concat_heads[l],
 negative_slope=leaky_relu_slope, add_self_loops=True, bias=..., residual=skip):
 
     gat_net.<l>.linear_proj.weight   (H*F, in)   -> conv.lin.weight    (H*F, in)
@@ -19,8 +19,11 @@ negative_slope=leaky_relu_slope, add_self_loops=True, bias=..., residual=skip):
     gat_net.<l>.scoring_fn_target    (1, H, F)   -> conv.att_dst       (1, H, F)
     gat_net.<l>.bias                 (H*F) / (F) -> conv.bias          (H*F) / (F)
     skip connection (--add_skip_connection)      -> conv.res, a bias-free Linear:
-        hidden layer: gat_net.<l>.skip_proj.weight (H*F, in), or H stacked identities when F == in
-        last layer:   the mean over heads of skip_proj.weight viewed (H, F, in), or the identity
+        concatenating layer: gat_net.<l>.skip_proj.weight (H*F, in), or H stacked identities when F == in
+        averaging layer:     the mean over heads of skip_proj.weight viewed (H, F, in), or the identity
+
+where concat_heads is the file's metadata of that name (gat train --concat_heads; files without
+it: every layer but the last concatenates),
 
 and ELU after every layer but the last, as in gat (and pytorch-GAT). The attention is the same:
 e_ij = LeakyReLU(a_src . z_j + a_dst . z_i) over the in-edges of i and its self loop, softmax
@@ -114,22 +117,21 @@ def load_dataset(folder, normalize):
 class PygGAT(torch.nn.Module):
     """A stack of GATConv layers shaped as a gat model file says."""
 
-    def __init__(self, n_in, heads, features, bias, skip, slope, gatv2=False, share_weights=False):
+    def __init__(self, n_in, heads, features, bias, skip, slope, concat, gatv2=False, share_weights=False):
         super().__init__()
         from torch_geometric.nn import GATConv, GATv2Conv
         self.convs = torch.nn.ModuleList()
         width = n_in
         L = len(heads)
         for l, (h, f) in enumerate(zip(heads, features)):
-            last = l == L - 1
             if gatv2:
-                conv = GATv2Conv(width, f, heads=h, concat=not last, negative_slope=slope, dropout=0.0,
+                conv = GATv2Conv(width, f, heads=h, concat=concat[l], negative_slope=slope, dropout=0.0,
                                  add_self_loops=True, bias=bias, share_weights=share_weights, residual=skip)
             else:
-                conv = GATConv(width, f, heads=h, concat=not last, negative_slope=slope, dropout=0.0,
+                conv = GATConv(width, f, heads=h, concat=concat[l], negative_slope=slope, dropout=0.0,
                                add_self_loops=True, bias=bias, residual=skip)
             self.convs.append(conv)
-            width = f if last else h * f
+            width = h * f if concat[l] else f
 
     def forward(self, x, edge_index):
         for l, conv in enumerate(self.convs):
@@ -149,12 +151,15 @@ def build(tensors, meta, path):
     bias = "gat_net.0.bias" in tensors
     skip = "gat_net.0.skip_proj.weight" in tensors
     slope = float(meta.get("leaky_relu_slope", 0.2))
+    concat = [l != L - 1 for l in range(L)]  # files before concat_heads: every layer but the last concatenates
+    if meta.get("concat_heads"):
+        concat = [v == "true" for v in meta["concat_heads"].split(",")]
     share = gatv2 and "gat_net.0.linear_proj_target.weight" not in tensors
-    model = PygGAT(n_in, heads, features, bias, skip, slope, gatv2, share)
+    model = PygGAT(n_in, heads, features, bias, skip, slope, concat, gatv2, share)
     width = n_in
     with torch.no_grad():
         for l, conv in enumerate(model.convs):
-            h, f, last = heads[l], features[l], l == L - 1
+            h, f, mean = heads[l], features[l], not concat[l]
             t = lambda name: torch.from_numpy(tensors[f"gat_net.{l}.{name}"])  # noqa: E731
             if gatv2:
                 conv.lin_l.weight.copy_(t("linear_proj.weight"))
@@ -172,17 +177,17 @@ def build(tensors, meta, path):
                 conv.bias.copy_(t("bias"))
             if skip:
                 if f == width:  # identity: the input added to every head
-                    w = torch.eye(f).repeat(h, 1) if not last else torch.eye(f)
+                    w = torch.eye(f).repeat(h, 1) if not mean else torch.eye(f)
                 else:
                     w = t("skip_proj.weight")  # (H*F, in)
-                    if last:
+                    if mean:
                         w = w.view(h, f, width).mean(0)
                 # PyG uses Identity when in == out width; gat may project there, so always a Linear
                 conv.res = torch.nn.Linear(width, w.shape[0], bias=False)
                 conv.res.weight.copy_(w)
-            width = f if last else h * f
+            width = f if mean else h * f
     return model.eval(), dict(layers=L, heads=heads, features=features, bias=bias, skip=skip, slope=slope,
-                              conv="GATv2Conv" if gatv2 else "GATConv", share_weights=share)
+                              concat=concat, conv="GATv2Conv" if gatv2 else "GATConv", share_weights=share)
 
 
 def main(argv=None):

@@ -2,6 +2,7 @@
 #include "check.h"
 
 #include <dirent.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,4 +106,13 @@ int check_count_entries(const char *dir) {
         if (e->d_name[0] != '.') n++;
     if (d) closedir(d);
     return n;
+}
+
+double check_heap_bytes(void) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    struct mallinfo2 mi = mallinfo2();
+    return (double)mi.uordblks + (double)mi.hblkhd;
+#else
+    return 0.0;
+#endif
 }

@@ -108,6 +108,9 @@ static void run_case(const char *dir, const char *case_name, int impl) {
         cfg.heads[l] = (int64_t)heads->items[l].number;
         cfg.features[l] = (int64_t)feats->items[l].number;
     }
+    const gat_json *cc = gat_json_get(&cj, "concat_heads"); /* absent: the default, all but the last */
+    for (int l = 0; cc && cc->type == GAT_JSON_ARRAY && l < cfg.n_layers && l < (int)cc->n; l++)
+        cfg.concat_heads[l] = cc->items[l].boolean ? GAT_HEADS_CONCAT : GAT_HEADS_MEAN;
     const gat_json *dsj = gat_json_get(&cj, "dataset"), *task = gat_json_get(&cj, "task");
     int is_cora = dsj && dsj->type == GAT_JSON_STRING;
     /* multi-label: a batch of whole graphs, as a PPI training step sees it */
@@ -143,7 +146,7 @@ static void run_case(const char *dir, const char *case_name, int impl) {
         }
         ds.n_features = cfg.n_in;
         ds.n_nodes = (int64_t)nx / cfg.n_in;
-        ds.n_classes = cfg.features[cfg.n_layers - 1];
+        ds.n_classes = gat_config_out_width(&cfg, cfg.n_layers - 1);
         ds.n_edges = ncols;
         ds.edge_src = malloc(sizeof(int64_t) * ncols);
         ds.edge_dst = malloc(sizeof(int64_t) * ncols);
@@ -201,7 +204,7 @@ static void run_case(const char *dir, const char *case_name, int impl) {
         for (int l = 0; l < cfg.n_layers; l++) {
             static const char *const site[4] = {"input", "proj", "att", "proj_dst"};
             const gat_layer_acts *L = &s.acts.l[l];
-            int64_t mw = cfg.heads[l] * cfg.features[l];
+            int64_t mw = cfg.heads[l] * cfg.features[l]; /* the projection's width */
             size_t want[4] = {l == 0 && s.in.sparse ? (size_t)s.in.sparse->nnz : (size_t)(ds.n_nodes * gat_config_in_width(&cfg, l)),
                               (size_t)(ds.n_nodes * mw), (size_t)(whole.g->nnz * cfg.heads[l]), (size_t)(ds.n_nodes * mw)};
             const uint8_t *mine[4] = {L->x_mask, L->z_mask, L->att_mask, L->t_mask};

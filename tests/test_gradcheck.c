@@ -470,7 +470,7 @@ static int model_type = GAT_ATTENTION_GAT, model_share = 0;
 static double obj_model(void *v) {
     modelctx *c = v;
     const float *logits = gat_model_forward(&c->m, &c->a, &c->in, &c->g, 1, c->key);
-    return dot_r(logits, c->r, (size_t)(c->in.n * c->m.cfg.features[c->m.cfg.n_layers - 1]));
+    return dot_r(logits, c->r, (size_t)(c->in.n * gat_config_out_width(&c->m.cfg, c->m.cfg.n_layers - 1)));
 }
 
 /* A model on 25 nodes: layer 0 has h0 heads of f0 features (8 x 8 and f0 = 8 take the
@@ -480,7 +480,8 @@ static int no_proj; /* test_model: cfg.no_projection_dropout (PyG GATConv's drop
 /* Layer options test_model applies on top of its arguments (reset after each use). */
 static struct {
     float feature_dropout, attention_dropout; /* < 0: as dropout */
-} opt = {-1.0f, -1.0f};
+    int concat[3];                            /* GAT_HEADS_*: 0 = the default */
+} opt = {-1.0f, -1.0f, {0, 0, 0}};
 
 static void test_model(int sparse, int skip, int layers, float dropout, int64_t h0, int64_t f0, int64_t f_last, int impl) {
     modelctx c;
@@ -523,6 +524,7 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
     cfg.no_projection_dropout = no_proj;
     cfg.feature_dropout = opt.feature_dropout;
     cfg.attention_dropout = opt.attention_dropout;
+    for (int l = 0; l < 3; l++) cfg.concat_heads[l] = opt.concat[l];
     cfg.attention_impl = impl;
     cfg.attention_type = model_type;
     cfg.share_weights = model_share;
@@ -540,8 +542,9 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
     }
     CHECK(gat_acts_init(&c.a, &c.m, &c.in, &c.g, &err) == GAT_OK);
     c.key = 77;
-    c.r = malloc(sizeof(float) * n * classes);
-    fill(c.r, n * classes, 1);
+    const int64_t outs = gat_config_out_width(&cfg, layers - 1); /* classes, or heads x classes when concatenated */
+    c.r = malloc(sizeof(float) * n * outs);
+    fill(c.r, n * outs, 1);
     gat_model_forward(&c.m, &c.a, &c.in, &c.g, 1, c.key);
     if (dropout > 0 && !sparse) {
         /* the projections of layer 0 are its dropped input times W, dropped again unless
@@ -564,12 +567,14 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
     gat_model_backward(&c.m, &c.a, &c.in, &c.g, c.r);
     for (int i = 0; i < c.m.n_tensors; i++) {
         const gat_tensor *t = &c.m.tensors[i];
-        char what[192];
-        snprintf(what, sizeof what, "model(%s%s,%s,%s,skip=%d,L=%d,p=%.1f,pf=%.2f,pa=%.2f%s,%lldx%lld,C=%lld) %s",
+        char what[240];
+        char concat[32];
+        gat_config_concat_format(&cfg, concat, sizeof concat);
+        snprintf(what, sizeof what, "model(%s%s,%s,%s,skip=%d,L=%d,p=%.1f,pf=%.2f,pa=%.2f%s,%lldx%lld,C=%lld,concat=%s) %s",
                  gat_attention_type_name(model_type), model_share ? "+shared" : "", gat_attention_impl_name(impl),
                  sparse ? "sparse" : "dense", skip, layers, (double)dropout, (double)gat_config_feature_dropout(&cfg),
                  (double)gat_config_attention_dropout(&cfg), no_proj ? ",not on z" : "", (long long)h0, (long long)f0,
-                 (long long)classes, t->name);
+                 (long long)classes, concat, t->name);
         if (!t->trainable) {
             int zero = 1;
             for (size_t e2 = 0; e2 < t->size; e2++) zero &= c.m.grads[t->offset + e2] == 0.0f;
@@ -724,5 +729,19 @@ int main(void) {
     model_type = GAT_ATTENTION_GAT;
     model_share = 0;
     test_model_ppi();
+    for (int impl = GAT_ATTENTION_FUSED; impl <= GAT_ATTENTION_DENSE; impl++) {
+        /* --concat_heads: a hidden layer that averages (the next layer reads F, not H*F) and a
+         * last layer that concatenates; with 3 layers an averaging hidden layer whose F equals
+         * its input width 6 (identity skip) */
+        opt.concat[0] = GAT_HEADS_MEAN, opt.concat[1] = GAT_HEADS_CONCAT;
+        test_model(1, 0, 2, 0.3f, 3, 4, 3, impl);
+        test_model(0, 1, 2, 0.3f, 2, 3, 3, impl);
+        test_model(0, 1, 2, 0.5f, 8, 8, 8, impl);
+        opt.concat[0] = GAT_HEADS_CONCAT, opt.concat[1] = GAT_HEADS_MEAN, opt.concat[2] = GAT_HEADS_CONCAT;
+        test_model(0, 1, 3, 0.3f, 2, 3, 3, impl);
+        test_model(1, 0, 3, 0.4f, 3, 8, 8, impl);
+        test_model(1, 1, 3, 0.3f, 2, 3, 3, impl);
+        opt.concat[0] = opt.concat[1] = opt.concat[2] = GAT_HEADS_DEFAULT;
+    }
     return check_summary();
 }

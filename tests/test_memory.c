@@ -124,6 +124,57 @@ int main(void) {
     gat_memory_estimate_sizes(&big, &cora, &run, &e);
     CHECK_MSG(e.parameters > 30e9, "parameters %.3g bytes", e.parameters);
 
+    /* the activations estimate follows the layers' widths (--concat_heads): averaging a hidden
+     * layer's heads narrows its output and the next layer's input; the estimate shrinks as the
+     * buffers gat_acts_init allocates do */
+    {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/widths", check_tmpdir("memory"));
+        gat_graphgen_options go = gat_graphgen_options_default();
+        go.n_nodes = 3000;
+        gat_graphgen_stats gs;
+        CHECK_EQ_INT(gat_graphgen_write(dir, &go, &gs, &err), GAT_OK);
+        gat_dataset ds;
+        CHECK_EQ_INT(gat_dataset_load(&ds, dir, &err), GAT_OK);
+        gat_graph g;
+        CHECK_EQ_INT(gat_graph_from_edges(&g, ds.n_nodes, ds.edge_src, ds.edge_dst, ds.n_edges, &err), GAT_OK);
+        gat_input in;
+        CHECK_EQ_INT(gat_input_init(&in, &ds, &err), GAT_OK);
+        static const int layouts[3][3] = {{0, 0, 0}, {GAT_HEADS_MEAN, GAT_HEADS_MEAN, GAT_HEADS_CONCAT},
+                                          {GAT_HEADS_CONCAT, GAT_HEADS_MEAN, GAT_HEADS_MEAN}};
+        double est[3] = {0, 0, 0}, got[3] = {0, 0, 0};
+        for (int v = 0; v < 3; v++) {
+            gat_config cw = gat_config_default(ds.n_features, ds.n_classes);
+            cw.n_layers = 3;
+            cw.heads[0] = 4, cw.heads[1] = 4, cw.heads[2] = 1;
+            cw.features[0] = 64, cw.features[1] = 32, cw.features[2] = ds.n_classes;
+            for (int l = 0; l < 3; l++) cw.concat_heads[l] = layouts[v][l];
+            gat_model mw;
+            CHECK_EQ_INT(gat_model_init(&mw, &cw, 1, &err), GAT_OK);
+            gat_run_shape rw;
+            memset(&rw, 0, sizeof rw);
+            gat_memory_estimate ew;
+            CHECK_EQ_INT(gat_memory_estimate_dataset(&cw, &ds, &rw, &ew, &err), GAT_OK);
+            est[v] = ew.activations;
+            const double h0 = check_heap_bytes();
+            gat_acts a;
+            CHECK_EQ_INT(gat_acts_init(&a, &mw, &in, &g, &err), GAT_OK);
+            got[v] = check_heap_bytes() - h0;
+            gat_acts_free(&a);
+            gat_model_free(&mw);
+        }
+        /* layout 1 averages every hidden layer (64 and 32 wide instead of 256 and 128); layout 2
+         * only the second, whose head-mean gradient (4 x 32 per row, dout) then outweighs the
+         * narrower input of the last layer: the estimate counts the rows the passes write */
+        CHECK_MSG(est[1] < 0.9 * est[0], "averaged hidden heads shrink the estimate (%.0f vs %.0f)", est[1], est[0]);
+        CHECK_MSG(est[2] != est[0], "the estimate follows the second layer's width (%.0f vs %.0f)", est[2], est[0]);
+        for (int v = 1; v < 3; v++)
+            CHECK_MSG(got[0] <= 0 || got[v] < got[0], "layout %d: the buffers shrink (%.0f vs %.0f)", v, got[v], got[0]);
+        gat_input_free(&in);
+        gat_graph_free(&g);
+        gat_dataset_free(&ds);
+    }
+
     /* sampled batches of a power-law graph: the profiled model predicts the nodes and edges
      * the sampler really draws (mean of 8 batches) within 8 %; the uniform model, which
      * ignores that draws gather on the hubs, overestimates the nodes */

@@ -17,6 +17,7 @@
 #include "gat/dataset.h"
 #include "gat/nodelink.h"
 #include "gat/ppigen.h"
+#include "gat/lookupgen.h"
 #include "gat/graph.h"
 #include "gat/rng.h"
 #include "gat/ops.h"

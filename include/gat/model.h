@@ -1,8 +1,10 @@
 /* model.h - a Graph Attention Network: configuration, parameters, forward and backward.
  *
- * Layer l has heads[l] heads of features[l] features. Its input width is n_in for the first
- * layer and heads[l-1]*features[l-1] after; hidden layers concatenate their heads and apply
- * ELU, the last layer averages its heads (width features[L-1] = number of classes). Each layer:
+ * Layer l has heads[l] heads of features[l] features. It concatenates its heads (width
+ * heads[l]*features[l]) or averages them (width features[l]), as concat_heads[l] says: by
+ * default hidden layers concatenate and the last averages. Its input width is n_in for the
+ * first layer and the previous layer's width after; hidden layers apply ELU, the last none
+ * (its width is the number of classes). Each layer:
  *   dropout(x) -> z = x W -> dropout(z) -> scores -> masked softmax over incoming edges
  *   -> dropout(attention) -> aggregate -> (+ skip) -> concat/mean -> + bias -> ELU (hidden).
  * The input and projection dropouts use cfg.feature_dropout, the attention dropout
@@ -25,7 +27,7 @@
  *   gat_net.<l>.linear_proj.weight  (H*F, K)   stored here transposed, as W (K, H*F)
  *   gat_net.<l>.scoring_fn_target   (1, H, F)  a_dst
  *   gat_net.<l>.scoring_fn_source   (1, H, F)  a_src
- *   gat_net.<l>.bias                (H*F) hidden, (F) last layer      when cfg.bias
+ *   gat_net.<l>.bias                (H*F) concatenating, (F) averaging when cfg.bias
  *   gat_net.<l>.skip_proj.weight    (H*F, K)   stored transposed      when cfg.skip
  * A GATv2 layer (cfg.attention_type = GAT_ATTENTION_GATV2, PyG GATv2Conv) has instead of the
  * two scoring vectors:
@@ -77,6 +79,11 @@ typedef enum {
 const char *gat_attention_impl_name(int impl);
 int gat_attention_impl_parse(const char *name);
 
+/* How a layer combines its heads (gat_config.concat_heads). */
+#define GAT_HEADS_DEFAULT 0
+#define GAT_HEADS_CONCAT 1
+#define GAT_HEADS_MEAN (-1)
+
 /* What the attention scores are: part of the model (model files record it as metadata
  * "attention"). */
 typedef enum {
@@ -103,6 +110,8 @@ typedef struct gat_config {
     float attention_dropout;           /* on attention coefficients only; < 0: dropout (the default) */
     int no_projection_dropout;         /* 1: no dropout on the projections z (PyG GATConv's recipe) */
     float slope;                       /* LeakyReLU negative slope (0.2) */
+    int concat_heads[GAT_MAX_LAYERS];  /* GAT_HEADS_CONCAT or GAT_HEADS_MEAN; 0 = the default for the
+                                          layer's place: hidden layers concatenate, the last averages */
     int attention_impl;                /* gat_attention_impl (GAT_ATTENTION_FUSED); not part of the model */
     int attention_type;                /* gat_attention_type (GAT_ATTENTION_GAT) */
     int share_weights;                 /* gatv2: W_dst is W (PyG share_weights=True); no tensor of its own */
@@ -114,6 +123,15 @@ gat_config gat_config_default(int64_t n_in, int64_t n_classes);
 /* Check a configuration; messages start with the field they are about ("config.heads: layer 1 has
  * 0 heads (allowed 1..64)"), which a program can map to its own option names. */
 int gat_config_check(const gat_config *cfg, gat_error *err);
+/* 1 when layer l concatenates its heads, 0 when it averages them. */
+int gat_config_concat(const gat_config *cfg, int l);
+/* Every layer's choice as "true,true,false" (the form gat train --concat_heads and the model
+ * file's concat_heads take) into buf; parse reads it back into cfg->concat_heads for
+ * cfg->n_layers layers and returns 0, or -1 when s is not such a list of n_layers values. */
+void gat_config_concat_format(const gat_config *cfg, char *buf, size_t size);
+int gat_config_concat_parse(gat_config *cfg, const char *s);
+/* Layer l's input width (n_in, or layer l-1's output width) and output width (H*F when it
+ * concatenates, F when it averages; the last layer's is the number of classes). */
 int64_t gat_config_in_width(const gat_config *cfg, int l);
 int64_t gat_config_out_width(const gat_config *cfg, int l);
 /* The dropout probability of layer inputs and projections, and that of the attention
@@ -182,8 +200,10 @@ typedef struct gat_layer_acts {
     uint8_t *t_mask;                   /* (N*H*F) gatv2 */
     float *att;                        /* (nnz_graph, H) softmax before dropout */
     uint8_t *att_mask;                 /* (nnz_graph, H) */
-    float *out;                        /* (N, H*F) aggregation + skip; hidden layers: then + bias, ELU */
-    float *y;                          /* (N, out width): the layer's output (aliases out when hidden) */
+    float *out;                        /* (N, H*F) aggregation + skip; concatenating layers: then + bias
+                                          (and ELU when hidden) */
+    float *y;                          /* (N, out width): the layer's output (aliases out when it
+                                          concatenates) */
 } gat_layer_acts;
 
 typedef struct gat_acts {

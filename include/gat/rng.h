@@ -34,6 +34,8 @@ static inline uint64_t gat_mix64(uint64_t z) {
  *   generated graph (gat generate graph): weights, classes, splits
  *                              gat_rng_key(seed, GAT_STREAM_GEN_WEIGHT | _CLASS | _SPLIT, 0, 0)  node
  *     its edges, features      gat_rng_key(seed, GAT_STREAM_GEN_EDGE | _FEAT, node, 0)  draw of that node
+ *   dictionary lookup (gat generate dictionary-lookup): values of an instance
+ *                              gat_rng_key(seed, GAT_STREAM_GEN_LOOKUP, instance, 0)  position (Fisher-Yates)
  *   sampled epoch order        gat_rng_key(seed, GAT_STREAM_BATCH_ORDER, epoch, 0)   position (Fisher-Yates)
  *   sampled training step      step = gat_rng_key(seed, GAT_STREAM_BATCH_STEP, epoch, batch)   (dropout sites as above)
  *   neighbour sample           gat_rng_key(gat_rng_key(seed, GAT_STREAM_NEIGHBOURS, epoch, batch), node, 0, 0)   draw
@@ -54,6 +56,7 @@ static inline uint64_t gat_mix64(uint64_t z) {
 #define GAT_STREAM_BATCH_ORDER 0x0bdeull
 #define GAT_STREAM_BATCH_STEP 0x5b7eull
 #define GAT_STREAM_NEIGHBOURS 0x5a3b1eull
+#define GAT_STREAM_GEN_LOOKUP 0x100cull
 /* Dropout sites within a step (the second coordinate of a site key is the layer). */
 enum { GAT_DROPOUT_INPUT = 1, GAT_DROPOUT_PROJ = 2, GAT_DROPOUT_ATT = 3, GAT_DROPOUT_PROJ_DST = 4 /* gatv2 */ };
 

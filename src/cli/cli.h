@@ -52,6 +52,9 @@ int gat_opt_float(int argc, char **argv, int *i, const char *name, double lo, do
 /* Largest value of a list entry (heads, features). */
 #define GAT_OPT_LIST_MAX 1000000
 int gat_opt_int_list(int argc, char **argv, int *i, const char *name, int max, int64_t *out, int *n);
+/* Comma-separated true/false values (true, false, yes, no, on, off, 1, 0), at most max of
+ * them ("true,true,false"); returns count in *n, out[k] 1 or 0. */
+int gat_opt_bool_list(int argc, char **argv, int *i, const char *name, int max, int *out, int *n);
 
 
 

@@ -134,7 +134,8 @@ int gat_cmd_explain(int argc, char **argv) {
         const int last = l == c->n_layers - 1;
         printf("\nlayer %d: %lld heads x %lld features from %lld inputs, LeakyReLU slope %g, %s\n", l, (long long)h,
                (long long)f, (long long)kin, (double)c->slope,
-               last ? "last layer (heads averaged, + bias)" : "hidden (heads concatenated, + bias, ELU)");
+               last ? (gat_config_concat(c, l) ? "last layer (heads concatenated, + bias)" : "last layer (heads averaged, + bias)")
+                    : (gat_config_concat(c, l) ? "hidden (heads concatenated, + bias, ELU)" : "hidden (heads averaged, + bias, ELU)"));
         float agg[4096]; /* the aggregation of every head, recomputed from alpha and z */
         const int fits = mw <= 4096;
         for (int64_t hh = 0; hh < h; hh++) {
@@ -205,36 +206,37 @@ int gat_cmd_explain(int argc, char **argv) {
         if (h > max_heads) printf(" (%lld more heads, computed alike: --max-heads %lld)\n", (long long)(h - max_heads), (long long)h);
         if (c->skip) printf(" + skip connection (%s)\n", gat_config_skip_identity(c, l) ? "identity: + x" : "projected: + W_skip x");
         const float *bias = m.p[l].bias;
-        if (!last) {
-            if (fits && mw <= 32) {
-                vec(" concatenated heads: ", agg, mw);
-                printf("\n");
-                if (bias) { vec(" + bias ", bias, mw); printf("\n"); }
-            }
-            if (mw <= 32) { vec(" ELU -> y = ", L->y + i * mw, mw); printf("  (ELU(v) = v if v > 0, else exp(v) - 1)\n"); }
-            else printf(" ELU -> y: %lld values (first: %.4f)\n", (long long)mw, (double)L->y[i * mw]);
-        } else {
-            if (fits && f <= 32) {
-                float mean[32];
-                for (int64_t t = 0; t < f; t++) {
-                    mean[t] = 0.0f;
-                    for (int64_t hh = 0; hh < h; hh++) mean[t] += agg[hh * f + t];
-                    mean[t] /= (float)h;
+        const int concat = gat_config_concat(c, l);
+        const int64_t ow = gat_config_out_width(c, l);
+        if (fits && ow <= 32) {
+            float comb[32];
+            for (int64_t t = 0; t < ow; t++) {
+                if (concat) {
+                    comb[t] = agg[t];
+                } else {
+                    comb[t] = 0.0f;
+                    for (int64_t hh = 0; hh < h; hh++) comb[t] += agg[hh * f + t];
+                    comb[t] /= (float)h;
                 }
-                vec(" mean over heads: ", mean, f);
-                printf("\n");
-                if (bias) { vec(" + bias ", bias, f); printf("\n"); }
             }
-            const float *y = L->y + i * f;
-            if (f <= 32) { vec(" logits = ", y, f); printf("\n"); }
+            vec(concat ? " concatenated heads: " : " mean over heads: ", comb, ow);
+            printf("\n");
+            if (bias) { vec(" + bias ", bias, ow); printf("\n"); }
+        }
+        if (!last) {
+            if (ow <= 32) { vec(" ELU -> y = ", L->y + i * ow, ow); printf("  (ELU(v) = v if v > 0, else exp(v) - 1)\n"); }
+            else printf(" ELU -> y: %lld values (first: %.4f)\n", (long long)ow, (double)L->y[i * ow]);
+        } else {
+            const float *y = L->y + i * ow;
+            if (ow <= 32) { vec(" logits = ", y, ow); printf("\n"); }
             float ymax = y[0], z = 0.0f;
             int64_t best = 0;
-            for (int64_t t = 1; t < f; t++)
+            for (int64_t t = 1; t < ow; t++)
                 if (y[t] > ymax) { ymax = y[t]; best = t; }
-            for (int64_t t = 0; t < f; t++) z += expf(y[t] - ymax);
-            if (f <= 32) {
+            for (int64_t t = 0; t < ow; t++) z += expf(y[t] - ymax);
+            if (ow <= 32) {
                 printf(" softmax = [");
-                for (int64_t t = 0; t < f; t++) printf("%s%.4f", t ? " " : "", (double)(expf(y[t] - ymax) / z));
+                for (int64_t t = 0; t < ow; t++) printf("%s%.4f", t ? " " : "", (double)(expf(y[t] - ymax) / z));
                 printf("]\n");
             }
             const char *pn = ds.class_names ? ds.class_names[best] : NULL;

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "gat/graphgen.h"
+#include "gat/lookupgen.h"
 #include "gat/ppigen.h"
 
 static void graph_usage(FILE *fp) {
@@ -167,6 +168,69 @@ static int generate_ppi(int argc, char **argv) {
     return 0;
 }
 
+static void lookup_usage(FILE *fp) {
+    const gat_lookupgen_options d = gat_lookupgen_options_default();
+    fprintf(fp,
+        "usage: gat generate dictionary-lookup --out DIR [options]\n\n"
+        "Write the DictionaryLookup task of Brody, Alon and Yahav (ICLR 2022), where attention must\n"
+        "be dynamic: INSTANCES disjoint complete bipartite graphs, K keys -> K queries each. Key i has\n"
+        "the id i and a value (a random permutation of 0..K-1 per instance); query i has the id i and\n"
+        "the label of key i's value (K classes). Features (dense, 2K): one-hot id, and for keys the\n"
+        "one-hot value. Only queries are in the splits: the first instances train, then validation,\n"
+        "then test. GAT ranks the keys alike for every query and cannot solve it; GATv2 can\n"
+        "(gat train --attention_type gatv2). The same options and seed give the same files.\n\n"
+        "  --out DIR             the dataset folder to write (created)\n"
+        "  --keys K              keys (= queries = classes) per instance (default: %lld)\n"
+        "  --instances N         instances (default: %lld)\n"
+        "  --val-fraction X      share of the instances for validation (default: %g)\n"
+        "  --test-fraction X     share of the instances for test (default: %g)\n"
+        "  --seed N              seed of the value permutations (default: %llu)\n"
+        "  --quiet               print nothing but errors\n"
+        "  --help                this text\n",
+        (long long)d.keys, (long long)d.instances, d.val_fraction, d.test_fraction, (unsigned long long)d.seed);
+}
+
+static int generate_lookup(int argc, char **argv) {
+    gat_lookupgen_options o = gat_lookupgen_options_default();
+    const char *out = NULL;
+    int quiet = 0;
+    for (int i = 0; i < argc; i++) {
+        int r;
+        int64_t v;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            lookup_usage(stdout);
+            return 0;
+        }
+#define TRY(expr) if ((r = (expr)) != 0) { if (r < 0) return 2; continue; }
+        TRY(gat_opt_str(argc, argv, &i, "out", &out));
+        TRY(gat_opt_int(argc, argv, &i, "keys", 2, 1000, &o.keys));
+        TRY(gat_opt_int(argc, argv, &i, "instances", 3, 10000000, &o.instances));
+        TRY(gat_opt_float(argc, argv, &i, "val_fraction", 1e-9, 0.999999, &o.val_fraction));
+        TRY(gat_opt_float(argc, argv, &i, "test_fraction", 1e-9, 0.999999, &o.test_fraction));
+        if ((r = gat_opt_int(argc, argv, &i, "seed", 0, INT64_MAX, &v)) != 0) {
+            if (r < 0) return 2;
+            o.seed = (uint64_t)v;
+            continue;
+        }
+        TRY(gat_opt_flag(argc, argv, &i, "quiet", &quiet));
+#undef TRY
+        return gat_cli_usage_error("gat generate dictionary-lookup: unknown option '%s' (see 'gat generate "
+                                   "dictionary-lookup --help')", argv[i]);
+    }
+    if (!out)
+        return gat_cli_usage_error("gat generate dictionary-lookup: --out DIR is required (see 'gat generate "
+                                   "dictionary-lookup --help')");
+    gat_error err = {0};
+    gat_lookupgen_stats st;
+    if (gat_lookupgen_write(out, &o, &st, &err)) return gat_cli_fail(&err);
+    if (!quiet)
+        printf("Wrote %s: %lld instances of %lld keys and %lld queries, %lld nodes, %lld edges, %lld classes; "
+               "train/val/test %lld/%lld/%lld queries\n", out, (long long)o.instances, (long long)o.keys,
+               (long long)o.keys, (long long)st.n_nodes, (long long)st.n_edges, (long long)o.keys,
+               (long long)st.split_size[0], (long long)st.split_size[1], (long long)st.split_size[2]);
+    return 0;
+}
+
 typedef struct {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -176,6 +240,7 @@ typedef struct {
 static const generate_kind kinds[] = {
     {"graph", generate_graph, "one large graph: power-law degrees, classes with homophily, informative features"},
     {"ppi-like", generate_ppi, "a collection of graphs shaped like PPI (multi-label), in the PPI folder format"},
+    {"dictionary-lookup", generate_lookup, "keys and queries where attention must be dynamic (GATv2 vs GAT)"},
 };
 
 static void usage(FILE *fp) {

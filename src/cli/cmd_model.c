@@ -136,7 +136,8 @@ int gat_cmd_info(int argc, char **argv) {
     printf("layers:     %d\n", c->n_layers);
     for (int l = 0; l < c->n_layers; l++)
         printf("  layer %d:  %lld -> %lld heads x %lld features (%s)%s\n", l, (long long)gat_config_in_width(c, l),
-               (long long)c->heads[l], (long long)c->features[l], l == c->n_layers - 1 ? "mean" : "concat, ELU",
+               (long long)c->heads[l], (long long)c->features[l], gat_config_concat(c, l) ? (l == c->n_layers - 1 ? "concat" : "concat, ELU")
+                                                                : (l == c->n_layers - 1 ? "mean" : "mean, ELU"),
                c->skip ? (gat_config_skip_identity(c, l) ? ", identity skip" : ", projected skip") : "");
     printf("attention:  %s%s\n", c->attention_type == GAT_ATTENTION_GATV2
            ? "gatv2 (Brody et al. 2022: e_ij = a . LeakyReLU(W x_j + W_dst x_i))"

@@ -24,6 +24,7 @@ typedef struct {
     int64_t console_log_freq, checkpoint_freq;  /* -1 until set: the defaults depend on the dataset */
     int64_t layers, heads[GAT_MAX_LAYERS], features[GAT_MAX_LAYERS + 1];
     int n_heads, n_features, skip, bias;
+    int concat[GAT_MAX_LAYERS], n_concat; /* --concat_heads, 0 values: the default */
     double dropout;
     double feature_dropout, attention_dropout; /* -1: as --dropout */
     int projection_dropout;            /* -1 until set: true full batch, false on sampled mini-batches */
@@ -86,6 +87,9 @@ static void train_usage(FILE *fp) {
         "  --add_skip_connection           skip connections (default: %s)\n"
         "  --bias BOOL                     bias in every layer (default: %s)\n"
         "  --dropout P                     dropout on inputs, projections and attention (default: %g)\n"
+        "  --concat_heads LIST             per layer, whether the heads are concatenated (width heads x features)\n"
+        "                                  or averaged (width features), PyG GATConv's concat: true,false for 2\n"
+        "                                  layers (default: true for hidden layers, false for the last)\n"
         "  --feature_dropout P             dropout on each layer's input and projection (default: --dropout)\n"
         "  --attention_dropout P           dropout on the attention coefficients, PyG GATConv's dropout\n"
         "                                  (default: --dropout)\n"
@@ -196,6 +200,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
             a->dropout = d;
             continue;
         }
+        TRY(gat_opt_bool_list(argc, argv, &i, "concat_heads", GAT_MAX_LAYERS, a->concat, &a->n_concat));
         TRY(gat_opt_float(argc, argv, &i, "feature_dropout", 0, 0.99, &a->feature_dropout));
         TRY(gat_opt_float(argc, argv, &i, "attention_dropout", 0, 0.99, &a->attention_dropout));
         if ((r = gat_opt_bool(argc, argv, &i, "keep_best", &flag)) != 0) {
@@ -303,6 +308,11 @@ static int build_config(const train_args *a, const gat_dataset *ds, gat_config *
     } else {
         for (int l = 0; l < c->n_layers; l++) c->heads[l] = l == c->n_layers - 1 ? d.heads[d.n_layers - 1] : d.heads[0];
     }
+    if (a->n_concat) {
+        if (a->n_concat != c->n_layers)
+            return gat_error_set(err, GAT_EINVAL, "--concat_heads: %d values for %d layers", a->n_concat, c->n_layers);
+        for (int l = 0; l < c->n_layers; l++) c->concat_heads[l] = a->concat[l] ? GAT_HEADS_CONCAT : GAT_HEADS_MEAN;
+    }
     if (a->n_features) {
         const int64_t *f = a->features;
         int n = a->n_features;
@@ -320,9 +330,16 @@ static int build_config(const train_args *a, const gat_dataset *ds, gat_config *
     } else {
         for (int l = 0; l < c->n_layers; l++) c->features[l] = l == c->n_layers - 1 ? ds->n_classes : d.features[0];
     }
-    if (c->features[c->n_layers - 1] != ds->n_classes)
+    const int last = c->n_layers - 1;
+    if (gat_config_concat(c, last) && c->heads[last] > 1 && gat_config_out_width(c, last) != ds->n_classes)
+        return gat_error_set(err, GAT_EINVAL, "--concat_heads: the last layer concatenates %lld heads of %lld features, "
+                             "%lld outputs, but dataset '%s' has %lld classes (average its heads, give it 1 head, or "
+                             "heads x features = %lld with --num_features_per_layer)", (long long)c->heads[last],
+                             (long long)c->features[last], (long long)gat_config_out_width(c, last), ds->name,
+                             (long long)ds->n_classes, (long long)ds->n_classes);
+    if (gat_config_out_width(c, last) != ds->n_classes)
         return gat_error_set(err, GAT_EINVAL, "--num_features_per_layer: the last layer has %lld features but dataset "
-                             "'%s' has %lld classes", (long long)c->features[c->n_layers - 1], ds->name,
+                             "'%s' has %lld classes", (long long)c->features[last], ds->name,
                              (long long)ds->n_classes);
     return gat_config_check(c, err);
 }
@@ -370,6 +387,8 @@ static const char *metric_names_f1[] = {"training_loss", "training_micro_f1", "v
 static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds, int threads, const char *model_path,
                        gat_error *err) {
     const train_args *a = t->a;
+    char concat[8 * GAT_MAX_LAYERS];
+    gat_config_concat_format(c, concat, sizeof concat);
     const gat_param params[] = {
         {.key = "dataset_name", .type = GAT_PARAM_STRING, .s = ds->name},
         {.key = "dataset_path", .type = GAT_PARAM_STRING, .s = ds->path},
@@ -387,6 +406,7 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "add_skip_connection", .type = GAT_PARAM_BOOL, .i = c->skip},
         {.key = "bias", .type = GAT_PARAM_BOOL, .i = c->bias},
         {.key = "dropout", .type = GAT_PARAM_FLOAT, .f = c->dropout},
+        {.key = "concat_heads", .type = GAT_PARAM_STRING, .s = concat},
         {.key = "feature_dropout", .type = GAT_PARAM_FLOAT, .f = gat_config_feature_dropout(c)},
         {.key = "attention_dropout", .type = GAT_PARAM_FLOAT, .f = gat_config_attention_dropout(c)},
         {.key = "projection_dropout", .type = GAT_PARAM_BOOL, .i = !c->no_projection_dropout},

@@ -18,6 +18,7 @@ static const char *const lib_to_option[][2] = {
     {"train.batch_size: ", "--batch_size: "},
     {"config.attention_impl: ", "--attention_impl: "}, {"config.slope: ", "--negative_slope: "},
     {"train.shards: ", "--shards: "},
+    {"config.concat_heads: ", "--concat_heads: "},
     {"config.attention_type: ", "--attention_type: "}, {"config.share_weights: ", "--share_weights: "},
     {"config.feature_dropout: ", "--feature_dropout: "}, {"config.attention_dropout: ", "--attention_dropout: "},
 };
@@ -193,6 +194,36 @@ int gat_opt_int_list(int argc, char **argv, int *i, const char *name, int max, i
         }
     }
     if (k == 0) { gat_cli_usage_error("option --%s: empty list", name); return -1; }
+    *n = k;
+    return 1;
+}
+
+int gat_opt_bool_list(int argc, char **argv, int *i, const char *name, int max, int *out, int *n) {
+    if (!gat_opt_is(argv[*i], name)) return 0;
+    const char *v = opt_value(argc, argv, i, name);
+    if (!v) return -1;
+    int k = 0;
+    const char *p = v;
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char word[16];
+        if (len == 0 || len >= sizeof word) {
+            gat_cli_usage_error("option --%s: '%s' is not a list of true/false like true,false", name, v);
+            return -1;
+        }
+        memcpy(word, p, len);
+        word[len] = 0;
+        int b;
+        if (parse_bool(word, &b)) {
+            gat_cli_usage_error("option --%s: '%s' is not true/false (true, false, yes, no, on, off, 1, 0)", name, word);
+            return -1;
+        }
+        if (k == max) { gat_cli_usage_error("option --%s: more than %d values", name, max); return -1; }
+        out[k++] = b;
+        if (!end) break;
+        p = end + 1;
+    }
     *n = k;
     return 1;
 }

@@ -214,7 +214,7 @@ int gat_infer_chunked(const gat_model *m, const gat_input *in, const gat_graph *
                 }
             }
             float *y = cb.out;
-            if (last) {
+            if (!gat_config_concat(c, l)) {
                 gat_head_mean_forward(cb.y, cb.out, T, h, f);
                 y = cb.y;
             }

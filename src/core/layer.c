@@ -16,7 +16,8 @@ int64_t gat_reduce_block(int64_t n) {
 typedef struct layer_ctx {
     int64_t h, f;                      /* first: gat_shape_args */
     int64_t n, k, m, ow;
-    int last, skip_identity, skip_proj, drop, zdrop; /* zdrop: dropout on the projections too */
+    int last, mean, skip_identity, skip_proj, drop; /* last: no ELU; mean: heads averaged */
+    int zdrop;                         /* dropout on the projections too (drop and not no_projection_dropout) */
     float p, scale;
     uint32_t thr;
     gat_layer_keys keys;
@@ -56,6 +57,7 @@ static void ctx_init(layer_ctx *c, const gat_model *mdl, gat_acts *a, int l, con
     c->m = c->h * c->f;
     c->ow = gat_config_out_width(cfg, l);
     c->last = l == cfg->n_layers - 1;
+    c->mean = !gat_config_concat(cfg, l);
     c->skip_identity = gat_config_skip_identity(cfg, l);
     c->skip_proj = cfg->skip && !c->skip_identity;
     c->drop = p > 0.0f;
@@ -296,7 +298,7 @@ void gat_dense_projection(float *z, const float *x, const float *w, int64_t n, i
     }
 }
 
-/* One target: attention, then skip, head mean or concatenation, bias, ELU. */
+/* One target: attention, then skip, head mean or concatenation, bias, ELU (hidden layers). */
 GAT_INLINE void attend_body(const void *v, int64_t b, int64_t e, int64_t h, int64_t f) {
     const layer_ctx *c = v;
     const int64_t m = h * f;
@@ -312,18 +314,19 @@ GAT_INLINE void attend_body(const void *v, int64_t b, int64_t e, int64_t h, int6
             const float *restrict tr = c->tmp + i * m;
             for (int64_t q = 0; q < m; q++) o[q] += tr[q];
         }
-        if (c->last) {
+        if (c->mean) {
             float *restrict yr = c->y + i * f;
             const float inv = 1.0f / (float)h;
             for (int64_t q = 0; q < f; q++) {
                 float s = 0.0f;
                 for (int64_t hh = 0; hh < h; hh++) s += o[hh * f + q];
-                yr[q] = s * inv + (c->bias ? c->bias[q] : 0.0f);
+                const float t = s * inv + (c->bias ? c->bias[q] : 0.0f);
+                yr[q] = c->last || t > 0.0f ? t : gat_expf(t) - 1.0f;
             }
-        } else {
+        } else { /* y aliases out */
             for (int64_t q = 0; q < m; q++) {
                 float t = o[q] + (c->bias ? c->bias[q] : 0.0f);
-                o[q] = t > 0.0f ? t : gat_expf(t) - 1.0f;
+                o[q] = c->last || t > 0.0f ? t : gat_expf(t) - 1.0f;
             }
         }
     }
@@ -361,7 +364,7 @@ void gat_layer_forward(const gat_model *mdl, gat_acts *a, int l, const gat_input
 
 /* ---- backward ---- */
 
-/* One block of rows: ELU backward (hidden) or head-mean backward (last) into dout, the
+/* One block of rows: ELU backward (hidden), then head-mean backward (averaging) into dout, the
  * block's bias sums; for l > 0, dx set to the identity skip's gradient or zero; ds_dst zero
  * (targets overwrite it). */
 GAT_HOT_KERNEL static void out_grad_chunk(void *v, int64_t b, int64_t e) {
@@ -380,7 +383,7 @@ GAT_HOT_KERNEL static void out_grad_chunk(void *v, int64_t b, int64_t e) {
         if (part)
             for (int64_t q = 0; q < ow; q++) part[q] += d[q];
         const float *restrict dout = d;
-        if (c->last) {
+        if (c->mean) {
             float *restrict dr = c->dout + r * m;
             for (int64_t hh = 0; hh < h; hh++)
                 for (int64_t q = 0; q < f; q++) dr[hh * f + q] = d[q] * inv;
@@ -519,7 +522,7 @@ void gat_layer_backward(gat_model *mdl, gat_acts *a, int l, const gat_input *in,
     c.xin = L->xin;
     c.dy = dy;
     c.dx = l > 0 ? dx : NULL;
-    c.dout = c.last ? a->dout : dy;
+    c.dout = c.mean ? a->dout : dy;
     c.dz = a->dz;
     c.ds_dst = a->ds_dst;
     c.B.dout = c.dout;

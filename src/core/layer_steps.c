@@ -8,8 +8,8 @@
  *   s_dst[i,h] = z[i,h,:] . a_dst[h,:]
  *   out = attention(s_src, s_dst, z)                   LeakyReLU, masked softmax, dropout, sum
  *   out += x' (identity skip) or x' W_skip (projected skip)
- *   hidden layer: y = ELU(out + bias), heads concatenated (N, H*F)
- *   last layer:   y = mean over heads of out + bias    (N, F)
+ *   y = out + bias, heads concatenated (N, H*F), or y = mean over heads of out + bias (N, F)
+ *   hidden layer: y = ELU(y)
  *
  * Backward runs the same list upside down, each op's backward after the next one's. */
 #include "layer_steps.h"
@@ -24,7 +24,7 @@ void gat_layer_steps_forward(const gat_model *mdl, gat_acts *a, int l, const gat
     const float pz = cfg->no_projection_dropout ? 0.0f : p; /* the projections' dropout */
     const int64_t n = in->n, h = cfg->heads[l], f = cfg->features[l], m = h * f;
     const int64_t k = gat_config_in_width(cfg, l);
-    const int last = l == cfg->n_layers - 1;
+    const int last = l == cfg->n_layers - 1, mean = !gat_config_concat(cfg, l);
     const int skip_identity = gat_config_skip_identity(cfg, l), skip_proj = cfg->skip && !skip_identity;
     const gat_csr *x = l == 0 ? in->sparse : NULL;
     const int v2 = cfg->attention_type == GAT_ATTENTION_GATV2;
@@ -73,14 +73,11 @@ void gat_layer_steps_forward(const gat_model *mdl, gat_acts *a, int l, const gat
     if (skip_identity) gat_skip_identity_forward(L->out, L->xin, n, h, f);
     if (skip_proj)
         for (int64_t e = 0; e < n * m; e++) L->out[e] += a->tmp[e];
-    /* 7. heads: mean (last layer) or concatenation (hidden: out is already (N, H*F)), bias, ELU */
-    if (last) {
-        gat_head_mean_forward(L->y, L->out, n, h, f);
-        if (P->bias) gat_bias_forward(L->y, P->bias, n, f);
-    } else {
-        if (P->bias) gat_bias_forward(L->out, P->bias, n, m);
-        gat_elu_forward(L->out, L->out, (size_t)(n * m));
-    }
+    /* 7. heads: mean, or concatenation (out is already (N, H*F), y aliases it), bias, ELU (hidden) */
+    if (mean) gat_head_mean_forward(L->y, L->out, n, h, f);
+    const int64_t ow = mean ? f : m;
+    if (P->bias) gat_bias_forward(L->y, P->bias, n, ow);
+    if (!last) gat_elu_forward(L->y, L->y, (size_t)(n * ow));
 }
 
 void gat_layer_steps_backward(gat_model *mdl, gat_acts *a, int l, const gat_input *in, const gat_graph *g, float *dy,
@@ -91,18 +88,18 @@ void gat_layer_steps_backward(gat_model *mdl, gat_acts *a, int l, const gat_inpu
     const float pz = cfg->no_projection_dropout ? 0.0f : p; /* the projections' dropout */
     const int64_t n = in->n, h = cfg->heads[l], f = cfg->features[l], m = h * f;
     const int64_t k = gat_config_in_width(cfg, l), ow = gat_config_out_width(cfg, l);
-    const int last = l == cfg->n_layers - 1;
+    const int last = l == cfg->n_layers - 1, mean = !gat_config_concat(cfg, l);
     const int skip_identity = gat_config_skip_identity(cfg, l), skip_proj = cfg->skip && !skip_identity;
     const gat_csr *x = l == 0 ? in->sparse : NULL;
     const gat_csc_index *csc = plan && x ? &plan->csc0 : &in->csc;
     const int v2 = cfg->attention_type == GAT_ATTENTION_GATV2;
     if (l == 0) dx = NULL; /* nothing to propagate into the data */
 
-    /* 7. ELU and bias (hidden), bias and head mean (last): dout = d loss / d out (N, H*F) */
+    /* 7. ELU (hidden), bias, head mean (averaging layers): dout = d loss / d out (N, H*F) */
     float *dout = dy;
     if (!last) gat_elu_backward(dy, dy, L->y, (size_t)(n * ow));
     if (G->bias) gat_bias_backward(G->bias, dy, n, ow);
-    if (last) {
+    if (mean) {
         dout = a->dout;
         memset(dout, 0, (size_t)(n * m) * sizeof *dout);
         gat_head_mean_backward(dout, dy, n, h, f);

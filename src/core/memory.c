@@ -81,11 +81,13 @@ static double acts_bytes(const gat_config *c, double n, double nnz, double xnnz,
         b += 4.0 * nnz * h;                                   /* att */
         if (gat_config_attention_dropout(c) > 0) b += touched(nnz * h, att_frac[l], row * h); /* att_mask */
         b += 4.0 * n * mw;                                    /* out */
-        if (l == L - 1) b += 4.0 * n * ow;                    /* y */
+        if (!gat_config_concat(c, l)) b += 4.0 * n * ow;      /* y: its own buffer when the heads are averaged */
         wmax = fmax(wmax, fmax(k, mw));
         hmax = fmax(hmax, h);
     }
-    double last_mw = (double)(c->heads[L - 1] * c->features[L - 1]);
+    double last_mw = 0; /* dout: the widest layer that averages its heads */
+    for (int l = 0; l < L; l++)
+        if (!gat_config_concat(c, l)) last_mw = fmax(last_mw, (double)(c->heads[l] * c->features[l]));
     double wdy = 0; /* dy, dx carry layer outputs and inputs of layers >= 1 */
     for (int l = 1; l < L; l++) wdy = fmax(wdy, (double)gat_config_in_width(c, l));
     wdy = fmax(wdy, (double)gat_config_out_width(c, L - 1));
@@ -231,7 +233,7 @@ static double step_bytes(const gat_config *c, const gat_problem_size *ps, const 
         b += 8.0 * n * h;                                                   /* s_src, s_dst */
         b += (gat_config_attention_dropout(c) > 0 ? 5.0 : 4.0) * ent * h;                        /* att, att_mask */
         b += 4.0 * t * mw;                                                  /* out */
-        if (l == L - 1) b += 4.0 * t * ow;                                  /* y */
+        if (!gat_config_concat(c, l)) b += 4.0 * t * ow;                    /* y (heads averaged) */
         if (c->skip) b += 4.0 * n * mw;                                     /* tmp */
         wdz = fmax(wdz, mw);
         hmax = fmax(hmax, h);
@@ -248,7 +250,10 @@ static double step_bytes(const gat_config *c, const gat_problem_size *ps, const 
     double ent0 = hc->nodes[L - 1];
     for (int q = 0; q < L; q++) ent0 += hc->edges[q];
     b += 4.0 * n * (wa + wb);                                               /* dy, dx */
-    b += 4.0 * n * (double)(c->heads[L - 1] * c->features[L - 1]);          /* dout */
+    double dout_w = 0; /* dout: the widest layer that averages its heads */
+    for (int l = 0; l < L; l++)
+        if (!gat_config_concat(c, l)) dout_w = fmax(dout_w, (double)(c->heads[l] * c->features[l]));
+    b += 4.0 * n * dout_w;                                                  /* dout */
     b += 4.0 * n * wdz + 4.0 * n * hmax;                                    /* dz, ds_dst */
     if (c->attention_type == GAT_ATTENTION_GATV2) b += 4.0 * n * wdz;       /* dt */
     b += 4.0 * ent0 * hmax;                                                 /* scratch */

@@ -45,12 +45,44 @@ gat_config gat_config_default(int64_t n_in, int64_t n_classes) {
     return c;
 }
 
+int gat_config_concat(const gat_config *c, int l) {
+    const int v = c->concat_heads[l];
+    return v == GAT_HEADS_DEFAULT ? l != c->n_layers - 1 : v == GAT_HEADS_CONCAT;
+}
+
+void gat_config_concat_format(const gat_config *c, char *buf, size_t size) {
+    size_t n = 0;
+    if (size) buf[0] = 0;
+    for (int l = 0; l < c->n_layers && n < size; l++) {
+        int w = snprintf(buf + n, size - n, "%s%s", l ? "," : "", gat_config_concat(c, l) ? "true" : "false");
+        if (w < 0) break;
+        n += (size_t)w;
+    }
+}
+
+int gat_config_concat_parse(gat_config *c, const char *s) {
+    int l = 0, v[GAT_MAX_LAYERS];
+    for (;;) {
+        const char *end = strchr(s, ',');
+        size_t len = end ? (size_t)(end - s) : strlen(s);
+        if (l == GAT_MAX_LAYERS) return -1;
+        if (len == 4 && !strncmp(s, "true", 4)) v[l++] = GAT_HEADS_CONCAT;
+        else if (len == 5 && !strncmp(s, "false", 5)) v[l++] = GAT_HEADS_MEAN;
+        else return -1;
+        if (!end) break;
+        s = end + 1;
+    }
+    if (l != c->n_layers) return -1;
+    for (int k = 0; k < l; k++) c->concat_heads[k] = v[k];
+    return 0;
+}
+
 int64_t gat_config_in_width(const gat_config *c, int l) {
-    return l == 0 ? c->n_in : c->heads[l - 1] * c->features[l - 1];
+    return l == 0 ? c->n_in : gat_config_out_width(c, l - 1);
 }
 
 int64_t gat_config_out_width(const gat_config *c, int l) {
-    return l == c->n_layers - 1 ? c->features[l] : c->heads[l] * c->features[l];
+    return gat_config_concat(c, l) ? c->heads[l] * c->features[l] : c->features[l];
 }
 
 float gat_config_feature_dropout(const gat_config *c) {
@@ -76,6 +108,9 @@ int gat_config_check(const gat_config *c, gat_error *err) {
         if (c->features[l] < 1 || c->features[l] > 65536)
             return gat_error_set(err, GAT_EINVAL, "config.features: layer %d has %lld features (allowed 1..65536)",
                                  l, (long long)c->features[l]);
+        if (c->concat_heads[l] < GAT_HEADS_MEAN || c->concat_heads[l] > GAT_HEADS_CONCAT)
+            return gat_error_set(err, GAT_EINVAL, "config.concat_heads: layer %d has %d (allowed: -1 mean, 0 default, "
+                                 "1 concatenate)", l, c->concat_heads[l]);
         if (c->heads[l] * c->features[l] > 65536)
             return gat_error_set(err, GAT_EINVAL, "config.heads, config.features: layer %d has %lld heads x %lld features, wider than 65536", l,
                                  (long long)c->heads[l], (long long)c->features[l]);
@@ -322,7 +357,7 @@ int gat_acts_init_capacity(gat_acts *a, const gat_model *m, const gat_input *in,
         ALLOC(L->att, nnz * h);
         ALLOC(L->att_mask, nnz * h);
         ALLOC(L->out, n * mw);
-        if (l == c->n_layers - 1) ALLOC(L->y, n * ow);
+        if (!gat_config_concat(c, l)) ALLOC(L->y, n * ow);
         else L->y = L->out;
         wmax = k > wmax ? k : wmax;
         wmax = mw > wmax ? mw : wmax;

@@ -77,7 +77,9 @@ int gat_model_save(const char *path, const gat_model *m, const gat_model_meta *m
     list_str(v[nm], sizeof v[nm], c->features, c->n_layers, c->n_in);
     keys[nm++] = "num_features_per_layer";
     META("n_in", "%lld", (long long)c->n_in);
-    META("classes", "%lld", (long long)c->features[c->n_layers - 1]);
+    META("classes", "%lld", (long long)gat_config_out_width(c, c->n_layers - 1));
+    gat_config_concat_format(c, v[nm], sizeof v[nm]);
+    keys[nm++] = "concat_heads";
     META("skip", "%d", c->skip);
     META("bias", "%d", c->bias);
     float_str(v[nm], sizeof v[nm], c->dropout);
@@ -143,7 +145,7 @@ static const meta_key known_keys[] = {
     {"attention", K_STR},        {"share_weights", K_BOOL},       {"add_self_loops", K_BOOL},      {"normalize_features", K_BOOL},
     {"task", K_STR},             {"run", K_STR},                  {"seed", K_U64},
     {"git_commit", K_STR},       {"created", K_STR},              {"feature_dropout", K_PROB},
-    {"attention_dropout", K_PROB},
+    {"attention_dropout", K_PROB},   {"concat_heads", K_STR},
 };
 
 typedef struct {
@@ -317,8 +319,14 @@ static int meta_apply(const meta_reader *r, gat_config *c) {
     if ((s = meta_get(r, "leaky_relu_slope")) && !parse_double(s, &d)) c->slope = (float)d;
     const int L = c->n_layers;
     if ((rc = meta_check_count(r, "layers", L, "%lld layers"))) return rc;
+    /* absent (files before this key): hidden layers concatenate, the last averages */
+    if ((s = meta_get(r, "concat_heads")) && gat_config_concat_parse(c, s)) {
+        char what[64];
+        snprintf(what, sizeof what, "a list of %d true/false values, one per layer", L);
+        return meta_bad(r, "concat_heads", s, what);
+    }
     if ((rc = meta_check_count(r, "n_in", c->n_in, "%lld input features"))) return rc;
-    if ((rc = meta_check_count(r, "classes", c->features[L - 1], "%lld classes"))) return rc;
+    if ((rc = meta_check_count(r, "classes", gat_config_out_width(c, L - 1), "%lld classes"))) return rc;
     if ((s = meta_get(r, "skip")) && !parse_bool(s, &b) && b != c->skip)
         return meta_contradicts(r, "skip", s, c->skip ? "skip_proj tensors present" : "%lld skip_proj tensors", 0);
     if ((s = meta_get(r, "bias")) && !parse_bool(s, &b) && b != c->bias)
@@ -356,6 +364,7 @@ static int model_from_safetensors(const char *path, gat_safetensors st, gat_mode
                                   gat_error *err) {
     int rc = GAT_OK;
     meta_reader mr = {path, &st, err};
+    const char *s_concat;
     gat_config c;
     memset(&c, 0, sizeof c);
     c.slope = 0.2f;
@@ -433,7 +442,15 @@ static int model_from_safetensors(const char *path, gat_safetensors st, gat_mode
         int ok = t->array.ndim == mt->ndim;
         for (int k = 0; ok && k < mt->ndim; k++) ok = t->array.shape[k] == mt->shape[k];
         if (!ok) {
-            rc = gat_error_set(err, GAT_ESHAPE, "%s: tensor %s has the wrong shape for this architecture", path, mt->name);
+            char want[96], have[96];
+            int nw = 0, nh = 0;
+            for (int k = 0; k < mt->ndim; k++) nw += snprintf(want + nw, sizeof want - (size_t)nw, "%s%lld", k ? ", " : "", (long long)mt->shape[k]);
+            for (int k = 0; k < t->array.ndim && nh < 80; k++)
+                nh += snprintf(have + nh, sizeof have - (size_t)nh, "%s%lld", k ? ", " : "", (long long)t->array.shape[k]);
+            if (!nh) have[0] = 0;
+            rc = gat_error_set(err, GAT_ESHAPE, "%s: tensor %s has the wrong shape for this architecture: (%s), not (%s) "
+                               "(heads concatenated or averaged per layer: metadata concat_heads = %s)", path, mt->name, have,
+                               want, (s_concat = meta_get(&mr, "concat_heads")) ? s_concat : "absent, the default");
             goto done;
         }
         float *vals;
