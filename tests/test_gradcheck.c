@@ -476,6 +476,7 @@ static double obj_model(void *v) {
 /* A model on 25 nodes: layer 0 has h0 heads of f0 features (8 x 8 and f0 = 8 take the
  * specialised kernels), the last layer 2 heads of 3 classes (with 3 layers the middle one
  * is 3 x 6, an identity skip when skip is on); f_last = 8 gives 8 classes instead. */
+static int no_proj; /* test_model: cfg.no_projection_dropout (PyG GATConv's dropout sites) */
 /* Layer options test_model applies on top of its arguments (reset after each use). */
 static struct {
     float feature_dropout, attention_dropout; /* < 0: as dropout */
@@ -520,6 +521,7 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
     cfg.heads[2] = 2; cfg.features[2] = classes;
     cfg.skip = skip;
     cfg.dropout = dropout;
+    cfg.no_projection_dropout = no_proj;
     cfg.feature_dropout = opt.feature_dropout;
     cfg.attention_dropout = opt.attention_dropout;
     for (int l = 0; l < 3; l++) cfg.concat_heads[l] = opt.concat[l];
@@ -544,18 +546,35 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
     c.r = malloc(sizeof(float) * n * outs);
     fill(c.r, n * outs, 1);
     gat_model_forward(&c.m, &c.a, &c.in, &c.g, 1, c.key);
+    if (dropout > 0 && !sparse) {
+        /* the projections of layer 0 are its dropped input times W, dropped again unless
+         * no_projection_dropout: exactly x' W without, about a share p of zeros with */
+        const gat_layer_acts *L0 = &c.a.l[0];
+        const int64_t m0 = h0 * f0;
+        int64_t same = 0, zeros = 0;
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t j = 0; j < m0; j++) {
+                double zr = 0;
+                for (int64_t q = 0; q < k; q++) zr += (double)L0->xin[i * k + q] * (double)c.m.p[0].w[q * m0 + j];
+                same += fabs(zr - (double)L0->z[i * m0 + j]) <= 1e-4 * (1 + fabs(zr));
+                zeros += L0->z[i * m0 + j] == 0.0f && zr != 0.0;
+            }
+        if (no_proj) CHECK_MSG(same == n * m0, "no projection dropout: z = x' W at %lld of %lld", (long long)same, (long long)(n * m0));
+        else CHECK_MSG(zeros > n * m0 * dropout / 2, "projection dropout: %lld of %lld zeroed (p = %.1f)", (long long)zeros,
+                       (long long)(n * m0), (double)dropout);
+    }
     memset(c.m.grads, 0, c.m.n_params * sizeof(float));
     gat_model_backward(&c.m, &c.a, &c.in, &c.g, c.r);
     for (int i = 0; i < c.m.n_tensors; i++) {
         const gat_tensor *t = &c.m.tensors[i];
-        char what[224];
+        char what[240];
         char concat[32];
         gat_config_concat_format(&cfg, concat, sizeof concat);
-        snprintf(what, sizeof what, "model(%s%s,%s,%s,skip=%d,L=%d,p=%.1f,pf=%.2f,pa=%.2f,%lldx%lld,C=%lld,concat=%s) %s",
+        snprintf(what, sizeof what, "model(%s%s,%s,%s,skip=%d,L=%d,p=%.1f,pf=%.2f,pa=%.2f%s,%lldx%lld,C=%lld,concat=%s) %s",
                  gat_attention_type_name(model_type), model_share ? "+shared" : "", gat_attention_impl_name(impl),
                  sparse ? "sparse" : "dense", skip, layers, (double)dropout, (double)gat_config_feature_dropout(&cfg),
-                 (double)gat_config_attention_dropout(&cfg), (long long)h0, (long long)f0, (long long)classes, concat,
-                 t->name);
+                 (double)gat_config_attention_dropout(&cfg), no_proj ? ",not on z" : "", (long long)h0, (long long)f0,
+                 (long long)classes, concat, t->name);
         if (!t->trainable) {
             int zero = 1;
             for (size_t e2 = 0; e2 < t->size; e2++) zero &= c.m.grads[t->offset + e2] == 0.0f;
@@ -563,8 +582,8 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
             continue;
         }
         fd_check(what, c.m.params + t->offset, c.m.grads + t->offset, t->size, obj_model, &c, 24);
-        if (impl == GAT_ATTENTION_FUSED && layers == 2 && sparse && dropout > 0 && h0 == 8 && opt.feature_dropout < 0 &&
-            strstr(t->name, "scoring_fn"))
+        if (impl == GAT_ATTENTION_FUSED && !no_proj && layers == 2 && sparse && dropout > 0 && h0 == 8 &&
+            opt.feature_dropout < 0 && strstr(t->name, "scoring_fn"))
             fd_self_test(what, c.m.params + t->offset, c.m.grads + t->offset, t->size, obj_model, &c, 24);
     }
     free(c.r);
@@ -684,6 +703,11 @@ int main(void) {
         opt.feature_dropout = 0.2f, opt.attention_dropout = 0.6f;
         test_model(1, 1, 2, 0.5f, 3, 8, 8, impl);
         opt.feature_dropout = opt.attention_dropout = -1.0f;
+        /* PyG GATConv's dropout sites: inputs and attention, not the projections */
+        no_proj = 1;
+        test_model(1, 0, 2, 0.5f, 8, 8, 3, impl);
+        test_model(0, 1, 2, 0.5f, 2, 3, 3, impl);
+        no_proj = 0;
     }
     /* GATv2 (its fused and edges forms; dense is refused): W, W_dst, a, bias, skip, through
      * hidden layers' inputs (3 layers), sparse and dense input, dropout on every site */
@@ -695,6 +719,9 @@ int main(void) {
         test_model(0, 1, 3, 0.0f, 2, 3, 3, impl);
         test_model(1, 1, 3, 0.3f, 2, 3, 3, impl);
         test_model(0, 0, 2, 0.3f, 8, 8, 8, impl);
+        no_proj = 1; /* neither z nor the target term t dropped (PyG GATv2Conv) */
+        test_model(0, 1, 2, 0.5f, 2, 3, 3, impl);
+        no_proj = 0;
     }
     model_share = 1;
     test_model(1, 0, 2, 0.3f, 2, 3, 3, GAT_ATTENTION_FUSED);

@@ -23,6 +23,10 @@ evaluated nodes with every in-edge (GATConv on bipartite (source, target) inputs
 
     python bench/peers/pyg_scale.py DATASET_DIR --epochs 30 [--threads 1]
     python bench/peers/pyg_scale.py DATASET_DIR --epochs 3 --batch-size 1024 --fanouts 15,10
+
+--projection-dropout P adds pytorch-GAT's third dropout site, on the projected features (what
+gat's --projection_dropout true does), for comparing the two recipes; --curve prints the
+validation accuracy after every epoch (epoch=E steps=S val_acc=A).
 """
 import argparse
 import resource
@@ -67,11 +71,26 @@ def load(d):
     return feats, ei, y, split
 
 
+class ProjectionDropout(torch.nn.Module):
+    """GATConv's projection followed by dropout: pytorch-GAT's dropout of z = x W, before the
+    scores and the aggregation read z."""
+
+    def __init__(self, lin, p):
+        super().__init__()
+        self.lin, self.p = lin, p
+
+    def forward(self, x):
+        return F.dropout(self.lin(x), self.p, self.training)
+
+
 class GAT(torch.nn.Module):
-    def __init__(self, k, c):
+    def __init__(self, k, c, proj_p=0.0):
         super().__init__()
         self.l1 = GATConv(k, 8, heads=8, dropout=0.6)
         self.l2 = GATConv(64, c, heads=1, concat=False, dropout=0.6)
+        if proj_p > 0:
+            for conv in (self.l1, self.l2):
+                conv.lin = ProjectionDropout(conv.lin, proj_p)
 
     def forward(self, x, ei):
         x = F.dropout(x, 0.6, self.training)
@@ -162,6 +181,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--batch-size", type=int, default=0)
     ap.add_argument("--fanouts", default="15,10")
+    ap.add_argument("--projection-dropout", type=float, default=0.0)
+    ap.add_argument("--curve", action="store_true")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -169,7 +190,7 @@ def main():
     feats, ei, y, (tr, va, te) = load(a.dir)
     n = feats.n
     load_s = time.perf_counter() - t0
-    m = GAT(feats.f, int(y.max()) + 1)
+    m = GAT(feats.f, int(y.max()) + 1, a.projection_dropout)
     opt = torch.optim.Adam(m.parameters(), lr=0.005, weight_decay=5e-4)
     times = []
     if a.batch_size <= 0:
@@ -184,8 +205,11 @@ def main():
             opt.step()
             m.eval()
             with torch.no_grad():
-                m(x, ei)
+                out = m(x, ei)
             times.append(time.perf_counter() - t)
+            if a.curve:
+                print(f"epoch={len(times)} steps={len(times)} val_acc={(out[va].argmax(1) == y[va]).float().mean().item():.4f}",
+                      flush=True)
         m.eval()
         with torch.no_grad():
             acc = (m(x, ei)[te].argmax(1) == y[te]).float().mean().item()
@@ -208,8 +232,12 @@ def main():
                 opt.step()
             m.eval()
             with torch.no_grad():
-                g.exact(m, feats, va)
+                out = g.exact(m, feats, va)
             times.append(time.perf_counter() - t)
+            if a.curve:
+                steps = len(times) * ((len(tr) + a.batch_size - 1) // a.batch_size)
+                print(f"epoch={len(times)} steps={steps} val_acc={(out.argmax(1) == y[va]).float().mean().item():.4f}",
+                      flush=True)
         m.eval()
         with torch.no_grad():
             acc = (g.exact(m, feats, te).argmax(1) == y[te]).float().mean().item()

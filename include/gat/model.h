@@ -9,6 +9,8 @@
  *   -> dropout(attention) -> aggregate -> (+ skip) -> concat/mean -> + bias -> ELU (hidden).
  * The input and projection dropouts use cfg.feature_dropout, the attention dropout
  * cfg.attention_dropout (PyTorch Geometric GATConv's `dropout`); each is cfg.dropout unless set.
+ * The dropout of the projections z is pytorch-GAT's (and the paper's); PyTorch Geometric's
+ * GATConv has none (its model drops the inputs, GATConv the attention): cfg.no_projection_dropout.
  *
  * Dropout masks are a pure function of (seed, training step, layer, site) and of what they drop:
  *   layer inputs and projections: element (node, column), node = the row's global id
@@ -106,6 +108,7 @@ typedef struct gat_config {
     float dropout;                     /* probability, on inputs, projections and attention */
     float feature_dropout;             /* on inputs and projections only; < 0: dropout (the default) */
     float attention_dropout;           /* on attention coefficients only; < 0: dropout (the default) */
+    int no_projection_dropout;         /* 1: no dropout on the projections z (PyG GATConv's recipe) */
     float slope;                       /* LeakyReLU negative slope (0.2) */
     int concat_heads[GAT_MAX_LAYERS];  /* GAT_HEADS_CONCAT or GAT_HEADS_MEAN; 0 = the default for the
                                           layer's place: hidden layers concatenate, the last averages */

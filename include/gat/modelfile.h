@@ -6,7 +6,8 @@
  *   format "gat-model", format_version "2", dataset, epochs, best_epoch, val_accuracy,
  *   test_accuracy ("" when not tested), layers, heads ("8,1"), features ("8,7"),
  *   num_features_per_layer ("1433,8,7", pytorch-GAT's form), num_heads_per_layer ("8,1"),
- *   n_in, classes, skip, bias, dropout, leaky_relu_slope, attention ("gat" or "gatv2"),
+ *   n_in, classes, skip, bias, dropout, projection_dropout ("false" when the projections were not
+ *   dropped, else absent), leaky_relu_slope, attention ("gat" or "gatv2"),
  *   share_weights ("true"/"false", gatv2 only), add_self_loops
  *   ("true"), normalize_features ("true"/"false", when known), task ("single-label" /
  *   "multi-label", when known), run (the run folder, when known), seed, git_commit, created

@@ -27,6 +27,7 @@ typedef struct {
     int concat[GAT_MAX_LAYERS], n_concat; /* --concat_heads, 0 values: the default */
     double dropout;
     double feature_dropout, attention_dropout; /* -1: as --dropout */
+    int projection_dropout;            /* -1 until set: true full batch, false on sampled mini-batches */
     double max_memory;                 /* bytes; 0 = what the machine has available */
     int64_t batch_size;                /* 0: full batch */
     const char *fanouts_arg;
@@ -92,6 +93,10 @@ static void train_usage(FILE *fp) {
         "  --feature_dropout P             dropout on each layer's input and projection (default: --dropout)\n"
         "  --attention_dropout P           dropout on the attention coefficients, PyG GATConv's dropout\n"
         "                                  (default: --dropout)\n"
+        "  --projection_dropout BOOL       the feature dropout on the projected features too, as pytorch-GAT and\n"
+        "                                  the paper; false = only on the layer inputs, as a PyG model with\n"
+        "                                  GATConv (default: true; false with sampled mini-batches of one graph,\n"
+        "                                  where it learns several times faster)\n"
         "  --negative_slope X              LeakyReLU slope of the attention scores, in [0, 1) (default: %g)\n",
         (long long)t.max_epochs, (long long)t.patience, t.lr, t.weight_decay, t.keep_best ? "true" : "false",
         (unsigned long long)t.seed, c.n_layers, heads, (long long)c.heads[0], (long long)c.heads[c.n_layers - 1],
@@ -154,6 +159,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
     a->bias = -1;
     a->dropout = -1;
     a->feature_dropout = a->attention_dropout = -1;
+    a->projection_dropout = -1;
     a->negative_slope = gat_config_default(1, 1).slope;
     for (int i = 0; i < argc; i++) {
         int r = 0, flag;
@@ -231,6 +237,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
         }
         TRY(gat_opt_flag(argc, argv, &i, "add_skip_connection", &a->skip));
         TRY(gat_opt_bool(argc, argv, &i, "bias", &a->bias));
+        TRY(gat_opt_bool(argc, argv, &i, "projection_dropout", &a->projection_dropout));
         TRY(gat_opt_bool(argc, argv, &i, "normalize_features", &a->normalize));
         TRY(gat_opt_flag(argc, argv, &i, "no_edges", &a->no_edges));
         TRY(gat_opt_flag(argc, argv, &i, "should_test", &a->should_test));
@@ -266,6 +273,9 @@ static void apply_defaults(train_args *a, const gat_dataset *ds) {
     if (a->skip < 0) a->skip = ppi ? 1 : cd.skip;
     if (a->bias < 0) a->bias = cd.bias;
     if (a->dropout < 0) a->dropout = ppi ? 0.0 : cd.dropout;
+    /* sampled mini-batches: PyG GATConv's dropout (inputs and attention), as NeighborLoader users
+     * train; dropping the projections too slows sampled training several times (README) */
+    if (a->projection_dropout < 0) a->projection_dropout = !(ds->n_graphs == 0 && a->batch_size > 0);
     if (ppi && !a->n_heads && a->layers == 3) {
         a->heads[0] = 4, a->heads[1] = 4, a->heads[2] = 6;
         a->n_heads = 3;
@@ -286,6 +296,7 @@ static int build_config(const train_args *a, const gat_dataset *ds, gat_config *
     c->dropout = (float)a->dropout;
     c->feature_dropout = (float)a->feature_dropout;
     c->attention_dropout = (float)a->attention_dropout;
+    c->no_projection_dropout = !a->projection_dropout;
     c->attention_impl = a->attention_impl;
     c->attention_type = a->attention_type;
     c->share_weights = a->share_weights;
@@ -398,6 +409,7 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "concat_heads", .type = GAT_PARAM_STRING, .s = concat},
         {.key = "feature_dropout", .type = GAT_PARAM_FLOAT, .f = gat_config_feature_dropout(c)},
         {.key = "attention_dropout", .type = GAT_PARAM_FLOAT, .f = gat_config_attention_dropout(c)},
+        {.key = "projection_dropout", .type = GAT_PARAM_BOOL, .i = !c->no_projection_dropout},
         {.key = "negative_slope", .type = GAT_PARAM_FLOAT, .f = c->slope},
         {.key = "attention_impl", .type = GAT_PARAM_STRING, .s = gat_attention_impl_name(c->attention_impl)},
         {.key = "attention_type", .type = GAT_PARAM_STRING, .s = gat_attention_type_name(c->attention_type)},
@@ -724,6 +736,7 @@ int gat_cmd_train(int argc, char **argv) {
         if (gat_config_feature_dropout(&cfg) != cfg.dropout || gat_config_attention_dropout(&cfg) != cfg.dropout)
             printf(" (features %g, attention %g)", (double)gat_config_feature_dropout(&cfg),
                    (double)gat_config_attention_dropout(&cfg));
+        if (cfg.no_projection_dropout && gat_config_feature_dropout(&cfg) > 0) printf(" (projections not dropped)");
         printf(", skip %s, %d thread%s, seed %llu\n", cfg.skip ? "on" : "off", threads, threads == 1 ? "" : "s", (unsigned long long)a.train.seed);
         if (a.batch_size > 0) {
             printf("Sampled mini-batches: %lld seed nodes per step (%lld steps per epoch), fanouts", (long long)a.batch_size,

@@ -17,6 +17,7 @@ typedef struct layer_ctx {
     int64_t h, f;                      /* first: gat_shape_args */
     int64_t n, k, m, ow;
     int last, mean, skip_identity, skip_proj, drop; /* last: no ELU; mean: heads averaged */
+    int zdrop;                         /* dropout on the projections too (drop and not no_projection_dropout) */
     float p, scale;
     uint32_t thr;
     gat_layer_keys keys;
@@ -63,6 +64,7 @@ static void ctx_init(layer_ctx *c, const gat_model *mdl, gat_acts *a, int l, con
     c->p = c->drop ? p : 0.0f;
     c->scale = c->drop ? 1.0f / (1.0f - p) : 1.0f;
     c->thr = c->drop ? gat_keep_threshold(p) : 0;
+    c->zdrop = c->drop && !cfg->no_projection_dropout;
     c->x = l == 0 ? in->sparse : NULL;
     c->node_ids = in->node_ids;
     c->xbuf = L->x;
@@ -109,7 +111,7 @@ static inline size_t node_of(const layer_ctx *c, int64_t r) {
 /* Dropout of the projection row z (M), then its attention scores. */
 GAT_INLINE void finish_projection(const layer_ctx *c, int64_t r, float *restrict zr, int64_t h, int64_t f) {
     const int64_t m = h * f;
-    if (c->drop) gat_dropout_row(zr, c->z_mask + r * m, node_of(c, r) * (size_t)m, (size_t)m, c->keys.proj, c->thr, c->scale);
+    if (c->zdrop) gat_dropout_row(zr, c->z_mask + r * m, node_of(c, r) * (size_t)m, (size_t)m, c->keys.proj, c->thr, c->scale);
     gat_scores_row(c->s_src + r * h, c->s_dst + r * h, zr, c->a_src, c->a_dst, h, f);
 }
 
@@ -415,7 +417,7 @@ GAT_INLINE void grad_source_body(const void *v, int64_t b, int64_t e, int64_t h,
     float *restrict ps = c->partial + (b / c->rblk) * 2 * m, *restrict pd = ps + m;
     const float *restrict as = c->a_src, *restrict ad = c->a_dst;
     const uint8_t *restrict z_mask = c->z_mask;
-    const int drop = c->drop;
+    const int drop = c->zdrop;
     const float scale = c->scale;
     for (int64_t q = 0; q < 2 * m; q++) ps[q] = 0.0f;
     float gs[GAT_MAX_HEADS];

@@ -21,6 +21,7 @@ void gat_layer_steps_forward(const gat_model *mdl, gat_acts *a, int l, const gat
     const gat_config *cfg = &mdl->cfg;
     const gat_layer_params *P = &mdl->p[l];
     gat_layer_acts *L = &a->l[l];
+    const float pz = cfg->no_projection_dropout ? 0.0f : p; /* the projections' dropout */
     const int64_t n = in->n, h = cfg->heads[l], f = cfg->features[l], m = h * f;
     const int64_t k = gat_config_in_width(cfg, l);
     const int last = l == cfg->n_layers - 1, mean = !gat_config_concat(cfg, l);
@@ -49,10 +50,10 @@ void gat_layer_steps_forward(const gat_model *mdl, gat_acts *a, int l, const gat
         if (skip_proj) gat_matmul_forward(a->tmp, L->xin, P->w_skip, n, k, m);
     }
     /* 3. projection dropout, 4. the scores of each node as a source and as a target */
-    gat_dropout_rows_forward(L->z, L->z_mask, n, m, p, keys.proj, in->node_ids);
+    gat_dropout_rows_forward(L->z, L->z_mask, n, m, pz, keys.proj, in->node_ids);
     if (v2) {
         /* GATv2: the target projection gets its own dropout; the scores come per edge in step 5 */
-        gat_dropout_rows_forward(L->t, L->t_mask, n, m, p, keys.proj_dst, in->node_ids);
+        gat_dropout_rows_forward(L->t, L->t_mask, n, m, pz, keys.proj_dst, in->node_ids);
     } else {
         gat_scores_forward(L->s_src, L->s_dst, L->z, P->a_src, P->a_dst, n, h, f);
     }
@@ -84,6 +85,7 @@ void gat_layer_steps_backward(gat_model *mdl, gat_acts *a, int l, const gat_inpu
     const gat_config *cfg = &mdl->cfg;
     const gat_layer_params *P = &mdl->p[l], *G = &mdl->g[l];
     const gat_layer_acts *L = &a->l[l];
+    const float pz = cfg->no_projection_dropout ? 0.0f : p; /* the projections' dropout */
     const int64_t n = in->n, h = cfg->heads[l], f = cfg->features[l], m = h * f;
     const int64_t k = gat_config_in_width(cfg, l), ow = gat_config_out_width(cfg, l);
     const int last = l == cfg->n_layers - 1, mean = !gat_config_concat(cfg, l);
@@ -124,8 +126,8 @@ void gat_layer_steps_backward(gat_model *mdl, gat_acts *a, int l, const gat_inpu
             gat_attention_v2_backward(dz, a->dt, G->att, a->scratch, a->partial, dout, g, L->att, L->att_mask, L->z,
                                       L->t, P->att, h, f, cfg->slope, pa);
         /* 3. projection dropouts, 2. projections (W and W_dst; a shared W gets both), 1. input dropout */
-        gat_dropout_backward(dz, L->z_mask, (size_t)(n * m), p);
-        gat_dropout_backward(a->dt, L->t_mask, (size_t)(n * m), p);
+        gat_dropout_backward(dz, L->z_mask, (size_t)(n * m), pz);
+        gat_dropout_backward(a->dt, L->t_mask, (size_t)(n * m), pz);
         if (x) {
             gat_spmm_backward(G->w, csc, L->xval, dz, m);
             gat_spmm_backward(G->w_dst, csc, L->xval, a->dt, m);
@@ -145,7 +147,7 @@ void gat_layer_steps_backward(gat_model *mdl, gat_acts *a, int l, const gat_inpu
     /* 4. scores: dz += ds_src a_src + ds_dst a_dst, and the gradients of a_src, a_dst */
     gat_scores_backward(dz, G->a_src, G->a_dst, a->ds_src, a->ds_dst, L->z, P->a_src, P->a_dst, n, h, f);
     /* 3. projection dropout, 2. projection, 1. input dropout */
-    gat_dropout_backward(dz, L->z_mask, (size_t)(n * m), p);
+    gat_dropout_backward(dz, L->z_mask, (size_t)(n * m), pz);
     if (x) {
         gat_spmm_backward(G->w, csc, L->xval, dz, m);
     } else {

@@ -228,7 +228,7 @@ static double step_bytes(const gat_config *c, const gat_problem_size *ps, const 
         for (int q = 0; q <= L - 1 - l; q++) ent += hc->edges[q];
         if (l == 0 && sparse) b += 5.0 * bx;                                /* xval, x_mask */
         else if (gat_config_feature_dropout(c) > 0) b += 5.0 * n * k;                          /* x, x_mask: every row */
-        b += (gat_config_feature_dropout(c) > 0 ? 5.0 : 4.0) * n * mw;                         /* z, z_mask: every row */
+        b += (gat_config_feature_dropout(c) > 0 && !c->no_projection_dropout ? 5.0 : 4.0) * n * mw; /* z, z_mask: every row */
         if (c->attention_type == GAT_ATTENTION_GATV2) b += 5.0 * n * mw;    /* t, t_mask */
         b += 8.0 * n * h;                                                   /* s_src, s_dst */
         b += (gat_config_attention_dropout(c) > 0 ? 5.0 : 4.0) * ent * h;                        /* att, att_mask */

@@ -88,6 +88,7 @@ int gat_model_save(const char *path, const gat_model *m, const gat_model_meta *m
     keys[nm++] = "feature_dropout";
     float_str(v[nm], sizeof v[nm], gat_config_attention_dropout(c));
     keys[nm++] = "attention_dropout";
+    if (c->no_projection_dropout) META("projection_dropout", "false");
     float_str(v[nm], sizeof v[nm], c->slope);
     keys[nm++] = "leaky_relu_slope";
     META("attention", "%s", gat_attention_type_name(c->attention_type));
@@ -140,6 +141,7 @@ static const meta_key known_keys[] = {
     {"features", K_LIST},        {"num_heads_per_layer", K_LIST}, {"num_features_per_layer", K_LIST},
     {"n_in", K_COUNT},           {"classes", K_COUNT},            {"skip", K_BOOL},
     {"bias", K_BOOL},            {"dropout", K_PROB},             {"leaky_relu_slope", K_PROB},
+    {"projection_dropout", K_BOOL},
     {"attention", K_STR},        {"share_weights", K_BOOL},       {"add_self_loops", K_BOOL},      {"normalize_features", K_BOOL},
     {"task", K_STR},             {"run", K_STR},                  {"seed", K_U64},
     {"git_commit", K_STR},       {"created", K_STR},              {"feature_dropout", K_PROB},
@@ -313,6 +315,7 @@ static int meta_apply(const meta_reader *r, gat_config *c) {
     /* absent (files before these keys): as dropout */
     if ((s = meta_get(r, "feature_dropout")) && !parse_double(s, &d)) c->feature_dropout = (float)d;
     if ((s = meta_get(r, "attention_dropout")) && !parse_double(s, &d)) c->attention_dropout = (float)d;
+    if ((s = meta_get(r, "projection_dropout")) && !parse_bool(s, &b)) c->no_projection_dropout = !b;
     if ((s = meta_get(r, "leaky_relu_slope")) && !parse_double(s, &d)) c->slope = (float)d;
     const int L = c->n_layers;
     if ((rc = meta_check_count(r, "layers", L, "%lld layers"))) return rc;
