@@ -199,6 +199,24 @@ static void test_net_bad_inputs(void) {
     FAILS(gat_net_new(&net, &b, 1, &e_), GAT_EINVAL);
     b = o, b.n_classes = 0;
     FAILS(gat_net_new(&net, &b, 1, &e_), GAT_EINVAL);
+    b = o, b.attention_type = 2;
+    FAILS(gat_net_new(&net, &b, 1, &e_), GAT_EINVAL);
+    b = o, b.share_weights = 1; /* a gatv2 setting */
+    FAILS(gat_net_new(&net, &b, 1, &e_), GAT_EINVAL);
+    CHECK(o.attention_type == 0 && o.share_weights == 0);
+    /* GATv2 through the API: its options come back from a saved and loaded file */
+    b = o, b.attention_type = 1, b.share_weights = 1;
+    OK(gat_net_new(&net, &b, 1, &e_));
+    {
+        char p2[1024];
+        snprintf(p2, sizeof p2, "%s/v2.safetensors", check_tmpdir("api_v2"));
+        OK(gat_net_save(net, p2, &e_));
+        gat_net_free(net);
+        OK(gat_net_load(&net, p2, &e_));
+        gat_net_info info;
+        CHECK(gat_net_get_info(net, &info) == GAT_OK && info.options.attention_type == 1 && info.options.share_weights == 1);
+        gat_net_free(net);
+    }
     FAILS(gat_net_new(&net, NULL, 1, &e_), GAT_EINVAL);
     FAILS(gat_net_new(NULL, &o, 1, &e_), GAT_EINVAL);
     FAILS(gat_net_load(&net, "/nonexistent/model.safetensors", &e_), GAT_ENOTFOUND);

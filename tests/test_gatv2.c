@@ -245,9 +245,10 @@ static void model_files(void) {
         /* without the keys, the tensors say gatv2 */
         rewrite_meta(path, bad, "attention", NULL);
         rewrite_meta(bad, bad, "share_weights", NULL);
-        CHECK_MSG(gat_model_load(bad, &r, NULL, &err) == GAT_OK && r.cfg.attention_type == GAT_ATTENTION_GATV2 &&
-                  r.cfg.share_weights == share, "no attention key, gatv2 tensors: %s", err.msg);
-        if (!err.status) gat_model_free(&r);
+        int rc = gat_model_load(bad, &r, NULL, &err);
+        CHECK_MSG(rc == GAT_OK && r.cfg.attention_type == GAT_ATTENTION_GATV2 && r.cfg.share_weights == share,
+                  "no attention key, gatv2 tensors: %s", err.msg);
+        if (rc == GAT_OK) gat_model_free(&r);
         gat_model_free(&m);
     }
     /* a gat file without the attention key (as older versions wrote) loads as gat */
@@ -258,9 +259,10 @@ static void model_files(void) {
     CHECK_EQ_INT(gat_model_save(path, &m, NULL, &err), GAT_OK);
     snprintf(bad, sizeof bad, "%s/gat_nokey.safetensors", tmp);
     rewrite_meta(path, bad, "attention", NULL);
-    CHECK_MSG(gat_model_load(bad, &r, NULL, &err) == GAT_OK && r.cfg.attention_type == GAT_ATTENTION_GAT &&
+    int rc = gat_model_load(bad, &r, NULL, &err);
+    CHECK_MSG(rc == GAT_OK && r.cfg.attention_type == GAT_ATTENTION_GAT &&
               !memcmp(r.params, m.params, m.n_params * sizeof(float)), "gat file without attention key: %s", err.msg);
-    if (!err.status) gat_model_free(&r);
+    if (rc == GAT_OK) gat_model_free(&r);
     rewrite_meta(path, bad, "attention", "gatv2");
     CHECK_MSG(gat_model_load(bad, &r, NULL, &err) == GAT_EFORMAT && strstr(err.msg, "contradicts"),
               "attention gatv2 on gat tensors: %s", err.msg);

@@ -457,6 +457,7 @@ static int options_to_config(const gat_net_options *o, gat_config *c, gat_error 
     c->skip = o->skip != 0;
     c->bias = o->bias != 0;
     c->dropout = (float)o->dropout;
+    c->feature_dropout = c->attention_dropout = -1.0f; /* both follow dropout (the config was zeroed above) */
     c->slope = (float)o->slope;
     c->attention_type = o->attention_type;
     c->share_weights = o->share_weights != 0;
