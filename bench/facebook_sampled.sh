@@ -64,5 +64,5 @@ for mode in $MODES; do
     awk -F, -v m="$mode" -v med="$med" 'NR > 1 && $1 == m { a[++n] = $3; s += $3 }
         END { mu = s / n; for (i = 1; i <= n; i++) v += (a[i] - mu) ^ 2
               printf "%-10s %d seeds: test accuracy %.2f +- %.2f %% (mean +- std over seeds, n-1), %.1f ms/epoch (median)\n",
-                     m, n, 100 * mu, n > 1 ? 100 * sqrt(v / (n - 1)) : 0, med }' "$CSV"
+                     m, n, 100 * mu, (n > 1 ? 100 * sqrt(v / (n - 1)) : 0), med }' "$CSV"
 done
