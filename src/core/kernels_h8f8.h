@@ -17,10 +17,10 @@
 #ifndef GAT_KERNELS_H8F8_H
 #define GAT_KERNELS_H8F8_H
 
-/* The helpers are always inlined: no 32-byte vector ever crosses a call, so the warning GCC
+/* The helpers are always inlined: no 32-byte vector ever crosses a call, so the note GCC
  * gives for the plain x86-64 copy (vector arguments without AVX change the calling
- * convention) does not apply. GCC reports it at the end of the file that includes this one,
- * so it stays off from here on. */
+ * convention) does not apply. The pragma silences it for clang; GCC 12 reports it at the end of
+ * the including file regardless, so CMakeLists.txt gives GCC -Wno-psabi. */
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 typedef float gat_v8f __attribute__((vector_size(32)));
