@@ -88,8 +88,9 @@ class GAT:
     hidden     features per head of every hidden layer (an int), or one per hidden layer (a tuple)
     dropout    on layer inputs, projections and attention coefficients
     skip       skip connections; bias: bias in every layer; slope: LeakyReLU negative slope
-    attention  "gat" (the paper's scores) or "gatv2" (Brody et al. 2022, PyG GATv2Conv: dynamic attention);
-               share_weights: gatv2 with one projection for sources and targets
+    attention_type  "gat" (the paper's scores) or "gatv2" (Brody et al. 2022, PyG GATv2Conv: dynamic
+               attention), as gat train --attention_type; share_weights: gatv2 with one projection for
+               sources and targets
     lr, weight_decay   Adam's learning rate and L2 penalty
 
     The last layer's width is the number of classes of the dataset given to fit. fit starts from a
@@ -98,7 +99,7 @@ class GAT:
     """
 
     def __init__(self, heads=(8, 1), hidden=8, dropout=0.6, skip=False, bias=True, slope=0.2, lr=0.005,
-                 weight_decay=5e-4, attention="gat", share_weights=False):
+                 weight_decay=5e-4, attention_type="gat", share_weights=False):
         heads = tuple(heads) if not isinstance(heads, (int, np.integer)) else (heads,)
         if not 1 <= len(heads) <= _lib.MAX_LAYERS:
             raise ValueError(f"heads: {len(heads)} layers (allowed 1..{_lib.MAX_LAYERS})")
@@ -115,9 +116,10 @@ class GAT:
             raise ValueError(f"dropout: {self.dropout} is out of range [0, 1)")
         self.skip, self.bias = bool(skip), bool(bias)
         self.slope = _float(slope, "slope")
-        if attention not in ("gat", "gatv2"):
-            raise ValueError(f"attention: {attention!r} is not 'gat' or 'gatv2'")
-        self.attention, self.share_weights = attention, bool(share_weights)
+        # attention_type, not attention: GAT.attention is the method that returns the coefficients
+        if attention_type not in ("gat", "gatv2"):
+            raise ValueError(f"attention_type: {attention_type!r} is not 'gat' or 'gatv2'")
+        self.attention_type, self.share_weights = attention_type, bool(share_weights)
         self.lr = _float(lr, "lr")
         self.weight_decay = _float(weight_decay, "weight_decay")
         self._h = ctypes.c_void_p()
@@ -133,7 +135,7 @@ class GAT:
             o.features[l] = self.hidden[l] if l < len(self.hidden) else n_classes
         o.skip, o.bias = int(self.skip), int(self.bias)
         o.dropout, o.slope = self.dropout, self.slope
-        o.attention_type, o.share_weights = int(self.attention == "gatv2"), int(self.share_weights)
+        o.attention_type, o.share_weights = int(self.attention_type == "gatv2"), int(self.share_weights)
         return o
 
     def _free(self):
@@ -321,7 +323,7 @@ class GAT:
         hidden = tuple(o.features[l] for l in range(o.n_layers - 1))
         try:
             m = cls(heads=heads, hidden=hidden, dropout=min(max(o.dropout, 0.0), 0.999999), skip=o.skip,
-                    bias=o.bias, slope=o.slope, attention="gatv2" if o.attention_type == 1 else "gat",
+                    bias=o.bias, slope=o.slope, attention_type="gatv2" if o.attention_type == 1 else "gat",
                     share_weights=bool(o.share_weights))
         except BaseException:
             lib.gat_net_free(h)

@@ -190,6 +190,25 @@ def test_attention(cora):
     assert w1.shape == (e1.shape[1], 1)
 
 
+def test_gatv2(tmp_path, cora):
+    """attention_type="gatv2" trains GATv2 (its own target projection), survives save and load,
+    and leaves GAT.attention a method; an unknown type is refused."""
+    m = gat.GAT(attention_type="gatv2")
+    m.fit(cora, epochs=5, seed=1)
+    assert m.attention_type == "gatv2" and callable(m.attention)
+    ei, w = m.attention(cora, layer=0)
+    assert w.shape == (ei.shape[1], 8)
+    path = tmp_path / "v2.safetensors"
+    m.save(path)
+    tensors, meta = read_safetensors(path)
+    assert any("linear_proj_target" in name for name in tensors)
+    back = gat.GAT.load(path)
+    assert back.attention_type == "gatv2"
+    assert np.array_equal(back.predict(cora), m.predict(cora))
+    with pytest.raises(ValueError, match="attention_type"):
+        gat.GAT(attention_type="gat3")
+
+
 def test_save_load_roundtrip(tmp_path, cora):
     m = gat.GAT(heads=(4, 4, 2), hidden=(6, 5), skip=True, dropout=0.5)
     m.fit(cora, epochs=10, seed=9)
