@@ -64,24 +64,29 @@ GAT_INLINE gat_v8f gat_v8_expf(gat_v8f x) {
     return y * (gat_v8f)bits;
 }
 
+/* Lanes of a and b (indices 0-7 of a, 8-15 of b) picked by constant indices: GCC spells it
+ * __builtin_shuffle with an index vector, clang __builtin_shufflevector with the indices. */
+#if defined(__clang__)
+#define GAT_V8_SHUFFLE(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define GAT_V8_SHUFFLE(a, b, ...) __builtin_shuffle(a, b, (gat_v8i){__VA_ARGS__})
+#endif
+
 /* rows r[0..7] (each 8 floats) -> columns: out[c][k] = r[k][c] */
 GAT_INLINE void gat_v8_transpose(gat_v8f out[8], const gat_v8f r[8]) {
-    const gat_v8i lo = {0, 8, 1, 9, 4, 12, 5, 13}, hi = {2, 10, 3, 11, 6, 14, 7, 15};
-    const gat_v8i lo2 = {0, 1, 8, 9, 4, 5, 12, 13}, hi2 = {2, 3, 10, 11, 6, 7, 14, 15};
-    const gat_v8i lo4 = {0, 1, 2, 3, 8, 9, 10, 11}, hi4 = {4, 5, 6, 7, 12, 13, 14, 15};
     gat_v8f a[8], b[8];
     for (int k = 0; k < 4; k++) {
-        a[2 * k] = __builtin_shuffle(r[2 * k], r[2 * k + 1], lo);
-        a[2 * k + 1] = __builtin_shuffle(r[2 * k], r[2 * k + 1], hi);
+        a[2 * k] = GAT_V8_SHUFFLE(r[2 * k], r[2 * k + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        a[2 * k + 1] = GAT_V8_SHUFFLE(r[2 * k], r[2 * k + 1], 2, 10, 3, 11, 6, 14, 7, 15);
     }
     for (int k = 0; k < 2; k++) /* b[4k + c] holds columns c and c + 4 of rows 4k .. 4k+3 */
         for (int u = 0; u < 2; u++) {
-            b[4 * k + 2 * u] = __builtin_shuffle(a[4 * k + u], a[4 * k + u + 2], lo2);
-            b[4 * k + 2 * u + 1] = __builtin_shuffle(a[4 * k + u], a[4 * k + u + 2], hi2);
+            b[4 * k + 2 * u] = GAT_V8_SHUFFLE(a[4 * k + u], a[4 * k + u + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+            b[4 * k + 2 * u + 1] = GAT_V8_SHUFFLE(a[4 * k + u], a[4 * k + u + 2], 2, 3, 10, 11, 6, 7, 14, 15);
         }
     for (int k = 0; k < 4; k++) {
-        out[k] = __builtin_shuffle(b[k], b[k + 4], lo4);
-        out[k + 4] = __builtin_shuffle(b[k], b[k + 4], hi4);
+        out[k] = GAT_V8_SHUFFLE(b[k], b[k + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+        out[k + 4] = GAT_V8_SHUFFLE(b[k], b[k + 4], 4, 5, 6, 7, 12, 13, 14, 15);
     }
 }
 
