@@ -12,72 +12,18 @@
 #include <string.h>
 
 #include "check.h"
+#include "impl_compare.h"
 #include "gat/dataset.h"
 #include "gat/memory.h"
 #include "gat/model.h"
 #include "gat/train.h"
 
-typedef struct {
-    float *logits, *att[GAT_MAX_LAYERS], *grads;
-    double loss;
-} result;
+/* scoring vectors 200x their initial scale: attention far from uniform */
+static float scale(const char *name) { return strstr(name, "scoring_fn") ? 200.0f : 1.0f; }
 
-static double max_abs(const float *x, size_t n) {
-    double m = 0;
-    for (size_t i = 0; i < n; i++) m = fmax(m, fabs(x[i]));
-    return m;
-}
-
-static void run(const gat_dataset *ds, int impl, int train, result *r) {
-    gat_error err = {0};
+static void run(const gat_dataset *ds, int impl, int train, impl_result *r) {
     gat_config cfg = gat_config_default(ds->n_features, ds->n_classes);
-    cfg.attention_impl = impl;
-    gat_model m;
-    gat_session s;
-    memset(r, 0, sizeof *r);
-    if (gat_model_init(&m, &cfg, 7, &err) || gat_session_init(&s, ds, &m, &err)) {
-        CHECK_MSG(0, "%s", err.msg);
-        return;
-    }
-    /* scoring vectors 200x their initial scale: attention far from uniform */
-    for (int i = 0; i < m.n_tensors; i++)
-        if (strstr(m.tensors[i].name, "scoring_fn"))
-            for (size_t e = 0; e < m.tensors[i].size; e++) m.params[m.tensors[i].offset + e] *= 200.0f;
-    const float *logits = gat_model_forward(&m, &s.acts, &s.in, &s.g, train, 20240101);
-    const size_t nl = (size_t)(ds->n_nodes * ds->n_classes);
-    r->logits = malloc(nl * sizeof(float));
-    memcpy(r->logits, logits, nl * sizeof(float));
-    for (int l = 0; l < cfg.n_layers; l++) {
-        size_t na = (size_t)(s.g.nnz * cfg.heads[l]);
-        r->att[l] = malloc(na * sizeof(float));
-        memcpy(r->att[l], s.acts.l[l].att, na * sizeof(float));
-    }
-    gat_metrics mt = gat_split_metrics(&s, logits, GAT_SPLIT_TRAIN, s.dlogits);
-    r->loss = mt.loss;
-    if (train) {
-        memset(m.grads, 0, m.n_params * sizeof(float));
-        gat_model_backward(&m, &s.acts, &s.in, &s.g, s.dlogits);
-        r->grads = malloc(m.n_params * sizeof(float));
-        memcpy(r->grads, m.grads, m.n_params * sizeof(float));
-    }
-    /* how far from uniform: the largest coefficient of a node with at least 5 entries */
-    if (impl == GAT_ATTENTION_FUSED && !train) {
-        double amax = 0;
-        for (int64_t i = 0; i < s.g.n; i++)
-            if (s.g.row_ptr[i + 1] - s.g.row_ptr[i] >= 5)
-                for (int64_t q = s.g.row_ptr[i] * 8; q < s.g.row_ptr[i + 1] * 8; q++) amax = fmax(amax, s.acts.l[0].att[q]);
-        CHECK_MSG(amax > 0.9, "attention far from uniform (largest coefficient of a degree >= 5 node %.3f)", amax);
-    }
-    gat_session_free(&s);
-    gat_model_free(&m);
-}
-
-/* floor: an absolute tolerance for arrays whose own scale is rounding noise (Cora's layer-1
- * a_dst gradient is a near-cancellation, |g| ~ 3e-8, against ~1e-2 elsewhere) */
-static void compare(const char *what, const float *got, const float *ref, size_t n, double floor) {
-    double scale = max_abs(ref, n);
-    CHECK_MSG(scale > 0, "%s: the fused values are not all zero", what);
-    CHECK_MSG(check_close_f32(got, ref, n, fmax(1e-5 * scale, floor), 1e-4, what, __FILE__, __LINE__), "%s", what);
+    impl_run(ds, cfg, scale, impl, train, r);
 }
 
 int main(void) {
@@ -105,26 +51,26 @@ int main(void) {
                   (ed.activations - ef.activations) / 1e6, want / 1e6);
     }
     for (int train = 0; train < 2; train++) {
-        result r[3];
+        impl_result r[3];
         for (int impl = GAT_ATTENTION_FUSED; impl <= GAT_ATTENTION_DENSE; impl++) run(&ds, impl, train, &r[impl]);
-        const double gmax = train ? max_abs(r[0].grads, layout.n_trainable) : 0;
+        const double gmax = train ? impl_max_abs(r[0].grads, layout.n_trainable) : 0;
         for (int impl = GAT_ATTENTION_EDGES; impl <= GAT_ATTENTION_DENSE; impl++) {
             char what[160];
             const char *mode = train ? "training step, dropout 0.6" : "evaluation";
             snprintf(what, sizeof what, "cora %s, %s vs fused: logits", mode, gat_attention_impl_name(impl));
-            compare(what, r[impl].logits, r[0].logits, (size_t)(ds.n_nodes * ds.n_classes), 0);
+            impl_compare(what, r[impl].logits, r[0].logits, (size_t)(ds.n_nodes * ds.n_classes), 0);
             CHECK_MSG(fabs(r[impl].loss - r[0].loss) <= 1e-5 * fabs(r[0].loss), "cora %s, %s vs fused: loss %.9f vs %.9f",
                       mode, gat_attention_impl_name(impl), r[impl].loss, r[0].loss);
             for (int l = 0; l < cfg.n_layers; l++) {
                 snprintf(what, sizeof what, "cora %s, %s vs fused: attention of layer %d", mode,
                          gat_attention_impl_name(impl), l);
-                compare(what, r[impl].att[l], r[0].att[l], (size_t)((ds.n_nodes + ds.n_edges) * cfg.heads[l]), 0);
+                impl_compare(what, r[impl].att[l], r[0].att[l], (size_t)((ds.n_nodes + ds.n_edges) * cfg.heads[l]), 0);
             }
             for (int i = 0; train && i < layout.n_tensors; i++) {
                 const gat_tensor *t = &layout.tensors[i];
                 snprintf(what, sizeof what, "cora %s, %s vs fused: gradient of %s", mode, gat_attention_impl_name(impl),
                          t->name);
-                compare(what, r[impl].grads + t->offset, r[0].grads + t->offset, t->size, 1e-6 * gmax);
+                impl_compare(what, r[impl].grads + t->offset, r[0].grads + t->offset, t->size, 1e-6 * gmax);
             }
         }
         for (int impl = 0; impl < 3; impl++) {
