@@ -532,6 +532,7 @@ static int check_memory(const train_args *a, const gat_config *cfg, const gat_da
     memset(&run, 0, sizeof run);
     run.keep_best = a->train.keep_best;
     run.batch_size = a->batch_size;
+    run.graphs_per_batch = ds->n_graphs > 0 ? a->train.batch_size : 0;
     for (int l = 0; l < a->n_fanouts; l++) run.fanouts[l] = a->fanouts[l];
     gat_memory_estimate est;
     int rc = gat_memory_estimate_dataset(cfg, ds, &run, &est, err);
@@ -562,6 +563,26 @@ static int check_memory(const train_args *a, const gat_config *cfg, const gat_da
         int64_t b = gat_memory_suggest_batch(cfg, ps, &run, 0.9 * limit);
         if (b > 0) snprintf(hint, sizeof hint, "choose a smaller --batch_size (%lld fits) or smaller --fanouts", (long long)b);
         else snprintf(hint, sizeof hint, "even batches of 64 seeds do not fit: the dataset alone takes %s", dat);
+    } else if (ds->n_graphs > 0 && est.parameters + est.optimizer <= 0.5 * limit) {
+        /* a collection: the most whole graphs per step that fit */
+        gat_run_shape r = run;
+        gat_memory_estimate e2;
+        int64_t fits = 0;
+        for (r.graphs_per_batch = run.graphs_per_batch - 1; r.graphs_per_batch >= 1 && !fits; r.graphs_per_batch--) {
+            if ((rc = gat_memory_estimate_dataset(cfg, ds, &r, &e2, err))) goto done;
+            if (e2.total <= 0.9 * limit) fits = r.graphs_per_batch;
+        }
+        if (fits > 0) {
+            snprintf(hint, sizeof hint, "choose fewer graphs per step (--batch_size %lld fits, now %lld)", (long long)fits,
+                     (long long)run.graphs_per_batch);
+        } else {
+            char m2[32];
+            r.graphs_per_batch = 1;
+            if ((rc = gat_memory_estimate_dataset(cfg, ds, &r, &e2, err))) goto done;
+            gat_memory_format(e2.total, m2, sizeof m2);
+            snprintf(hint, sizeof hint, "even one graph per step needs about %s: choose fewer heads or features per "
+                     "layer (--num_heads_per_layer, --num_features_per_layer)", m2);
+        }
     } else if (est.parameters + est.optimizer > 0.5 * limit) {
         snprintf(hint, sizeof hint, "the parameters alone take %s: choose fewer heads or features per layer "
                  "(--num_heads_per_layer, --num_features_per_layer)", par);
