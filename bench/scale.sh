@@ -120,7 +120,7 @@ pyg_run() {
     nice -n "$NICE" "$PYG" bench/peers/pyg_scale.py "$WORK/data/n$n" --epochs "$epochs" --threads "$THREADS" "$@" > "$log" 2>&1 &
     local pid=$! status=ok rss maxkb=0 t0=$SECONDS rc=0
     while kill -0 "$pid" 2> /dev/null; do
-        rss=$(sed -n 's/^VmRSS: *\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2> /dev/null || true)
+        rss=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2> /dev/null || true)
         if [ -n "$rss" ]; then
             [ "$rss" -gt "$maxkb" ] && maxkb=$rss
             if [ "$rss" -gt "$CAP_KB" ]; then status=killed_rss; kill "$pid"; break; fi
