@@ -2,7 +2,6 @@
 #include "check.h"
 
 #include <dirent.h>
-#include <malloc.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,11 +107,3 @@ int check_count_entries(const char *dir) {
     return n;
 }
 
-double check_heap_bytes(void) {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-    struct mallinfo2 mi = mallinfo2();
-    return (double)mi.uordblks + (double)mi.hblkhd;
-#else
-    return 0.0;
-#endif
-}

@@ -23,9 +23,6 @@ int check_skip(const char *why);
  * repository's data/ ($GAT_REPO_DATA, set by CTest). Never NULL: when neither has them it
  * prints why and exits, 77 (skipped) if every check so far passed, 1 otherwise. */
 const char *check_data_dir(void);
-/* Bytes the C heap has handed out (glibc mallinfo2), 0 where that is unknown (another libc,
- * or a sanitizer's allocator): a difference of two calls is what the code between allocated. */
-double check_heap_bytes(void);
 /* A fresh scratch folder for this test program: $GAT_TEST_TMP/<name>, created empty. */
 const char *check_tmpdir(const char *name);
 /* How many entries folder dir holds, not counting names that start with '.' (0 if it

@@ -12,6 +12,7 @@
 #include "gat/graphgen.h"
 #include "gat/memory.h"
 #include "gat/ppigen.h"
+#include "gat/profile.h"
 #include "gat/train.h"
 #include "gat/sample.h"
 
@@ -173,10 +174,10 @@ int main(void) {
             gat_memory_estimate ew;
             CHECK_EQ_INT(gat_memory_estimate_dataset(&cw, &ds, &rw, &ew, &err), GAT_OK);
             est[v] = ew.activations;
-            const double h0 = check_heap_bytes();
+            const double h0 = gat_heap_bytes();
             gat_acts a;
             CHECK_EQ_INT(gat_acts_init(&a, &mw, &in, &g, &err), GAT_OK);
-            got[v] = check_heap_bytes() - h0;
+            got[v] = gat_heap_bytes() - h0;
             gat_acts_free(&a);
             gat_model_free(&mw);
         }

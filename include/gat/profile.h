@@ -48,6 +48,11 @@ typedef struct gat_profile_result {
 int gat_profile_run(const gat_dataset *ds, const gat_config *cfgs, int n, int repeats, uint64_t seed,
                     gat_profile_result *r, gat_error *err);
 
+/* Bytes of C heap the process holds now: glibc's count (mallinfo2), or the sanitizer
+ * allocator's under AddressSanitizer (whose allocator glibc's count does not see); 0 where
+ * neither is known. Differences of two calls measure what a step allocates. */
+double gat_heap_bytes(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -27,9 +27,7 @@ static double now_ms(void) {
     return 1e3 * (double)ts.tv_sec + 1e-6 * (double)ts.tv_nsec;
 }
 
-/* The bytes the heap holds: glibc's count, or AddressSanitizer's, whose allocator replaces
- * glibc's (mallinfo2 then reports nothing). */
-static double heap_bytes(void) {
+double gat_heap_bytes(void) {
 #if defined(__SANITIZE_ADDRESS__)
     return (double)__sanitizer_get_current_allocated_bytes();
 #elif defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
@@ -150,9 +148,9 @@ int gat_profile_run(const gat_dataset *ds, const gat_config *cfgs, int n, int re
         r[q].repeats = repeats;
         r[q].n_layers = L;
         rc = gat_model_init(&m[q], &cfgs[q], seed, err);
-        const double heap0 = heap_bytes();
+        const double heap0 = gat_heap_bytes();
         if (!rc) rc = gat_session_init(&s[q], ds, &m[q], err);
-        r[q].memory_bytes = heap_bytes() - heap0;
+        r[q].memory_bytes = gat_heap_bytes() - heap0;
     }
     /* interleaved: repeat k of every implementation before repeat k + 1 of any, so a change in
      * the machine's load falls on all of them alike */
