@@ -283,6 +283,24 @@ GAT_INLINE void gat_attention_grad_source_loops(const gat_att_bwd *B, int64_t j,
     for (int64_t hh = 0; hh < h; hh++) ds_src[hh] = add ? ds_src[hh] + gs[hh] : gs[hh];
 }
 
+/* ---- scores backward for source row j (after its attention backward) ----
+ * dz (H, F) += gs[hh] a_src[hh,:] + gd[hh] a_dst[hh,:]; the block sums ps (H, F) += gs[hh] z[hh,:]
+ * and pd (H, F) += gd[hh] z[hh,:]; then the projection dropout's backward on dz (mask given). */
+GAT_INLINE void gat_scores_grad_row_loops(float *restrict dz, float *restrict ps, float *restrict pd,
+                                          const float *restrict gs /* (H) */, const float *restrict gd /* (H) */,
+                                          const float *restrict z, const float *restrict a_src,
+                                          const float *restrict a_dst, const uint8_t *restrict mask /* or NULL */,
+                                          float scale, int64_t h, int64_t f) {
+    for (int64_t hh = 0; hh < h; hh++)
+        for (int64_t q = 0; q < f; q++) {
+            dz[hh * f + q] += gs[hh] * a_src[hh * f + q] + gd[hh] * a_dst[hh * f + q];
+            ps[hh * f + q] += gs[hh] * z[hh * f + q];
+            pd[hh * f + q] += gd[hh] * z[hh * f + q];
+        }
+    if (mask)
+        for (int64_t q = 0; q < h * f; q++) dz[q] = mask[q] ? dz[q] * scale : 0.0f;
+}
+
 /* ---- the kernels called: vectors for 8 heads x 8 features, the loops otherwise ---- */
 #include "kernels_h8f8.h"
 
@@ -300,6 +318,13 @@ GAT_INLINE void gat_attention_grad_source(const gat_att_bwd *B, int64_t j, float
                                           float *restrict ds_src /* (H) */, int add, int64_t h, int64_t f) {
     if (h == 8 && f == 8) gat_attention_grad_source_h8f8(B, j, dz, ds_src, add);
     else gat_attention_grad_source_loops(B, j, dz, ds_src, add, h, f);
+}
+GAT_INLINE void gat_scores_grad_row(float *restrict dz, float *restrict ps, float *restrict pd,
+                                    const float *restrict gs, const float *restrict gd, const float *restrict z,
+                                    const float *restrict a_src, const float *restrict a_dst,
+                                    const uint8_t *restrict mask, float scale, int64_t h, int64_t f) {
+    if (h == 8 && f == 8) gat_scores_grad_row_h8f8(dz, ps, pd, gs, gd, z, a_src, a_dst, mask, scale);
+    else gat_scores_grad_row_loops(dz, ps, pd, gs, gd, z, a_src, a_dst, mask, scale, h, f);
 }
 
 /* Dense projections of width M at most this are row kernels in the fused passes (layer.c). */

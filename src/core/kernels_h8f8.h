@@ -183,4 +183,20 @@ GAT_INLINE void gat_attention_grad_source_h8f8(const gat_att_bwd *B, int64_t j, 
     gat_v8f_store(ds_src, add ? gat_v8f_load(ds_src) + gs : gs);
 }
 
+/* gat_scores_grad_row for 8 x 8: one vector per head (its 8 features) */
+GAT_INLINE void gat_scores_grad_row_h8f8(float *restrict dz, float *restrict ps, float *restrict pd,
+                                         const float *restrict gs, const float *restrict gd,
+                                         const float *restrict z, const float *restrict a_src,
+                                         const float *restrict a_dst, const uint8_t *restrict mask, float scale) {
+    const gat_v8f zero = gat_v8f_splat(0.0f);
+    for (int hh = 0; hh < 8; hh++) {
+        const gat_v8f g1 = gat_v8f_splat(gs[hh]), g2 = gat_v8f_splat(gd[hh]), zr = gat_v8f_load(z + hh * 8);
+        gat_v8f d = gat_v8f_load(dz + hh * 8) + (g1 * gat_v8f_load(a_src + hh * 8) + g2 * gat_v8f_load(a_dst + hh * 8));
+        if (mask) d = gat_v8f_select(gat_v8_kept(mask + hh * 8), d * scale, zero);
+        gat_v8f_store(dz + hh * 8, d);
+        gat_v8f_store(ps + hh * 8, gat_v8f_load(ps + hh * 8) + g1 * zr);
+        gat_v8f_store(pd + hh * 8, gat_v8f_load(pd + hh * 8) + g2 * zr);
+    }
+}
+
 #endif
