@@ -341,7 +341,49 @@ void gat_gemm_tn_cols(float *dw, const float *x, const float *dz, int64_t n, int
                       int64_t qs);
 /* dx (rows, K) += dz (rows, M) w^T. */
 void gat_gemm_nt_rows(float *dx, const float *dz, const float *w, int64_t rows, int64_t k, int64_t m);
-/* dw[c] += sum of val * dz[row] over the entries of columns [c0, c1) of t; zero values skipped. */
+/* dw[c] += sum of val * dz[row] over the entries of columns [c0, c1) of t, in the column's
+ * order; zero values (dropped entries) skipped. The kept entries of a run are gathered first
+ * without branches (the dropout mask is random: a branch per entry mispredicts half the time),
+ * then summed into the row of dw held in registers (whole vectors when m is 64). Inline, so
+ * every dispatch clone (dispatch.h) has its own copy; gat_spmm_dw_cols (ops.c) calls it. */
+#define GAT_DW_RUN 128
+GAT_INLINE void gat_spmm_dw_cols_m(float *restrict dw, const gat_csc_index *t, const float *restrict val,
+                                   const float *restrict dz, int64_t m, int64_t c0, int64_t c1) {
+    const int64_t *restrict col_ptr = t->col_ptr, *restrict pos = t->pos, *restrict row = t->row;
+    float kv[GAT_DW_RUN], acc[GAT_LOCAL_WIDTH];
+    int64_t kr[GAT_DW_RUN];
+    for (int64_t col = c0; col < c1; col++) {
+        float *restrict dwc = dw + col * m;
+        float *restrict a = m <= GAT_LOCAL_WIDTH ? acc : dwc;
+        int any = 0;
+        for (int64_t q0 = col_ptr[col]; q0 < col_ptr[col + 1]; q0 += GAT_DW_RUN) {
+            const int64_t q1 = q0 + GAT_DW_RUN < col_ptr[col + 1] ? q0 + GAT_DW_RUN : col_ptr[col + 1];
+            int nk = 0;
+            for (int64_t q = q0; q < q1; q++) {
+                const float v = val[pos[q]];
+                kv[nk] = v;
+                kr[nk] = row[q];
+                nk += v != 0.0f;
+            }
+            if (nk && !any && a != dwc) {
+                for (int64_t c = 0; c < m; c++) a[c] = dwc[c];
+                any = 1;
+            }
+            for (int k = 0; k < nk; k++) {
+                const float v = kv[k];
+                const float *restrict dzr = dz + kr[k] * m;
+                for (int64_t c = 0; c < m; c++) a[c] += v * dzr[c];
+            }
+        }
+        if (any)
+            for (int64_t c = 0; c < m; c++) dwc[c] = a[c];
+    }
+}
+GAT_INLINE void gat_spmm_dw_cols_inline(float *dw, const gat_csc_index *t, const float *val, const float *dz, int64_t m,
+                                        int64_t c0, int64_t c1) {
+    if (m == 64) gat_spmm_dw_cols_m(dw, t, val, dz, 64, c0, c1);
+    else gat_spmm_dw_cols_m(dw, t, val, dz, m, c0, c1);
+}
 void gat_spmm_dw_cols(float *dw, const gat_csc_index *t, const float *val, const float *dz, int64_t m, int64_t c0,
                       int64_t c1);
 

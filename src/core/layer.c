@@ -521,7 +521,7 @@ typedef struct {
 
 GAT_HOT_KERNEL static void dw_sparse_cols(void *v, int64_t b, int64_t e) {
     const sparse_dw_args *s = v;
-    gat_spmm_dw_cols(s->c->gw, s->csc, s->c->xval, s->c->dz, s->c->m, b, e);
+    gat_spmm_dw_cols_inline(s->c->gw, s->csc, s->c->xval, s->c->dz, s->c->m, b, e);
 }
 
 /* dx rows += dz W^T, then the input dropout's backward. */
