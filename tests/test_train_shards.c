@@ -14,7 +14,7 @@
 #include "gat/comm.h"
 #include "gat/train.h"
 
-enum { MAXK = 3, EPOCHS = 12, SHARDS = 4 };
+enum { MAXK = 3, EPOCHS = 12, SHARDS = 4, SAMPLED_EPOCHS = 3, BATCH = 40 };
 
 static void make_synthetic(gat_dataset *ds) { synthetic_communities(ds, 300, 16, 6, 1.0f, 7); }
 
@@ -67,9 +67,13 @@ typedef struct {
     const gat_dataset *ds;
     gat_comm *comm;                    /* NULL: one process */
     int64_t shards;
+    int64_t batch_size;                /* > 0: sampled mini-batches of this many seeds */
+    int eval_test;                     /* evaluate the test split across the ranks after training */
+    int no_dropout;
     float *params;                     /* out */
     size_t n_params;
     double best_val_loss;
+    gat_metrics test;
     int rc;
     char msg[GAT_ERROR_LEN];
 } job;
@@ -78,6 +82,7 @@ static void *run(void *arg) {
     job *j = arg;
     gat_error err = {0};
     gat_config cfg = gat_config_default(j->ds->n_features, j->ds->n_classes);
+    if (j->no_dropout) cfg.dropout = 0;
     gat_model m;
     gat_session s;
     memset(&m, 0, sizeof m);
@@ -88,9 +93,17 @@ static void *run(void *arg) {
     o.shards = j->shards;
     o.comm = j->comm;
     gat_train_result res;
+    const int64_t fanouts[2] = {4, j->no_dropout ? 4 : 3};
     j->rc = gat_model_init(&m, &cfg, 3, &err);
-    if (!j->rc) j->rc = gat_session_init(&s, j->ds, &m, &err);
+    if (j->batch_size > 0) {
+        o.batch_size = j->batch_size;
+        o.max_epochs = SAMPLED_EPOCHS;
+        if (!j->rc) j->rc = gat_session_init_sampled(&s, j->ds, &m, fanouts, &err);
+    } else if (!j->rc) {
+        j->rc = gat_session_init(&s, j->ds, &m, &err);
+    }
     if (!j->rc) j->rc = gat_train(&m, &s, &o, NULL, NULL, &res, &err);
+    if (!j->rc && j->eval_test) j->rc = gat_evaluate_split_comm(&m, &s, GAT_SPLIT_TEST, j->comm, &j->test, &err);
     if (!j->rc) {
         j->n_params = m.n_params;
         j->params = malloc(m.n_params * sizeof *j->params);
@@ -104,7 +117,7 @@ static void *run(void *arg) {
 }
 
 /* Train on k simulated ranks; jobs[r] holds rank r's result. */
-static void run_ranks(const gat_dataset *ds, int k, int64_t shards, job *jobs) {
+static void run_ranks_sampled(const gat_dataset *ds, int k, int64_t shards, int64_t batch_size, job *jobs) {
     group g;
     memset(&g, 0, sizeof g);
     pthread_barrier_init(&g.bar, NULL, (unsigned)k);
@@ -113,11 +126,79 @@ static void run_ranks(const gat_dataset *ds, int k, int64_t shards, job *jobs) {
     for (int r = 0; r < k; r++) {
         comms[r] = (gat_comm){r, k, &thread_ops, &g, 0, 0};
         memset(&jobs[r], 0, sizeof jobs[r]);
-        jobs[r] = (job){.ds = ds, .comm = &comms[r], .shards = shards};
+        jobs[r] = (job){.ds = ds, .comm = &comms[r], .shards = shards, .batch_size = batch_size, .eval_test = 1};
         pthread_create(&th[r], NULL, run, &jobs[r]);
     }
     for (int r = 0; r < k; r++) pthread_join(th[r], NULL);
     pthread_barrier_destroy(&g.bar);
+}
+static void run_ranks(const gat_dataset *ds, int k, int64_t shards, job *jobs) { run_ranks_sampled(ds, k, shards, 0, jobs); }
+
+/* Sampled mini-batches: the seeds of a step in fixed parts, each sampled on its own. One
+ * process with 4 shards and 1, 2, 3 ranks give the same parameters, validation losses and
+ * test metrics; one shard is the unsplit step itself; 4 shards stay close to it without
+ * dropout; bad counts are refused. */
+static void check_sampled(const gat_dataset *ds) {
+    job one = {.ds = ds, .shards = SHARDS, .batch_size = BATCH, .eval_test = 1};
+    job plain = {.ds = ds, .batch_size = BATCH, .eval_test = 1}, single = {.ds = ds, .shards = 1, .batch_size = BATCH};
+    run(&one);
+    run(&plain);
+    run(&single);
+    CHECK_MSG(one.rc == GAT_OK && plain.rc == GAT_OK && single.rc == GAT_OK, "sampled: one process trains (%s%s%s)",
+              one.msg, plain.msg, single.msg);
+    if (one.rc || plain.rc || single.rc) return;
+    CHECK_MSG(!memcmp(single.params, plain.params, plain.n_params * sizeof *plain.params),
+              "sampled: 1 shard is bit-identical to the unsplit step");
+    int differ = 0;
+    for (size_t i = 0; i < one.n_params; i++) differ |= one.params[i] != plain.params[i];
+    CHECK_MSG(differ, "sampled: 4 shards are other batches than the unsplit step's (the test can tell them apart)");
+    for (int k = 1; k <= MAXK; k++) {
+        job jobs[MAXK];
+        run_ranks_sampled(ds, k, SHARDS, BATCH, jobs);
+        for (int r = 0; r < k; r++) {
+            CHECK_MSG(jobs[r].rc == GAT_OK, "sampled, %d ranks: rank %d trains (%s)", k, r, jobs[r].msg);
+            CHECK_MSG(jobs[r].params && jobs[r].n_params == one.n_params &&
+                          !memcmp(jobs[r].params, one.params, one.n_params * sizeof *one.params),
+                      "sampled, %d ranks: rank %d's parameters are bit-identical to one process with %d shards", k, r,
+                      SHARDS);
+            CHECK_MSG(jobs[r].best_val_loss == one.best_val_loss, "sampled, %d ranks: the same best validation loss", k);
+            CHECK_MSG(jobs[r].test.loss == one.test.loss && jobs[r].test.score == one.test.score,
+                      "sampled, %d ranks: rank %d's test metrics are one process's (%.17g %.17g vs %.17g %.17g)", k, r,
+                      jobs[r].test.loss, jobs[r].test.score, one.test.loss, one.test.score);
+            free(jobs[r].params);
+        }
+    }
+    /* without dropout and with one fanout for every hop, a node draws the same in-neighbours
+     * in a part as in the whole batch, so the parts compute the step's own loss (each part's
+     * weighted by its share of the seeds), up to the order of additions */
+    job one0 = {.ds = ds, .shards = SHARDS, .batch_size = BATCH, .no_dropout = 1};
+    job plain0 = {.ds = ds, .batch_size = BATCH, .no_dropout = 1};
+    run(&one0);
+    run(&plain0);
+    CHECK_MSG(one0.rc == GAT_OK && plain0.rc == GAT_OK, "sampled without dropout trains (%s%s)", one0.msg, plain0.msg);
+    if (!one0.rc && !plain0.rc) {
+        double worst = 0;
+        for (size_t i = 0; i < one0.n_params; i++)
+            worst = fmax(worst, fabs((double)one0.params[i] - (double)plain0.params[i]));
+    CHECK_MSG(worst < 1e-5, "sampled without dropout: 4 shards and the unsplit step agree to %g", worst);
+    }
+    free(one0.params);
+    free(plain0.params);
+    /* 3 ranks, 2 shards; more shards than seeds per step */
+    job jobs[MAXK];
+    run_ranks_sampled(ds, 3, 2, BATCH, jobs);
+    for (int r = 0; r < 3; r++) {
+        CHECK_MSG(jobs[r].rc == GAT_EINVAL && strstr(jobs[r].msg, "use --shards 3 or more"),
+                  "sampled, 3 ranks, 2 shards: refused on rank %d (%s)", r, jobs[r].msg);
+        free(jobs[r].params);
+    }
+    job many = {.ds = ds, .shards = BATCH + 1, .batch_size = BATCH};
+    run(&many);
+    CHECK_MSG(many.rc == GAT_EINVAL && strstr(many.msg, "train.shards: 41 is more than the 40 seed nodes of a step"),
+              "sampled, 41 shards of 40 seeds: %s", many.msg);
+    free(one.params);
+    free(plain.params);
+    free(single.params);
 }
 
 int main(void) {
@@ -181,6 +262,7 @@ int main(void) {
     CHECK_MSG(neg.rc == GAT_EINVAL && strstr(neg.msg, "train.shards: -1"), "-1 shards: %s", neg.msg);
     free(one.params);
     free(plain.params);
+    check_sampled(&ds);
     gat_dataset_free(&ds);
     return check_summary();
 }

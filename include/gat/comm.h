@@ -63,6 +63,12 @@ int gat_comm_bcast(gat_comm *c, void *buf, size_t bytes, int root, gat_error *er
 int gat_comm_agree(gat_comm *c, int status, int *failed_rank, gat_error *err);
 void gat_comm_barrier(gat_comm *c);
 
+/* Every rank's status in, the same status out on every rank: GAT_OK when all succeeded, else
+ * the lowest-numbered failing rank's, with err set on every rank to that rank's message
+ * prefixed "rank R of K: " (and c->failed_collectively set, so that a caller knows every rank
+ * holds it). One process, or c NULL: rc and err unchanged. Collective. */
+int gat_comm_agree_error(gat_comm *c, int rc, gat_error *err);
+
 /* The shards owned by this rank out of n_shards: shard s belongs to rank s % size. */
 static inline int gat_comm_owns_shard(const gat_comm *c, int64_t s) {
     return !c || c->size <= 1 || (int)(s % c->size) == c->rank;

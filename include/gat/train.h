@@ -161,8 +161,10 @@ typedef struct gat_train_options {
                                           sampled sessions: seed nodes per step; ignored for a single graph */
     int64_t shards;                    /* 0 (default): one pass per step. S > 0: each step's gradient is the
                                           sum, in a fixed order, of S shards of its loss nodes (a collection:
-                                          one shard per graph of the step), and validation likewise, so that
-                                          results are the same for any number of ranks of comm */
+                                          one shard per graph of the step; a sampled session: S contiguous
+                                          parts of the step's seeds, each part's neighbourhood sampled on its
+                                          own), and validation likewise, so that results are the same for
+                                          any number of ranks of comm */
     gat_comm *comm;                    /* NULL: one process; else the ranks share each step's shards (a
                                           communicator always shards: 4 shards when shards is 0) */
     gat_step_fn on_step;               /* optional, called after every step */
@@ -260,6 +262,13 @@ const float *gat_evaluate(gat_model *m, gat_session *s, gat_split split, gat_met
 /* The same with a status: a sampled session's exact inference allocates (GAT_ENOMEM) and
  * fills the session's logits at the split's nodes; other sessions cannot fail. */
 int gat_evaluate_split(gat_model *m, gat_session *s, gat_split split, gat_metrics *out, gat_error *err);
+/* The same on every rank of comm (NULL: one process), each rank doing a part of the work: a
+ * sampled session's ranks infer contiguous parts of the split's nodes and gather their logits,
+ * so every rank holds the split's logits and metrics with the bits of one process (other
+ * sessions evaluate the whole split on every rank). Collective; a rank's failure is every
+ * rank's, its message naming the rank. */
+int gat_evaluate_split_comm(gat_model *m, gat_session *s, gat_split split, gat_comm *comm, gat_metrics *out,
+                            gat_error *err);
 /* Logits (N, C) of every node of the dataset, without dropout (every graph of a
  * collection, one at a time, whatever its split), into *logits, owned by the session. */
 int gat_predict_all(gat_model *m, gat_session *s, const float **logits, gat_error *err);

@@ -10,6 +10,45 @@
 #include "gat/lookupgen.h"
 #include "gat/ppigen.h"
 
+/* What every kind shares: its name, its usage text, and --out, --seed, --quiet, --help. */
+typedef struct {
+    const char *out;
+    uint64_t *seed;
+    int quiet;
+} common_options;
+
+/* One kind's own options: as the gat_opt_* parsers, 1 when argv[*i] was one (and taken), 0 when
+ * not, -1 after an error was printed. */
+typedef int (*kind_option_fn)(int argc, char **argv, int *i, void *opts);
+
+/* Reads the arguments of `gat generate KIND`. Returns 0 to go on, 1 after --help (printed to
+ * stdout: exit 0), 2 after an error (printed: exit 2). */
+static int parse_kind(const char *kind, int argc, char **argv, void (*usage)(FILE *), kind_option_fn own,
+                      void *opts, common_options *c) {
+    for (int i = 0; i < argc; i++) {
+        int r;
+        int64_t v;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 1;
+        }
+        if ((r = gat_opt_str(argc, argv, &i, "out", &c->out)) == 0 && (r = own(argc, argv, &i, opts)) == 0 &&
+            (r = gat_opt_flag(argc, argv, &i, "quiet", &c->quiet)) == 0 &&
+            (r = gat_opt_int(argc, argv, &i, "seed", 0, INT64_MAX, &v)) > 0)
+            *c->seed = (uint64_t)v;
+        if (r < 0) return 2;
+        if (r == 0)
+            return gat_cli_usage_error("gat generate %s: unknown option '%s' (see 'gat generate %s --help')", kind,
+                                       argv[i], kind);
+    }
+    if (!c->out) return gat_cli_usage_error("gat generate %s: --out DIR is required (see 'gat generate %s --help')",
+                                            kind, kind);
+    return 0;
+}
+
+/* Chains one kind's option parsers: the first that takes argv[*i] (or fails) ends the chain. */
+#define TRY(expr) if ((r = (expr)) != 0) return r
+
 static void graph_usage(FILE *fp) {
     fprintf(fp,
         "usage: gat generate graph --out DIR [options]\n\n"
@@ -42,46 +81,36 @@ static void graph_usage(FILE *fp) {
         "  --help                this text\n");
 }
 
+static int graph_option(int argc, char **argv, int *i, void *opts) {
+    gat_graphgen_options *o = opts;
+    int r;
+    TRY(gat_opt_int(argc, argv, i, "nodes", 2, (int64_t)1 << 40, &o->n_nodes));
+    TRY(gat_opt_float(argc, argv, i, "avg_degree", 0, 1e6, &o->avg_degree));
+    TRY(gat_opt_int(argc, argv, i, "max_degree", 1, (int64_t)1 << 40, &o->max_degree));
+    TRY(gat_opt_float(argc, argv, i, "exponent", 2.000001, 10, &o->exponent));
+    TRY(gat_opt_int(argc, argv, i, "classes", 1, 65536, &o->n_classes));
+    TRY(gat_opt_float(argc, argv, i, "homophily", 0, 1, &o->homophily));
+    TRY(gat_opt_int(argc, argv, i, "features", 1, 1000000, &o->n_features));
+    TRY(gat_opt_flag(argc, argv, i, "dense", &o->dense));
+    TRY(gat_opt_float(argc, argv, i, "density", 1e-9, 1, &o->density));
+    TRY(gat_opt_float(argc, argv, i, "noise", 0, 1e6, &o->noise));
+    TRY(gat_opt_int(argc, argv, i, "train_per_class", 1, (int64_t)1 << 40, &o->train_per_class));
+    TRY(gat_opt_float(argc, argv, i, "train_size", 1e-12, 1e12, &o->train_size));
+    TRY(gat_opt_float(argc, argv, i, "val_size", 1e-12, 1e12, &o->val_size));
+    TRY(gat_opt_float(argc, argv, i, "test_size", 1e-12, 1e12, &o->test_size));
+    return 0;
+}
+
 static int generate_graph(int argc, char **argv) {
     gat_graphgen_options o = gat_graphgen_options_default();
-    const char *out = NULL;
-    int quiet = 0;
-    for (int i = 0; i < argc; i++) {
-        int r;
-        int64_t v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            graph_usage(stdout);
-            return 0;
-        }
-#define TRY(expr) if ((r = (expr)) != 0) { if (r < 0) return 2; continue; }
-        TRY(gat_opt_str(argc, argv, &i, "out", &out));
-        TRY(gat_opt_int(argc, argv, &i, "nodes", 2, (int64_t)1 << 40, &o.n_nodes));
-        TRY(gat_opt_float(argc, argv, &i, "avg_degree", 0, 1e6, &o.avg_degree));
-        TRY(gat_opt_int(argc, argv, &i, "max_degree", 1, (int64_t)1 << 40, &o.max_degree));
-        TRY(gat_opt_float(argc, argv, &i, "exponent", 2.000001, 10, &o.exponent));
-        TRY(gat_opt_int(argc, argv, &i, "classes", 1, 65536, &o.n_classes));
-        TRY(gat_opt_float(argc, argv, &i, "homophily", 0, 1, &o.homophily));
-        TRY(gat_opt_int(argc, argv, &i, "features", 1, 1000000, &o.n_features));
-        TRY(gat_opt_flag(argc, argv, &i, "dense", &o.dense));
-        TRY(gat_opt_float(argc, argv, &i, "density", 1e-9, 1, &o.density));
-        TRY(gat_opt_float(argc, argv, &i, "noise", 0, 1e6, &o.noise));
-        TRY(gat_opt_int(argc, argv, &i, "train_per_class", 1, (int64_t)1 << 40, &o.train_per_class));
-        TRY(gat_opt_float(argc, argv, &i, "train_size", 1e-12, 1e12, &o.train_size));
-        TRY(gat_opt_float(argc, argv, &i, "val_size", 1e-12, 1e12, &o.val_size));
-        TRY(gat_opt_float(argc, argv, &i, "test_size", 1e-12, 1e12, &o.test_size));
-        if ((r = gat_opt_int(argc, argv, &i, "seed", 0, INT64_MAX, &v)) != 0) {
-            if (r < 0) return 2;
-            o.seed = (uint64_t)v;
-            continue;
-        }
-        TRY(gat_opt_flag(argc, argv, &i, "quiet", &quiet));
-#undef TRY
-        return gat_cli_usage_error("gat generate graph: unknown option '%s' (see 'gat generate graph --help')", argv[i]);
-    }
-    if (!out) return gat_cli_usage_error("gat generate graph: --out DIR is required (see 'gat generate graph --help')");
+    common_options c = {.seed = &o.seed};
+    int rc = parse_kind("graph", argc, argv, graph_usage, graph_option, &o, &c);
+    if (rc) return rc == 1 ? 0 : rc;
+    const char *out = c.out;
+    const int quiet = c.quiet;
     gat_error err = {0};
     gat_graphgen_stats st;
-    int rc = gat_graphgen_write(out, &o, &st, &err);
+    rc = gat_graphgen_write(out, &o, &st, &err);
     if (rc) return gat_cli_fail(&err);
     if (!quiet)
         printf("Wrote %s: %lld nodes, %lld edges (max in-degree %lld, homophily %.3f), %lld %s features (%lld nonzeros), "
@@ -116,46 +145,36 @@ static void ppi_usage(FILE *fp) {
         "  --help                  this text\n");
 }
 
+static int ppi_option(int argc, char **argv, int *i, void *opts) {
+    gat_ppigen_options *o = opts;
+    int r, n;
+    int64_t g[3];
+    TRY(gat_opt_float(argc, argv, i, "scale", 1e-6, 1000, &o->scale));
+    TRY(gat_opt_float(argc, argv, i, "avg_degree", 0, 10000, &o->avg_degree));
+    TRY(gat_opt_float(argc, argv, i, "homophily", 0, 1, &o->homophily));
+    TRY(gat_opt_int(argc, argv, i, "features", 1, 100000, &o->n_features));
+    TRY(gat_opt_float(argc, argv, i, "zero_share", 0, 0.999, &o->zero_share));
+    TRY(gat_opt_int(argc, argv, i, "labels", 1, 100000, &o->n_labels));
+    TRY(gat_opt_float(argc, argv, i, "positive", 1e-6, 0.66, &o->positive));
+    if ((r = gat_opt_int_list(argc, argv, i, "graphs", 3, g, &n)) <= 0) return r;
+    if (n != 3) {
+        gat_cli_usage_error("--graphs: three counts (train,valid,test), got %d", n);
+        return -1;
+    }
+    for (int s = 0; s < 3; s++) o->graphs[s] = g[s];
+    return 1;
+}
+
 static int generate_ppi(int argc, char **argv) {
     gat_ppigen_options o = gat_ppigen_options_default();
-    const char *out = NULL;
-    int quiet = 0;
-    for (int i = 0; i < argc; i++) {
-        int r, n;
-        int64_t v, g[3];
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            ppi_usage(stdout);
-            return 0;
-        }
-#define TRY(expr) if ((r = (expr)) != 0) { if (r < 0) return 2; continue; }
-        TRY(gat_opt_str(argc, argv, &i, "out", &out));
-        TRY(gat_opt_float(argc, argv, &i, "scale", 1e-6, 1000, &o.scale));
-        TRY(gat_opt_float(argc, argv, &i, "avg_degree", 0, 10000, &o.avg_degree));
-        TRY(gat_opt_float(argc, argv, &i, "homophily", 0, 1, &o.homophily));
-        TRY(gat_opt_int(argc, argv, &i, "features", 1, 100000, &o.n_features));
-        TRY(gat_opt_float(argc, argv, &i, "zero_share", 0, 0.999, &o.zero_share));
-        TRY(gat_opt_int(argc, argv, &i, "labels", 1, 100000, &o.n_labels));
-        TRY(gat_opt_float(argc, argv, &i, "positive", 1e-6, 0.66, &o.positive));
-        if ((r = gat_opt_int_list(argc, argv, &i, "graphs", 3, g, &n)) != 0) {
-            if (r < 0) return 2;
-            if (n != 3) return gat_cli_usage_error("--graphs: three counts (train,valid,test), got %d", n);
-            for (int s = 0; s < 3; s++) o.graphs[s] = g[s];
-            continue;
-        }
-        if ((r = gat_opt_int(argc, argv, &i, "seed", 0, INT64_MAX, &v)) != 0) {
-            if (r < 0) return 2;
-            o.seed = (uint64_t)v;
-            continue;
-        }
-        TRY(gat_opt_flag(argc, argv, &i, "quiet", &quiet));
-#undef TRY
-        return gat_cli_usage_error("gat generate ppi-like: unknown option '%s' (see 'gat generate ppi-like --help')",
-                                   argv[i]);
-    }
-    if (!out) return gat_cli_usage_error("gat generate ppi-like: --out DIR is required (see 'gat generate ppi-like --help')");
+    common_options c = {.seed = &o.seed};
+    int rc = parse_kind("ppi-like", argc, argv, ppi_usage, ppi_option, &o, &c);
+    if (rc) return rc == 1 ? 0 : rc;
+    const char *out = c.out;
+    const int quiet = c.quiet;
     gat_error err = {0};
     gat_ppigen_stats st;
-    int rc = gat_ppigen_write(out, &o, &st, &err);
+    rc = gat_ppigen_write(out, &o, &st, &err);
     if (rc) return gat_cli_fail(&err);
     if (!quiet)
         printf("Wrote %s: %lld graphs, %lld nodes (train/valid/test %lld/%lld/%lld), %lld undirected links "
@@ -190,36 +209,23 @@ static void lookup_usage(FILE *fp) {
         (long long)d.keys, (long long)d.instances, d.val_fraction, d.test_fraction, (unsigned long long)d.seed);
 }
 
+static int lookup_option(int argc, char **argv, int *i, void *opts) {
+    gat_lookupgen_options *o = opts;
+    int r;
+    TRY(gat_opt_int(argc, argv, i, "keys", 2, 1000, &o->keys));
+    TRY(gat_opt_int(argc, argv, i, "instances", 3, 10000000, &o->instances));
+    TRY(gat_opt_float(argc, argv, i, "val_fraction", 1e-9, 0.999999, &o->val_fraction));
+    TRY(gat_opt_float(argc, argv, i, "test_fraction", 1e-9, 0.999999, &o->test_fraction));
+    return 0;
+}
+
 static int generate_lookup(int argc, char **argv) {
     gat_lookupgen_options o = gat_lookupgen_options_default();
-    const char *out = NULL;
-    int quiet = 0;
-    for (int i = 0; i < argc; i++) {
-        int r;
-        int64_t v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            lookup_usage(stdout);
-            return 0;
-        }
-#define TRY(expr) if ((r = (expr)) != 0) { if (r < 0) return 2; continue; }
-        TRY(gat_opt_str(argc, argv, &i, "out", &out));
-        TRY(gat_opt_int(argc, argv, &i, "keys", 2, 1000, &o.keys));
-        TRY(gat_opt_int(argc, argv, &i, "instances", 3, 10000000, &o.instances));
-        TRY(gat_opt_float(argc, argv, &i, "val_fraction", 1e-9, 0.999999, &o.val_fraction));
-        TRY(gat_opt_float(argc, argv, &i, "test_fraction", 1e-9, 0.999999, &o.test_fraction));
-        if ((r = gat_opt_int(argc, argv, &i, "seed", 0, INT64_MAX, &v)) != 0) {
-            if (r < 0) return 2;
-            o.seed = (uint64_t)v;
-            continue;
-        }
-        TRY(gat_opt_flag(argc, argv, &i, "quiet", &quiet));
-#undef TRY
-        return gat_cli_usage_error("gat generate dictionary-lookup: unknown option '%s' (see 'gat generate "
-                                   "dictionary-lookup --help')", argv[i]);
-    }
-    if (!out)
-        return gat_cli_usage_error("gat generate dictionary-lookup: --out DIR is required (see 'gat generate "
-                                   "dictionary-lookup --help')");
+    common_options c = {.seed = &o.seed};
+    int rc = parse_kind("dictionary-lookup", argc, argv, lookup_usage, lookup_option, &o, &c);
+    if (rc) return rc == 1 ? 0 : rc;
+    const char *out = c.out;
+    const int quiet = c.quiet;
     gat_error err = {0};
     gat_lookupgen_stats st;
     if (gat_lookupgen_write(out, &o, &st, &err)) return gat_cli_fail(&err);
@@ -230,6 +236,8 @@ static int generate_lookup(int argc, char **argv) {
                (long long)st.split_size[0], (long long)st.split_size[1], (long long)st.split_size[2]);
     return 0;
 }
+
+#undef TRY
 
 typedef struct {
     const char *name;
@@ -245,7 +253,7 @@ static const generate_kind kinds[] = {
 
 static void usage(FILE *fp) {
     fprintf(fp, "usage: gat generate <kind> [options]\n\nWrite a synthetic dataset in the dataset layout.\n\nkinds:\n");
-    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) fprintf(fp, "  %-10s %s\n", kinds[i].name, kinds[i].help);
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) fprintf(fp, "  %-18s %s\n", kinds[i].name, kinds[i].help);
     fprintf(fp, "\n'gat generate <kind> --help' lists its options with their defaults.\n");
 }
 

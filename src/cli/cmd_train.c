@@ -72,7 +72,8 @@ static void train_usage(FILE *fp) {
         "  --weight_decay X                L2 weight decay added to the gradient (default: %g)\n"
         "  --shards S                      split each step into S fixed shards whose gradients are added in order, so\n"
         "                                  that mpirun -np K gives the same model for any K (default: 0 = unsplit;\n"
-        "                                  4 under mpirun; collections: one shard per graph of a step)\n"
+        "                                  4 under mpirun; collections: one shard per graph of a step; sampled\n"
+        "                                  mini-batches: S parts of a step's seeds, each sampled on its own)\n"
         "  --keep_best BOOL                end with the parameters of the best validation epoch, as the paper\n"
         "                                  evaluates; false ends with the last epoch's, as pytorch-GAT (default: %s)\n"
         "  --seed N                        initialisation and dropout seed; same seed, same bits (default: %llu)\n"
@@ -639,18 +640,29 @@ int gat_cmd_train(int argc, char **argv) {
         rc = gat_error_set(&err, GAT_EINVAL, "--fanouts: only used with --batch_size B (sampled mini-batches)");
         goto fail;
     }
-    if (a.batch_size > 0 && a.train.shards > 0) {
-        rc = gat_error_set(&err, GAT_EINVAL, "--shards: not used with sampled mini-batches (--batch_size on one graph)");
-        goto fail;
+    if (ds.n_graphs == 0 && a.train.comm && a.train.comm->size > 1) {
+        /* one graph: the ranks share the fixed shards of each step; every rank finds this alike,
+         * rank 0 alone says so, before anything is written */
+        const int64_t S = a.train.shards > 0 ? a.train.shards : GAT_DEFAULT_SHARDS;
+        if (a.train.comm->size > S) {
+            a.train.comm->failed_collectively = 1;
+            rc = gat_error_set(&err, GAT_EINVAL, "%d processes but %lld shards per step: each process needs a shard of "
+                               "every step (use --shards %d or more, or at most %lld processes)",
+                               a.train.comm->size, (long long)S, a.train.comm->size, (long long)S);
+            goto fail;
+        }
     }
-    if (a.batch_size > 0 && a.train.comm && a.train.comm->size > 1) {
-        /* every rank finds this alike: rank 0 alone says so */
-        a.train.comm->failed_collectively = 1;
-        rc = gat_error_set(&err, GAT_EINVAL,
-                           "--batch_size: sampled mini-batches (--batch_size %lld on one graph) train in one process, "
-                           "not on %d: under mpirun train full-batch (--batch_size 0) or on a collection of graphs",
-                           (long long)a.batch_size, a.train.comm->size);
-        goto fail;
+    if (ds.n_graphs == 0 && a.batch_size > 0 && (a.train.shards > 0 || a.train.comm)) {
+        /* sampled: each shard is a part of a step's seeds */
+        const int64_t S = a.train.shards > 0 ? a.train.shards : GAT_DEFAULT_SHARDS;
+        const int64_t nt = ds.split_size[GAT_SPLIT_TRAIN], bs = a.batch_size < nt ? a.batch_size : nt;
+        if (S > bs) {
+            if (a.train.comm) a.train.comm->failed_collectively = 1;
+            rc = gat_error_set(&err, GAT_EINVAL, "--shards: %lld shards per step but %lld seed nodes per step "
+                               "(--batch_size%s): each shard needs seeds", (long long)S, (long long)bs,
+                               bs < a.batch_size ? ", capped at the training nodes" : "");
+            goto fail;
+        }
     }
     if (a.batch_size > 0) {
         if (a.fanouts_arg) {
@@ -742,7 +754,11 @@ int gat_cmd_train(int argc, char **argv) {
             printf("Sampled mini-batches: %lld seed nodes per step (%lld steps per epoch), fanouts", (long long)a.batch_size,
                    (long long)((ds.split_size[GAT_SPLIT_TRAIN] + a.batch_size - 1) / a.batch_size));
             for (int l = 0; l < a.n_fanouts; l++) printf("%s%lld", l ? "," : " ", (long long)a.fanouts[l]);
-            printf(" (without replacement; -1 = all); validation and test exact (layer-wise inference)\n");
+            printf(" (without replacement; -1 = all)");
+            if (a.train.shards > 0 || a.train.comm)
+                printf(", each step's seeds in %lld parts sampled apart",
+                       (long long)(a.train.shards > 0 ? a.train.shards : GAT_DEFAULT_SHARDS));
+            printf("; validation and test exact (layer-wise inference)\n");
         }
         fflush(stdout);
     }
@@ -764,7 +780,7 @@ int gat_cmd_train(int argc, char **argv) {
         printf("%s\n", trained);
     }
     gat_metrics val, test = {.loss = NAN, .score = NAN};
-    if ((rc = gat_evaluate_split(&m, &s, GAT_SPLIT_VAL, &val, &err))) goto fail;
+    if ((rc = gat_evaluate_split_comm(&m, &s, GAT_SPLIT_VAL, a.train.comm, &val, &err))) goto fail;
     if (!a.quiet && a.train.comm && res.steps > 0)
         printf("MPI: %d rank%s, %lld shards per step, rank 0 sent %.2f MB per step\n", a.train.comm->size,
                a.train.comm->size == 1 ? "" : "s",
@@ -774,7 +790,7 @@ int gat_cmd_train(int argc, char **argv) {
     t.meta.best_epoch = res.best_epoch;
     t.meta.val_accuracy = val.score;
     if (a.should_test) {
-        if ((rc = gat_evaluate_split(&m, &s, GAT_SPLIT_TEST, &test, &err))) goto fail;
+        if ((rc = gat_evaluate_split_comm(&m, &s, GAT_SPLIT_TEST, a.train.comm, &test, &err))) goto fail;
         t.meta.test_accuracy = test.score;
         if (!a.quiet) printf("Test %s = %.4f\n", t.score_name, test.score);
         gat_error lerr = {0};

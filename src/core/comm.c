@@ -1,6 +1,7 @@
 /* comm.c - the one-process communicator and the reproducible shard sum (see comm.h). */
 #include "gat/comm.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int single_allgather(gat_comm *c, const float *mine, size_t n, float *all, gat_error *err) {
@@ -46,6 +47,25 @@ int gat_comm_agree(gat_comm *c, int status, int *failed_rank, gat_error *err) {
 }
 void gat_comm_barrier(gat_comm *c) {
     if (c) c->ops->barrier(c);
+}
+
+int gat_comm_agree_error(gat_comm *c, int rc, gat_error *err) {
+    if (!c || c->size <= 1) return rc;
+    int failed = -1;
+    gat_error e2 = {0};
+    int all = gat_comm_agree(c, rc, &failed, &e2);
+    if (all == GAT_OK) return GAT_OK;
+    if (failed < 0) { /* the agreement itself failed */
+        if (err) *err = e2;
+        return all;
+    }
+    char msg[GAT_ERROR_LEN];
+    msg[0] = 0;
+    if (err) memcpy(msg, err->msg, sizeof msg);
+    if (gat_comm_bcast(c, msg, sizeof msg, failed, &e2)) snprintf(msg, sizeof msg, "(message lost)");
+    msg[sizeof msg - 1] = 0;
+    c->failed_collectively = 1;
+    return gat_error_set(err, all, "rank %d of %d: %s", failed, c->size, msg);
 }
 
 /* Shards per rank: rank r owns r, r + size, r + 2 size, ... */

@@ -1,4 +1,4 @@
-/* profile.c - timing the attention implementations (see profile.h). */
+/* profile.c - timing the attention implementations of GAT and GATv2 (see profile.h). */
 #include "gat/profile.h"
 
 #include <stdlib.h>
@@ -38,16 +38,34 @@ static double median(double *v, int n) {
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* The attention step of layer l alone, forward or backward, on what the last forward pass left. */
+/* The attention step of layer l alone, forward or backward, on what the last forward pass left:
+ * the functions gat_layer_forward / gat_layer_steps_forward call for the model's attention
+ * type and implementation. */
 static void attention_step(gat_model *m, gat_acts *a, const gat_graph *g, int l, int backward, uint64_t key) {
     const gat_config *c = &m->cfg;
     gat_layer_acts *L = &a->l[l];
     const int64_t h = c->heads[l], f = c->features[l];
     const float p = gat_config_attention_dropout(c);
+    const int impl = c->attention_impl;
+    if (c->attention_type == GAT_ATTENTION_GATV2) {
+        /* the backward pass adds d a into the gradients, which the next step zeroes */
+        if (!backward && impl == GAT_ATTENTION_EDGES)
+            gat_attention_v2_edges_forward(a->tmp, L->att, L->att_mask, g, L->z, L->t, m->p[l].att, h, f, c->slope, p,
+                                           key, a->att_work);
+        else if (!backward)
+            gat_attention_v2_forward(a->tmp, L->att, L->att_mask, g, L->z, L->t, m->p[l].att, h, f, c->slope, p, key);
+        else if (impl == GAT_ATTENTION_EDGES)
+            gat_attention_v2_edges_backward(a->dz, a->dt, m->g[l].att, a->scratch, L->out, g, L->att, L->att_mask, L->z,
+                                            L->t, m->p[l].att, h, f, c->slope, p, a->att_work);
+        else
+            gat_attention_v2_backward(a->dz, a->dt, m->g[l].att, a->scratch, a->partial, L->out, g, L->att, L->att_mask,
+                                      L->z, L->t, m->p[l].att, h, f, c->slope, p);
+        return;
+    }
     if (!backward) {
-        if (c->attention_impl == GAT_ATTENTION_FUSED)
+        if (impl == GAT_ATTENTION_FUSED)
             gat_attention_forward(a->tmp, L->att, L->att_mask, g, L->s_src, L->s_dst, L->z, h, f, c->slope, p, key, NULL);
-        else if (c->attention_impl == GAT_ATTENTION_EDGES)
+        else if (impl == GAT_ATTENTION_EDGES)
             gat_attention_edges_forward(a->tmp, L->att, L->att_mask, g, L->s_src, L->s_dst, L->z, h, f, c->slope, p, key,
                                         a->att_work);
         else
@@ -56,10 +74,10 @@ static void attention_step(gat_model *m, gat_acts *a, const gat_graph *g, int l,
         return;
     }
     /* any finite output gradient will do: the layer's own output */
-    if (c->attention_impl == GAT_ATTENTION_FUSED)
+    if (impl == GAT_ATTENTION_FUSED)
         gat_attention_backward(a->dz, a->ds_src, a->ds_dst, a->scratch, L->out, g, L->att, L->att_mask, L->s_src,
                                L->s_dst, L->z, h, f, c->slope, p, NULL);
-    else if (c->attention_impl == GAT_ATTENTION_EDGES)
+    else if (impl == GAT_ATTENTION_EDGES)
         gat_attention_edges_backward(a->dz, a->ds_src, a->ds_dst, a->scratch, L->out, g, L->att, L->att_mask, L->s_src,
                                      L->s_dst, L->z, h, f, c->slope, p, a->att_work);
     else
@@ -94,25 +112,32 @@ static void profile_step(gat_model *m, gat_session *s, int k, int repeats, uint6
         }
 }
 
-int gat_profile_run(const gat_dataset *ds, const gat_config *cfg, const int *impls, int n_impls, int repeats,
-                    uint64_t seed, gat_profile_result *r, gat_error *err) {
+int gat_profile_run(const gat_dataset *ds, const gat_config *cfgs, int n, int repeats, uint64_t seed,
+                    gat_profile_result *r, gat_error *err) {
     if (repeats < 1 || repeats > 100000) return gat_error_set(err, GAT_EINVAL, "profile.repeats: %d is not in 1..100000", repeats);
-    if (n_impls < 1 || n_impls > 3) return gat_error_set(err, GAT_EINVAL, "profile.impls: %d implementations (1..3)", n_impls);
-    gat_model m[3];
-    gat_session s[3];
+    if (n < 1 || n > GAT_PROFILE_MAX)
+        return gat_error_set(err, GAT_EINVAL, "profile.cfgs: %d configurations (1..%d)", n, GAT_PROFILE_MAX);
+    const int L = cfgs[0].n_layers;
+    for (int q = 0; q < n; q++) {
+        int rc = gat_config_check(&cfgs[q], err);
+        if (rc) return rc;
+        if (cfgs[q].n_layers != L)
+            return gat_error_set(err, GAT_EINVAL, "profile.cfgs: configuration %d has %d layers, the first %d", q,
+                                 cfgs[q].n_layers, L);
+    }
+    gat_model m[GAT_PROFILE_MAX];
+    gat_session s[GAT_PROFILE_MAX];
     memset(m, 0, sizeof m);
     memset(s, 0, sizeof s);
-    const int L = cfg->n_layers;
-    double *t = calloc((size_t)n_impls * (size_t)repeats * (size_t)(2 + 2 * L), sizeof *t);
+    double *t = calloc((size_t)n * (size_t)repeats * (size_t)(2 + 2 * L), sizeof *t);
     int rc = t ? GAT_OK : gat_error_set(err, GAT_ENOMEM, "profile: out of memory");
-    for (int q = 0; q < n_impls && !rc; q++) {
-        gat_config c = *cfg;
-        c.attention_impl = impls[q];
+    for (int q = 0; q < n && !rc; q++) {
         memset(&r[q], 0, sizeof r[q]);
-        r[q].impl = impls[q];
+        r[q].impl = cfgs[q].attention_impl;
+        r[q].attention_type = cfgs[q].attention_type;
         r[q].repeats = repeats;
         r[q].n_layers = L;
-        rc = gat_model_init(&m[q], &c, seed, err);
+        rc = gat_model_init(&m[q], &cfgs[q], seed, err);
         const double heap0 = heap_bytes();
         if (!rc) rc = gat_session_init(&s[q], ds, &m[q], err);
         r[q].memory_bytes = heap_bytes() - heap0;
@@ -120,9 +145,9 @@ int gat_profile_run(const gat_dataset *ds, const gat_config *cfg, const int *imp
     /* interleaved: repeat k of every implementation before repeat k + 1 of any, so a change in
      * the machine's load falls on all of them alike */
     for (int k = -1; k < repeats && !rc; k++)
-        for (int q = 0; q < n_impls; q++)
+        for (int q = 0; q < n; q++)
             profile_step(&m[q], &s[q], k, repeats, seed, t + (size_t)q * (size_t)repeats * (size_t)(2 + 2 * L));
-    for (int q = 0; q < n_impls && !rc; q++) {
+    for (int q = 0; q < n && !rc; q++) {
         double *tq = t + (size_t)q * (size_t)repeats * (size_t)(2 + 2 * L);
         r[q].forward_ms = median(tq, repeats);
         r[q].backward_ms = median(tq + repeats, repeats);
@@ -131,7 +156,7 @@ int gat_profile_run(const gat_dataset *ds, const gat_config *cfg, const int *imp
             r[q].att_backward_ms[l] = median(tq + (3 + 2 * l) * repeats, repeats);
         }
     }
-    for (int q = 0; q < n_impls; q++) {
+    for (int q = 0; q < n; q++) {
         gat_session_free(&s[q]);
         gat_model_free(&m[q]);
     }

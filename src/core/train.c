@@ -442,16 +442,49 @@ static gat_metrics eval_split(gat_model *m, gat_session *s, gat_split split, int
     return gat_tally_metrics(&t, s->ds->task);
 }
 
-/* A sampled session's split: exact layer-wise inference at its nodes into s->logits. */
-static int eval_exact(gat_model *m, gat_session *s, gat_split split, gat_metrics *out, gat_error *err) {
+/* A sampled session's split: exact layer-wise inference at its nodes into s->logits. With
+ * several ranks each infers a contiguous part of the split's nodes and the parts' logits are
+ * gathered: the logits at a node do not depend on which other nodes are inferred with it
+ * (gat_infer), so every rank ends with the bits of one process and computes the same metrics. */
+static int eval_exact(gat_model *m, gat_session *s, gat_split split, gat_comm *comm, gat_metrics *out, gat_error *err) {
     const gat_dataset *ds = s->ds;
-    int rc = gat_infer(m, &s->in, &s->g, ds->split[split], ds->split_size[split], s->logits, err);
+    const int64_t *idx = ds->split[split], n = ds->split_size[split], C = ds->n_classes;
+    int rc;
+    if (!comm || comm->size <= 1) {
+        rc = gat_infer(m, &s->in, &s->g, idx, n, s->logits, err);
+    } else {
+        const int K = comm->size;
+        const int64_t per = (n + K - 1) / K, lo = per * comm->rank < n ? per * comm->rank : n,
+                      hi = lo + per < n ? lo + per : n;
+        float *mine = malloc(((size_t)(per * C) + 1) * sizeof *mine);
+        float *all = malloc(((size_t)(per * C) * (size_t)K + 1) * sizeof *all);
+        if (!mine || !all) rc = gat_error_set(err, GAT_ENOMEM, "inference: out of memory for the logits of %lld nodes",
+                                              (long long)n);
+        else rc = hi > lo ? gat_infer(m, &s->in, &s->g, idx + lo, hi - lo, s->logits, err) : GAT_OK;
+        if (!rc) {
+            memset(mine, 0, (size_t)(per * C) * sizeof *mine);
+            for (int64_t i = lo; i < hi; i++) memcpy(mine + (i - lo) * C, s->logits + idx[i] * C, (size_t)C * sizeof *mine);
+        }
+        rc = gat_comm_agree_error(comm, rc, err);
+        if (!rc) rc = gat_comm_allgather(comm, mine, (size_t)(per * C), all, err);
+        for (int r = 0; !rc && r < K; r++)
+            for (int64_t i = per * r; i < per * (r + 1) && i < n; i++)
+                memcpy(s->logits + idx[i] * C, all + ((size_t)r * (size_t)per + (size_t)(i - per * r)) * (size_t)C,
+                       (size_t)C * sizeof *all);
+        free(mine);
+        free(all);
+    }
     if (!rc && out) *out = gat_split_metrics(s, s->logits, split, NULL);
     return rc;
 }
 
 int gat_evaluate_split(gat_model *m, gat_session *s, gat_split split, gat_metrics *out, gat_error *err) {
-    if (s->sampled) return eval_exact(m, s, split, out, err);
+    return gat_evaluate_split_comm(m, s, split, NULL, out, err);
+}
+
+int gat_evaluate_split_comm(gat_model *m, gat_session *s, gat_split split, gat_comm *comm, gat_metrics *out,
+                            gat_error *err) {
+    if (s->sampled) return eval_exact(m, s, split, comm, out, err);
     gat_evaluate(m, s, split, out);
     return GAT_OK;
 }
@@ -459,7 +492,7 @@ int gat_evaluate_split(gat_model *m, gat_session *s, gat_split split, gat_metric
 const float *gat_evaluate(gat_model *m, gat_session *s, gat_split split, gat_metrics *out) {
     if (s->sampled) {
         gat_error err = {0};
-        return eval_exact(m, s, split, out, &err) ? NULL : s->logits;
+        return eval_exact(m, s, split, NULL, out, &err) ? NULL : s->logits;
     }
     const float *logits = NULL;
     gat_metrics r = eval_split(m, s, split, 0, 1, &logits);
@@ -669,17 +702,7 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
             for (int64_t i = 0; i < s->n_eval[sp]; i++)
                 if ((rc = gat_step_batch_plan(&s->eval[sp][i], m, err))) goto done;
     /* Sharded steps (opt->shards > 0, or any communicator): see train_shard.h. */
-    /* Sampled steps are not split into shards (yet): one process only. */
-    if (sampled && opt->comm && opt->comm->size > 1) {
-        rc = gat_error_set(err, GAT_EINVAL, "train.comm: sampled mini-batches train in one process, not %d",
-                           opt->comm->size);
-        goto done;
-    }
-    if (sampled && opt->shards > 0) {
-        rc = gat_error_set(err, GAT_EINVAL, "train.shards: not used with sampled mini-batches");
-        goto done;
-    }
-    const int sharded = !sampled && (opt->shards > 0 || opt->comm);
+    const int sharded = opt->shards > 0 || opt->comm;
     if (sharded && (rc = gat_shards_init(&shards, s, m, opt, err))) goto done;
     int64_t t_step = 0;
     gat_early_stop es;
@@ -708,8 +731,16 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
                 const uint64_t key = gat_rng_key(opt->seed, GAT_STREAM_STEP, (uint64_t)epoch, (uint64_t)step);
                 gat_tally st;
                 memset(&st, 0, sizeof st);
-                if ((rc = gat_shards_step(&shards, m, s, opt, collection ? order + first : NULL, k, key, &st, err)))
-                    goto done;
+                if (sampled) {
+                    /* the step's seeds in fixed parts, each sampled and computed by one rank */
+                    const int64_t ks = n_train - first < bs ? n_train - first : bs;
+                    const uint64_t bkey = gat_rng_key(opt->seed, GAT_STREAM_BATCH_STEP, (uint64_t)epoch, (uint64_t)step);
+                    rc = gat_shards_step_sampled(&shards, m, s, opt, &smp, order + first, ks, (uint64_t)epoch,
+                                                 (uint64_t)step, bkey, &st, err);
+                } else {
+                    rc = gat_shards_step(&shards, m, s, opt, collection ? order + first : NULL, k, key, &st, err);
+                }
+                if (rc) goto done;
                 gat_metrics sm = gat_tally_metrics(&st, ds->task);
                 if (!isfinite(sm.loss)) {
                     rc = gat_error_set(err, GAT_ERANGE, "training diverged at epoch %lld (loss is %g); try a smaller --lr",
@@ -780,16 +811,16 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
         }
         res->steps = t_step;
         r.train = gat_tally_metrics(&train_tally, ds->task);
-        if (sharded) {
+        if (sampled) {
+            /* a batch's buffers are not held while inference runs; the ranks share its nodes */
+            gat_step_batch_free(&batch);
+            session_release(s);
+            if ((rc = eval_exact(m, s, GAT_SPLIT_VAL, opt->comm, &r.val, err))) goto done;
+        } else if (sharded) {
             gat_tally vt;
             memset(&vt, 0, sizeof vt);
             if ((rc = gat_shards_eval(&shards, m, s, GAT_SPLIT_VAL, opt->use_plans, &vt, err))) goto done;
             r.val = gat_tally_metrics(&vt, ds->task);
-        } else if (sampled) {
-            /* a batch's buffers are not held while inference runs */
-            gat_step_batch_free(&batch);
-            session_release(s);
-            if ((rc = eval_exact(m, s, GAT_SPLIT_VAL, &r.val, err))) goto done;
         } else {
             r.val = eval_split(m, s, GAT_SPLIT_VAL, opt->use_plans, 0, NULL);
         }

@@ -77,24 +77,7 @@ static int split_loss(gat_step_batch *out, int64_t n_shards, const gat_step_batc
 }
 
 /* Every rank learns whether any failed; the failing rank's message reaches all. */
-static int agree(gat_shards *sh, int rc, gat_error *err) {
-    if (!sh->comm || sh->comm->size <= 1) return rc;
-    int failed = -1;
-    gat_error e2 = {0};
-    int all = gat_comm_agree(sh->comm, rc, &failed, &e2);
-    if (all == GAT_OK) return GAT_OK;
-    if (failed < 0) { /* the agreement itself failed */
-        if (err) *err = e2;
-        return all;
-    }
-    char msg[GAT_ERROR_LEN];
-    msg[0] = 0;
-    if (err) memcpy(msg, err->msg, sizeof msg);
-    if (gat_comm_bcast(sh->comm, msg, sizeof msg, failed, &e2)) snprintf(msg, sizeof msg, "(message lost)");
-    msg[sizeof msg - 1] = 0;
-    sh->comm->failed_collectively = 1;
-    return gat_error_set(err, all, "rank %d of %d: %s", failed, sh->comm->size, msg);
-}
+static int agree(gat_shards *sh, int rc, gat_error *err) { return gat_comm_agree_error(sh->comm, rc, err); }
 
 static int shards_init(gat_shards *sh, gat_session *s, const gat_model *m, const gat_train_options *o, gat_error *err);
 
@@ -120,6 +103,14 @@ static int shards_init(gat_shards *sh, gat_session *s, const gat_model *m, const
         int64_t nv = s->n_eval[GAT_SPLIT_VAL];
         if (size > nv)
             return gat_error_set(err, GAT_EINVAL, "%d processes but %lld validation graphs", size, (long long)nv);
+    } else if (s->sampled) {
+        /* the seed nodes of a step in sh->n contiguous parts, each sampled on its own */
+        sh->n = o->shards > 0 ? o->shards : GAT_DEFAULT_SHARDS;
+        int64_t nt = ds->split_size[GAT_SPLIT_TRAIN], bs = o->batch_size < nt ? o->batch_size : nt;
+        if (sh->n > bs)
+            return gat_error_set(err, GAT_EINVAL, "train.shards: %lld is more than the %lld seed nodes of a step "
+                                 "(each shard needs some: use a larger batch size or fewer shards)",
+                                 (long long)sh->n, (long long)bs);
     } else {
         sh->n = o->shards > 0 ? o->shards : GAT_DEFAULT_SHARDS;
         int64_t nt = ds->split_size[GAT_SPLIT_TRAIN], nv = ds->split_size[GAT_SPLIT_VAL];
@@ -216,6 +207,58 @@ int gat_shards_step(gat_shards *sh, gat_model *m, gat_session *s, const gat_trai
         tally_pack(mine + k * TALLY_WORDS, &one);
         k++;
         if (graphs) gat_step_batch_free(&gb);
+    }
+    if ((rc = agree(sh, rc, err))) return rc;
+    if ((rc = gat_comm_sum_shards(sh->comm, sh->part, n_sh, np, m->grads, sh->scratch, err))) return rc;
+    return gather_tallies(sh->comm, mine, n_sh, gathered, t, err);
+}
+
+int gat_shards_step_sampled(gat_shards *sh, gat_model *m, gat_session *s, const gat_train_options *o, gat_sampler *smp,
+                            const int64_t *seeds, int64_t n_seeds, uint64_t epoch, uint64_t step, uint64_t key,
+                            gat_tally *t, gat_error *err) {
+    const gat_dataset *ds = s->ds;
+    const int64_t C = ds->n_classes, n_sh = sh->n;
+    const size_t np = m->n_trainable;
+    /* the step's loss terms: its seeds (distinct training nodes), times C when multi-label */
+    const int64_t total = ds->task == GAT_TASK_MULTI_LABEL ? n_seeds * C : n_seeds;
+    int size = sh->comm ? sh->comm->size : 1;
+    int64_t per = (n_sh + size - 1) / size, k = 0;
+    float *mine = sh->tallies, *gathered = sh->tallies + (size_t)per * TALLY_WORDS;
+    memset(mine, 0, (size_t)per * TALLY_WORDS * sizeof *mine);
+    int rc = GAT_OK;
+    for (int64_t j = 0; j < n_sh && !rc; j++) {
+        if (!gat_comm_owns_shard(sh->comm, j)) continue;
+        const int64_t lo = n_seeds * j / n_sh, hi = n_seeds * (j + 1) / n_sh;
+        memset(m->grads, 0, m->n_params * sizeof *m->grads);
+        gat_tally one;
+        memset(&one, 0, sizeof one);
+        if (hi > lo) {
+            /* the part's own neighbourhood: draws keyed by (seed, epoch, step, node), as an
+             * unsplit batch's, so a part samples the same wherever it is computed */
+            gat_step_batch b;
+            rc = gat_step_batch_sampled(&b, ds, &s->in, smp, seeds + lo, hi - lo, epoch, step, err);
+            if (rc) break;
+            if (o->use_plans) rc = gat_step_batch_plan(&b, m, err);
+            else if (b.in_own.sparse) rc = gat_csc_index_build(&b.in_own.csc, b.in_own.sparse, err);
+            if (!rc) rc = gat_session_reserve(s, m, b.n, b.g->nnz, b.in->sparse ? b.in->sparse->nnz : 0, err);
+            if (!rc) {
+                gat_step_batch view = b;
+                if (!o->use_plans) view.plan = NULL;
+                const float *logits = gat_step_batch_forward(m, &s->acts, &view, 1, key);
+                gat_step_batch_loss(&view, ds->task, C, logits, s->dlogits, &one);
+                const float share = (float)((double)batch_terms(&b, ds->task, C) / (double)total);
+                for (int64_t i = 0; i < b.n_loss; i++)
+                    for (int64_t c = 0; c < C; c++) s->dlogits[b.loss[i] * C + c] *= share;
+                gat_step_batch_backward(m, &s->acts, &view, s->dlogits);
+                /* the next part's rows start from zero outside its loss rows */
+                memset(s->dlogits, 0, (size_t)(b.n * C) * sizeof *s->dlogits);
+            }
+            gat_step_batch_free(&b);
+            if (rc) break;
+        }
+        memcpy(sh->part + (size_t)k * np, m->grads, np * sizeof *m->grads);
+        tally_pack(mine + k * TALLY_WORDS, &one);
+        k++;
     }
     if ((rc = agree(sh, rc, err))) return rc;
     if ((rc = gat_comm_sum_shards(sh->comm, sh->part, n_sh, np, m->grads, sh->scratch, err))) return rc;

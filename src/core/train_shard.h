@@ -3,6 +3,7 @@
 #ifndef GAT_TRAIN_SHARD_H
 #define GAT_TRAIN_SHARD_H
 #include "gat/comm.h"
+#include "gat/sample.h"
 #include "gat/train.h"
 
 typedef struct gat_shards {
@@ -22,6 +23,13 @@ void gat_shards_free(gat_shards *sh);
  * graphs of a collection (one shard each), or NULL for a single graph. */
 int gat_shards_step(gat_shards *sh, gat_model *m, gat_session *s, const gat_train_options *o, const int64_t *graphs,
                     int64_t n_graphs, uint64_t key, gat_tally *t, gat_error *err);
+/* One sampled step: the seeds[0..n_seeds) of the step in sh->n contiguous parts, each part's
+ * neighbourhood sampled from smp with keys of (epoch, step) and its global node ids, its
+ * loss scaled by its share of the step's seeds; m->grads as for gat_shards_step. key: the
+ * step's dropout key. */
+int gat_shards_step_sampled(gat_shards *sh, gat_model *m, gat_session *s, const gat_train_options *o, gat_sampler *smp,
+                            const int64_t *seeds, int64_t n_seeds, uint64_t epoch, uint64_t step, uint64_t key,
+                            gat_tally *t, gat_error *err);
 /* A validation (or, for collections, any split's) pass, its tally added into t. */
 int gat_shards_eval(gat_shards *sh, gat_model *m, gat_session *s, gat_split split, int use_plans, gat_tally *t,
                     gat_error *err);

@@ -15,6 +15,12 @@ expect_error "--shards above the training nodes" "--shards: 1000 is more than th
     "$GAT" train "${cora[@]}" --shards 1000
 expect_error "--shards -1" "--shards" "$GAT" train "${cora[@]}" --shards -1
 expect_error "--shards x" "--shards" "$GAT" train "${cora[@]}" --shards x
-expect_error "--shards with sampled mini-batches" "--shards: not used with sampled mini-batches" \
-    "$GAT" train "${cora[@]}" --shards 2 --batch_size 64
+# sampled mini-batches: S parts of each step's seeds
+out=$("$GAT" train "${cora[@]}" --shards 2 --batch_size 64 --fanouts 5,5 2>&1); rc=$?
+check "--shards 2 with sampled mini-batches trains" test $rc -eq 0
+case "$out" in *"Trained 3 epochs"*) ok ;; *) fail "--shards 2 --batch_size 64: $out" ;; esac
+expect_error "more shards than seeds per step" "--shards: 65 shards per step but 64 seed nodes per step" \
+    "$GAT" train "${cora[@]}" --shards 65 --batch_size 64
+expect_error "more shards than training nodes" "--shards: 150 shards per step but 140 seed nodes per step (--batch_size, capped" \
+    "$GAT" train "${cora[@]}" --shards 150 --batch_size 1000
 finish

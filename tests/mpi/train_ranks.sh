@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # mpirun -np 1, 2 and 3 gat train give byte-identical model tensors, and the same as one
-# process with the same shards: Cora (full batch, 4 shards) and a small generated PPI-like
-# collection (one shard per graph; 3 ranks for batches of 2 graphs are refused).
+# process with the same shards: Cora (full batch, 4 shards), a small generated PPI-like
+# collection (one shard per graph; 3 ranks for batches of 2 graphs are refused) and sampled
+# mini-batches of Cora (4 parts of each step's seeds; more ranks than parts are refused).
 #   train_ranks.sh MPIRUN GAT SAME_TENSORS [netns.sh]
 set -u
 MPIRUN=$1 GAT=$2 SAME=$3
@@ -32,15 +33,34 @@ out=$(run ppi3 3 "${ppi[@]}" 2>&1); rc=$?
 check "3 ranks for batches of 2 graphs: refused" [ $rc -ne 0 ]
 case "$out" in *"3 processes but batches of 2 graphs"*) ok ;; *) fail "3 ranks: no clear message: $out" ;; esac
 check "3 ranks refused: printed once" [ "$(printf '%s\n' "$out" | grep -c 'gat: error:')" -eq 1 ]
-# sampled mini-batches on one graph are not split over ranks: refused, once, up front
-out=$(run sampled2 2 --data-dir "$GAT_DATA_DIR" --dataset cora --num_of_epochs 2 --batch_size 64 2>&1); rc=$?
-check "sampled mini-batches on 2 ranks: refused" [ $rc -ne 0 ]
-case "$out" in *"gat: error: --batch_size: sampled mini-batches (--batch_size 64 on one graph) train in one process, not on 2"*) ok ;;
-    *) fail "sampled on 2 ranks: no clear message: $out" ;; esac
-check "sampled on 2 ranks refused: printed once" [ "$(printf '%s\n' "$out" | grep -c 'gat: error:')" -eq 1 ]
-check "sampled on 2 ranks refused: nothing written" [ ! -e "$TMP/sampled2/models/binaries" ] || \
-    [ -z "$(ls "$TMP/sampled2/models/binaries")" ]
-check "sampled mini-batches on 1 rank" run sampled1 1 --data-dir "$GAT_DATA_DIR" --dataset cora --num_of_epochs 1 --batch_size 64
+# sampled mini-batches: the seeds of each step in 4 fixed parts (the default under mpirun),
+# each sampled on its own; the same tensors on 1, 2, 3 ranks and in one process with --shards 4
+sampled=(--data-dir "$GAT_DATA_DIR" --dataset cora --num_of_epochs 3 --checkpoint_freq 0 --batch_size 32 --fanouts 5,5
+         --should_test)
+for np in 1 2 3; do check "sampled cora on $np ranks" run sampled$np $np "${sampled[@]}"; done
+mkdir -p "$TMP/sampled_single" && (cd "$TMP/sampled_single" && "$GAT" train --quiet --threads 1 --shards 4 "${sampled[@]}") ||
+    fail "sampled cora in one process with --shards 4"
+check "sampled: the same tensors on 1, 2, 3 ranks and in one process" "$SAME" \
+    "$TMP"/sampled_single/models/binaries/gat_CORA_000000.safetensors "$TMP"/sampled{1,2,3}/models/binaries/gat_CORA_000000.safetensors
+line() { grep -m1 "$1" "$2"/runs/*/metrics.csv "$2"/runs/*/results.json 2>/dev/null | sed 's/^[^:]*://'; }
+check "sampled: one run folder on 3 ranks" [ "$(ls "$TMP"/sampled3/runs | wc -l)" -eq 1 ]
+metrics() { cut -d, -f1,3- "$TMP/$1"/runs/*/metrics.csv; }   # every column but wall_time
+check "sampled: the same losses and accuracies in metrics.csv on 1 and 3 ranks" [ "$(metrics sampled1)" = "$(metrics sampled3)" ]
+check "sampled: metrics.csv has the 3 epochs" [ "$(metrics sampled3 | wc -l)" -eq 4 ]
+check "sampled: the same test accuracy on 1 and 3 ranks" [ "$(line test_acc "$TMP/sampled1")" = "$(line test_acc "$TMP/sampled3")" ]
+# more ranks than parts: refused up front, once, nothing written
+out=$(run sampled_np3 3 "${sampled[@]}" --shards 2 2>&1); rc=$?
+check "sampled, 3 ranks for 2 shards: refused" [ $rc -ne 0 ]
+case "$out" in *"gat: error: 3 processes but 2 shards per step"*"--shards 3 or more"*) ok ;;
+    *) fail "sampled, 3 ranks for 2 shards: no clear message: $out" ;; esac
+check "3 ranks for 2 shards refused: printed once" [ "$(printf '%s\n' "$out" | grep -c 'gat: error:')" -eq 1 ]
+check "3 ranks for 2 shards refused: nothing written" [ ! -e "$TMP/sampled_np3/models/binaries" ] || \
+    [ -z "$(ls "$TMP/sampled_np3/models/binaries")" ]
+check "3 ranks for 2 shards refused: no run folder" [ ! -e "$TMP/sampled_np3/runs" ] || [ -z "$(ls "$TMP/sampled_np3/runs")" ]
+out=$(run sampled_b2 2 "${sampled[@]}" --batch_size 3 2>&1); rc=$?
+check "sampled, 4 shards of 3 seeds: refused" [ $rc -ne 0 ]
+case "$out" in *"gat: error: --shards: 4 shards per step but 3 seed nodes per step"*) ok ;;
+    *) fail "4 shards of 3 seeds: no clear message: $out" ;; esac
 out=$("$MPIRUN" --oversubscribe -np 2 "$GAT" test --model "$TMP"/ppi1/models/binaries/gat_PPI_SMALL_000000.safetensors 2>&1)
 check "gat test on 2 ranks: refused" [ $? -ne 0 ]
 case "$out" in *"only 'gat train' runs on several processes"*) ok ;; *) fail "gat test on 2 ranks: $out" ;; esac
