@@ -19,7 +19,9 @@ Model (parameter names/shapes identical to the state_dict of the PyTorch project
     gat_net.{l}.bias                (H*F) hidden / (F) last layer     [if bias]
     gat_net.{l}.skip_proj.weight    (H*F, F_in)                        [if skip; unused when F == F_in]
   z = x W^T -> (N,H,F); s_src = <z, a_src>, s_dst = <z, a_dst>;
-  for every edge j->i (input self loops removed, one self loop per node added, duplicates kept):
+  for every edge j->i (input self loops removed, one self loop per node added, duplicates kept;
+  with "add_self_loops": false in config.json the edges exactly as given, none added, and a node
+  without incoming edges aggregates 0):
     e = LeakyReLU_0.2(s_src[j] + s_dst[i]); alpha = softmax over the edges into i; out[i] = sum alpha z[j]
   skip: F == F_in -> out += x[:, None, :]; else out += (x Wskip^T).view(N,H,F)
   hidden layer: ELU(out.view(N,H*F) + bias); last layer: out.mean(heads) + bias
@@ -104,17 +106,24 @@ def keep_mask(key, n, p):
 # Graph preprocessing
 # --------------------------------------------------------------------------------------------
 
-def prepare_edges(edge_index, n_nodes):
+def prepare_edges(edge_index, n_nodes, add_self_loops=True):
     """Remove input self loops, add one self loop per node, keep duplicates.
 
     Returns (src, dst) int64 numpy arrays of length E_total = N + #non-self-loop input edges in the
     canonical order: for each target i in increasing order, first its self loop i->i, then its input
     edges j->i (j != i) in the order they appear in edge_index.
+    With add_self_loops=False (gat train --add_self_loops false, PyG GATConv(add_self_loops=False)):
+    the input edges exactly as given, self loops and duplicates included, none added (E_total = E),
+    for each target in increasing order in the order they appear; a node without incoming edges has
+    none (an empty softmax: its aggregation is 0).
     """
     edge_index = np.asarray(edge_index, dtype=np.int64)
     assert edge_index.ndim == 2 and edge_index.shape[0] == 2
     src, dst = edge_index[0], edge_index[1]
     assert src.size == 0 or (src.min() >= 0 and src.max() < n_nodes and dst.min() >= 0 and dst.max() < n_nodes)
+    if not add_self_loops:
+        order = np.lexsort((np.arange(src.size, dtype=np.int64), dst))
+        return src[order].copy(), dst[order].copy()
     keep = src != dst
     src, dst = src[keep], dst[keep]
     # self loops first: give them key position -1 so that a stable sort puts them before the input edges
@@ -390,8 +399,12 @@ def dense_forward(params, cfg, x, src, dst, masks=None):
                 e = sd[:, None] + ss[None, :]  # (i, j)
                 e = torch.where(e > 0, e, slope * e)
             e = torch.where(mask, e, torch.full_like(e, float("-inf")))
-            ex = torch.exp(e - e.max(dim=1, keepdim=True).values)  # 0 where there is no edge
-            att_single = ex / (A * ex).sum(dim=1, keepdim=True)  # attention of ONE edge j->i
+            # a row without any edge (add_self_loops=False) has max -inf: shift it by 0 instead
+            emax = e.max(dim=1, keepdim=True).values
+            emax = torch.where(torch.isinf(emax), torch.zeros_like(emax), emax)
+            ex = torch.exp(e - emax)  # 0 where there is no edge
+            denom = (A * ex).sum(dim=1, keepdim=True)
+            att_single = ex / torch.where(denom > 0, denom, torch.ones_like(denom))  # attention of ONE edge j->i
             att_l.append(att_single[dst, src])
             if masks is None:
                 outs.append((A * att_single) @ z)  # duplicates count with multiplicity
@@ -487,6 +500,15 @@ SMALL_CASES = {
     # that concatenates 2 heads of 3 features into 6 classes; with dropout
     "small_concat_heads": dict(seed=909, n=17, f_in=6, heads=[3, 2, 2], features=[4, 4, 3], skip=True, bias=True,
                                n_edges=52, n_train=9, dropout=0.3, key=909909, concat_heads=[False, True, True]),
+    # gat train --add_self_loops false (PyG GATConv / GATv2Conv add_self_loops=False): the edges as
+    # given, their own self loops kept, duplicates kept, none added; besides the two isolated nodes
+    # one more node loses its incoming edges (it still sends): empty softmaxes, zero aggregation; with
+    # dropout, and for gatv2 too
+    "small_no_self_loops": dict(seed=1212, n=15, f_in=6, heads=[3, 2], features=[4, 3], skip=False, bias=True,
+                                n_edges=46, n_train=9, dropout=0.3, key=1212121, add_self_loops=False),
+    "small_gatv2_no_self_loops": dict(seed=1313, n=16, f_in=7, heads=[3, 2, 2], features=[4, 12, 3], skip=True,
+                                      bias=True, n_edges=50, n_train=9, dropout=0.3, key=1313131, attention="gatv2",
+                                      add_self_loops=False),
 }
 # Cora in training mode: dropout 0.6 on the sparse input (its stored entries), projections, attention
 CORA_CASES = {"cora": dict(dropout=0.0), "cora_dropout": dict(dropout=0.6, key=20180430)}
@@ -528,6 +550,12 @@ def make_small_case(spec):
     rng = np.random.default_rng(spec["seed"])
     n, f_in, heads, feats = spec["n"], spec["f_in"], spec["heads"], spec["features"]
     edge_index, isolated = random_graph(rng, n, spec["n_edges"], n_self_loops=2, n_duplicates=2, n_isolated=2)
+    if not spec.get("add_self_loops", True):
+        # one more node without incoming edges (it keeps its outgoing ones and any self loop of another
+        # node stays): the lowest-numbered node that is neither isolated nor has a self loop
+        loops = set(edge_index[0][edge_index[0] == edge_index[1]].tolist())
+        deaf = min(set(range(n)) - set(isolated.tolist()) - loops)
+        edge_index = edge_index[:, edge_index[1] != deaf].copy()
     zero_rows = [int(isolated[0])] + [int(v) for v in rng.choice(
         sorted(set(range(n)) - set(isolated.tolist())), size=1, replace=False)]
     x = random_features(rng, n, f_in, zero_rows=zero_rows)
@@ -546,6 +574,8 @@ def make_small_case(spec):
         cfg.update(negative_slope=spec["negative_slope"])
     if "attention" in spec:  # gat train --attention_type gatv2 [--share_weights true]
         cfg.update(attention=spec["attention"], share_weights=spec.get("share_weights", False))
+    if "add_self_loops" in spec:  # gat train --add_self_loops false
+        cfg.update(add_self_loops=spec["add_self_loops"])
     model = GAT(f_in, heads, feats, spec["skip"], spec["bias"], dropout_prob=spec.get("dropout", 0.0),
                 negative_slope=spec.get("negative_slope", 0.2), feature_dropout=spec.get("feature_dropout"),
                 attention_dropout=spec.get("attention_dropout"), attention=spec.get("attention", "gat"),
@@ -627,7 +657,7 @@ def run_reference(cfg, model, inputs):
     params32 = {k: v.detach().to(torch.float32).numpy().copy() for k, v in model.state_dict().items()}
     model = model.double().eval()
     n = cfg["n_nodes"]
-    src_np, dst_np = prepare_edges(inputs["edge_index"], n)
+    src_np, dst_np = prepare_edges(inputs["edge_index"], n, cfg.get("add_self_loops", True))
     src, dst = torch.from_numpy(src_np), torch.from_numpy(dst_np)
     x = torch.from_numpy(np.asarray(inputs["x"], dtype=np.float64))  # float32 -> float64 exact for small cases
     labels = torch.from_numpy(inputs["labels"])

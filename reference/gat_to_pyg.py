@@ -12,7 +12,7 @@ MODEL` writes) it also prints the largest difference of the class probabilities 
 nodes' predicted classes differ.
 
 The mapping, layer l of a gat model file -> GATConv(in, F, heads=H, concat=concat_heads[l],
-negative_slope=leaky_relu_slope, add_self_loops=True, bias=..., residual=skip):
+negative_slope=leaky_relu_slope, add_self_loops=add_self_loops, bias=..., residual=skip):
 
     gat_net.<l>.linear_proj.weight   (H*F, in)   -> conv.lin.weight    (H*F, in)
     gat_net.<l>.scoring_fn_source    (1, H, F)   -> conv.att_src       (1, H, F)
@@ -29,8 +29,14 @@ and ELU after every layer but the last, as in gat (and pytorch-GAT). The attenti
 e_ij = LeakyReLU(a_src . z_j + a_dst . z_i) over the in-edges of i and its self loop, softmax
 over them, then the sum of the weighted z_j (PyG's message from source j to target i).
 
+add_self_loops is the file's metadata of that name (gat train --add_self_loops; files without it:
+true). true: gat drops the graph's own self loops and adds one per node, as PyG does with
+add_self_loops=True (remove_self_loops, then add_self_loops). false: the edge_index as given, own
+self loops and duplicate edges each one more term of the softmax, none added, in both; a node
+without in-edges gets 0 + bias in both. PyG's edge_index is passed unchanged either way.
+
 A GATv2 model file (metadata attention = gatv2) maps onto GATv2Conv(in, F, heads=H,
-concat=(l < L-1), negative_slope=leaky_relu_slope, add_self_loops=True, bias=...,
+concat=(l < L-1), negative_slope=leaky_relu_slope, add_self_loops=add_self_loops, bias=...,
 share_weights=share_weights, residual=skip):
 
     gat_net.<l>.linear_proj.weight         (H*F, in)   -> conv.lin_l.weight  (H*F, in)  x_j: messages
@@ -117,7 +123,8 @@ def load_dataset(folder, normalize):
 class PygGAT(torch.nn.Module):
     """A stack of GATConv layers shaped as a gat model file says."""
 
-    def __init__(self, n_in, heads, features, bias, skip, slope, concat, gatv2=False, share_weights=False):
+    def __init__(self, n_in, heads, features, bias, skip, slope, concat, gatv2=False, share_weights=False,
+                 add_self_loops=True):
         super().__init__()
         from torch_geometric.nn import GATConv, GATv2Conv
         self.convs = torch.nn.ModuleList()
@@ -126,10 +133,11 @@ class PygGAT(torch.nn.Module):
         for l, (h, f) in enumerate(zip(heads, features)):
             if gatv2:
                 conv = GATv2Conv(width, f, heads=h, concat=concat[l], negative_slope=slope, dropout=0.0,
-                                 add_self_loops=True, bias=bias, share_weights=share_weights, residual=skip)
+                                 add_self_loops=add_self_loops, bias=bias, share_weights=share_weights,
+                                 residual=skip)
             else:
                 conv = GATConv(width, f, heads=h, concat=concat[l], negative_slope=slope, dropout=0.0,
-                               add_self_loops=True, bias=bias, residual=skip)
+                               add_self_loops=add_self_loops, bias=bias, residual=skip)
             self.convs.append(conv)
             width = h * f if concat[l] else f
 
@@ -155,7 +163,8 @@ def build(tensors, meta, path):
     if meta.get("concat_heads"):
         concat = [v == "true" for v in meta["concat_heads"].split(",")]
     share = gatv2 and "gat_net.0.linear_proj_target.weight" not in tensors
-    model = PygGAT(n_in, heads, features, bias, skip, slope, concat, gatv2, share)
+    loops = parse_bool(meta.get("add_self_loops", "true"))  # files before this key: self loops added
+    model = PygGAT(n_in, heads, features, bias, skip, slope, concat, gatv2, share, loops)
     width = n_in
     with torch.no_grad():
         for l, conv in enumerate(model.convs):
@@ -187,7 +196,8 @@ def build(tensors, meta, path):
                 conv.res.weight.copy_(w)
             width = f if mean else h * f
     return model.eval(), dict(layers=L, heads=heads, features=features, bias=bias, skip=skip, slope=slope,
-                              concat=concat, conv="GATv2Conv" if gatv2 else "GATConv", share_weights=share)
+                              concat=concat, conv="GATv2Conv" if gatv2 else "GATConv", share_weights=share,
+                              add_self_loops=loops)
 
 
 def main(argv=None):
@@ -222,7 +232,8 @@ def main(argv=None):
     y = torch.from_numpy(labels)
     print(f"Model {a.model} in PyTorch Geometric: {cfg['layers']} {cfg['conv']} layers, heads {cfg['heads']}, "
           f"features {cfg['features']}, bias {cfg['bias']}, skip {cfg['skip']}"
-          + (f", share_weights {cfg['share_weights']}" if cfg["conv"] == "GATv2Conv" else ""))
+          + (f", share_weights {cfg['share_weights']}" if cfg["conv"] == "GATv2Conv" else "")
+          + f", add_self_loops {cfg['add_self_loops']}")
     for split, label in (("val", "Validation"), ("test", "Test")):
         idx = torch.from_numpy(splits[split])
         acc = (logp[idx].argmax(1) == y[idx]).double().mean().item()

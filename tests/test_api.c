@@ -217,6 +217,49 @@ static void test_net_bad_inputs(void) {
         CHECK(gat_net_get_info(net, &info) == GAT_OK && info.options.attention_type == 1 && info.options.share_weights == 1);
         gat_net_free(net);
     }
+    /* no_self_loops through the API: the ring's 60 edges as given, none added; a node whose
+     * in-edges are taken away gets its bias only; the option comes back from a saved file */
+    {
+        CHECK(o.no_self_loops == 0);
+        b = o, b.no_self_loops = 1;
+        OK(gat_net_new(&net, &b, 1, &e_));
+        int64_t ei[2][2 * N], ne = 0;
+        for (int k = 0; k < 2 * N; k++)
+            if (ring_edges[1][k] != 5) ei[0][ne] = ring_edges[0][k], ei[1][ne++] = ring_edges[1][k];
+        int64_t flat[4 * N];
+        memcpy(flat, ei[0], (size_t)ne * sizeof *flat);
+        memcpy(flat + ne, ei[1], (size_t)ne * sizeof *flat);
+        gat_data *dn = NULL;
+        gat_error e = {0};
+        CHECK(gat_data_new(&dn, "ring5", N, &e) == GAT_OK && gat_data_set_edges(dn, flat, ne, GAT_COPY, &e) == GAT_OK &&
+              gat_data_set_features(dn, ring_x, F, GAT_COPY, &e) == GAT_OK);
+        int64_t entries = 0, heads = 0;
+        OK(gat_net_attention_size(net, dn, 0, &entries, &heads, &e_));
+        CHECK_MSG(entries == ne && ne == 2 * N - 2, "no self loops: %lld entries for %lld edges", (long long)entries,
+                  (long long)ne);
+        float logits[N * 2];
+        OK(gat_net_predict(net, dn, GAT_OUT_LOGITS, logits, N * 2, &e_));
+        gat_net_info info;
+        CHECK(gat_net_get_info(net, &info) == GAT_OK && info.options.no_self_loops == 1);
+        /* node 5: the last layer's bias (zero at initialisation) */
+        CHECK_MSG(logits[10] == 0.0f && logits[11] == 0.0f && isfinite(logits[12]),
+                  "a node without in-edges: logits %g %g (its bias)", logits[10], logits[11]);
+        char p3[1024];
+        snprintf(p3, sizeof p3, "%s/noloops.safetensors", check_tmpdir("api_noloops"));
+        OK(gat_net_save(net, p3, &e_));
+        gat_net_free(net);
+        OK(gat_net_load(&net, p3, &e_));
+        CHECK(gat_net_get_info(net, &info) == GAT_OK && info.options.no_self_loops == 1);
+        gat_net_free(net);
+        b = o; /* the default adds them: 60 edges + 30 self loops on the full ring */
+        OK(gat_net_new(&net, &b, 1, &e_));
+        gat_data *dr = ring_data(GAT_BORROW);
+        OK(gat_net_attention_size(net, dr, 0, &entries, &heads, &e_));
+        CHECK_EQ_INT(entries, 3 * N);
+        gat_data_free(dr);
+        gat_data_free(dn);
+        gat_net_free(net);
+    }
     FAILS(gat_net_new(&net, NULL, 1, &e_), GAT_EINVAL);
     FAILS(gat_net_new(NULL, &o, 1, &e_), GAT_EINVAL);
     FAILS(gat_net_load(&net, "/nonexistent/model.safetensors", &e_), GAT_ENOTFOUND);

@@ -6,6 +6,9 @@
  * for gradients; float32 sums in another order
  * and libm's expf give about 1e-7 relative). The golden test checks each of them against
  * the PyTorch reference; this one at parameters where the softmax is far from uniform.
+ * The same without added self loops (--add_self_loops false) on Cora's edges with every tenth
+ * node's incoming edges removed (an empty softmax: zero aggregation) and every seventh given a
+ * self loop of its own.
  * Also: dense is refused above GAT_DENSE_MAX_NODES nodes, with a message naming the option. */
 #include <math.h>
 #include <stdlib.h>
@@ -21,9 +24,54 @@
 /* scoring vectors 200x their initial scale: attention far from uniform */
 static float scale(const char *name) { return strstr(name, "scoring_fn") ? 200.0f : 1.0f; }
 
+static int no_loops; /* gat_config.no_self_loops of the runs */
+
 static void run(const gat_dataset *ds, int impl, int train, impl_result *r) {
     gat_config cfg = gat_config_default(ds->n_features, ds->n_classes);
+    cfg.no_self_loops = no_loops;
     impl_run(ds, cfg, scale, impl, train, r);
+}
+
+/* The three implementations against each other on ds, in evaluation and in a training step;
+ * nnz: the graph's entries. */
+static void compare_impls(const gat_dataset *ds, const gat_config *cfg, const gat_model *layout, int64_t nnz,
+                          const char *name) {
+    for (int train = 0; train < 2; train++) {
+        impl_result r[3];
+        for (int impl = GAT_ATTENTION_FUSED; impl <= GAT_ATTENTION_DENSE; impl++) run(ds, impl, train, &r[impl]);
+        const double gmax = train ? impl_max_abs(r[0].grads, layout->n_trainable) : 0;
+        for (int impl = GAT_ATTENTION_FUSED; impl <= GAT_ATTENTION_DENSE; impl++) { /* no NaN, no infinity */
+            int64_t bad = 0;
+            for (int64_t q = 0; r[impl].logits && q < ds->n_nodes * ds->n_classes; q++) bad += !isfinite(r[impl].logits[q]);
+            for (size_t q = 0; r[impl].grads && q < layout->n_trainable; q++) bad += !isfinite(r[impl].grads[q]);
+            CHECK_MSG(r[impl].logits && bad == 0, "%s %s: %lld logits or gradients not finite", name,
+                      gat_attention_impl_name(impl), (long long)bad);
+        }
+        for (int impl = GAT_ATTENTION_EDGES; impl <= GAT_ATTENTION_DENSE; impl++) {
+            char what[200];
+            const char *mode = train ? "training step, dropout 0.6" : "evaluation";
+            snprintf(what, sizeof what, "%s %s, %s vs fused: logits", name, mode, gat_attention_impl_name(impl));
+            impl_compare(what, r[impl].logits, r[0].logits, (size_t)(ds->n_nodes * ds->n_classes), 0);
+            CHECK_MSG(fabs(r[impl].loss - r[0].loss) <= 1e-5 * fabs(r[0].loss), "%s %s, %s vs fused: loss %.9f vs %.9f",
+                      name, mode, gat_attention_impl_name(impl), r[impl].loss, r[0].loss);
+            for (int l = 0; l < cfg->n_layers; l++) {
+                snprintf(what, sizeof what, "%s %s, %s vs fused: attention of layer %d", name, mode,
+                         gat_attention_impl_name(impl), l);
+                impl_compare(what, r[impl].att[l], r[0].att[l], (size_t)(nnz * cfg->heads[l]), 0);
+            }
+            for (int i = 0; train && i < layout->n_tensors; i++) {
+                const gat_tensor *t = &layout->tensors[i];
+                snprintf(what, sizeof what, "%s %s, %s vs fused: gradient of %s", name, mode,
+                         gat_attention_impl_name(impl), t->name);
+                impl_compare(what, r[impl].grads + t->offset, r[0].grads + t->offset, t->size, 1e-6 * gmax);
+            }
+        }
+        for (int impl = 0; impl < 3; impl++) {
+            free(r[impl].logits);
+            free(r[impl].grads);
+            for (int l = 0; l < GAT_MAX_LAYERS; l++) free(r[impl].att[l]);
+        }
+    }
 }
 
 int main(void) {
@@ -50,34 +98,34 @@ int main(void) {
                   "dense adds %.1f MB of activations to the estimate (4 N^2 floats: %.1f MB)",
                   (ed.activations - ef.activations) / 1e6, want / 1e6);
     }
-    for (int train = 0; train < 2; train++) {
-        impl_result r[3];
-        for (int impl = GAT_ATTENTION_FUSED; impl <= GAT_ATTENTION_DENSE; impl++) run(&ds, impl, train, &r[impl]);
-        const double gmax = train ? impl_max_abs(r[0].grads, layout.n_trainable) : 0;
-        for (int impl = GAT_ATTENTION_EDGES; impl <= GAT_ATTENTION_DENSE; impl++) {
-            char what[160];
-            const char *mode = train ? "training step, dropout 0.6" : "evaluation";
-            snprintf(what, sizeof what, "cora %s, %s vs fused: logits", mode, gat_attention_impl_name(impl));
-            impl_compare(what, r[impl].logits, r[0].logits, (size_t)(ds.n_nodes * ds.n_classes), 0);
-            CHECK_MSG(fabs(r[impl].loss - r[0].loss) <= 1e-5 * fabs(r[0].loss), "cora %s, %s vs fused: loss %.9f vs %.9f",
-                      mode, gat_attention_impl_name(impl), r[impl].loss, r[0].loss);
-            for (int l = 0; l < cfg.n_layers; l++) {
-                snprintf(what, sizeof what, "cora %s, %s vs fused: attention of layer %d", mode,
-                         gat_attention_impl_name(impl), l);
-                impl_compare(what, r[impl].att[l], r[0].att[l], (size_t)((ds.n_nodes + ds.n_edges) * cfg.heads[l]), 0);
-            }
-            for (int i = 0; train && i < layout.n_tensors; i++) {
-                const gat_tensor *t = &layout.tensors[i];
-                snprintf(what, sizeof what, "cora %s, %s vs fused: gradient of %s", mode, gat_attention_impl_name(impl),
-                         t->name);
-                impl_compare(what, r[impl].grads + t->offset, r[0].grads + t->offset, t->size, 1e-6 * gmax);
-            }
+    compare_impls(&ds, &cfg, &layout, ds.n_nodes + ds.n_edges, "cora");
+    /* --add_self_loops false: the edges as given; no in-edges at every tenth node, an own self
+     * loop at every seventh */
+    {
+        int64_t *src = malloc(sizeof(int64_t) * (size_t)(ds.n_edges + ds.n_nodes));
+        int64_t *dst = malloc(sizeof(int64_t) * (size_t)(ds.n_edges + ds.n_nodes));
+        int64_t e = 0, deaf = 0;
+        for (int64_t k = 0; k < ds.n_edges; k++)
+            if (ds.edge_dst[k] % 10 != 0) { src[e] = ds.edge_src[k]; dst[e++] = ds.edge_dst[k]; }
+        for (int64_t i = 0; i < ds.n_nodes; i++) {
+            if (i % 7 == 0 && i % 10 != 0) { src[e] = i; dst[e++] = i; }
+            deaf += i % 10 == 0;
         }
-        for (int impl = 0; impl < 3; impl++) {
-            free(r[impl].logits);
-            free(r[impl].grads);
-            for (int l = 0; l < GAT_MAX_LAYERS; l++) free(r[impl].att[l]);
-        }
+        int64_t *keep_src = ds.edge_src, *keep_dst = ds.edge_dst, keep_n = ds.n_edges;
+        ds.edge_src = src;
+        ds.edge_dst = dst;
+        ds.n_edges = e;
+        no_loops = 1;
+        cfg.no_self_loops = 1;
+        char name[96];
+        snprintf(name, sizeof name, "cora without self loops (%lld nodes without in-edges)", (long long)deaf);
+        compare_impls(&ds, &cfg, &layout, e, name);
+        no_loops = 0;
+        ds.edge_src = keep_src;
+        ds.edge_dst = keep_dst;
+        ds.n_edges = keep_n;
+        free(src);
+        free(dst);
     }
     gat_model_free(&layout);
     gat_dataset_free(&ds);

@@ -96,6 +96,8 @@ static void run_case(const char *dir, const char *case_name, int impl) {
     const gat_json *atj = gat_json_get(&cj, "attention"), *swj = gat_json_get(&cj, "share_weights");
     if (atj && atj->type == GAT_JSON_STRING) cfg.attention_type = gat_attention_type_parse(atj->string);
     if (swj && swj->type == GAT_JSON_BOOL) cfg.share_weights = swj->boolean;
+    const gat_json *slj = gat_json_get(&cj, "add_self_loops"); /* absent: true, the default */
+    if (slj && slj->type == GAT_JSON_BOOL) cfg.no_self_loops = !slj->boolean;
     CHECK_MSG(cfg.attention_type >= 0, "%s: attention in config.json is gat or gatv2", name);
     if (cfg.attention_type == GAT_ATTENTION_GATV2 && impl == GAT_ATTENTION_DENSE) {
         gat_json_free(&cj);
@@ -186,7 +188,7 @@ static void run_case(const char *dir, const char *case_name, int impl) {
     if (multi) {
         int64_t all[16];
         for (int g = 0; g < n_graphs && g < 16; g++) all[g] = g;
-        if (gat_step_batch_graphs(&whole, &ds, &s.in, all, n_graphs, &err) ||
+        if (gat_step_batch_graphs_flags(&whole, &ds, &s.in, all, n_graphs, s.graph_flags, &err) ||
             gat_session_reserve(&s, &m, whole.n, whole.g->nnz, 0, &err)) {
             CHECK_MSG(0, "%s: %s", name, err.msg);
             return;
@@ -196,8 +198,19 @@ static void run_case(const char *dir, const char *case_name, int impl) {
         CHECK_MSG(0, "%s: %s", name, err.msg);
         return;
     }
+    /* the graph's entries, in order: the reference's edge list (self loops added, or the edges as
+     * given with "add_self_loops": false) */
+    size_t n, nd;
+    int64_t *rsrc = read_i64(dir, "attention_src.npy", &n, NULL), *rdst = read_i64(dir, "attention_dst.npy", &nd, NULL);
+    int64_t same_edges = 0;
+    for (size_t k = 0; rsrc && rdst && n == nd && n == (size_t)whole.g->nnz && k < n; k++)
+        same_edges += rsrc[k] == whole.g->src[k] && rdst[k] == whole.g->dst[k];
+    CHECK_MSG(rsrc && rdst && n == (size_t)whole.g->nnz && same_edges == whole.g->nnz,
+              "%s: the graph's %lld entries are the reference's %zu edges in order (%lld agree)", name,
+              (long long)whole.g->nnz, n, (long long)same_edges);
+    free(rsrc);
+    free(rdst);
     const float *logits = gat_step_batch_forward(&m, &s.acts, &whole, 1, key);
-    size_t n;
     const float site_p[3] = {gat_config_feature_dropout(&cfg), gat_config_feature_dropout(&cfg),
                              gat_config_attention_dropout(&cfg)};
     if (key) { /* the masks: which elements were dropped (a site without dropout draws none) */
@@ -313,7 +326,7 @@ int main(void) {
     while ((e = readdir(d)) && n < 32)
         if (e->d_name[0] != '.') snprintf(names[n++], 128, "%s", e->d_name);
     closedir(d);
-    CHECK_MSG(n >= 14, "at least 14 golden cases (found %d)", n);
+    CHECK_MSG(n >= 17, "at least 17 golden cases (found %d)", n);
     for (int i = 0; i < n; i++) {
         char dir[4300];
         snprintf(dir, sizeof dir, "%s/%s", root, names[i]);

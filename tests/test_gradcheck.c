@@ -243,17 +243,29 @@ static double obj_attention(void *v) {
     return dot_r(c->out, c->r, (size_t)(c->n * c->h * c->f));
 }
 
+/* Graphs without added self loops (GAT_GRAPH_NO_SELF_LOOPS, --add_self_loops false): the tests
+ * below then leave some nodes without any incoming edge (an empty softmax) and give others
+ * self loops of their own. */
+static int no_loops;
+/* The nodes test_attention and test_model leave without incoming edges when no_loops. */
+static int no_in_edges(int64_t i) { return no_loops && i % 6 == 2; }
+
 /* h = 8, f = 8 and f = 8 take the kernels specialised for those widths; others the general one. */
 static void test_attention(int64_t heads, int64_t feats, float p) {
     opctx c = {.n = 30, .h = heads, .f = feats, .p = p};
-    int64_t src[180], dst[180], e = 0;
-    for (int64_t i = 0; i < c.n; i++)
+    int64_t src[240], dst[240], e = 0;
+    for (int64_t i = 0; i < c.n; i++) {
+        if (no_in_edges(i)) continue;
         for (int t = 0; t < 6; t++) {
             src[e] = (i * 7 + t * 11 + 3) % c.n;
             dst[e++] = i; /* some of these are self loops or duplicates: both are handled */
         }
+        if (no_loops && i % 4 == 0) { src[e] = i; dst[e++] = i; } /* an own self loop, kept as given */
+    }
     gat_error err = {0};
-    CHECK(gat_graph_from_edges(&c.g, c.n, src, dst, e, &err) == GAT_OK);
+    CHECK(gat_graph_build(&c.g, c.n, src, dst, e, no_loops ? GAT_GRAPH_NO_SELF_LOOPS : 0, &err) == GAT_OK);
+    if (no_loops) CHECK_MSG(c.g.nnz == e, "no self loops: %lld entries, the %lld edges as given", (long long)c.g.nnz,
+                            (long long)e);
     size_t nm = c.n * c.h * c.f, nh = c.n * c.h, eh = c.g.nnz * c.h;
     c.z = malloc(sizeof(float) * nm);
     c.s_src = malloc(sizeof(float) * nh);
@@ -268,24 +280,39 @@ static void test_attention(int64_t heads, int64_t feats, float p) {
     fill(c.s_dst, nh, 0.5f); /* target fall on both sides of the LeakyReLU kink, so ds_dst != 0 */
     fill(c.r, nm, 1);
     obj_attention(&c);
-    /* attention sums to 1 per node and head (before dropout) */
+    /* attention sums to 1 per node and head (before dropout); a node without incoming edges
+     * aggregates nothing: exactly zero, not NaN */
     double worst = 0;
-    for (int64_t i = 0; i < c.n; i++)
+    int64_t empty = 0, empty_zero = 0;
+    for (int64_t i = 0; i < c.n; i++) {
+        if (c.g.row_ptr[i] == c.g.row_ptr[i + 1]) {
+            empty++;
+            int zero = 1;
+            for (int64_t q = 0; q < c.h * c.f; q++) zero &= c.out[i * c.h * c.f + q] == 0.0f;
+            empty_zero += zero;
+            continue;
+        }
         for (int64_t hh = 0; hh < c.h; hh++) {
             double s = 0;
             for (int64_t q = c.g.row_ptr[i]; q < c.g.row_ptr[i + 1]; q++) s += c.att[q * c.h + hh];
             worst = fmax(worst, fabs(s - 1));
         }
+    }
     CHECK_MSG(worst < 1e-5, "attention rows sum to 1 (worst |sum-1| = %g)", worst);
+    CHECK_MSG(empty == (no_loops ? 5 : 0) && empty_zero == empty, "nodes without incoming edges: %lld (%lld aggregate 0)",
+              (long long)empty, (long long)empty_zero);
     float *dz = calloc(nm, sizeof(float)), *dss = calloc(nh, sizeof(float)), *dsd = calloc(nh, sizeof(float));
     gat_attention_backward(dz, dss, dsd, c.scratch, c.r, &c.g, c.att, c.mask, c.s_src, c.s_dst, c.z, c.h, c.f, 0.2f, c.p, NULL);
     char what[96];
-    snprintf(what, sizeof what, "attention(H=%lld,F=%lld,p=%.1f) dz", (long long)heads, (long long)feats, (double)p);
+    const char *gl = no_loops ? ",no self loops" : "";
+    snprintf(what, sizeof what, "attention(H=%lld,F=%lld,p=%.1f%s) dz", (long long)heads, (long long)feats, (double)p, gl);
     fd_check(what, c.z, dz, nm, obj_attention, &c, 180);
-    snprintf(what, sizeof what, "attention(H=%lld,F=%lld,p=%.1f) ds_src", (long long)heads, (long long)feats, (double)p);
+    snprintf(what, sizeof what, "attention(H=%lld,F=%lld,p=%.1f%s) ds_src", (long long)heads, (long long)feats, (double)p,
+             gl);
     fd_check(what, c.s_src, dss, nh, obj_attention, &c, 90);
     if (heads == 3 && feats == 2 && p > 0) fd_self_test(what, c.s_src, dss, nh, obj_attention, &c, 90);
-    snprintf(what, sizeof what, "attention(H=%lld,F=%lld,p=%.1f) ds_dst", (long long)heads, (long long)feats, (double)p);
+    snprintf(what, sizeof what, "attention(H=%lld,F=%lld,p=%.1f%s) ds_dst", (long long)heads, (long long)feats, (double)p,
+             gl);
     fd_check(what, c.s_dst, dsd, nh, obj_attention, &c, 90);
     /* backward adds into its outputs: a second call doubles them */
     obj_attention(&c); /* the finite differences left the last perturbed pass in att */
@@ -489,10 +516,13 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
     gat_error err = {0};
     srand((unsigned)(1 + sparse + 2 * skip + 4 * layers + 16 * h0 + 256 * f0 + 4096 * f_last)); /* data independent of other tests */
     const int64_t n = 25, k = 6, classes = f_last;
-    int64_t src[125], dst[125], e = 0;
-    for (int64_t i = 0; i < n; i++)
+    int64_t src[160], dst[160], e = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (no_in_edges(i)) continue; /* no_loops: an empty softmax, the layer's output there is its bias */
         for (int t = 0; t < 5; t++) { src[e] = (i * 5 + t * 7 + 1) % n; dst[e++] = i; }
-    CHECK(gat_graph_from_edges(&c.g, n, src, dst, e, &err) == GAT_OK);
+        if (no_loops && i % 4 == 0) { src[e] = i; dst[e++] = i; } /* an own self loop, kept */
+    }
+    CHECK(gat_graph_build(&c.g, n, src, dst, e, no_loops ? GAT_GRAPH_NO_SELF_LOOPS : 0, &err) == GAT_OK);
     c.ds.n_nodes = n;
     c.ds.n_features = k;
     c.ds.labels = malloc(sizeof(int64_t) * n);
@@ -528,6 +558,7 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
     cfg.attention_impl = impl;
     cfg.attention_type = model_type;
     cfg.share_weights = model_share;
+    cfg.no_self_loops = no_loops;
     cfg.slope = 0.1f; /* not the default: the slope must reach every kernel (and a_dst grows with 1 - slope) */
     CHECK(gat_model_init(&c.m, &cfg, 3, &err) == GAT_OK);
     /* random biases so their gradient paths matter; scoring vectors large enough that the
@@ -570,8 +601,9 @@ static void test_model(int sparse, int skip, int layers, float dropout, int64_t 
         char what[240];
         char concat[32];
         gat_config_concat_format(&cfg, concat, sizeof concat);
-        snprintf(what, sizeof what, "model(%s%s,%s,%s,skip=%d,L=%d,p=%.1f,pf=%.2f,pa=%.2f%s,%lldx%lld,C=%lld,concat=%s) %s",
-                 gat_attention_type_name(model_type), model_share ? "+shared" : "", gat_attention_impl_name(impl),
+        snprintf(what, sizeof what, "model(%s%s%s,%s,%s,skip=%d,L=%d,p=%.1f,pf=%.2f,pa=%.2f%s,%lldx%lld,C=%lld,concat=%s) %s",
+                 gat_attention_type_name(model_type), model_share ? "+shared" : "", no_loops ? ",no self loops" : "",
+                 gat_attention_impl_name(impl),
                  sparse ? "sparse" : "dense", skip, layers, (double)dropout, (double)gat_config_feature_dropout(&cfg),
                  (double)gat_config_attention_dropout(&cfg), no_proj ? ",not on z" : "", (long long)h0, (long long)f0,
                  (long long)classes, concat, t->name);
@@ -743,5 +775,32 @@ int main(void) {
         test_model(1, 1, 3, 0.3f, 2, 3, 3, impl);
         opt.concat[0] = opt.concat[1] = opt.concat[2] = GAT_HEADS_DEFAULT;
     }
+    /* --add_self_loops false: the edges as given (own self loops kept, none added), five nodes
+     * without incoming edges (an empty softmax: zero aggregation, no NaN in either pass); every
+     * implementation, both attention types, the specialised 8 x 8 and F = 8 kernels, dropout */
+    no_loops = 1;
+    fd_eps = 1e-2;
+    srand(2); /* data of their own (with the stream left by the tests above, one score of the 3 x 8 case
+               * falls within a step of the LeakyReLU kink, where central differences are wrong) */
+    for (int p = 0; p < 2; p++) {
+        test_attention(8, 8, p ? 0.4f : 0.0f);
+        test_attention(3, 8, p ? 0.4f : 0.0f);
+        test_attention(3, 2, p ? 0.4f : 0.0f);
+    }
+    fd_eps = 2e-3;
+    for (int impl = GAT_ATTENTION_FUSED; impl <= GAT_ATTENTION_DENSE; impl++) {
+        test_model(1, 0, 2, 0.0f, 2, 3, 3, impl);
+        test_model(0, 1, 3, 0.4f, 2, 3, 3, impl); /* layer 1 an identity skip (p = 0.3 puts a score on the kink) */
+        test_model(1, 0, 2, 0.5f, 8, 8, 3, impl);
+        test_model(0, 1, 2, 0.3f, 3, 8, 8, impl);
+    }
+    model_type = GAT_ATTENTION_GATV2;
+    for (int impl = GAT_ATTENTION_FUSED; impl <= GAT_ATTENTION_EDGES; impl++) {
+        test_model(1, 0, 2, 0.0f, 2, 3, 3, impl);
+        test_model(0, 1, 3, 0.3f, 2, 3, 3, impl);
+        test_model(0, 0, 2, 0.3f, 8, 8, 8, impl);
+    }
+    model_type = GAT_ATTENTION_GAT;
+    no_loops = 0;
     return check_summary();
 }

@@ -114,7 +114,7 @@ int main(void) {
     refused("dropout", "1.5", "dropout");
     refused("leaky_relu_slope", "-0.2", "leaky_relu_slope");
     refused("normalize_features", "maybe", "normalize_features");
-    refused("add_self_loops", "false", "add_self_loops");
+    refused("add_self_loops", "maybe", "add_self_loops");
     refused("attention", "gatv2", "attention");
     refused("task", "regression", "task");
     refused("epochs", "-5", "epochs");
@@ -135,6 +135,24 @@ int main(void) {
     accepted("format_version", "1");
     accepted("format", NULL);
     accepted("unknown_key_of_another_tool", "whatever");
+    accepted("add_self_loops", NULL); /* version 1: self loops added */
+    /* add_self_loops: "false" loads as cfg.no_self_loops, written back as it was */
+    gat_config c2 = c;
+    c2.no_self_loops = 1;
+    gat_model m2;
+    CHECK_EQ_INT(gat_model_init(&m2, &c2, 1, &err), GAT_OK);
+    CHECK_EQ_INT(gat_model_save(good, &m2, &meta, &err), GAT_OK);
+    CHECK_EQ_INT(gat_safetensors_read(good, &st, &err), GAT_OK);
+    CHECK((v = gat_safetensors_meta(&st, "add_self_loops")) && !strcmp(v, "false"));
+    gat_safetensors_free(&st);
+    CHECK_EQ_INT(gat_model_load(good, &r, &got, &err), GAT_OK);
+    CHECK_EQ_INT(r.cfg.no_self_loops, 1);
+    gat_model_free(&r);
+    CHECK_EQ_INT(load_with("add_self_loops", "true", &r, &got), GAT_OK);
+    CHECK_EQ_INT(gat_model_load(bad, &r, &got, &err), GAT_OK);
+    CHECK_EQ_INT(r.cfg.no_self_loops, 0);
+    gat_model_free(&r);
+    gat_model_free(&m2);
     gat_model_free(&m);
     return check_summary();
 }

@@ -235,7 +235,51 @@ static void beyond_2_31(void) {
     munmap(src, (size_t)nnz * sizeof *src);
 }
 
+/* A graph without added self loops (GAT_GRAPH_NO_SELF_LOOPS): every entry of a row is a
+ * candidate, a node's own self loop too, and nothing is added for a node without in-edges;
+ * the step batch built from the draws (gat_step_batch_sampled) adds no self loop either. */
+static void without_self_loops(void) {
+    /* 0 <- 1, 2, 0 (own loop); 1 <- 2; 2 <- nothing; 3 <- 0, 0 (a duplicate), 3 */
+    const int64_t src[] = {1, 2, 0, 2, 0, 0, 3}, dst[] = {0, 0, 0, 1, 3, 3, 3};
+    gat_graph g;
+    gat_error err = {0};
+    CHECK_EQ_INT(gat_graph_build(&g, 4, src, dst, 7, GAT_GRAPH_NO_SELF_LOOPS | GAT_GRAPH_FORWARD_ONLY, &err), GAT_OK);
+    CHECK_EQ_INT(g.nnz, 7);
+    CHECK_EQ_INT(g.no_self_loops, 1);
+    CHECK_EQ_INT(g.row_ptr[3] - g.row_ptr[2], 0);
+    gat_sampler s;
+    int64_t all[1] = {-1}, one[1] = {1};
+    CHECK_EQ_INT(gat_sampler_init(&s, &g, 1, all, 3, &err), GAT_OK);
+    int64_t seeds[3] = {0, 2, 3};
+    gat_batch b;
+    CHECK_EQ_INT(gat_sample(&s, seeds, 3, 0, 0, &b, &err), GAT_OK);
+    /* fanout -1: every entry, own self loops and the duplicate included; node 2 draws nothing */
+    int64_t loops = 0, into2 = 0;
+    for (int64_t k = 0; k < b.n_edges; k++) {
+        loops += b.global[b.src[k]] == b.global[b.dst[k]];
+        into2 += b.global[b.dst[k]] == 2;
+    }
+    CHECK_MSG(b.n_edges == 6 && loops == 2 && into2 == 0, "all in-edges drawn as given: %lld edges, %lld self loops, "
+              "%lld into node 2", (long long)b.n_edges, (long long)loops, (long long)into2);
+    gat_batch_free(&b);
+    gat_sampler_free(&s);
+    /* fanout 1 over node 0's three entries: each of them, its own self loop too, is drawn sometimes */
+    CHECK_EQ_INT(gat_sampler_init(&s, &g, 1, one, 3, &err), GAT_OK);
+    int seen[3] = {0, 0, 0};
+    for (uint64_t ep = 0; ep < 200; ep++) {
+        CHECK_EQ_INT(gat_sample(&s, seeds, 1, ep, 0, &b, &err), GAT_OK);
+        if (b.n_edges == 1) seen[b.global[b.src[0]]]++;
+        else CHECK_MSG(0, "fanout 1: %lld edges", (long long)b.n_edges);
+        gat_batch_free(&b);
+    }
+    CHECK_MSG(seen[0] > 30 && seen[1] > 30 && seen[2] > 30, "node 0's entries drawn 1, 2, self: %d, %d, %d of 200",
+              seen[1], seen[2], seen[0]);
+    gat_sampler_free(&s);
+    gat_graph_free(&g);
+}
+
 int main(void) {
+    without_self_loops();
     structure();
     uniformity(10, 3, 8000);
     uniformity(300, 100, 1500); /* the partial Fisher-Yates path (fanout > 64) */

@@ -94,7 +94,9 @@ int gat_data_get_info(const gat_data *d, gat_data_info *out);
 /* Directed edges edge_index[0][k] -> edge_index[1][k]: int64 (2, n_edges), the layout of
  * PyTorch Geometric's edge_index (an undirected graph lists both directions). n_edges may be
  * 0 (edge_index NULL): each node then attends to itself only. Input self loops are dropped
- * (the model adds one per node); duplicate edges are kept. Ids outside [0, n_nodes) are
+ * (the model adds one per node), unless the model was made with no_self_loops: then the
+ * edges are used exactly as given, own self loops included, and a node without incoming
+ * edges gets its bias only; duplicate edges are kept either way. Ids outside [0, n_nodes) are
  * GAT_ERANGE naming the edge. Cost O(n_edges) to check (plus the copy for GAT_COPY). */
 int gat_data_set_edges(gat_data *d, const int64_t *edge_index, int64_t n_edges, int ownership, gat_error *err);
 /* Dense node features: float32 (n_nodes, n_features). NaN or Inf is GAT_ERANGE naming the
@@ -139,6 +141,9 @@ typedef struct gat_net_options {
     double slope;                      /* LeakyReLU negative slope, 0.2 */
     int attention_type;                /* 0 gat, 1 gatv2 (model.h gat_attention_type) */
     int share_weights;                 /* gatv2: one projection for sources and targets (0/1) */
+    int no_self_loops;                 /* 1: the graph's edges as given, no self loop added (PyG
+                                          add_self_loops=False; gat train --add_self_loops false);
+                                          0: one self loop per node, the graph's own dropped */
 } gat_net_options;
 
 /* 2 layers, heads 8,1, features 8,n_classes, bias, no skip, dropout 0.6, slope 0.2 (as
@@ -232,13 +237,15 @@ enum { GAT_OUT_LOGITS = 0, GAT_OUT_SOFTMAX = 1, GAT_OUT_SIGMOID = 2 };
  * (single-label models) or sigmoid probabilities (multi-label). Cost: one inference pass. */
 int gat_net_predict(gat_net *net, gat_data *d, int output, float *out, int64_t out_len, gat_error *err);
 /* The number of edges the model runs on in d (input edges without self loops, plus one
- * self loop per node) and the heads of layer `layer`. */
+ * self loop per node; the input edges as given for a no_self_loops model) and the heads of
+ * layer `layer`. */
 int gat_net_attention_size(gat_net *net, gat_data *d, int layer, int64_t *n_entries, int64_t *heads, gat_error *err);
 /* The attention coefficients of layer `layer`, without dropout: for entry k, the edge
  * edge_index[0][k] (source j) -> edge_index[1][k] (target i), int64 (2, n_entries); the
  * index of the input edge it came from in edge_id[k] (-1 for an added self loop; edge_id
  * may be NULL); and alpha_ij per head in weights, float32 (n_entries, heads). Entries are
- * grouped by target, self loop first; each target's weights sum to 1 per head. Lengths are
+ * grouped by target, self loop first (no_self_loops: the input edges into the target in
+ * input order); each target's weights sum to 1 per head (a target without entries has none). Lengths are
  * checked (GAT_ESHAPE). Cost: one inference pass, O(E * sum of heads) memory. */
 int gat_net_attention(gat_net *net, gat_data *d, int layer, int64_t *edge_index, int64_t edge_index_len,
                       int64_t *edge_id, float *weights, int64_t weights_len, gat_error *err);

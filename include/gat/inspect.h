@@ -55,13 +55,16 @@ float gat_inspect_att(const gat_inspection *ins, int layer, int head, int64_t k)
 
 /* Per node, the entropy in bits of its attention distribution over its neighbourhood
  * (self loop included) in layer l, head h (or GAT_HEAD_MEAN: of the mean over heads), and
- * the entropy of uniform attention over the same neighbourhood, log2(in-degree + 1).
+ * the entropy of uniform attention over the same neighbourhood, log2(in-degree + 1) (its
+ * number of entries; both 0 for a node without incoming edges, possible in a graph without
+ * self loops).
  * entropy and uniform are (N) arrays the caller allocates; either may be NULL.
  * Terms with alpha = 0 count 0. Cost O(nnz * H). */
 void gat_attention_entropy(const gat_inspection *ins, int layer, int head, double *entropy, double *uniform);
 
 /* The nodes to show by default: the n_top nodes with the largest neighbourhoods (ties: the
- * lower id), then n_random distinct other nodes drawn from seed. Writes at most
+ * lower id), then n_random distinct other nodes drawn from seed; never a node without
+ * incoming edges (possible in a graph without self loops). Writes at most
  * n_top + n_random ids to out and returns how many (fewer on small graphs). */
 int64_t gat_inspect_default_nodes(const gat_graph *g, int64_t n_top, int64_t n_random, uint64_t seed, int64_t *out);
 

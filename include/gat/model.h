@@ -18,7 +18,8 @@
  *     dense copies of the same features get the same input mask and a batch of any rows in
  *     any order gets, per node, the mask a full pass draws for it;
  *   attention coefficients: (graph entry, head), index entry * H + head, where the entries
- *     are those of the graph passed (CSR by target, each row's self loop first): on the full
+ *     are those of the graph passed (CSR by target, each row's self loop first unless the
+ *     graph was built without self loops): on the full
  *     graph that is (target node, position within its row, head); a pass on a sub-graph draws
  *     other attention masks.
  *
@@ -115,6 +116,9 @@ typedef struct gat_config {
     int attention_impl;                /* gat_attention_impl (GAT_ATTENTION_FUSED); not part of the model */
     int attention_type;                /* gat_attention_type (GAT_ATTENTION_GAT) */
     int share_weights;                 /* gatv2: W_dst is W (PyG share_weights=True); no tensor of its own */
+    int no_self_loops;                 /* 1: the graph's edges as given, no self loop added (PyG
+                                          add_self_loops=False; graph.h GAT_GRAPH_NO_SELF_LOOPS); 0: one
+                                          self loop per node, the input's own dropped (the default) */
 } gat_config;
 
 /* The default Cora architecture of the paper: 2 layers, 8 heads x 8 features, then 1 head x
@@ -138,6 +142,9 @@ int64_t gat_config_out_width(const gat_config *cfg, int l);
  * coefficients: feature_dropout / attention_dropout, or dropout where they are < 0. */
 float gat_config_feature_dropout(const gat_config *cfg);
 float gat_config_attention_dropout(const gat_config *cfg);
+/* The gat_graph_build flags of the graph this configuration runs on: GAT_GRAPH_NO_SELF_LOOPS
+ * when cfg->no_self_loops, else 0. */
+int gat_config_graph_flags(const gat_config *cfg);
 /* 1 when layer l uses an identity skip connection. */
 int gat_config_skip_identity(const gat_config *cfg, int l);
 
@@ -250,7 +257,8 @@ void gat_plan_free(gat_plan *plan);
 void gat_acts_free(gat_acts *a);
 
 /* Forward pass over all nodes. train = 1 applies dropout with masks drawn from key (one
- * key per training step); train = 0 is deterministic inference. Returns the logits
+ * key per training step); train = 0 is deterministic inference. g must be built as the
+ * model's configuration says (gat_config_graph_flags: with or without self loops; asserted). Returns the logits
  * (N, classes), owned by a. Cost O(nnz(X) M + N K M + nnz_graph M) per layer. */
 const float *gat_model_forward(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, int train,
                                uint64_t key);

@@ -8,8 +8,9 @@
  *   num_features_per_layer ("1433,8,7", pytorch-GAT's form), num_heads_per_layer ("8,1"),
  *   n_in, classes, skip, bias, dropout, projection_dropout ("false" when the projections were not
  *   dropped, else absent), leaky_relu_slope, attention ("gat" or "gatv2"),
- *   share_weights ("true"/"false", gatv2 only), add_self_loops
- *   ("true"), normalize_features ("true"/"false", when known), task ("single-label" /
+ *   share_weights ("true"/"false", gatv2 only), add_self_loops ("true": one self loop
+ *   per node, the graph's own dropped; "false": the graph's edges as given, cfg.no_self_loops;
+ *   gat before this setting refuses "false"), normalize_features ("true"/"false", when known), task ("single-label" /
  *   "multi-label", when known), run (the run folder, when known), seed, git_commit, created
  *   (UTC, ISO 8601).
  * Everything that changes what the model computes is there, so a model file is evaluated as
@@ -20,7 +21,7 @@
  * Loading infers the architecture from the tensors themselves (so files written by other
  * tools, with no metadata, load too), then validates every metadata key it knows (a value
  * that does not parse, a format other than gat-model, a format_version newer than
- * GAT_MODEL_FORMAT_VERSION, an attention or self-loop setting this build does not compute)
+ * GAT_MODEL_FORMAT_VERSION, an attention this build does not compute)
  * and cross-checks layers, n_in, classes, skip, bias and the per-layer lists against the
  * tensors: each is refused with a message naming the file and the key. Keys it does not know
  * are ignored. Files with missing, extra, misshapen or non-finite tensors are refused with a

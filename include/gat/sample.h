@@ -11,7 +11,9 @@
  * only the nodes within L-1-l hops of the seeds: this is the same computation as DGL's
  * per-layer bipartite blocks (the targets of layer l attend over their sampled sources,
  * self loop included), except that a node reached by several hops is computed once with
- * all of its sampled in-edges.
+ * all of its sampled in-edges. On a graph built without self loops (GAT_GRAPH_NO_SELF_LOOPS,
+ * PyG add_self_loops=False) every entry of a row is a candidate, the node's own self loops
+ * among them, and the batch graph adds none: a sampled target attends over its draws only.
  *
  * Every draw is a pure function of (seed, epoch, batch, node): the per-node draws run in
  * parallel and the numbering is done in a fixed order, so a batch is bit-identical for any
@@ -31,7 +33,8 @@ extern "C" {
 #endif
 
 typedef struct gat_sampler {
-    const gat_graph *g;                /* in-neighbours: row_ptr, src, self loop first (any gat_graph) */
+    const gat_graph *g;                /* in-neighbours: row_ptr, src, self loop first unless g->no_self_loops
+                                          (any gat_graph) */
     int n_hops;
     int64_t fanouts[GAT_MAX_LAYERS];   /* per hop from the seeds; -1 = all */
     uint64_t seed;

@@ -56,7 +56,7 @@ typedef struct gat_step_batch {
     int64_t n;                         /* local nodes */
     const int64_t *node_ids;           /* (n) local -> global node id, or NULL (identity) */
     const gat_input *in;               /* (n, K) */
-    const gat_graph *g;                /* local graph, self loops included */
+    const gat_graph *g;                /* local graph, self loops included (unless the model has none) */
     int64_t n_loss;
     const int64_t *loss;               /* (n_loss) local ids, increasing */
     const int64_t *labels;             /* (n) single-label targets, -1 = none; or NULL */
@@ -83,6 +83,10 @@ int gat_step_batch_whole(gat_step_batch *b, const gat_dataset *ds, const gat_inp
  * Cost O(nodes * K + edges) of the batch. */
 int gat_step_batch_graphs(gat_step_batch *b, const gat_dataset *ds, const gat_input *in, const int64_t *graphs, int64_t n_graphs,
                      gat_error *err);
+/* The same with the gat_graph_build flags of the model (gat_config_graph_flags; only
+ * GAT_GRAPH_NO_SELF_LOOPS counts): gat_step_batch_graphs adds self loops. */
+int gat_step_batch_graphs_flags(gat_step_batch *b, const gat_dataset *ds, const gat_input *in, const int64_t *graphs,
+                                int64_t n_graphs, int graph_flags, gat_error *err);
 /* The neighbourhood of seeds[0..n_seeds) that smp draws for training step (epoch, batch)
  * (gat_sample): local nodes in the sampler's numbering, the seeds first; the input rows
  * gathered from in (the dataset's input; dropout masks keyed by global node id); the sampled
@@ -233,9 +237,10 @@ typedef struct gat_session {
      * (N, C) receive the exact inference of the evaluated nodes, no evaluation batches */
     int sampled;
     int64_t fanouts[GAT_MAX_LAYERS];   /* per hop from the seeds; -1 = all in-neighbours */
+    int graph_flags;                   /* gat_graph_build flags of the model's graphs (gat_config_graph_flags) */
 } gat_session;
 
-/* Build the graph with self loops, the input, the evaluation batches and the activations
+/* Build the graph (with self loops unless m->cfg.no_self_loops), the input, the evaluation batches and the activations
  * for m on ds. ds must outlive the session. */
 int gat_session_init(gat_session *s, const gat_dataset *ds, const gat_model *m, gat_error *err);
 /* A session for sampled neighbourhood training on a single graph (see the top of this file):

@@ -70,7 +70,7 @@ class NetOptions(Structure):
     _fields_ = [("n_layers", c_int), ("n_in", c_int64), ("n_classes", c_int64),
                 ("heads", c_int64 * MAX_LAYERS), ("features", c_int64 * MAX_LAYERS),
                 ("skip", c_int), ("bias", c_int), ("dropout", c_double), ("slope", c_double),
-                ("attention_type", c_int), ("share_weights", c_int)]
+                ("attention_type", c_int), ("share_weights", c_int), ("no_self_loops", c_int)]
 
 
 class NetInfo(Structure):

@@ -91,6 +91,10 @@ class GAT:
     attention_type  "gat" (the paper's scores) or "gatv2" (Brody et al. 2022, PyG GATv2Conv: dynamic
                attention), as gat train --attention_type; share_weights: gatv2 with one projection for
                sources and targets
+    add_self_loops  True (default): one self loop per node, the graph's own dropped; False: the graph's
+               edges exactly as given (its own self loops kept, none added; a node without incoming
+               edges gets only its bias), as PyG GATConv(add_self_loops=False) and gat train
+               --add_self_loops false
     lr, weight_decay   Adam's learning rate and L2 penalty
 
     The last layer's width is the number of classes of the dataset given to fit. fit starts from a
@@ -99,7 +103,7 @@ class GAT:
     """
 
     def __init__(self, heads=(8, 1), hidden=8, dropout=0.6, skip=False, bias=True, slope=0.2, lr=0.005,
-                 weight_decay=5e-4, attention_type="gat", share_weights=False):
+                 weight_decay=5e-4, attention_type="gat", share_weights=False, add_self_loops=True):
         heads = tuple(heads) if not isinstance(heads, (int, np.integer)) else (heads,)
         if not 1 <= len(heads) <= _lib.MAX_LAYERS:
             raise ValueError(f"heads: {len(heads)} layers (allowed 1..{_lib.MAX_LAYERS})")
@@ -120,6 +124,9 @@ class GAT:
         if attention_type not in ("gat", "gatv2"):
             raise ValueError(f"attention_type: {attention_type!r} is not 'gat' or 'gatv2'")
         self.attention_type, self.share_weights = attention_type, bool(share_weights)
+        if not isinstance(add_self_loops, (bool, np.bool_)):
+            raise TypeError(f"add_self_loops: {add_self_loops!r} is not True or False")
+        self.add_self_loops = bool(add_self_loops)
         self.lr = _float(lr, "lr")
         self.weight_decay = _float(weight_decay, "weight_decay")
         self._h = ctypes.c_void_p()
@@ -136,6 +143,7 @@ class GAT:
         o.skip, o.bias = int(self.skip), int(self.bias)
         o.dropout, o.slope = self.dropout, self.slope
         o.attention_type, o.share_weights = int(self.attention_type == "gatv2"), int(self.share_weights)
+        o.no_self_loops = int(not self.add_self_loops)
         return o
 
     def _free(self):
@@ -286,8 +294,8 @@ class GAT:
 
         Returns (edge_index, weights): edge_index int64 (2, M) lists each edge source -> target the
         layer attends over (the input edges without their self loops, plus one self loop per node,
-        grouped by target), weights float32 (M, heads) the coefficients alpha; each target's weights
-        sum to 1 per head. With return_edge_ids, also edge_ids int64 (M,): the index of each entry in
+        grouped by target; with add_self_loops=False the input edges exactly as given), weights
+        float32 (M, heads) the coefficients alpha; each target's weights sum to 1 per head. With return_edge_ids, also edge_ids int64 (M,): the index of each entry in
         the dataset's edge_index, -1 for an added self loop."""
         ds = _dataset(ds)
         layer = _int(layer, "layer")
@@ -324,7 +332,7 @@ class GAT:
         try:
             m = cls(heads=heads, hidden=hidden, dropout=min(max(o.dropout, 0.0), 0.999999), skip=o.skip,
                     bias=o.bias, slope=o.slope, attention_type="gatv2" if o.attention_type == 1 else "gat",
-                    share_weights=bool(o.share_weights))
+                    share_weights=bool(o.share_weights), add_self_loops=not o.no_self_loops)
         except BaseException:
             lib.gat_net_free(h)
             raise
@@ -357,5 +365,6 @@ class GAT:
         if self._h:
             i = self._info()
             trained = f", n_in={i.options.n_in}, n_classes={i.options.n_classes}, params={i.n_params}"
+        loops = "" if self.add_self_loops else ", add_self_loops=False"
         return (f"GAT(heads={self.heads}, hidden={self.hidden}, dropout={self.dropout}, skip={self.skip}, "
-                f"bias={self.bias}{trained})")
+                f"bias={self.bias}{loops}{trained})")

@@ -209,6 +209,40 @@ def test_gatv2(tmp_path, cora):
         gat.GAT(attention_type="gat3")
 
 
+@pytest.mark.parametrize("attention_type", ["gat", "gatv2"])
+def test_add_self_loops_false(tmp_path, attention_type):
+    """add_self_loops=False: the edges as given (own self loops and duplicates kept, none added); a
+    node without incoming edges gets the last layer's bias only (PyG: 0 + bias), no NaN; the setting
+    survives save and load and is in the file's metadata; a non-bool is refused."""
+    ei, x, y, tr, va, te = ring(30)
+    keep = ei[1] != 4                                         # node 4 hears from nobody
+    ei = np.concatenate([ei[:, keep], [[7, 9, 2], [7, 9, 3]]], axis=1)  # own self loops at 7 and 9, 2 -> 3 twice
+    ds = gat.Dataset.from_arrays(ei, x, y, tr, va, te)
+    m = gat.GAT(heads=(2, 1), hidden=4, dropout=0.2, attention_type=attention_type, add_self_loops=False)
+    m.fit(ds, epochs=20, seed=3)
+    e0, w0, ids = m.attention(ds, layer=0, return_edge_ids=True)
+    assert e0.shape == ei.shape and (ids >= 0).all() and np.array_equal(e0, ei[:, ids])
+    assert np.isfinite(w0).all() and not (e0[1] == 4).any()
+    sums = np.zeros((30, 2))
+    np.add.at(sums, e0[1], w0)
+    assert np.allclose(np.delete(sums, 4, axis=0), 1, atol=1e-5) and (sums[4] == 0).all()
+    logits = m.predict_logits(ds)
+    assert np.isfinite(logits).all()
+    assert np.allclose(logits[4], m.state_dict()["gat_net.1.bias"], atol=1e-6)
+    path = tmp_path / "noloops.safetensors"
+    m.save(path)
+    _, meta = read_safetensors(path)
+    assert meta["add_self_loops"] == "false"
+    back = gat.GAT.load(path)
+    assert back.add_self_loops is False and "add_self_loops=False" in repr(back)
+    assert np.array_equal(back.predict_logits(ds), logits)
+    d = gat.GAT(heads=(2, 1), hidden=4, attention_type=attention_type)  # the default adds them
+    d.fit(ds, epochs=2, seed=3)
+    assert d.attention(ds)[0].shape[1] == ei.shape[1] - 2 + 30
+    with pytest.raises(TypeError, match="add_self_loops"):
+        gat.GAT(add_self_loops="no")
+
+
 def test_save_load_roundtrip(tmp_path, cora):
     m = gat.GAT(heads=(4, 4, 2), hidden=(6, 5), skip=True, dropout=0.5)
     m.fit(cora, epochs=10, seed=9)

@@ -2,7 +2,7 @@
  *
  * A gat_data wraps a gat_dataset whose arrays are either the caller's (borrowed) or its
  * own; `owned` says which, one bit per array. A gat_net wraps a gat_model and keeps the
- * session (graph with self loops, input index, activations) of the last gat_data it ran
+ * session (graph with self loops unless the model has none, input index, activations) of the last gat_data it ran
  * on, keyed by that handle's unique id and its generation (bumped by every setter), so
  * repeated calls on the same graph build nothing. */
 #include "gat/api.h"
@@ -432,6 +432,7 @@ gat_net_options gat_net_options_default(int64_t n_in, int64_t n_classes) {
     o.slope = c.slope;
     o.attention_type = c.attention_type;
     o.share_weights = c.share_weights;
+    o.no_self_loops = c.no_self_loops;
     return o;
 }
 
@@ -461,6 +462,7 @@ static int options_to_config(const gat_net_options *o, gat_config *c, gat_error 
     c->slope = (float)o->slope;
     c->attention_type = o->attention_type;
     c->share_weights = o->share_weights != 0;
+    c->no_self_loops = o->no_self_loops != 0;
     return gat_config_check(c, err);
 }
 
@@ -540,6 +542,7 @@ int gat_net_get_info(const gat_net *net, gat_net_info *o) {
     o->options.slope = c->slope;
     o->options.attention_type = c->attention_type;
     o->options.share_weights = c->share_weights;
+    o->options.no_self_loops = c->no_self_loops;
     o->n_params = (int64_t)net->m.n_trainable;
     snprintf(o->dataset, sizeof o->dataset, "%s", net->meta.dataset);
     o->epochs = net->meta.epochs;

@@ -95,8 +95,10 @@ int gat_cmd_explain(int argc, char **argv) {
 
     const int64_t deg = g->row_ptr[i + 1] - g->row_ptr[i];
     const char *cname = ds.class_names && ds.labels[i] >= 0 ? ds.class_names[ds.labels[i]] : NULL;
-    printf("Node %lld of %s: label %lld%s%s%s; %lld incoming edges with its self loop, from:", (long long)i, ds.name,
-           (long long)ds.labels[i], cname ? " (" : "", cname ? cname : "", cname ? ")" : "", (long long)deg);
+    printf("Node %lld of %s: label %lld%s%s%s; %lld incoming edges %s%s", (long long)i, ds.name,
+           (long long)ds.labels[i], cname ? " (" : "", cname ? cname : "", cname ? ")" : "", (long long)deg,
+           c->no_self_loops ? "as the graph gives them (no self loop added)" : "with its self loop",
+           deg ? ", from:" : "");
     for (int64_t q = g->row_ptr[i]; q < g->row_ptr[i + 1] && q - g->row_ptr[i] < max_nb; q++)
         printf(" %lld", (long long)g->src[q]);
     printf(deg > max_nb ? " ...\n" : "\n");
@@ -193,7 +195,9 @@ int gat_cmd_explain(int argc, char **argv) {
                 else printf(" %9.4f %9.4f %9.4f %9.4f %9.4f\n", (double)ss, (double)e, (double)le, (double)expf(le - mx),
                             (double)alpha);
             }
-            if (show) {
+            if (show && deg == 0) {
+                printf("  no incoming edge: an empty softmax, so the aggregation is 0 (the output is the bias)\n");
+            } else if (show) {
                 if (deg > max_nb) printf("  ... %lld more edges\n", (long long)(deg - max_nb));
                 printf("  sum of exp = %.4f, so alpha = exp(.-max) / %.4f; max %s = %.4f\n", (double)sum,
                        (double)sum, v2 ? "e" : "LReLU(e)", (double)mx);

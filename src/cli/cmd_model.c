@@ -73,7 +73,9 @@ static int open_model(const model_args *a, gat_model *m, gat_model_meta *meta, g
         return GAT_OK;
     }
     s->ds = ds;
-    if ((rc = gat_graph_forward_from_edges(&s->g, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges, err))) return rc;
+    if ((rc = gat_graph_build(&s->g, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges,
+                              gat_config_graph_flags(&m->cfg) | GAT_GRAPH_FORWARD_ONLY, err)))
+        return rc;
     gat_input_forward_init(&s->in, ds);
     s->dlogits = calloc((size_t)(ds->n_nodes * ds->n_classes) + 1, sizeof *s->dlogits);
     if (!s->dlogits) return gat_error_set(err, GAT_ENOMEM, "out of memory for the logits of %lld nodes", (long long)ds->n_nodes);
@@ -143,6 +145,8 @@ int gat_cmd_info(int argc, char **argv) {
            ? "gatv2 (Brody et al. 2022: e_ij = a . LeakyReLU(W x_j + W_dst x_i))"
            : "gat (Velickovic et al. 2018: e_ij = LeakyReLU(a_src . W x_j + a_dst . W x_i))",
            c->attention_type == GAT_ATTENTION_GATV2 && c->share_weights ? ", W_dst = W (shared)" : "");
+    printf("self loops: %s\n", c->no_self_loops ? "none added (the graph's edges as given, its own self loops kept)"
+                                                  : "one added per node (the graph's own dropped)");
     printf("bias:       %s\n", c->bias ? "yes" : "no");
     printf("parameters: %zu\n", m.n_trainable);
     printf("tensors:\n");

@@ -36,6 +36,7 @@ typedef struct {
     int attention_impl;                /* gat_attention_impl */
     int attention_type;                /* gat_attention_type */
     int share_weights;                 /* gatv2: one projection for sources and targets */
+    int add_self_loops;                /* one self loop per node (1, the default), or the edges as given */
     double negative_slope;             /* LeakyReLU slope of the attention scores */
 } train_args;
 
@@ -108,6 +109,9 @@ static void train_usage(FILE *fp) {
         "                                  et al.), or gatv2, a.LeakyReLU(Wx_j + W_dst x_i) (Brody et al. 2022,\n"
         "                                  PyG GATv2Conv: dynamic attention); stored in the model (default: gat)\n"
         "  --share_weights BOOL            gatv2: one projection for sources and targets, W_dst = W (default: false)\n"
+        "  --add_self_loops BOOL           one self loop per node, the graph's own dropped (true, the default); false:\n"
+        "                                  the edges as given, own self loops kept, a node without in-edges gets\n"
+        "                                  only its bias (PyG GATConv add_self_loops=False)\n"
         "  --attention_impl fused|edges|dense  how attention is computed: fused loops (fast), per-edge scatter as\n"
         "                                  PyG, or N x N matrices as the paper's code (at most 5000 nodes); same\n"
         "                                  results, not stored in the model (default: fused). gatv2: fused is one\n"
@@ -162,6 +166,7 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
     a->feature_dropout = a->attention_dropout = -1;
     a->projection_dropout = -1;
     a->negative_slope = gat_config_default(1, 1).slope;
+    a->add_self_loops = 1;
     for (int i = 0; i < argc; i++) {
         int r = 0, flag;
         int64_t v;
@@ -228,6 +233,11 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
         if ((r = gat_opt_bool(argc, argv, &i, "share_weights", &flag)) != 0) {
             if (r < 0) return 2;
             a->share_weights = flag;
+            continue;
+        }
+        if ((r = gat_opt_bool(argc, argv, &i, "add_self_loops", &flag)) != 0) {
+            if (r < 0) return 2;
+            a->add_self_loops = flag;
             continue;
         }
         if ((r = gat_opt_str(argc, argv, &i, "max_memory", &sv)) != 0) {
@@ -301,6 +311,7 @@ static int build_config(const train_args *a, const gat_dataset *ds, gat_config *
     c->attention_impl = a->attention_impl;
     c->attention_type = a->attention_type;
     c->share_weights = a->share_weights;
+    c->no_self_loops = !a->add_self_loops;
     c->slope = (float)a->negative_slope;
     if (a->n_heads) {
         if (a->n_heads != c->n_layers)
@@ -415,6 +426,7 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "attention_impl", .type = GAT_PARAM_STRING, .s = gat_attention_impl_name(c->attention_impl)},
         {.key = "attention_type", .type = GAT_PARAM_STRING, .s = gat_attention_type_name(c->attention_type)},
         {.key = "share_weights", .type = GAT_PARAM_BOOL, .i = c->share_weights},
+        {.key = "add_self_loops", .type = GAT_PARAM_BOOL, .i = !c->no_self_loops},
         {.key = "normalize_features", .type = GAT_PARAM_BOOL, .i = a->normalize},
         {.key = "no_edges", .type = GAT_PARAM_BOOL, .i = a->no_edges},
         {.key = "should_test", .type = GAT_PARAM_BOOL, .i = a->should_test},
@@ -749,6 +761,7 @@ int gat_cmd_train(int argc, char **argv) {
             printf(" (features %g, attention %g)", (double)gat_config_feature_dropout(&cfg),
                    (double)gat_config_attention_dropout(&cfg));
         if (cfg.no_projection_dropout && gat_config_feature_dropout(&cfg) > 0) printf(" (projections not dropped)");
+        if (cfg.no_self_loops) printf(", no self loops added");
         printf(", skip %s, %d thread%s, seed %llu\n", cfg.skip ? "on" : "off", threads, threads == 1 ? "" : "s", (unsigned long long)a.train.seed);
         if (a.batch_size > 0) {
             printf("Sampled mini-batches: %lld seed nodes per step (%lld steps per epoch), fanouts", (long long)a.batch_size,

@@ -303,7 +303,8 @@ static int dump_attention(const vm_args *a, vm_ctx *c, gat_error *err) {
     int rc = gat_attention_save(&c->ins, a->dump, extra, err);
     if (rc) return rc;
     if (!a->quiet) {
-        printf("Attention of %lld edges (self loops included) saved to %s", (long long)c->ins.graph.nnz, a->dump);
+        printf("Attention of %lld edges (%s) saved to %s", (long long)c->ins.graph.nnz,
+               c->ins.graph.no_self_loops ? "the graph's own, no self loop added" : "self loops included", a->dump);
         if (extra[0][0]) {
             printf(" (columns:");
             for (int l = 0; l < c->ins.n_layers; l++)
@@ -394,10 +395,21 @@ static int run_attention(const vm_args *a, vm_ctx *c, gat_error *err) {
             mn = fmin(mn, w);
             mx = fmax(mx, w);
         }
-        char cls[128], stem[1400];
+        char cls[128], stem[1400], loops[32];
+        int64_t own = 0; /* entries of the node's own self loop(s): exactly one unless the model adds none */
+        for (int64_t k = b; k < e; k++) own += g->src[k] == v;
+        snprintf(loops, sizeof loops, own == 1 ? " + self loop" : own ? " + %lld self loops" : ", no self loop",
+                 (long long)own);
+        if (e == b) { /* possible without self loops: nothing to draw, the other nodes are */
+            if (!a->quiet)
+                printf("  node %lld (%s): no incoming edge, no attention to draw\n", (long long)v,
+                       class_name(c, v, cls, sizeof cls));
+            continue;
+        }
         if (!a->quiet)
-            printf("  node %lld (%s, %lld neighbour%s + self loop): min %.4f, max %.4f, uniform %.4f\n", (long long)v,
-                   class_name(c, v, cls, sizeof cls), (long long)(e - b - 1), e - b - 1 == 1 ? "" : "s", mn, mx, 1.0 / (double)(e - b));
+            printf("  node %lld (%s, %lld neighbour%s%s): min %.4f, max %.4f, uniform %.4f\n", (long long)v,
+                   class_name(c, v, cls, sizeof cls), (long long)(e - b - own), e - b - own == 1 ? "" : "s", loops, mn, mx,
+                   1.0 / (double)(e - b));
         gat_viz_result res;   /* this node's files */
         memset(&res, 0, sizeof res);
         int rc = gat_path_join(stem, sizeof stem, err, "%s/%s_attention_node%lld_layer%d_head%s", c->dir, c->stem,

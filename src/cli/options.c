@@ -20,6 +20,7 @@ static const char *const lib_to_option[][2] = {
     {"train.shards: ", "--shards: "},
     {"config.concat_heads: ", "--concat_heads: "},
     {"config.attention_type: ", "--attention_type: "}, {"config.share_weights: ", "--share_weights: "},
+    {"config.no_self_loops: ", "--add_self_loops: "},
     {"config.feature_dropout: ", "--feature_dropout: "}, {"config.attention_dropout: ", "--attention_dropout: "},
 };
 

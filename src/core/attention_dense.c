@@ -7,7 +7,7 @@
  * then the graph masks it: pairs that are not an edge get -infinity (the paper's code adds a
  * "bias matrix" of -1e9), so the row softmax gives them exactly 0:
  *   P[i][j] = C[i][j] exp(S[i][j] - max_j S[i][j]) / sum_j C[i][j] exp(...)
- * C is the adjacency matrix with self loops; it counts an edge given twice twice, so that
+ * C is the adjacency matrix of the graph's entries (self loops included); it counts an edge given twice twice, so that
  * duplicated edges weigh as in the edge list (P[i][j] is then the attention of all the
  * entries j -> i together, each having P[i][j] / C[i][j]). The aggregation is a dense
  * matrix product, out[:,h,:] = P z[:,h,:], which touches every pair.
@@ -50,7 +50,7 @@ static void matmul(int ta, int tb, int64_t rows, int64_t cols, int64_t inner, co
 
 typedef struct dense_mats {
     int64_t n;
-    float *C;                          /* (N, N) entries j -> i: the adjacency with self loops */
+    float *C;                          /* (N, N) entries j -> i: the graph's adjacency */
     float *P;                          /* (N, N) attention of one head */
     float *R;                          /* (N, N) what dropout keeps of P: kept entries / C / (1 - p) */
     float *G;                          /* (N, N) backward: d loss / d P */
@@ -85,7 +85,7 @@ static void head_softmax(const dense_mats *d, const float *s_src, const float *s
             Pi[j] = Ci[j] > 0.0f ? Ci[j] * expf(Pi[j] - mx) : 0.0f;
             sum += Pi[j];
         }
-        const float inv = 1.0f / sum;
+        const float inv = sum > 0.0f ? 1.0f / sum : 0.0f; /* a row without edges (no self loops): all 0 */
         for (int64_t j = 0; j < n; j++) Pi[j] *= inv;
     }
 }

@@ -1,4 +1,5 @@
-/* graph.c - the target-keyed CSR graph with self loops that attention runs on. */
+/* graph.c - the target-keyed CSR graph that attention runs on: one added self loop per node
+ * (the default), or the input edges exactly as given (GAT_GRAPH_NO_SELF_LOOPS). */
 #include "gat/graph.h"
 
 #include <stdlib.h>
@@ -16,11 +17,12 @@ void gat_graph_free(gat_graph *g) {
 }
 
 /* The part both builders share: checks every id, then the target-keyed CSR (row_ptr, src and,
- * when edge_id is wanted, the input edge of each entry), each row its self loop first and then
- * the input edges in input order (a stable counting sort). An input self loop is dropped, since
- * every node gets exactly one. */
+ * when edge_id is wanted, the input edge of each entry). With add_loops, each row has its self
+ * loop first and then the input edges in input order (a stable counting sort); an input self
+ * loop is dropped, since every node gets exactly one. Without, the rows are the input edges in
+ * input order, self loops and duplicates included, and a node without in-edges has an empty row. */
 static int build_in_csr(gat_graph *g, int64_t n, const int64_t *src, const int64_t *dst, int64_t n_edges,
-                        int want_edge_id, gat_error *err) {
+                        int want_edge_id, int add_loops, gat_error *err) {
     memset(g, 0, sizeof *g);
     if (n <= 0) return gat_error_set(err, GAT_EINVAL, "graph: needs at least one node (got %lld)", (long long)n);
     if (n_edges < 0) return gat_error_set(err, GAT_EINVAL, "graph: negative edge count");
@@ -31,31 +33,35 @@ static int build_in_csr(gat_graph *g, int64_t n, const int64_t *src, const int64
                                  (long long)k, (long long)src[k], (long long)dst[k], (long long)n);
         loops += src[k] == dst[k];
     }
-    const int64_t nnz = n_edges - loops + n;
+    const int64_t nnz = add_loops ? n_edges - loops + n : n_edges;
     g->n = n;
     g->nnz = nnz;
+    g->no_self_loops = !add_loops;
     g->row_ptr = calloc((size_t)n + 1, sizeof *g->row_ptr);
-    g->src = malloc((size_t)nnz * sizeof *g->src);
-    if (want_edge_id) g->edge_id = malloc((size_t)nnz * sizeof *g->edge_id);
+    g->src = malloc(((size_t)nnz + 1) * sizeof *g->src);
+    if (want_edge_id) g->edge_id = malloc(((size_t)nnz + 1) * sizeof *g->edge_id);
     int64_t *fill = malloc((size_t)n * sizeof *fill);
     if (!g->row_ptr || !g->src || (want_edge_id && !g->edge_id) || !fill) {
         free(fill);
         gat_graph_free(g);
         return gat_error_set(err, GAT_ENOMEM, "graph: out of memory for %lld edges", (long long)nnz);
     }
-    /* Count incoming edges per target: one self loop plus the input edges. */
-    for (int64_t i = 0; i < n; i++) g->row_ptr[i + 1] = 1;
+    /* Count incoming edges per target: one self loop (when added) plus the input edges. */
+    const int64_t first = add_loops ? 1 : 0;
+    for (int64_t i = 0; i < n; i++) g->row_ptr[i + 1] = first;
     for (int64_t k = 0; k < n_edges; k++)
-        if (src[k] != dst[k]) g->row_ptr[dst[k] + 1]++;
+        if (!add_loops || src[k] != dst[k]) g->row_ptr[dst[k] + 1]++;
     for (int64_t i = 0; i < n; i++) g->row_ptr[i + 1] += g->row_ptr[i];
     for (int64_t i = 0; i < n; i++) {
         int64_t p = g->row_ptr[i];
-        g->src[p] = i;
-        if (want_edge_id) g->edge_id[p] = -1;
-        fill[i] = p + 1;
+        if (add_loops) {
+            g->src[p] = i;
+            if (want_edge_id) g->edge_id[p] = -1;
+        }
+        fill[i] = p + first;
     }
     for (int64_t k = 0; k < n_edges; k++) {
-        if (src[k] == dst[k]) continue;
+        if (add_loops && src[k] == dst[k]) continue;
         int64_t p = fill[dst[k]]++;
         g->src[p] = src[k];
         if (want_edge_id) g->edge_id[p] = k;
@@ -64,14 +70,15 @@ static int build_in_csr(gat_graph *g, int64_t n, const int64_t *src, const int64
     return GAT_OK;
 }
 
-int gat_graph_from_edges(gat_graph *g, int64_t n, const int64_t *src, const int64_t *dst,
-                         int64_t n_edges, gat_error *err) {
-    int rc = build_in_csr(g, n, src, dst, n_edges, 1, err);
-    if (rc) return rc;
+int gat_graph_build(gat_graph *g, int64_t n, const int64_t *src, const int64_t *dst, int64_t n_edges, int flags,
+                    gat_error *err) {
+    int rc = build_in_csr(g, n, src, dst, n_edges, !(flags & GAT_GRAPH_FORWARD_ONLY), !(flags & GAT_GRAPH_NO_SELF_LOOPS),
+                          err);
+    if (rc || (flags & GAT_GRAPH_FORWARD_ONLY)) return rc;
     const int64_t nnz = g->nnz;
-    g->dst = malloc((size_t)nnz * sizeof *g->dst);
+    g->dst = malloc(((size_t)nnz + 1) * sizeof *g->dst);
     g->out_ptr = calloc((size_t)n + 1, sizeof *g->out_ptr);
-    g->out_pos = malloc((size_t)nnz * sizeof *g->out_pos);
+    g->out_pos = malloc(((size_t)nnz + 1) * sizeof *g->out_pos);
     int64_t *fill = malloc((size_t)n * sizeof *fill);
     if (!g->dst || !g->out_ptr || !g->out_pos || !fill) {
         free(fill);
@@ -89,7 +96,12 @@ int gat_graph_from_edges(gat_graph *g, int64_t n, const int64_t *src, const int6
     return GAT_OK;
 }
 
+int gat_graph_from_edges(gat_graph *g, int64_t n, const int64_t *src, const int64_t *dst,
+                         int64_t n_edges, gat_error *err) {
+    return gat_graph_build(g, n, src, dst, n_edges, 0, err);
+}
+
 int gat_graph_forward_from_edges(gat_graph *g, int64_t n, const int64_t *src, const int64_t *dst, int64_t n_edges,
                                  gat_error *err) {
-    return build_in_csr(g, n, src, dst, n_edges, 0, err);
+    return gat_graph_build(g, n, src, dst, n_edges, GAT_GRAPH_FORWARD_ONLY, err);
 }

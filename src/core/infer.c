@@ -103,6 +103,9 @@ int gat_infer_chunked(const gat_model *m, const gat_input *in, const gat_graph *
     const int L = c->n_layers;
     const int64_t n = in->n;
     if (g->n != n) return gat_error_set(err, GAT_ESHAPE, "inference: %lld feature rows but %lld graph nodes", (long long)n, (long long)g->n);
+    if (g->no_self_loops != (c->no_self_loops != 0))
+        return gat_error_set(err, GAT_EINVAL, "inference: the model %s self loops but the graph was built %s them",
+                             c->no_self_loops ? "adds no" : "adds", g->no_self_loops ? "without" : "with");
     if (in->k != c->n_in)
         return gat_error_set(err, GAT_ESHAPE, "inference: the model expects %lld input features, the data has %lld",
                              (long long)c->n_in, (long long)in->k);
@@ -189,6 +192,7 @@ int gat_infer_chunked(const gat_model *m, const gat_input *in, const gat_graph *
             }
             cb.gv.n = T;
             cb.gv.nnz = ent;
+            cb.gv.no_self_loops = g->no_self_loops;
             cb.gv.row_ptr[0] = 0;
             for (int64_t t = 0; t < T; t++) {
                 const int64_t i = tset ? tset->ids[a + t] : a + t, p0 = g->row_ptr[i], d = g->row_ptr[i + 1] - p0;

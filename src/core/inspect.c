@@ -34,7 +34,7 @@ int gat_inspect(gat_inspection *ins, const gat_model *m, const gat_dataset *ds, 
     if (ds->n_graphs > 0) {
         /* a collection: every graph at once, as one block-diagonal graph (select the graphs to
          * look at first with gat_dataset_select_graphs) */
-        rc = gat_graph_from_edges(&s.g, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges, err);
+        rc = gat_graph_build(&s.g, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges, s.graph_flags, err);
         if (!rc) rc = gat_session_reserve(&s, m, ds->n_nodes, s.g.nnz, s.in.sparse ? s.in.sparse->nnz : 0, err);
         if (rc) {
             gat_session_free(&s);
@@ -99,7 +99,8 @@ void gat_attention_entropy(const gat_inspection *ins, int layer, int head, doubl
     const gat_graph *g = &ins->graph;
     for (int64_t i = 0; i < g->n; i++) {
         const int64_t b = g->row_ptr[i], e = g->row_ptr[i + 1];
-        if (uniform) uniform[i] = log2((double)(e - b));
+        /* a node without incoming edges (a graph without self loops) attends to nothing: 0 bits */
+        if (uniform) uniform[i] = e > b ? log2((double)(e - b)) : 0.0;
         if (!entropy) continue;
         double h = 0;
         for (int64_t k = b; k < e; k++) {
@@ -120,15 +121,16 @@ int64_t gat_inspect_default_nodes(const gat_graph *g, int64_t n_top, int64_t n_r
             int64_t d = g->row_ptr[i + 1] - g->row_ptr[i];
             int taken = 0;
             for (int64_t c = 0; c < count && !taken; c++) taken = out[c] == i;
-            if (!taken && d > bd) { bd = d; best = i; }
+            if (!taken && d > bd && d > 0) { bd = d; best = i; }
         }
+        if (best < 0) break; /* the rest have no incoming edge (a graph without self loops) */
         out[count++] = best;
     }
     const uint64_t key = gat_rng_key(seed, GAT_STREAM_NODES, 0, 0);
     for (uint64_t draw = 0; count < n_top + n_random && count < n && draw < 64 * (uint64_t)(n + 1); draw++) {
         int64_t i = (int64_t)(gat_rng_uniform64(key, draw) * (double)n);
         if (i >= n) i = n - 1;
-        int taken = 0;
+        int taken = g->row_ptr[i + 1] == g->row_ptr[i]; /* no attention to show */
         for (int64_t c = 0; c < count && !taken; c++) taken = out[c] == i;
         if (!taken) out[count++] = i;
     }

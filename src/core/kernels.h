@@ -118,7 +118,9 @@ GAT_INLINE void gat_scores_row(float *restrict s_src /* (H) */, float *restrict 
 /* ---- attention forward for target i ----
  * Two sweeps over the node's edges: logits and their maximum; then exponentials, their sum,
  * the dropout mask and the (unnormalised) aggregation together. The softmax is normalised
- * once at the end, on the node's contiguous slice of att and on the aggregate. */
+ * once at the end, on the node's contiguous slice of att and on the aggregate. A node without
+ * incoming edges (possible only in a graph built without self loops) gets a zero aggregate;
+ * its backward then has no entry to visit. */
 typedef struct gat_att_fwd {
     const int64_t *row_ptr, *src;      /* target-keyed CSR of the graph */
     const float *s_src, *s_dst;        /* (N, H) */
@@ -140,6 +142,10 @@ GAT_INLINE void gat_attention_row_loops(const gat_att_fwd *A, int64_t i, float *
     const int drop = A->p > 0.0f;
     float mx[GAT_MAX_HEADS], sum[GAT_MAX_HEADS], coef[GAT_MAX_HEADS], loc[GAT_LOCAL_WIDTH];
     float *restrict acc = m <= GAT_LOCAL_WIDTH ? loc : out;
+    if (p0 == p1) { /* no incoming edge (a graph without added self loops): an empty softmax, zero */
+        for (int64_t c = 0; c < m; c++) out[c] = 0.0f;
+        return;
+    }
     for (int64_t hh = 0; hh < h; hh++) { mx[hh] = -INFINITY; sum[hh] = 0.0f; }
     for (int64_t q = p0; q < p1; q++) {
         const float *restrict ss = s_src + src[q] * h;

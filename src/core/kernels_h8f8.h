@@ -100,6 +100,10 @@ GAT_INLINE void gat_attention_row_h8f8(const gat_att_fwd *A, int64_t i, float *r
     const int drop = A->p > 0.0f;
     const gat_v8f sd = gat_v8f_load(A->s_dst + i * 8), zero = gat_v8f_splat(0.0f);
     gat_v8f mx = gat_v8f_splat(-INFINITY), sum = zero, acc[8];
+    if (p0 == p1) { /* no incoming edge: an empty softmax, zero */
+        for (int hh = 0; hh < 8; hh++) gat_v8f_store(out + hh * 8, zero);
+        return;
+    }
     for (int64_t q = p0; q < p1; q++) {
         gat_v8f v = gat_v8f_load(s_src + src[q] * 8) + sd;
         v = gat_v8f_select(v > 0.0f, v, slope * v);

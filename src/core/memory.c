@@ -268,7 +268,8 @@ static double step_bytes(const gat_config *c, const gat_problem_size *ps, const 
  * plan's node sets. */
 static double infer_bytes(const gat_config *c, const gat_problem_size *ps, const int64_t *plan) {
     const int L = c->n_layers;
-    const double n = (double)ps->n_nodes, nnz = (double)ps->n_edges + n, row = nnz / fmax(n, 1);
+    /* graph entries: the edges plus one self loop per node, or the edges as given (no_self_loops) */
+    const double n = (double)ps->n_nodes, nnz = (double)ps->n_edges + (c->no_self_loops ? 0 : n), row = nnz / fmax(n, 1);
     double hmax = 0, wmax = 0, mwmax = 0, b = 0;
     for (int l = 0; l < L; l++) {
         const double h = (double)c->heads[l], mw = h * (double)c->features[l];
@@ -310,7 +311,8 @@ void gat_memory_estimate_sizes(const gat_config *c, const gat_problem_size *ps, 
                                gat_memory_estimate *out) {
     memset(out, 0, sizeof *out);
     const int L = c->n_layers;
-    const double n = (double)ps->n_nodes, e = (double)ps->n_edges, nnz = e + n, classes = (double)ps->n_classes;
+    const double n = (double)ps->n_nodes, e = (double)ps->n_edges, nnz = e + (c->no_self_loops ? 0 : n),
+                 classes = (double)ps->n_classes;
     const int sparse = ps->feature_nnz >= 0;
     const double xnnz = sparse ? (double)ps->feature_nnz : -1;
     /* parameters: the same count gat_model_init lays out */

@@ -97,6 +97,8 @@ int gat_config_skip_identity(const gat_config *c, int l) {
     return c->skip && c->features[l] == gat_config_in_width(c, l);
 }
 
+int gat_config_graph_flags(const gat_config *cfg) { return cfg->no_self_loops ? GAT_GRAPH_NO_SELF_LOOPS : 0; }
+
 int gat_config_check(const gat_config *c, gat_error *err) {
     if (c->n_layers < 1 || c->n_layers > GAT_MAX_LAYERS)
         return gat_error_set(err, GAT_EINVAL, "config.n_layers: %d is out of range [1, %d]", c->n_layers, GAT_MAX_LAYERS);
@@ -132,6 +134,9 @@ int gat_config_check(const gat_config *c, gat_error *err) {
     if (c->share_weights && c->attention_type != GAT_ATTENTION_GATV2)
         return gat_error_set(err, GAT_EINVAL, "config.share_weights: shared source and target projections are a "
                              "gatv2 setting (gat has one projection)");
+    if (c->no_self_loops != 0 && c->no_self_loops != 1)
+        return gat_error_set(err, GAT_EINVAL, "config.no_self_loops: %d is not 0 (add self loops) or 1 (edges as given)",
+                             c->no_self_loops);
     if (c->attention_type == GAT_ATTENTION_GATV2 && c->attention_impl == GAT_ATTENTION_DENSE)
         return gat_error_set(err, GAT_EINVAL, "config.attention_impl: dense is not available for gatv2 (its N x N "
                              "scores need an F-wide vector per node pair); use fused or edges");
@@ -393,6 +398,7 @@ const float *gat_model_forward(gat_model *m, gat_acts *a, const gat_input *in, c
 const float *gat_model_forward_plan(gat_model *m, gat_acts *a, const gat_input *in, const gat_graph *g, int train,
                                     uint64_t key, const gat_plan *plan) {
     const gat_config *c = &m->cfg;
+    GAT_ASSERT(g->no_self_loops == (c->no_self_loops != 0)); /* the graph the model was configured for */
     a->fwd_done = 1;
     a->fwd_train = train != 0;
     a->fwd_plan = plan;

@@ -121,6 +121,9 @@ int gat_sample(gat_sampler *s, const int64_t *seeds, int64_t n_seeds, uint64_t e
         }
     b->n_seeds = b->n_nodes;
     const uint64_t key = gat_rng_key(s->seed, STREAM_SAMPLE, epoch, batch);
+    /* the added self loop leading each row is not drawn (the batch graph adds its own); a graph
+     * without added self loops offers every entry, its own self loops too */
+    const int64_t own = g->no_self_loops ? 0 : 1;
     int64_t start = 0;
     for (int h = 0; h < s->n_hops; h++) {
         const int64_t end = b->n_nodes, nf = end - start, fan = s->fanouts[h];
@@ -131,7 +134,7 @@ int gat_sample(gat_sampler *s, const int64_t *seeds, int64_t n_seeds, uint64_t e
         cnt[0] = 0;
         int64_t maxdeg = 0;
         for (int64_t j = 0; j < nf; j++) {
-            const int64_t u = b->global[start + j], d = g->row_ptr[u + 1] - g->row_ptr[u] - 1;
+            const int64_t u = b->global[start + j], d = g->row_ptr[u + 1] - g->row_ptr[u] - own;
             cnt[j + 1] = cnt[j] + (fan < 0 || fan >= d ? d : fan);
             maxdeg = d > maxdeg ? d : maxdeg;
         }
@@ -146,7 +149,7 @@ int gat_sample(gat_sampler *s, const int64_t *seeds, int64_t n_seeds, uint64_t e
             }
 #pragma omp for schedule(dynamic, 256)
             for (int64_t j = 0; j < nf; j++) {
-                const int64_t u = b->global[start + j], p0 = g->row_ptr[u] + 1, d = g->row_ptr[u + 1] - p0;
+                const int64_t u = b->global[start + j], p0 = g->row_ptr[u] + own, d = g->row_ptr[u + 1] - p0;
                 const int64_t k = cnt[j + 1] - cnt[j];
                 int64_t *out = drawn + cnt[j];
                 if (k == d) {

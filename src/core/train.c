@@ -83,6 +83,11 @@ int gat_step_batch_whole(gat_step_batch *b, const gat_dataset *ds, const gat_inp
 
 int gat_step_batch_graphs(gat_step_batch *b, const gat_dataset *ds, const gat_input *in, const int64_t *graphs, int64_t n_graphs,
                      gat_error *err) {
+    return gat_step_batch_graphs_flags(b, ds, in, graphs, n_graphs, 0, err);
+}
+
+int gat_step_batch_graphs_flags(gat_step_batch *b, const gat_dataset *ds, const gat_input *in, const int64_t *graphs,
+                                int64_t n_graphs, int graph_flags, gat_error *err) {
     memset(b, 0, sizeof *b);
     if (ds->n_graphs < 1) return gat_error_set(err, GAT_EINVAL, "batch: dataset '%s' is not a collection of graphs", ds->name);
     if (n_graphs < 1) return gat_error_set(err, GAT_EINVAL, "batch: no graphs");
@@ -116,7 +121,7 @@ int gat_step_batch_graphs(gat_step_batch *b, const gat_dataset *ds, const gat_in
     b->n = n;
     b->n_graphs = n_graphs;
     b->node_ids = b->ids_own;
-    if ((rc = gat_graph_from_edges(&b->g_own, n, src, dst, e, err))) goto fail;
+    if ((rc = gat_graph_build(&b->g_own, n, src, dst, e, graph_flags & GAT_GRAPH_NO_SELF_LOOPS, err))) goto fail;
     b->g = &b->g_own;
     /* input rows */
     if (in->dense) {
@@ -195,7 +200,10 @@ int gat_step_batch_sampled(gat_step_batch *b, const gat_dataset *ds, const gat_i
     b->ids_own = sb.global; /* the batch takes the sampler's local -> global map */
     sb.global = NULL;
     b->node_ids = b->ids_own;
-    if ((rc = gat_graph_from_edges(&b->g_own, n, sb.src, sb.dst, sb.n_edges, err))) goto fail;
+    /* the sampled edges as they were drawn; the self loops added again when the graph has them */
+    if ((rc = gat_graph_build(&b->g_own, n, sb.src, sb.dst, sb.n_edges,
+                              smp->g->no_self_loops ? GAT_GRAPH_NO_SELF_LOOPS : 0, err)))
+        goto fail;
     b->g = &b->g_own;
     b->in_own.n = n;
     b->in_own.k = k;
@@ -328,6 +336,7 @@ static int64_t batch_x_nnz(const gat_step_batch *b) { return b->in->sparse ? b->
 int gat_session_init(gat_session *s, const gat_dataset *ds, const gat_model *m, gat_error *err) {
     memset(s, 0, sizeof *s);
     s->ds = ds;
+    s->graph_flags = gat_config_graph_flags(&m->cfg);
     int64_t classes = gat_config_out_width(&m->cfg, m->cfg.n_layers - 1);
     if (classes != ds->n_classes) {
         return gat_error_set(err, GAT_ESHAPE, "model outputs %lld classes but dataset '%s' has %lld", (long long)classes,
@@ -336,7 +345,7 @@ int gat_session_init(gat_session *s, const gat_dataset *ds, const gat_model *m, 
     int rc = gat_input_init(&s->in, ds, err);
     if (!rc && ds->n_graphs == 0) {
         /* one graph: the whole of it is every split's batch */
-        rc = gat_graph_from_edges(&s->g, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges, err);
+        rc = gat_graph_build(&s->g, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges, s->graph_flags, err);
         for (int sp = 0; sp < 3 && !rc; sp++) {
             s->eval[sp] = calloc(1, sizeof *s->eval[sp]);
             if (!s->eval[sp]) rc = gat_error_set(err, GAT_ENOMEM, "out of memory");
@@ -350,7 +359,7 @@ int gat_session_init(gat_session *s, const gat_dataset *ds, const gat_model *m, 
             if (!s->eval[sp]) rc = gat_error_set(err, GAT_ENOMEM, "out of memory");
             for (int64_t i = 0; !rc && i < ds->split_n_graphs[sp]; i++) {
                 gat_step_batch *b = &s->eval[sp][i];
-                rc = gat_step_batch_graphs(b, ds, &s->in, &ds->split_graphs[sp][i], 1, err);
+                rc = gat_step_batch_graphs_flags(b, ds, &s->in, &ds->split_graphs[sp][i], 1, s->graph_flags, err);
                 if (!rc) s->n_eval[sp] = i + 1;
                 if (!rc) rc = gat_session_reserve(s, m, b->n, b->g->nnz, batch_x_nnz(b), err);
             }
@@ -369,6 +378,7 @@ int gat_session_init_sampled(gat_session *s, const gat_dataset *ds, const gat_mo
     memset(s, 0, sizeof *s);
     s->ds = ds;
     s->sampled = 1;
+    s->graph_flags = gat_config_graph_flags(&m->cfg);
     const int L = m->cfg.n_layers;
     const int64_t classes = gat_config_out_width(&m->cfg, L - 1);
     if (classes != ds->n_classes)
@@ -383,7 +393,8 @@ int gat_session_init_sampled(gat_session *s, const gat_dataset *ds, const gat_mo
                                  L);
         s->fanouts[l] = fanouts[l];
     }
-    int rc = gat_graph_forward_from_edges(&s->g, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges, err);
+    int rc = gat_graph_build(&s->g, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges,
+                             s->graph_flags | GAT_GRAPH_FORWARD_ONLY, err);
     if (rc) return rc;
     gat_input_forward_init(&s->in, ds);
     s->logits = calloc((size_t)(ds->n_nodes * classes) + 1, sizeof *s->logits);
@@ -514,7 +525,7 @@ int gat_predict_all(gat_model *m, gat_session *s, const float **logits, gat_erro
     const int64_t C = ds->n_classes;
     for (int64_t gi = 0; gi < ds->n_graphs; gi++) {
         gat_step_batch b;
-        int rc = gat_step_batch_graphs(&b, ds, &s->in, &gi, 1, err);
+        int rc = gat_step_batch_graphs_flags(&b, ds, &s->in, &gi, 1, s->graph_flags, err);
         if (!rc) rc = gat_session_reserve(s, m, b.n, b.g->nnz, batch_x_nnz(&b), err);
         if (rc) {
             gat_step_batch_free(&b);
@@ -620,7 +631,7 @@ static int reserve_for_training(gat_session *s, const gat_model *m, int64_t bs, 
     for (int64_t i = 0; i < ng; i++) {
         int64_t gi = ds->split_graphs[GAT_SPLIT_TRAIN][i];
         nodes[i] = ds->graph_node_ptr[gi + 1] - ds->graph_node_ptr[gi];
-        /* every edge plus one self loop per node bounds the graph's entries */
+        /* every edge plus one self loop per node bounds the graph's entries (with or without them) */
         entries[i] = ds->graph_edge_ptr[gi + 1] - ds->graph_edge_ptr[gi] + nodes[i];
         xnnz[i] = 0;
         if (s->in.sparse)
@@ -770,7 +781,8 @@ int gat_train(gat_model *m, gat_session *s, const gat_train_options *opt, gat_ep
             } else if (collection) {
                 gat_step_batch_free(&batch);
                 int64_t first = step * bs, k = n_train - first < bs ? n_train - first : bs;
-                if ((rc = gat_step_batch_graphs(&batch, ds, &s->in, order + first, k, err))) goto done;
+                if ((rc = gat_step_batch_graphs_flags(&batch, ds, &s->in, order + first, k, s->graph_flags, err)))
+                    goto done;
                 if (opt->use_plans && (rc = gat_step_batch_plan(&batch, m, err))) goto done;
                 b = &batch;
             }

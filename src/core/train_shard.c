@@ -184,7 +184,7 @@ int gat_shards_step(gat_shards *sh, gat_model *m, gat_session *s, const gat_trai
         memset(&gb, 0, sizeof gb);
         const gat_step_batch *b = graphs ? &gb : &sh->train[j];
         if (graphs) {
-            rc = gat_step_batch_graphs(&gb, ds, &s->in, graphs + j, 1, err);
+            rc = gat_step_batch_graphs_flags(&gb, ds, &s->in, graphs + j, 1, s->graph_flags, err);
             if (!rc && o->use_plans) rc = gat_step_batch_plan(&gb, m, err);
             if (rc) break;
         }

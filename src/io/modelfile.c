@@ -93,7 +93,7 @@ int gat_model_save(const char *path, const gat_model *m, const gat_model_meta *m
     keys[nm++] = "leaky_relu_slope";
     META("attention", "%s", gat_attention_type_name(c->attention_type));
     if (c->attention_type == GAT_ATTENTION_GATV2) META("share_weights", "%s", c->share_weights ? "true" : "false");
-    META("add_self_loops", "true");
+    META("add_self_loops", "%s", c->no_self_loops ? "false" : "true");
     if (meta && meta->normalize) META("normalize_features", "%s", meta->normalize == GAT_NORMALIZE_ROWS ? "true" : "false");
     if (meta && meta->task >= 1 && meta->task <= 2) META("task", "%s", task_names[meta->task - 1]);
     if (meta && meta->run[0]) META("run", "%s", meta->run);
@@ -306,8 +306,8 @@ static int meta_apply(const meta_reader *r, gat_config *c) {
     if ((s = meta_get(r, "share_weights")) && !parse_bool(s, &b) && b != c->share_weights)
         return meta_contradicts(r, "share_weights", s, c->share_weights ? "no linear_proj_target tensors"
                                 : "linear_proj_target tensors present", 0);
-    if ((s = meta_get(r, "add_self_loops")) && !parse_bool(s, &b) && !b)
-        return meta_bad(r, "add_self_loops", s, "supported: this gat always adds self loops (true)");
+    /* absent (version 1 files): self loops added, as gat always did */
+    if ((s = meta_get(r, "add_self_loops")) && !parse_bool(s, &b)) c->no_self_loops = !b;
     if ((s = meta_get(r, "task")) && strcmp(s, task_names[0]) && strcmp(s, task_names[1]))
         return meta_bad(r, "task", s, "single-label or multi-label");
     double d;

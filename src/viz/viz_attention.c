@@ -491,10 +491,13 @@ static const char *star_layout_name(gat_star_layout l) {
 /* "168 neighbours + self loop", or "200 neighbours over 203 edges + self loop" with
  * duplicate edges. */
 static void neighbours_text(const star *s, char *buf, size_t size) {
-    int64_t nn = s->n - 1, ne = s->deg - 1;
+    const int64_t own = s->deg > 0 ? s->mult[0] : 0; /* entries of the centre's self loop: 1 unless none is added */
+    int64_t nn = s->n - 1, ne = s->deg - own;
     int l = snprintf(buf, size, "%lld neighbour%s", (long long)nn, nn == 1 ? "" : "s");
     if (ne != nn && l > 0 && (size_t)l < size) l += snprintf(buf + l, size - (size_t)l, " over %lld edges", (long long)ne);
-    if (l > 0 && (size_t)l < size) snprintf(buf + l, size - (size_t)l, " + self loop");
+    if (l > 0 && (size_t)l < size)
+        snprintf(buf + l, size - (size_t)l, own == 1 ? " + self loop" : own ? " + %lld self loops" : ", no self loop",
+                 (long long)own);
 }
 
 /* The title and two subtitle lines at the top left of a page. */
@@ -640,6 +643,9 @@ static int check_args(const gat_inspection *ins, const gat_graph_input *info, in
     if (!ins->att[layer] || ins->heads[layer] < 1)
         return gat_error_set(err, GAT_EINVAL, "--layer %d: the inspection holds no attention for this layer", layer);
     int64_t deg = ins->graph.row_ptr[node + 1] - ins->graph.row_ptr[node];
+    if (deg == 0)
+        return gat_error_set(err, GAT_EINVAL, "--nodes: node %lld has no incoming edge (the model adds no self loops): "
+                             "no attention to draw", (long long)node);
     if (layout == GAT_STAR_KK && deg > KK_MAX_NODES)
         return gat_error_set(err, GAT_EINVAL, "--layout kk: node %lld has %lld neighbours, Kamada-Kawai is limited to %d "
                              "(use the circular layout)", (long long)node, (long long)deg, KK_MAX_NODES);
