@@ -1,5 +1,6 @@
 # docs/annotated-gat.md never rots: every sh block runs in order on the repository's data
-# and every output block and quoted number is checked (tests/tools/check_walkthrough.py).
+# (Cora, and a small PPI-like collection its commands generate) and every output block and
+# quoted number is checked (tests/tools/check_walkthrough.py).
 # Also: the checker itself fails on a wrong number, a missing line and a failing command.
 . "$(dirname "$0")/lib.bash"
 need_data
@@ -14,6 +15,12 @@ mkdir -p "$TMP/work/build" && ln -s "$(cd "$(dirname "$GAT")" && pwd)/$(basename
 if (cd "$TMP/work" && env -u GAT_DATA_DIR PATH="$TMP/work/build:$PATH" python3 "$SRC/tests/tools/check_walkthrough.py" \
         "$SRC/docs/annotated-gat.md" .) > walk.out 2>&1; then ok; else fail "walkthrough: $(grep FAIL walk.out | head -5)"; fi
 cat walk.out
+# both parts ran: Cora (section 3) and the PPI collection (section 5), with their pictures
+check "the Cora training ran" grep -q "line [0-9]*: gat train --num_of_epochs 300" walk.out
+check "the PPI collection was generated" grep -q "line [0-9]*: gat generate ppi-like --out toy/ppi" walk.out
+check "the PPI model was trained" test -s "$TMP/work/models/binaries/gat_PPI_000000.safetensors"
+check "the PPI entropy picture" png_ok "$TMP/work/figures/ppi/ppi_test_graphs_entropy_layer1.png"
+check "the PPI attention picture" png_ok "$TMP/work/figures/ppi/ppi_graph11_attention_node63_layer1_heads.png"
 # the checker catches what it should
 mk() { printf '%s\n' "$@" > "$TMP/$name.md"; }
 run_bad() { (cd "$TMP/work" && python3 "$SRC/tests/tools/check_walkthrough.py" "$TMP/$name.md" .) > "$TMP/$name.out" 2>&1; }
