@@ -437,6 +437,12 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "enable_tensorboard", .type = GAT_PARAM_BOOL, .i = a->enable_tensorboard},
         {.key = "batch_size", .type = GAT_PARAM_INT, .i = ds->n_graphs > 0 ? a->train.batch_size : a->batch_size},
         {.key = "fanouts", .type = GAT_PARAM_INT_LIST, .list = a->fanouts, .n = (size_t)a->n_fanouts},
+        /* the split of a step that the bits depend on (0: unsplit; a collection: one per graph
+         * of a step), and the processes that shared it, which they do not */
+        {.key = "shards", .type = GAT_PARAM_INT,
+         .i = ds->n_graphs > 0 ? a->train.batch_size
+              : a->train.shards > 0 ? a->train.shards : a->train.comm ? GAT_DEFAULT_SHARDS : 0},
+        {.key = "ranks", .type = GAT_PARAM_INT, .i = a->train.comm ? a->train.comm->size : 1},
     };
     gat_runlog_options o;
     memset(&o, 0, sizeof o);

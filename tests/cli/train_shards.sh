@@ -19,6 +19,11 @@ expect_error "--shards x" "--shards" "$GAT" train "${cora[@]}" --shards x
 out=$("$GAT" train "${cora[@]}" --shards 2 --batch_size 64 --fanouts 5,5 2>&1); rc=$?
 check "--shards 2 with sampled mini-batches trains" test $rc -eq 0
 case "$out" in *"Trained 3 epochs"*) ok ;; *) fail "--shards 2 --batch_size 64: $out" ;; esac
+cfg=$(ls -t runs/*/config.json | head -1)
+check "config.json records the shards" grep -q '"shards": 2,' "$cfg"
+check "config.json records one process" grep -q '"ranks": 1' "$cfg"
+out=$("$GAT" train "${cora[@]}" 2>&1) || fail "unsplit: $out"
+check "config.json: unsplit is 0 shards" grep -q '"shards": 0,' "$(ls -t runs/*/config.json | head -1)"
 expect_error "more shards than seeds per step" "--shards: 65 shards per step but 64 seed nodes per step" \
     "$GAT" train "${cora[@]}" --shards 65 --batch_size 64
 expect_error "more shards than training nodes" "--shards: 150 shards per step but 140 seed nodes per step (--batch_size, capped" \

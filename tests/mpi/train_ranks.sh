@@ -44,6 +44,8 @@ check "sampled: the same tensors on 1, 2, 3 ranks and in one process" "$SAME" \
     "$TMP"/sampled_single/models/binaries/gat_CORA_000000.safetensors "$TMP"/sampled{1,2,3}/models/binaries/gat_CORA_000000.safetensors
 line() { grep -m1 "$1" "$2"/runs/*/metrics.csv "$2"/runs/*/results.json 2>/dev/null | sed 's/^[^:]*://'; }
 check "sampled: one run folder on 3 ranks" [ "$(ls "$TMP"/sampled3/runs | wc -l)" -eq 1 ]
+check "sampled: config.json records the 4 shards" grep -q '"shards": 4,' "$TMP"/sampled3/runs/*/config.json
+check "sampled: config.json records the 3 ranks" grep -q '"ranks": 3' "$TMP"/sampled3/runs/*/config.json
 metrics() { cut -d, -f1,3- "$TMP/$1"/runs/*/metrics.csv; }   # every column but wall_time
 check "sampled: the same losses and accuracies in metrics.csv on 1 and 3 ranks" [ "$(metrics sampled1)" = "$(metrics sampled3)" ]
 check "sampled: metrics.csv has the 3 epochs" [ "$(metrics sampled3 | wc -l)" -eq 4 ]
