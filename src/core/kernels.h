@@ -378,6 +378,8 @@ GAT_INLINE void gat_spmm_dw_cols_m(float *restrict dw, const gat_csc_index *t, c
             for (int k = 0; k < nk; k++) {
                 const float v = kv[k];
                 const float *restrict dzr = dz + kr[k] * m;
+                if (k + 4 < nk)
+                    for (int64_t c = 0; c < m; c += 16) __builtin_prefetch(dz + kr[k + 4] * m + c);
                 for (int64_t c = 0; c < m; c++) a[c] += v * dzr[c];
             }
         }

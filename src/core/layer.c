@@ -166,6 +166,8 @@ GAT_INLINE void project_sparse_body(const void *v, int64_t b, int64_t e, int64_t
             for (int t = 0; t < nk; t++) {
                 const float val = kept_v[t];
                 const float *restrict wr = w + (int64_t)kept_c[t] * m;
+                if (t + 4 < nk) /* a later entry's weight row: its cache lines on the way */
+                    for (int64_t q = 0; q < m; q += 16) __builtin_prefetch(w + (int64_t)kept_c[t + 4] * m + q);
                 for (int64_t q = 0; q < m; q++) acc[q] += val * wr[q];
                 if (tr) {
                     const float *restrict sr = ws + (int64_t)kept_c[t] * m;
@@ -537,22 +539,26 @@ GAT_HOT_KERNEL static void dx_dense_chunk(void *v, int64_t b, int64_t e) {
  * block (GAT_DW_ROWS_CHUNK input features x at most GAT_NARROW outputs). */
 #define GAT_DW_ROWS_CHUNK 32
 GAT_INLINE void dw_rows_sweep(const layer_ctx *c, int64_t b, int64_t e, int64_t pw) {
-    const int64_t m = c->m, k = c->k, nq = e - b;
-    float acc[GAT_DW_ROWS_CHUNK * GAT_NARROW];
-    for (int64_t q = 0; q < nq * pw; q++) acc[q] = 0.0f;
+    const int64_t m = c->m, k = c->k, nq = e - b, nv = pw / 8;
+    gat_v8f acc[GAT_DW_ROWS_CHUNK * GAT_NARROW / 8];
+    for (int64_t q = 0; q < nq * nv; q++) acc[q] = gat_v8f_splat(0.0f);
     for (int64_t t = 0; t < c->n_rows; t++) {
         const int64_t r = c->rows ? c->rows[t] : t;
         const float *restrict xr = c->xin + r * k + b, *restrict dzr = c->dz + r * m;
-        float d[GAT_NARROW];
-        for (int64_t o = 0; o < pw; o++) d[o] = o < m ? dzr[o] : 0.0f;
+        float dpad[GAT_NARROW];
+        for (int64_t o = 0; o < pw; o++) dpad[o] = o < m ? dzr[o] : 0.0f;
+        gat_v8f d[GAT_NARROW / 8];
+        for (int64_t j = 0; j < nv; j++) d[j] = gat_v8f_load(dpad + 8 * j);
         for (int64_t q = 0; q < nq; q++) {
-            const float xq = xr[q];
-            float *restrict aq = acc + q * pw;
-            for (int64_t o = 0; o < pw; o++) aq[o] += d[o] * xq;
+            const gat_v8f xq = gat_v8f_splat(xr[q]);
+            for (int64_t j = 0; j < nv; j++) acc[q * nv + j] += d[j] * xq;
         }
     }
-    for (int64_t q = 0; q < nq; q++)
-        for (int64_t o = 0; o < m; o++) c->gw[(b + q) * m + o] += acc[q * pw + o];
+    for (int64_t q = 0; q < nq; q++) {
+        float a[GAT_NARROW];
+        for (int64_t j = 0; j < nv; j++) gat_v8f_store(a + 8 * j, acc[q * nv + j]);
+        for (int64_t o = 0; o < m; o++) c->gw[(b + q) * m + o] += a[o];
+    }
 }
 GAT_HOT_KERNEL static void dw_rows_chunk(void *v, int64_t b, int64_t e) {
     const layer_ctx *c = v;
