@@ -117,7 +117,9 @@ static void *run(void *arg) {
 }
 
 /* Train on k simulated ranks; jobs[r] holds rank r's result. */
-static void run_ranks_sampled(const gat_dataset *ds, int k, int64_t shards, int64_t batch_size, job *jobs) {
+/* last_ds: the dataset of the last rank (ds when NULL), to make one rank fail */
+static void run_ranks_on(const gat_dataset *ds, const gat_dataset *last_ds, int k, int64_t shards, int64_t batch_size,
+                         job *jobs) {
     group g;
     memset(&g, 0, sizeof g);
     pthread_barrier_init(&g.bar, NULL, (unsigned)k);
@@ -126,11 +128,15 @@ static void run_ranks_sampled(const gat_dataset *ds, int k, int64_t shards, int6
     for (int r = 0; r < k; r++) {
         comms[r] = (gat_comm){r, k, &thread_ops, &g, 0, 0};
         memset(&jobs[r], 0, sizeof jobs[r]);
-        jobs[r] = (job){.ds = ds, .comm = &comms[r], .shards = shards, .batch_size = batch_size, .eval_test = 1};
+        jobs[r] = (job){.ds = r == k - 1 && last_ds ? last_ds : ds, .comm = &comms[r], .shards = shards,
+                        .batch_size = batch_size, .eval_test = 1};
         pthread_create(&th[r], NULL, run, &jobs[r]);
     }
     for (int r = 0; r < k; r++) pthread_join(th[r], NULL);
     pthread_barrier_destroy(&g.bar);
+}
+static void run_ranks_sampled(const gat_dataset *ds, int k, int64_t shards, int64_t batch_size, job *jobs) {
+    run_ranks_on(ds, NULL, k, shards, batch_size, jobs);
 }
 static void run_ranks(const gat_dataset *ds, int k, int64_t shards, job *jobs) { run_ranks_sampled(ds, k, shards, 0, jobs); }
 
@@ -192,6 +198,18 @@ static void check_sampled(const gat_dataset *ds) {
                   "sampled, 3 ranks, 2 shards: refused on rank %d (%s)", r, jobs[r].msg);
         free(jobs[r].params);
     }
+    /* a rank whose sampling fails (its training nodes out of range) ends every rank, each
+     * with the failing rank's message */
+    gat_dataset bad;
+    make_synthetic(&bad);
+    for (int64_t i = 0; i < bad.split_size[GAT_SPLIT_TRAIN]; i++) bad.split[GAT_SPLIT_TRAIN][i] = bad.n_nodes + i;
+    run_ranks_on(ds, &bad, 2, SHARDS, BATCH, jobs);
+    for (int r = 0; r < 2; r++) {
+        CHECK_MSG(jobs[r].rc == GAT_ERANGE && strstr(jobs[r].msg, "rank 1 of 2: sampler: seed node"),
+                  "sampled, rank 1 fails to sample: rank %d ends with its message (%s)", r, jobs[r].msg);
+        free(jobs[r].params);
+    }
+    gat_dataset_free(&bad);
     job many = {.ds = ds, .shards = BATCH + 1, .batch_size = BATCH};
     run(&many);
     CHECK_MSG(many.rc == GAT_EINVAL && strstr(many.msg, "train.shards: 41 is more than the 40 seed nodes of a step"),
