@@ -13,12 +13,21 @@
 # shown as such. Writes bench/results/scale.csv, prints a table and the estimate against the
 # measured peak, and draws bench/results/scale.png/.svg (time and memory against N, log-log).
 #
+# Times: s/epoch is wall time; cpu_epoch_s beside it is the CPU time per epoch (gat: its
+# "CPU time of the training" / epochs; PyG: process time per epoch), the figure to compare on
+# a shared machine, where a niced job's wall time stretches with everyone else's load; the chart
+# plots it. PyG's sampled peer is PyG GATConv + torch sampler (NeighborLoader needs pyg-lib or
+# torch-sparse, unavailable here; see bench/peers/pyg_scale.py). A PyG run whose resident memory
+# passes --pyg-max-rss (default 16G) or that runs longer than --pyg-timeout seconds is stopped and
+# shown as such (status killed_rss / timeout, its peak so far in peak_mb).
+#
 # --memory: the estimate against the measured peak only (one epoch per size and mode, no PyG,
 # bench/results/memory.csv), the check that every estimate is within 20 %.
 #
 #   bench/scale.sh [--sizes "10000 100000 1000000"] [--threads 1] [--pyg venv/bin/python]
 #                  [--work DIR] [--full-epochs 30] [--sampled-epochs 3] [--max-pyg 1000000]
-#                  [--max-pyg-sampled 10000000] [--memory] [--nice N]
+#                  [--max-pyg-sampled 10000000] [--memory] [--nice N] [--pyg-max-rss 16G]
+#                  [--pyg-timeout SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES="10000 100000 1000000 10000000"
@@ -31,6 +40,8 @@ MAX_PYG=1000000
 MAX_PYG_SAMPLED=10000000
 MEMORY=0
 NICE=10
+PYG_MAX_RSS=16G
+PYG_TIMEOUT=0
 BUILD=${BUILD:-build}
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -44,22 +55,31 @@ while [ $# -gt 0 ]; do
         --max-pyg-sampled) MAX_PYG_SAMPLED="$2"; shift 2 ;;
         --memory) MEMORY=1; shift ;;
         --nice) NICE="$2"; shift 2 ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        --pyg-max-rss) PYG_MAX_RSS="$2"; shift 2 ;;
+        --pyg-timeout) PYG_TIMEOUT="$2"; shift 2 ;;
+        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
         *) echo "bench/scale.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
+case "$PYG_MAX_RSS" in
+    *G) CAP_KB=$(( ${PYG_MAX_RSS%G} * 1048576 )) ;;
+    *M) CAP_KB=$(( ${PYG_MAX_RSS%M} * 1024 )) ;;
+    *) echo "bench/scale.sh: --pyg-max-rss: a whole number of G or M (16G, 800M)" >&2; exit 2 ;;
+esac
 GAT=${GAT:-$BUILD/gat}
 [ -x "$GAT" ] || { echo "bench/scale.sh: $GAT not built (cmake --build $BUILD)" >&2; exit 1; }
 mkdir -p "$WORK/data" bench/results
 if [ "$MEMORY" = 1 ]; then CSV=bench/results/memory.csv; PYG=""; FULL_EPOCHS=1; SAMPLED_EPOCHS=1; else CSV=bench/results/scale.csv; fi
-HEADER="nodes,edges,system,mode,gen_s,load_s,epoch_s,peak_mb,est_mb,test_acc,epochs,status,load_avg"
+HEADER="nodes,edges,system,mode,gen_s,load_s,epoch_s,peak_mb,est_mb,test_acc,epochs,status,load_avg,cpu_epoch_s,gen_cpu_s"
+# a results file of another layout (older columns) is replaced, not merged
+if [ -f "$CSV" ] && [ "$(head -1 "$CSV")" != "$HEADER" ]; then mv "$CSV" "$CSV.old"; echo "bench/scale.sh: $CSV had other columns: moved to $CSV.old"; fi
 # this run's rows go to $NEW, then replace the rows of the same size, system and mode in $CSV
 # (so sizes can be run one at a time: --sizes 10000000 --sampled-epochs 1)
 NEW="$WORK/rows.csv"
 : > "$NEW"
 
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" "$2" | tail -1; }
+field() { sed -E -n "s/(.* |^)$1=([^ ]*).*/\2/p" "$2" | tail -1; }
 # "12.3 MB" / "1.23 GB" / "456 kB" -> MB
 to_mb() { awk '{ m = $2 == "GB" ? 1000 : $2 == "kB" ? 0.001 : 1; printf "%.1f", $1 * m }'; }
 # gat_run N MODE EPOCHS ARGS...: one gat train run, one CSV row
@@ -86,18 +106,35 @@ gat_run() {
     fi
     [ -n "$ep" ] || ep=$(sed -n 's/.*(\([0-9.]*\) ms\/epoch).*/\1/p' "$log" | awk '{ printf "%.4f", $1 / 1000 }')
     acc=$(sed -n 's/^Test accuracy = //p' "$log")
+    local cpu
+    cpu=$(sed -n 's/^CPU time of the training: [0-9.]* s (\([0-9.]*\) ms\/epoch.*/\1/p' "$log" | awk '{ printf "%.4f", $1 / 1000 }')
     if [ $rc -ne 0 ]; then status=$(grep -q "needs about" "$log" && echo refused || echo failed); fi
-    echo "$n,$EDGES,gat,$mode,$GEN,$load,$ep,$peak,$est,$acc,$epochs,$status,$la" >> "$NEW"
+    echo "$n,$EDGES,gat,$mode,$GEN,$load,$ep,$peak,$est,$acc,$epochs,$status,$la,$cpu,$GEN_CPU" >> "$NEW"
 }
 # pyg_run N MODE EPOCHS ARGS...: one PyG run (bench/peers/pyg_scale.py), one CSV row
 pyg_run() {
     local n=$1 mode=$2 epochs=$3; shift 3
     local log="$WORK/pyg_${n}_$mode.log" la
     la=$(loadavg)
-    if nice -n "$NICE" "$PYG" bench/peers/pyg_scale.py "$WORK/data/n$n" --epochs "$epochs" --threads "$THREADS" "$@" > "$log" 2>&1; then
-        echo "$n,$EDGES,pyg,$mode,$GEN,$(field load_s "$log"),$(field epoch_s "$log"),$(field peak_mb "$log"),,$(field test_acc "$log"),$epochs,ok,$la" >> "$NEW"
+    # run it watched: its resident memory (VmRSS) every second, stopped past the cap or the time limit
+    nice -n "$NICE" "$PYG" bench/peers/pyg_scale.py "$WORK/data/n$n" --epochs "$epochs" --threads "$THREADS" "$@" > "$log" 2>&1 &
+    local pid=$! status=ok rss maxkb=0 t0=$SECONDS rc=0
+    while kill -0 "$pid" 2> /dev/null; do
+        rss=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2> /dev/null || true)
+        if [ -n "$rss" ]; then
+            [ "$rss" -gt "$maxkb" ] && maxkb=$rss
+            if [ "$rss" -gt "$CAP_KB" ]; then status=killed_rss; kill "$pid"; break; fi
+        fi
+        if [ "$PYG_TIMEOUT" -gt 0 ] && [ $((SECONDS - t0)) -ge "$PYG_TIMEOUT" ]; then status=timeout; kill "$pid"; break; fi
+        sleep 1
+    done
+    wait "$pid" || rc=$?
+    if [ "$status" = ok ] && [ $rc -eq 0 ]; then
+        echo "$n,$EDGES,pyg,$mode,$GEN,$(field load_s "$log"),$(field epoch_s "$log"),$(field peak_mb "$log"),,$(field test_acc "$log"),$epochs,ok,$la,$(field cpu_epoch_s "$log"),$GEN_CPU" >> "$NEW"
     else
-        echo "$n,$EDGES,pyg,$mode,$GEN,,,,,,$epochs,failed,$la" >> "$NEW"
+        [ "$status" = ok ] && status=failed
+        echo "$n,$EDGES,pyg,$mode,$GEN,,,$(awk -v k="$maxkb" 'BEGIN { printf "%.1f", k / 1024 }'),,,$epochs,$status,$la,,$GEN_CPU" >> "$NEW"
+        echo "bench/scale.sh: PyG $mode at $n nodes: $status after $((SECONDS - t0)) s (resident up to $((maxkb / 1024)) MB)" >&2
     fi
 }
 
@@ -105,11 +142,15 @@ for n in $SIZES; do
     d="$WORK/data/n$n"
     if [ ! -f "$d/generated.json" ]; then
         t0=$(date +%s.%N)
-        nice -n "$NICE" "$GAT" generate graph --out "$d" --nodes "$n" --train-size 0.05 --quiet
+        TIMEFORMAT="%U %S"
+        { time nice -n "$NICE" "$GAT" generate graph --out "$d" --nodes "$n" --train-size 0.05 --quiet ; } 2> "$d/gen_cpu.tmp"
         GEN=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
         echo "$GEN" > "$d/gen_seconds"
+        awk '{ printf "%.2f\n", $1 + $2 }' "$d/gen_cpu.tmp" > "$d/gen_cpu_seconds"
+        rm -f "$d/gen_cpu.tmp"
     fi
     GEN=$(printf "%.2f" "$(cat "$d/gen_seconds")")
+    GEN_CPU=$(cat "$d/gen_cpu_seconds" 2> /dev/null || true)
     EDGES=$(sed -n 's/.*"edges": \([0-9]*\).*/\1/p' "$d/generated.json")
     train=$(sed -n 's/.*"split_sizes": \[\([0-9]*\),.*/\1/p' "$d/generated.json")
     steps=$(( (train + 1023) / 1024 ))
@@ -127,6 +168,8 @@ done
 } > "$CSV.tmp"
 mv "$CSV.tmp" "$CSV"
 column -s, -t < "$CSV"
+echo "(epoch_s: wall, cpu_epoch_s: CPU per epoch; pyg sampled = PyG GATConv + torch sampler: NeighborLoader needs"
+echo " pyg-lib or torch-sparse, unavailable here)"
 echo
 echo "gat's memory estimate against the measured peak:"
 awk -F, 'NR > 1 && $3 == "gat" && $12 == "ok" && $8 > 0 {

@@ -1,6 +1,7 @@
 /* scale_chart.c - draw bench/scale.sh's results: time per epoch and peak memory against the
  * number of nodes, log-log, one line per system and mode (measured solid, gat's estimate
- * dashed, also where gat refused the run because the estimate did not fit). Usage: scale_chart results.csv OUT_STEM (writes OUT_STEM.png and OUT_STEM.svg). */
+ * dashed, also where gat refused the run because the estimate did not fit). Time is the CPU
+ * time per epoch (cpu_epoch_s, column 14) where the file has it, else the wall time. Usage: scale_chart results.csv OUT_STEM (writes OUT_STEM.png and OUT_STEM.svg). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 #define MAXR 256
 
 typedef struct {
-    double nodes, epoch_s, peak_mb, est_mb;
+    double nodes, epoch_s, cpu_epoch_s, peak_mb, est_mb;
     char system[16], mode[16], status[16];
 } row;
 
@@ -32,9 +33,9 @@ int main(int argc, char **argv) {
     char line[1024];
     if (!fgets(line, sizeof line, fp)) return 1;
     while (n < MAXR && fgets(line, sizeof line, fp)) {
-        char *f[12] = {0};
+        char *f[16] = {0};
         int k = 0;
-        for (char *p = line, *q; k < 12; k++) {
+        for (char *p = line, *q; k < 16; k++) {
             f[k] = p;
             q = strpbrk(p, ",\n");
             if (!q) { k++; break; }
@@ -47,6 +48,7 @@ int main(int argc, char **argv) {
         snprintf(x->system, sizeof x->system, "%s", f[2]);
         snprintf(x->mode, sizeof x->mode, "%s", f[3]);
         x->epoch_s = num(f[6]);
+        x->cpu_epoch_s = k > 13 ? num(f[13]) : NAN;
         x->peak_mb = num(f[7]);
         x->est_mb = num(f[8]);
         snprintf(x->status, sizeof x->status, "%s", f[11]);
@@ -57,7 +59,9 @@ int main(int argc, char **argv) {
     if (gat_figure_new(&fig, 1, 2, 1040, 360, &err)) return 1;
     gat_figure_title(fig, "Scaling: synthetic power-law graphs, avg degree 15, 300 sparse features, 16 classes");
     gat_panel *pt = gat_figure_panel(fig, 0, 0, 1, 1), *pm = gat_figure_panel(fig, 0, 1, 1, 1);
-    gat_panel_labels(pt, "Time per epoch", "nodes", "seconds");
+    int cpu = 0;
+    for (int i = 0; i < n; i++) cpu |= r[i].cpu_epoch_s > 0;
+    gat_panel_labels(pt, cpu ? "CPU time per epoch (1 thread)" : "Time per epoch", "nodes", "seconds");
     gat_panel_labels(pm, "Peak memory", "nodes", "MB");
     gat_panel_log(pt, 1, 1);
     gat_panel_log(pm, 1, 1);
@@ -65,11 +69,11 @@ int main(int argc, char **argv) {
         {"gat", "full", "gat full batch", 0},
         {"gat", "sampled", "gat sampled (B=1024, 15,10)", 1},
         {"pyg", "full", "PyG GATConv full batch", 2},
-        {"pyg", "sampled", "PyG sampled (B=1024, 15,10)", 3},
+        {"pyg", "sampled", "PyG GATConv + torch sampler (B=1024, 15,10)", 3},
     };
     for (size_t s = 0; s < sizeof series / sizeof *series; s++) {
-        double x[MAXR], t[MAXR], m[MAXR], xe[MAXR], e[MAXR];
-        size_t k = 0, ke = 0;
+        double x[MAXR], xt[MAXR], t[MAXR], m[MAXR], xe[MAXR], e[MAXR];
+        size_t k = 0, kt = 0, ke = 0;
         for (int i = 0; i < n; i++) {
             if (strcmp(r[i].system, series[s].system) || strcmp(r[i].mode, series[s].mode)) continue;
             /* a run refused by gat's estimate still has its estimate */
@@ -79,13 +83,17 @@ int main(int argc, char **argv) {
             }
             if (strcmp(r[i].status, "ok")) continue;
             x[k] = r[i].nodes;
-            t[k] = r[i].epoch_s;
             m[k] = r[i].peak_mb;
             k++;
+            const double ts = cpu ? r[i].cpu_epoch_s : r[i].epoch_s;
+            if (ts > 0) {
+                xt[kt] = r[i].nodes;
+                t[kt++] = ts;
+            }
         }
         if (!k) continue;
         gat_style st = {.label = series[s].label, .color = series[s].color, .markers = 1};
-        gat_panel_line(pt, x, t, k, &st, &err);
+        if (kt) gat_panel_line(pt, xt, t, kt, &st, &err);
         gat_panel_line(pm, x, m, k, &st, &err);
         if (!strcmp(series[s].system, "gat")) {
             char lab[64];

@@ -1,12 +1,18 @@
 /* test_memory.c - the memory estimate: its parts from the sizes, how it scales with the graph
  * in full-batch and sampled mode, batch-size suggestions, size parsing, available memory. */
 #include <math.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "gat/graphgen.h"
 #include "gat/memory.h"
+#include "gat/ppigen.h"
+#include "gat/train.h"
 #include "gat/sample.h"
 
 static gat_problem_size sizes(int64_t n, double avg_degree) {
@@ -21,6 +27,17 @@ static gat_problem_size sizes(int64_t n, double avg_degree) {
     ps.split_size[1] = 500;
     ps.split_size[2] = 1000;
     return ps;
+}
+
+/* A "VmRSS:" / "VmHWM:" line of /proc/self/status, in kB; -1 when absent. */
+static double proc_status_kb(const char *key) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    double v = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, key, strlen(key))) v = atof(line + strlen(key));
+    if (f) fclose(f);
+    return v;
 }
 
 int main(void) {
@@ -224,6 +241,123 @@ int main(void) {
                                  fmax(ep.activations, ep.inference), 1.0);
         gat_sampler_free(&smp);
         gat_graph_free(&g);
+        gat_dataset_free(&ds);
+    }
+
+    /* a collection of graphs (PPI-like, PPI's architecture): training takes graphs_per_batch
+     * whole graphs per step and evaluation one graph at a time, so the buffers are those of the
+     * largest step batch and of the per-graph batches, not of all N nodes at once. The estimate
+     * of what gat_session_init and a training step allocate (the activations sized for the
+     * largest batch, every split's per-graph batches, one training batch of the largest
+     * graphs, the logits) follows the heap those really take, for 1, 2 and all training graphs
+     * per step, and is far below a whole-collection batch when steps take few graphs */
+    {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/ppi", check_tmpdir("memory"));
+        gat_ppigen_options po = gat_ppigen_options_default();
+        po.scale = 0.05;
+        gat_ppigen_stats pst;
+        CHECK_EQ_INT(gat_ppigen_write(dir, &po, &pst, &err), GAT_OK);
+        gat_dataset ds;
+        CHECK_EQ_INT(gat_dataset_load(&ds, dir, &err), GAT_OK);
+        CHECK(ds.n_graphs == 24 && ds.task == GAT_TASK_MULTI_LABEL);
+        gat_config cp = gat_config_default(ds.n_features, ds.n_classes);
+        cp.n_layers = 3;
+        cp.heads[0] = 4, cp.heads[1] = 4, cp.heads[2] = 6;
+        cp.features[0] = 256, cp.features[1] = 256, cp.features[2] = ds.n_classes;
+        cp.skip = 1;
+        cp.dropout = 0;
+        CHECK_EQ_INT(gat_config_check(&cp, &err), GAT_OK);
+        /* resident memory is measured where it is honest: glibc's allocator with a fixed mmap
+         * threshold (every large buffer its own fresh mapping, freed pages given back), not
+         * under a sanitizer's allocator */
+        int rss_ok = proc_status_kb("VmHWM:") > 0;
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+        rss_ok = 0;
+#endif
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || __has_feature(thread_sanitizer)
+        rss_ok = 0;
+#endif
+#endif
+#ifdef __GLIBC__
+        if (rss_ok) {
+            mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+            malloc_trim(0);
+        }
+#else
+        rss_ok = 0;
+#endif
+        if (!rss_ok) printf("note: resident memory is not measured here (sanitizer or no glibc / procfs)\n");
+        /* the training graphs by size, largest first (independently of memory.c) */
+        const int64_t ng = ds.split_n_graphs[GAT_SPLIT_TRAIN];
+        int64_t by_size[64];
+        CHECK(ng == 20);
+        for (int64_t i = 0; i < ng; i++) by_size[i] = ds.split_graphs[GAT_SPLIT_TRAIN][i];
+        for (int64_t i = 0; i < ng; i++)
+            for (int64_t j = i + 1; j < ng; j++) {
+                const int64_t a = by_size[i], b = by_size[j];
+                if (ds.graph_node_ptr[b + 1] - ds.graph_node_ptr[b] > ds.graph_node_ptr[a + 1] - ds.graph_node_ptr[a]) {
+                    by_size[i] = b;
+                    by_size[j] = a;
+                }
+            }
+        static const int64_t per_step[3] = {1, 2, 20};
+        double acts[3] = {0, 0, 0};
+        for (int v = 0; v < 3; v++) {
+            const int64_t bs = per_step[v];
+            gat_run_shape rp;
+            memset(&rp, 0, sizeof rp);
+            rp.keep_best = 1;
+            rp.graphs_per_batch = bs;
+            static gat_problem_size pp;
+            CHECK_EQ_INT(gat_problem_size_measure(&cp, &ds, &rp, &pp, &err), GAT_OK);
+            int64_t nodes = 0;
+            for (int64_t i = 0; i < bs; i++) nodes += ds.graph_node_ptr[by_size[i] + 1] - ds.graph_node_ptr[by_size[i]];
+            CHECK_MSG(pp.batch_nodes == nodes, "%lld graphs per step: batch of %lld nodes, the largest graphs have %lld",
+                      (long long)bs, (long long)pp.batch_nodes, (long long)nodes);
+            CHECK(pp.split_nodes == ds.n_nodes && pp.split_edges == ds.n_edges);
+            gat_memory_estimate ec;
+            gat_memory_estimate_sizes(&cp, &pp, &rp, &ec);
+            acts[v] = ec.activations;
+            CHECK(ec.total >= ec.dataset + ec.parameters + ec.optimizer + ec.activations + ec.graph);
+            /* resident memory of a model, a session and one epoch of training on it (the
+             * dataset already loaded): the peak above what was resident before */
+            if (rss_ok) {
+                const double r0 = proc_status_kb("VmRSS:") * 1024.0;
+                FILE *cr = fopen("/proc/self/clear_refs", "w"); /* "5": reset the peak to the current size */
+                const int reset = cr && fputs("5", cr) >= 0 && fclose(cr) == 0;
+                if (cr && !reset) cr = NULL;
+                gat_model mr;
+                CHECK_EQ_INT(gat_model_init(&mr, &cp, 1, &err), GAT_OK);
+                gat_session s;
+                CHECK_EQ_INT(gat_session_init(&s, &ds, &mr, &err), GAT_OK);
+                gat_train_options to = gat_train_options_default();
+                to.max_epochs = 1;
+                to.batch_size = bs;
+                gat_train_result tr;
+                CHECK_EQ_INT(gat_train(&mr, &s, &to, NULL, NULL, &tr, &err), GAT_OK);
+                const double got = proc_status_kb("VmHWM:") * 1024.0 - r0;
+                const double want = ec.parameters + ec.optimizer + ec.activations + ec.graph;
+                CHECK_MSG(reset, "resetting the peak (/proc/self/clear_refs)");
+                CHECK_MSG(fabs(want / got - 1) < 0.2, "%lld graphs per step: estimated %.1f MB, measured %.1f MB resident",
+                          (long long)bs, want / 1e6, got / 1e6);
+                gat_session_free(&s);
+                gat_model_free(&mr);
+            }
+            /* the estimate the collection replaces: one batch of every node */
+            if (bs < 20) {
+                gat_problem_size whole = pp;
+                whole.n_graphs = 0;
+                gat_run_shape rf = rp;
+                rf.graphs_per_batch = 0;
+                gat_memory_estimate ew;
+                gat_memory_estimate_sizes(&cp, &whole, &rf, &ew);
+                CHECK_MSG(ec.activations < 0.25 * ew.activations, "%lld graphs per step: activations %.0f vs %.0f for all nodes",
+                          (long long)bs, ec.activations, ew.activations);
+            }
+        }
+        CHECK(acts[0] < acts[1] && acts[1] < acts[2]);
         gat_dataset_free(&ds);
     }
 

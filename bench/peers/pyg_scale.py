@@ -4,20 +4,30 @@ or on sampled neighbour mini-batches.
 The same architecture as gat's default (GATConv 8 heads x 8 features, ELU, then 1 head x
 classes, dropout 0.6 on inputs and attention, Adam lr 0.005, weight decay 5e-4), row-normalised
 features, 1 thread. Prints one line of key=value: load_s, epoch_s (median of the epochs after
-the first, each with its validation), test_acc, peak_mb (maximum resident set).
+the first, each with its validation), cpu_epoch_s (the mean CPU time of an epoch with its
+validation, every thread), test_acc, peak_mb (maximum resident set).
 
 Full batch (default): GATConv over the whole graph, the features fed dense (PyG's GATConv
 projects a dense x).
 
-Sampled (--batch-size B --fanouts 15,10): what PyG's NeighborLoader does, with its defaults:
+Sampled (--batch-size B --fanouts 15,10): PyG GATConv + torch sampler (NeighborLoader needs
+pyg-lib or torch-sparse, unavailable here). torch_geometric's NeighborLoader hands its sampling
+to pyg-lib (torch.ops.pyg.neighbor_sample) or to torch-sparse
+(torch.ops.torch_sparse.neighbor_sample) and raises ImportError "'NeighborSampler' requires
+either 'pyg-lib' or 'torch-sparse'" without them (torch_geometric/sampler/neighbor_sampler.py;
+the induced-subgraph and disjoint modes take the same paths): PyG has no pure-Python sampler.
+pyg-lib has no distribution on PyPI, and torch-sparse is on PyPI as source only (its build
+against this torch takes hours on 2 cores). So the sampling is done here with torch operations,
+vectorised over the frontier, with the rule of NeighborLoader's defaults and of gat's sampler:
 the training nodes shuffled into batches of B seeds, each seed drawing fanouts[0] of its
-in-neighbours without replacement, each node first reached at hop 1 drawing fanouts[1], and
-so on; the union of the sampled edges, relabelled with the seeds first, is the batch's graph
-(GATConv adds the self loops); the loss is taken at the seeds, one Adam step per batch. Only the
-batch's feature rows are made dense. NeighborLoader itself needs pyg-lib or torch-sparse for
-its sampling (PyG has no pure-Python sampler); neither installs from PyPI for this torch (pyg-lib
-is not on PyPI, torch-sparse is source only), so the same sampling is done here with torch
-operations (random keys sorted within each node's in-edges), vectorised over the frontier.
+in-neighbours WITHOUT replacement (all of them when it has fewer; random keys sorted within
+each node's in-edges), each node first reached at hop 1 drawing fanouts[1], and so on; a node
+is expanded once, when first reached. Local ids number the seeds first, then each hop's new
+nodes, and the layers run on bipartite blocks, as gat's plan and DGL's blocks compute: layer l
+of L takes the nodes within L-l hops as sources and those within L-1-l hops as targets, with
+the edges drawn by those targets (GATConv on (x_src, x_dst) inputs, its self loops i -> i for
+the targets); the loss is taken at the seeds, one Adam step per batch. Only the batch's feature
+rows are made dense.
 Validation and test are exact, as gat's: layer by layer over the receptive field of the
 evaluated nodes with every in-edge (GATConv on bipartite (source, target) inputs).
 
@@ -37,6 +47,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch_geometric.nn import GATConv
+
+
+SAMPLED_LABEL = "PyG GATConv + torch sampler (NeighborLoader needs pyg-lib or torch-sparse, unavailable here)"
 
 
 class Features:
@@ -98,6 +111,16 @@ class GAT(torch.nn.Module):
         x = F.dropout(x, 0.6, self.training)
         return self.l2(x, ei)
 
+    def forward_blocks(self, x, blocks):
+        """blocks[l] = (targets of layer l, its edges in local ids): bipartite layers, the
+        targets a prefix of the sources."""
+        for li, (conv, (t, ei)) in enumerate(zip((self.l1, self.l2), blocks)):
+            x = F.dropout(x, 0.6, self.training)
+            x = conv((x, x[:t]), ei)
+            if li == 0:
+                x = F.elu(x)
+        return x
+
 
 class InEdges:
     """In-neighbours of every node (CSR over targets), for sampling and exact evaluation."""
@@ -118,7 +141,8 @@ class InEdges:
         return pos, seg, first, deg
 
     def sample(self, seeds, fanouts, gen):
-        """NeighborLoader's node-wise sampling without replacement: (n_id, edge_index local)."""
+        """NeighborLoader's node-wise sampling without replacement: (n_id, blocks), blocks[l] =
+        (targets, edge_index local) of layer l (the first layer first)."""
         local = self.local
         n_id = [seeds]
         local[seeds] = torch.arange(len(seeds))
@@ -141,9 +165,13 @@ class InEdges:
             srcs.append(local[s])
             dsts.append(local[frontier[seg]])
             frontier = new
+        ends = torch.cumsum(torch.tensor([len(v) for v in n_id]), 0).tolist()
         n_id = torch.cat(n_id)
         local[n_id] = -1
-        return n_id, torch.stack([torch.cat(srcs), torch.cat(dsts)])
+        # layer l of L: targets within L-1-l hops (a prefix), the edges drawn by them (hops < L-l)
+        L = len(fanouts)
+        blocks = [(ends[L - 1 - l], torch.stack([torch.cat(srcs[:L - l]), torch.cat(dsts[:L - l])])) for l in range(L)]
+        return n_id, blocks
 
     def exact(self, model, feats, nodes):
         """Eval-mode logits at nodes, layer by layer over their receptive field, every in-edge.
@@ -192,12 +220,12 @@ def main():
     load_s = time.perf_counter() - t0
     m = GAT(feats.f, int(y.max()) + 1, a.projection_dropout)
     opt = torch.optim.Adam(m.parameters(), lr=0.005, weight_decay=5e-4)
-    times = []
+    times, cpus = [], []
     if a.batch_size <= 0:
         x = feats.rows(np.arange(n))
         ei = ei.contiguous()
         for _ in range(a.epochs):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             m.train()
             opt.zero_grad()
             loss = F.cross_entropy(m(x, ei)[tr], y[tr])
@@ -207,6 +235,7 @@ def main():
             with torch.no_grad():
                 out = m(x, ei)
             times.append(time.perf_counter() - t)
+            cpus.append(time.process_time() - c)
             if a.curve:
                 print(f"epoch={len(times)} steps={len(times)} val_acc={(out[va].argmax(1) == y[va]).float().mean().item():.4f}",
                       flush=True)
@@ -214,26 +243,30 @@ def main():
         with torch.no_grad():
             acc = (m(x, ei)[te].argmax(1) == y[te]).float().mean().item()
     else:
+        print(f"peer: {SAMPLED_LABEL}", flush=True)
         fan = [int(v) for v in a.fanouts.split(",")]
+        if len(fan) != 2:
+            raise SystemExit("pyg_scale.py: --fanouts: needs 2 values (one per layer)")
         g = InEdges(ei, n)
         del ei
         gen = torch.Generator().manual_seed(a.seed)
         for _ in range(a.epochs):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             m.train()
             perm = tr[torch.randperm(len(tr), generator=gen)]
             for b in range(0, len(perm), a.batch_size):
                 seeds = perm[b:b + a.batch_size]
-                n_id, bei = g.sample(seeds, fan, gen)
+                n_id, blocks = g.sample(seeds, fan, gen)
                 xb = feats.rows(n_id.numpy())
                 opt.zero_grad()
-                loss = F.cross_entropy(m(xb, bei)[:len(seeds)], y[seeds])
+                loss = F.cross_entropy(m.forward_blocks(xb, blocks), y[seeds])
                 loss.backward()
                 opt.step()
             m.eval()
             with torch.no_grad():
                 out = g.exact(m, feats, va)
             times.append(time.perf_counter() - t)
+            cpus.append(time.process_time() - c)
             if a.curve:
                 steps = len(times) * ((len(tr) + a.batch_size - 1) // a.batch_size)
                 print(f"epoch={len(times)} steps={steps} val_acc={(out.argmax(1) == y[va]).float().mean().item():.4f}",
@@ -243,7 +276,8 @@ def main():
             acc = (g.exact(m, feats, te).argmax(1) == y[te]).float().mean().item()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ep = statistics.median(times[1:] if len(times) > 1 else times)
-    print(f"load_s={load_s:.3f} epoch_s={ep:.4f} test_acc={acc:.4f} peak_mb={peak:.1f}")
+    cpu = sum(cpus) / len(cpus)  # CPU time (every thread) per epoch, as gat train's "CPU time of the training"
+    print(f"load_s={load_s:.3f} epoch_s={ep:.4f} cpu_epoch_s={cpu:.4f} test_acc={acc:.4f} peak_mb={peak:.1f}")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
  * gat_memory_estimate adds up every buffer a run allocates and touches, from the sizes alone:
  * the dataset as loaded (features, edge list, labels), the graph structure, the parameters
  * with their gradients and best-epoch copy, Adam's two moments, the forward/backward buffers
- * (of the whole graph in full-batch mode, of one sampled batch in sampled mode), the
+ * (of the whole graph in full-batch mode, of one sampled batch in sampled mode, of the largest
+ * batch of whole graphs for a collection), the
  * layer-wise inference buffers, and a fixed allowance for the program and its libraries.
  * The peak is the larger of the loading peak (the dataset plus the loader's temporary copies)
  * and the training peak; in sampled mode a batch's buffers are freed before inference runs,
@@ -62,12 +63,24 @@ typedef struct gat_problem_size {
     /* Sampled mode: nodes per layer of the larger evaluation plan (validation or test), in
      * the full graph, as train_plan; 0 = unknown, take every node. */
     int64_t eval_plan[GAT_MAX_LAYERS + 1];
+    int multi_label;                   /* targets are (N, C) floats, not (N) labels */
+    /* A collection of graphs (n_graphs > 0; gat_problem_size_measure fills the rest): training
+     * takes run->graphs_per_batch whole graphs per step and evaluation one graph at a time, so
+     * the buffers are those of the largest step batch, not of all N nodes. */
+    int64_t n_graphs;
+    int64_t split_nodes, split_edges;  /* nodes and edges of the graphs of the three splits */
+    int64_t batch_nodes, batch_entries, batch_xnnz; /* the largest training batch (each the sum over
+                                        * its largest graphs; entries = edges + self loops) */
+    int64_t step_nodes, step_entries, step_xnnz; /* the activations' capacity: the larger of that
+                                        * batch and the largest single graph of any split */
 } gat_problem_size;
 
 typedef struct gat_run_shape {
     int keep_best;                     /* a copy of the best parameters is kept */
     int64_t batch_size;                /* 0: full batch; otherwise seed nodes per sampled batch */
     int64_t fanouts[GAT_MAX_LAYERS];   /* per hop, from the seeds outwards; -1 = all */
+    int64_t graphs_per_batch;          /* a collection of graphs: whole graphs per training step (0: gat_train's
+                                        * default, 2) */
 } gat_run_shape;
 
 /* Bytes, per part, and the peak. */

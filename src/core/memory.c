@@ -5,6 +5,7 @@
  * a plan touches only in part (attention dropout masks, backward scratch) are counted by
  * the pages their rows reach. Keep this file in step when those allocations change. */
 #include "gat/memory.h"
+#include "gat/train.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -40,6 +41,11 @@ int gat_memory_parse(const char *s, double *out) {
     return 0;
 }
 
+/* Whole graphs per training step of a collection: the run's, or gat_train's default. */
+static int64_t graphs_per_step(const gat_run_shape *run) {
+    return run->graphs_per_batch > 0 ? run->graphs_per_batch : gat_train_options_default().batch_size;
+}
+
 void gat_problem_size_of(const gat_dataset *ds, gat_problem_size *ps) {
     memset(ps, 0, sizeof *ps);
     ps->n_nodes = ds->n_nodes;
@@ -50,6 +56,8 @@ void gat_problem_size_of(const gat_dataset *ds, gat_problem_size *ps) {
     for (int s = 0; s < 3; s++) ps->split_size[s] = ds->split_size[s];
     ps->edges_mapped = ds->edges_mapped;
     ps->features_mapped = ds->feature_map.borrowed != 0 || ds->dense_map_base != NULL;
+    ps->multi_label = ds->task == GAT_TASK_MULTI_LABEL;
+    ps->n_graphs = ds->n_graphs;
 }
 
 /* Resident bytes of a buffer of `bytes` whose rows are touched for a share `frac` of them,
@@ -115,7 +123,9 @@ static double dataset_bytes(const gat_problem_size *ps) {
     if (ps->feature_nnz >= 0) b += 8.0 * (n + 1) + 8.0 * (double)ps->feature_nnz;
     else b += 4.0 * n * (double)ps->n_features;
     b += 16.0 * (double)ps->n_edges;                          /* edge_src, edge_dst (or the mapped file) */
-    b += 8.0 * n;                                             /* labels */
+    b += ps->multi_label ? 4.0 * n * (double)ps->n_classes : 8.0 * n; /* targets, or labels */
+    if (ps->n_graphs > 0) /* graph_id, graph_nodes, graph_node_pos, graph_edges, the two pointer arrays */
+        b += 24.0 * n + 8.0 * (double)ps->n_edges + 16.0 * (double)(ps->n_graphs + 1);
     b += 8.0 * (double)(ps->split_size[0] + ps->split_size[1] + ps->split_size[2]);
     return b;
 }
@@ -329,7 +339,32 @@ void gat_memory_estimate_sizes(const gat_config *c, const gat_problem_size *ps, 
     out->dataset = dataset_bytes(ps);
     out->loading = loading_bytes(ps);
     out->overhead = OVERHEAD;
-    if (run->batch_size <= 0) {
+    if (ps->n_graphs > 0 && ps->step_nodes > 0) { /* (without the measured sizes: as one batch of every node) */
+        /* a collection: the activations of the largest step batch (gat_session_reserve keeps
+         * the largest of the training batch and every evaluation graph); the evaluation
+         * batches of every graph of the splits (each its own graph, input rows and targets)
+         * live for the whole run, and one training batch beside them; the logits of every node */
+        const double nb = (double)ps->step_nodes, C = classes, F = (double)ps->n_features;
+        double ones[GAT_MAX_LAYERS];
+        for (int l = 0; l < L; l++) ones[l] = 1.0;
+        out->activations = acts_bytes(c, nb, (double)ps->step_entries, sparse ? (double)ps->step_xnnz : -1, ones, 1.0) +
+                           4.0 * nb * C;                                        /* + dlogits */
+        const double ns = (double)ps->split_nodes, es = (double)ps->split_edges, g = (double)ps->n_graphs;
+        const double xs = sparse ? xnnz * ns / fmax(n, 1) : 0;
+        /* a step batch of `bn` nodes, `be` graph entries, `bx` input nonzeros, over `bg` graphs */
+#define STEP_BATCH(bn, be, bx, bg)                                                                                   \
+    (16.0 * ((bn) + (bg)) + 32.0 * (be)                                        /* its graph */                     \
+     + 16.0 * (bn)                                                             /* node ids, loss rows */           \
+     + (sparse ? 8.0 * ((bn) + (bg)) + 8.0 * (bx) + 8.0 * (F + 1) * (bg) + 16.0 * (bx) /* rows, column index */  \
+               : 4.0 * (bn) * F)                                               /* input rows */                    \
+     + (ps->multi_label ? 4.0 * (bn) * C : 8.0 * (bn)))                       /* targets or labels */
+        out->graph = STEP_BATCH(ns, es + ns, xs, g) +
+                     STEP_BATCH((double)ps->batch_nodes, (double)ps->batch_entries, (double)ps->batch_xnnz,
+                                (double)graphs_per_step(run)) +
+                     4.0 * n * C + 8.0 * g;                                     /* logits, training order */
+#undef STEP_BATCH
+        if (sparse) out->graph += 8.0 * (F + 1) + 16.0 * xnnz;                 /* the input's column index */
+    } else if (run->batch_size <= 0) {
         /* full batch: the whole graph's buffers, the graph with its backward index, the
          * input's column index, two plans */
         double att_frac[GAT_MAX_LAYERS], scratch_frac = 0;
@@ -397,6 +432,57 @@ int gat_problem_size_measure(const gat_config *cfg, const gat_dataset *ds, const
                              gat_problem_size *out, gat_error *err) {
     gat_problem_size_of(ds, out);
     gat_problem_size ps = *out;
+    if (ds->n_graphs > 0) {
+        /* a collection: the sizes of the largest training batch (its largest graphs, as
+         * gat_train reserves them) and of the largest graph of any split */
+        const int64_t ng = ds->split_n_graphs[GAT_SPLIT_TRAIN], bs = graphs_per_step(run);
+        int64_t *v = calloc(3 * (size_t)ng + 1, sizeof *v);
+        if (!v) return gat_error_set(err, GAT_ENOMEM, "memory estimate: out of memory");
+        int64_t sums[3] = {0, 0, 0};
+        for (int s = 0; s < 3; s++)
+            for (int64_t i = 0; i < ds->split_n_graphs[s]; i++) {
+                const int64_t gi = ds->split_graphs[s][i], nodes = ds->graph_node_ptr[gi + 1] - ds->graph_node_ptr[gi];
+                const int64_t ent = ds->graph_edge_ptr[gi + 1] - ds->graph_edge_ptr[gi] + nodes;
+                int64_t xz = 0;
+                if (!ds->dense_features)
+                    for (int64_t q = ds->graph_node_ptr[gi]; q < ds->graph_node_ptr[gi + 1]; q++) {
+                        const int64_t u = ds->graph_nodes[q];
+                        xz += ds->features.row_ptr[u + 1] - ds->features.row_ptr[u];
+                    }
+                ps.split_nodes += nodes;
+                ps.split_edges += ent - nodes;
+                if (nodes > ps.step_nodes) ps.step_nodes = nodes;
+                if (ent > ps.step_entries) ps.step_entries = ent;
+                if (xz > ps.step_xnnz) ps.step_xnnz = xz;
+                if (s == GAT_SPLIT_TRAIN) {
+                    v[i] = nodes;
+                    v[ng + i] = ent;
+                    v[2 * ng + i] = xz;
+                }
+            }
+        /* the sum of the bs largest of each (gat_train's reserve_for_training) */
+        for (int w = 0; w < 3; w++) {
+            int64_t *a = v + w * ng;
+            for (int64_t t = 0; t < bs && t < ng; t++) {
+                int64_t best = t;
+                for (int64_t i = t + 1; i < ng; i++)
+                    if (a[i] > a[best]) best = i;
+                const int64_t x = a[t];
+                a[t] = a[best];
+                a[best] = x;
+                sums[w] += a[t];
+            }
+        }
+        free(v);
+        ps.batch_nodes = sums[0];
+        ps.batch_entries = sums[1];
+        ps.batch_xnnz = sums[2];
+        if (ps.batch_nodes > ps.step_nodes) ps.step_nodes = ps.batch_nodes;
+        if (ps.batch_entries > ps.step_entries) ps.step_entries = ps.batch_entries;
+        if (ps.batch_xnnz > ps.step_xnnz) ps.step_xnnz = ps.batch_xnnz;
+        *out = ps;
+        return GAT_OK;
+    }
     if (run->batch_size > 0) {
         /* the degree profile: in- and out-degrees without self loops, nodes binned by out-degree */
         const int L = cfg->n_layers;

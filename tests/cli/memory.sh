@@ -16,6 +16,19 @@ full=$("$GAT" train --data-dir data --dataset big --max-memory 1M 2>&1 | sed -n 
 lim=$(awk -v f="$full" 'BEGIN { printf "%dK", f * 1000000 * 0.6 / 1024 }')
 expect_error "suggests sampling" "train on sampled mini-batches instead, e.g. --batch_size" "$GAT" train --data-dir data \
     --dataset big --max-memory "$lim" --models-dir m --logdir runs
+# a collection of graphs: the estimate follows the graphs per step, and a limit that 20 graphs per
+# step exceed suggests a number of graphs that fits, which then trains
+"$GAT" generate ppi-like --out data/ppi --scale 0.05 --quiet
+all=$("$GAT" train --data-dir data --dataset ppi --batch_size 20 --max-memory 1M 2>&1 | sed -n 's/.*needs about \([0-9.]*\) MB.*/\1/p')
+one=$("$GAT" train --data-dir data --dataset ppi --batch_size 1 --max-memory 1M 2>&1 | sed -n 's/.*needs about \([0-9.]*\) MB.*/\1/p')
+check "collection: fewer graphs per step, less memory" awk -v a="$all" -v o="$one" 'BEGIN { exit !(o > 0 && a > 1.5 * o) }'
+lim=$(awk -v f="$all" 'BEGIN { printf "%dK", f * 1000000 * 0.8 / 1024 }')
+expect_error "collection: suggests fewer graphs per step" "choose fewer graphs per step (--batch_size" "$GAT" train \
+    --data-dir data --dataset ppi --batch_size 20 --max-memory "$lim" --models-dir m --logdir runs
+fits=$("$GAT" train --data-dir data --dataset ppi --batch_size 20 --max-memory "$lim" --models-dir m --logdir runs 2>&1 |
+       sed -n 's/.*--batch_size \([0-9]*\) fits.*/\1/p')
+check "collection: the suggestion trains" "$GAT" train --data-dir data --dataset ppi --batch_size "$fits" --max-memory "$lim" \
+    --num_of_epochs 1 --checkpoint_freq 0 --console_log_freq 0 --models-dir m --logdir runs
 expect_error "bad size" "--max-memory: '8X' is not a size" "$GAT" train --max-memory 8X
-check "no run folder from refused runs" test "$(ls runs | wc -l)" -eq 1
+check "no run folder from refused runs" test "$(ls runs | wc -l)" -eq 2
 finish

@@ -29,6 +29,9 @@ racc=$(sed -n 's/^ *"test_acc": \([0-9.e-]*\),$/\1/p' "${run}results.json")
 check "results.json: test accuracy '$racc' is the printed $acc" awk -v a="$acc" -v b="$racc" 'BEGIN { exit !(b != "" && a - b < 5e-5 && b - a < 5e-5) }'
 check "results.json: the model file" grep -q '"model": "m/binaries/gat_CORA_[0-9]*.safetensors"' "${run}results.json"
 check "results.json: stop reason" grep -q '"stop_reason": "max_epochs"' "${run}results.json"
+check "console: CPU time of the training" grep -qE '^CPU time of the training: [0-9.]+ s \([0-9.]+ ms/epoch, all threads\)$' <<<"$out"
+cpu=$(sed -n 's/^ *"train_cpu_seconds": \([0-9.e-]*\),$/\1/p' "${run}results.json")
+check "results.json: the training's CPU seconds ($cpu)" awk -v c="$cpu" 'BEGIN { exit !(c != "" && c > 0) }'
 untested=$(ls -d runs_q/*/ | head -1)
 check "results.json: untested run has test_acc null" grep -q '"test_acc": null,' "${untested}results.json"
 check "config.json: dropout as given" grep -q '"dropout": 0.6,' "${run}config.json"
