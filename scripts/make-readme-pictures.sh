@@ -12,6 +12,11 @@
 #   4. a synthetic graph where attention is not uniform (gat generate graph: 2000 nodes,
 #      4 classes, homophily 0.5, dense noisy features), 300 epochs, dropout 0.2
 #                                                      -> synthetic_entropy_layer0.png
+#   5. gat profile on Cora, GAT and GATv2, 7 repeats      -> cora_profile.png (its table is
+#      printed: docs/annotated-gat.md, section 4, quotes it; the timings depend on the machine
+#      and its load, so run this step when the machine is otherwise idle: PROFILE=0 skips it)
+# The PPI pictures (ppi_*.png) come from a run at PPI's scale, about 1.5 hours on one
+# thread; docs/annotated-gat.md, section 5, gives its commands.
 # Everything is deterministic for the seeds given (the same bits on any thread count), so
 # only the timings printed on the console vary between machines. The console of every step
 # is printed: it holds the figures the README's captions quote (components, neighbours,
@@ -55,4 +60,9 @@ step "a graph whose attention is not uniform"
 S=$(ls "$tmp"/smodels/binaries/*.safetensors | head -1)
 "$GAT" visualize entropy --data-dir "$tmp/data" --model "$S" --layer 0 --out "$tmp/sent" --format png
 cp "$tmp/sent/synthetic_entropy_layer0.png" "$out/synthetic_entropy_layer0.png"
+if [ "${PROFILE:-1}" != 0 ]; then
+    step "the attention implementations profiled on Cora"
+    "$GAT" profile --dataset cora --attention_type gat,gatv2 --repeats 7 --out "$tmp/profile" --format png
+    cp "$tmp/profile.png" "$out/cora_profile.png"
+fi
 echo "pictures written to $out/"

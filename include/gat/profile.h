@@ -9,7 +9,8 @@
  * dropout, aggregation, and their backward), run again on the activations the forward pass
  * left. Times are medians, in milliseconds, of the wall clock (CLOCK_MONOTONIC). Memory is
  * the heap the session holds once built (graph, input, activations and the implementation's
- * own buffers), measured with glibc's mallinfo2 (0 elsewhere); the passes allocate nothing
+ * own buffers), measured with glibc's mallinfo2 (or AddressSanitizer's count in a sanitizer
+ * build; 0 elsewhere); the passes allocate nothing
  * else of note. Benchmarks are noisy on a shared machine: compare implementations measured
  * in the same run, as ratios. */
 #ifndef GAT_PROFILE_H

@@ -4,7 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#ifdef __GLIBC__
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) && !defined(__SANITIZE_ADDRESS__)
+#define __SANITIZE_ADDRESS__ 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+/* the AddressSanitizer runtime's (sanitizer/allocator_interface.h, which GCC does not ship) */
+size_t __sanitizer_get_current_allocated_bytes(void);
+#elif defined(__GLIBC__)
 #include <malloc.h>
 #endif
 
@@ -19,8 +27,12 @@ static double now_ms(void) {
     return 1e3 * (double)ts.tv_sec + 1e-6 * (double)ts.tv_nsec;
 }
 
+/* The bytes the heap holds: glibc's count, or AddressSanitizer's, whose allocator replaces
+ * glibc's (mallinfo2 then reports nothing). */
 static double heap_bytes(void) {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#if defined(__SANITIZE_ADDRESS__)
+    return (double)__sanitizer_get_current_allocated_bytes();
+#elif defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
     struct mallinfo2 mi = mallinfo2();
     return (double)mi.uordblks + (double)mi.hblkhd;
 #else
