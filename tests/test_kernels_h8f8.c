@@ -6,7 +6,9 @@
  * library's gat_attention_forward / _backward (the copy of the kernel the loader picked for
  * this CPU, AVX2 here), the vector kernels compiled into this file (plain x86-64 in a
  * portable build: the vectors in two SSE halves), and the loops with h and f unknown to the
- * compiler. Scores are spread so that logits fall on both sides of the LeakyReLU kink and
+ * compiler; likewise the scores' backward of a source row (gat_scores_grad_row), and the
+ * narrow dense projection (gat_dense_projection: 8-float vectors, four rows at a time) against
+ * a plain sum in input order. Scores are spread so that logits fall on both sides of the LeakyReLU kink and
  * some exponentials hit gat_expf's lower clamp. Exact equality holds because a portable build
  * forms no fused multiply-adds; a -march=native build may contract the two forms differently,
  * so there (__FP_FAST_FMAF) the check is to float rounding. */
@@ -133,6 +135,48 @@ int main(void) {
         for (int v = 0; v < 3; v++) {
             free(out[v]), free(att[v]), free(mask[v]), free(scratch[v]), free(dz[v]), free(dss[v]), free(dsd[v]);
         }
+    }
+    /* the scores' backward of one source row: vectors against loops, with and without the
+     * projection dropout's mask */
+    for (int drop = 0; drop < 2; drop++) {
+        float gs[H], gd[H], as[H * F], ad[H * F], dzv[2][H * F], psv[2][H * F], pdv[2][H * F];
+        uint8_t mk[H * F];
+        for (int t = 0; t < H; t++) gs[t] = urand(), gd[t] = urand();
+        for (int t = 0; t < H * F; t++) {
+            as[t] = urand(), ad[t] = urand(), mk[t] = (t * 7) % 5 < 3;
+            for (int v = 0; v < 2; v++) dzv[v][t] = psv[v][t] = pdv[v][t] = 0.5f * (float)(t % 3) - 0.25f;
+        }
+        for (int rep = 0; rep < 3; rep++) /* accumulating over a few rows, as a block does */
+            for (int v = 0; v < 2; v++) {
+                const float *zr = z + rep * H * F;
+                if (v == 0) gat_scores_grad_row_h8f8(dzv[v], psv[v], pdv[v], gs, gd, zr, as, ad, drop ? mk : NULL, 2.5f);
+                else gat_scores_grad_row_loops(dzv[v], psv[v], pdv[v], gs, gd, zr, as, ad, drop ? mk : NULL, 2.5f,
+                                               runtime_h, runtime_f);
+            }
+        CHECK_MSG(n_diff(dzv[0], dzv[1], H * F) == 0 && n_diff(psv[0], psv[1], H * F) == 0 &&
+                      n_diff(pdv[0], pdv[1], H * F) == 0,
+                  "scores backward, %s: vector kernel vs loops (dz, d a_src, d a_dst sums)", drop ? "dropout" : "no dropout");
+    }
+    /* narrow dense projections (this CPU's copy): each output summed over the inputs in order */
+    {
+        const int64_t rows = 23, k = 37, widths[3] = {7, 12, 32};
+        float *x = malloc((size_t)(rows * k) * sizeof(float)), *w = malloc((size_t)(k * 32) * sizeof(float));
+        float *zl = malloc((size_t)(rows * 32) * sizeof(float)), *zs = malloc((size_t)(rows * 32) * sizeof(float));
+        for (int64_t t = 0; t < rows * k; t++) x[t] = urand();
+        for (int64_t t = 0; t < k * 32; t++) w[t] = urand();
+        for (int wi = 0; wi < 3; wi++) {
+            const int64_t m = widths[wi];
+            gat_dense_projection(zl, x, w, rows, k, m);
+            for (int64_t r = 0; r < rows; r++)
+                for (int64_t o = 0; o < m; o++) {
+                    float acc = 0.0f;
+                    for (int64_t q = 0; q < k; q++) acc += x[r * k + q] * w[q * m + o];
+                    zs[r * m + o] = acc;
+                }
+            CHECK_MSG(n_diff(zl, zs, (size_t)(rows * m)) == 0, "narrow projection, %lld outputs: same as the sum in order",
+                      (long long)m);
+        }
+        free(x), free(w), free(zl), free(zs);
     }
     gat_graph_free(&g);
     free(z), free(dout), free(s_src), free(s_dst), free(active);

@@ -289,6 +289,24 @@ GAT_INLINE void gat_attention_grad_source_loops(const gat_att_bwd *B, int64_t j,
     for (int64_t hh = 0; hh < h; hh++) ds_src[hh] = add ? ds_src[hh] + gs[hh] : gs[hh];
 }
 
+/* ---- scores backward for source row j (after its attention backward) ----
+ * dz (H, F) += gs[hh] a_src[hh,:] + gd[hh] a_dst[hh,:]; the block sums ps (H, F) += gs[hh] z[hh,:]
+ * and pd (H, F) += gd[hh] z[hh,:]; then the projection dropout's backward on dz (mask given). */
+GAT_INLINE void gat_scores_grad_row_loops(float *restrict dz, float *restrict ps, float *restrict pd,
+                                          const float *restrict gs /* (H) */, const float *restrict gd /* (H) */,
+                                          const float *restrict z, const float *restrict a_src,
+                                          const float *restrict a_dst, const uint8_t *restrict mask /* or NULL */,
+                                          float scale, int64_t h, int64_t f) {
+    for (int64_t hh = 0; hh < h; hh++)
+        for (int64_t q = 0; q < f; q++) {
+            dz[hh * f + q] += gs[hh] * a_src[hh * f + q] + gd[hh] * a_dst[hh * f + q];
+            ps[hh * f + q] += gs[hh] * z[hh * f + q];
+            pd[hh * f + q] += gd[hh] * z[hh * f + q];
+        }
+    if (mask)
+        for (int64_t q = 0; q < h * f; q++) dz[q] = mask[q] ? dz[q] * scale : 0.0f;
+}
+
 /* ---- the kernels called: vectors for 8 heads x 8 features, the loops otherwise ---- */
 #include "kernels_h8f8.h"
 
@@ -307,6 +325,13 @@ GAT_INLINE void gat_attention_grad_source(const gat_att_bwd *B, int64_t j, float
     if (h == 8 && f == 8) gat_attention_grad_source_h8f8(B, j, dz, ds_src, add);
     else gat_attention_grad_source_loops(B, j, dz, ds_src, add, h, f);
 }
+GAT_INLINE void gat_scores_grad_row(float *restrict dz, float *restrict ps, float *restrict pd,
+                                    const float *restrict gs, const float *restrict gd, const float *restrict z,
+                                    const float *restrict a_src, const float *restrict a_dst,
+                                    const uint8_t *restrict mask, float scale, int64_t h, int64_t f) {
+    if (h == 8 && f == 8) gat_scores_grad_row_h8f8(dz, ps, pd, gs, gd, z, a_src, a_dst, mask, scale);
+    else gat_scores_grad_row_loops(dz, ps, pd, gs, gd, z, a_src, a_dst, mask, scale, h, f);
+}
 
 /* Dense projections of width M at most this are row kernels in the fused passes (layer.c). */
 #define GAT_NARROW 32
@@ -322,7 +347,51 @@ void gat_gemm_tn_cols(float *dw, const float *x, const float *dz, int64_t n, int
                       int64_t qs);
 /* dx (rows, K) += dz (rows, M) w^T. */
 void gat_gemm_nt_rows(float *dx, const float *dz, const float *w, int64_t rows, int64_t k, int64_t m);
-/* dw[c] += sum of val * dz[row] over the entries of columns [c0, c1) of t; zero values skipped. */
+/* dw[c] += sum of val * dz[row] over the entries of columns [c0, c1) of t, in the column's
+ * order; zero values (dropped entries) skipped. The kept entries of a run are gathered first
+ * without branches (the dropout mask is random: a branch per entry mispredicts half the time),
+ * then summed into the row of dw held in registers (whole vectors when m is 64). Inline, so
+ * every dispatch clone (dispatch.h) has its own copy; gat_spmm_dw_cols (ops.c) calls it. */
+#define GAT_DW_RUN 128
+GAT_INLINE void gat_spmm_dw_cols_m(float *restrict dw, const gat_csc_index *t, const float *restrict val,
+                                   const float *restrict dz, int64_t m, int64_t c0, int64_t c1) {
+    const int64_t *restrict col_ptr = t->col_ptr, *restrict pos = t->pos, *restrict row = t->row;
+    float kv[GAT_DW_RUN], acc[GAT_LOCAL_WIDTH];
+    int64_t kr[GAT_DW_RUN];
+    for (int64_t col = c0; col < c1; col++) {
+        float *restrict dwc = dw + col * m;
+        float *restrict a = m <= GAT_LOCAL_WIDTH ? acc : dwc;
+        int any = 0;
+        for (int64_t q0 = col_ptr[col]; q0 < col_ptr[col + 1]; q0 += GAT_DW_RUN) {
+            const int64_t q1 = q0 + GAT_DW_RUN < col_ptr[col + 1] ? q0 + GAT_DW_RUN : col_ptr[col + 1];
+            int nk = 0;
+            for (int64_t q = q0; q < q1; q++) {
+                const float v = val[pos[q]];
+                kv[nk] = v;
+                kr[nk] = row[q];
+                nk += v != 0.0f;
+            }
+            if (nk && !any && a != dwc) {
+                for (int64_t c = 0; c < m; c++) a[c] = dwc[c];
+                any = 1;
+            }
+            for (int k = 0; k < nk; k++) {
+                const float v = kv[k];
+                const float *restrict dzr = dz + kr[k] * m;
+                if (k + 4 < nk)
+                    for (int64_t c = 0; c < m; c += 16) __builtin_prefetch(dz + kr[k + 4] * m + c);
+                for (int64_t c = 0; c < m; c++) a[c] += v * dzr[c];
+            }
+        }
+        if (any)
+            for (int64_t c = 0; c < m; c++) dwc[c] = a[c];
+    }
+}
+GAT_INLINE void gat_spmm_dw_cols_inline(float *dw, const gat_csc_index *t, const float *val, const float *dz, int64_t m,
+                                        int64_t c0, int64_t c1) {
+    if (m == 64) gat_spmm_dw_cols_m(dw, t, val, dz, 64, c0, c1);
+    else gat_spmm_dw_cols_m(dw, t, val, dz, m, c0, c1);
+}
 void gat_spmm_dw_cols(float *dw, const gat_csc_index *t, const float *val, const float *dz, int64_t m, int64_t c0,
                       int64_t c1);
 

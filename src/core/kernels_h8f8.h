@@ -45,6 +45,11 @@ GAT_INLINE gat_v8i gat_v8_kept(const uint8_t *p) {
     return __builtin_convertvector(b, gat_v8i) != 0;
 }
 
+/* Asks for the 4 cache lines of a row of 64 floats (a gathered row read a little later). */
+GAT_INLINE void gat_v8_prefetch_row(const float *p) {
+    for (int k = 0; k < 64; k += 16) __builtin_prefetch(p + k);
+}
+
 /* gat_expf lane by lane, the same operations: floorf of t (|t| < 2^8 after the clamp, NaN
  * aside) is the truncation minus one where truncating rounded up. */
 GAT_INLINE gat_v8f gat_v8_expf(gat_v8f x) {
@@ -105,6 +110,7 @@ GAT_INLINE void gat_attention_row_h8f8(const gat_att_fwd *A, int64_t i, float *r
         return;
     }
     for (int64_t q = p0; q < p1; q++) {
+        gat_v8_prefetch_row(z + src[q] * 64); /* read by the aggregation below */
         gat_v8f v = gat_v8f_load(s_src + src[q] * 8) + sd;
         v = gat_v8f_select(v > 0.0f, v, slope * v);
         gat_v8f_store(att + q * 8, v);
@@ -143,6 +149,7 @@ GAT_INLINE void gat_attention_grad_target_h8f8(const gat_att_bwd *B, int64_t i, 
     gat_v8f dot = zero;
     for (int64_t q = p0; q < p1; q++) {
         const float *restrict zs = z + src[q] * 64;
+        if (q + 2 < p1) gat_v8_prefetch_row(z + src[q + 2] * 64);
         for (int hh = 0; hh < 8; hh++) rows[hh] = gat_v8f_load(zs + hh * 8);
         gat_v8_transpose(zcol, rows);
         gat_v8f s = zero;
@@ -176,6 +183,7 @@ GAT_INLINE void gat_attention_grad_source_h8f8(const gat_att_bwd *B, int64_t j, 
     for (int hh = 0; hh < 8; hh++) acc[hh] = zero;
     for (int64_t t = B->out_ptr[j]; t < B->out_ptr[j + 1]; t++) {
         const int64_t q = out_pos[t], d = dst[q];
+        if (t + 2 < B->out_ptr[j + 1]) gat_v8_prefetch_row(dout + dst[out_pos[t + 2]] * 64);
         if (active && !active[d]) continue; /* a target whose output nothing needs */
         const gat_v8f aq = gat_v8f_load(att + q * 8);
         const gat_v8f coef = drop ? gat_v8f_select(gat_v8_kept(att_mask + q * 8), aq * scale, zero) : aq;
@@ -185,6 +193,22 @@ GAT_INLINE void gat_attention_grad_source_h8f8(const gat_att_bwd *B, int64_t j, 
     }
     for (int hh = 0; hh < 8; hh++) gat_v8f_store(dz + hh * 8, add ? gat_v8f_load(dz + hh * 8) + acc[hh] : acc[hh]);
     gat_v8f_store(ds_src, add ? gat_v8f_load(ds_src) + gs : gs);
+}
+
+/* gat_scores_grad_row for 8 x 8: one vector per head (its 8 features) */
+GAT_INLINE void gat_scores_grad_row_h8f8(float *restrict dz, float *restrict ps, float *restrict pd,
+                                         const float *restrict gs, const float *restrict gd,
+                                         const float *restrict z, const float *restrict a_src,
+                                         const float *restrict a_dst, const uint8_t *restrict mask, float scale) {
+    const gat_v8f zero = gat_v8f_splat(0.0f);
+    for (int hh = 0; hh < 8; hh++) {
+        const gat_v8f g1 = gat_v8f_splat(gs[hh]), g2 = gat_v8f_splat(gd[hh]), zr = gat_v8f_load(z + hh * 8);
+        gat_v8f d = gat_v8f_load(dz + hh * 8) + (g1 * gat_v8f_load(a_src + hh * 8) + g2 * gat_v8f_load(a_dst + hh * 8));
+        if (mask) d = gat_v8f_select(gat_v8_kept(mask + hh * 8), d * scale, zero);
+        gat_v8f_store(dz + hh * 8, d);
+        gat_v8f_store(ps + hh * 8, gat_v8f_load(ps + hh * 8) + g1 * zr);
+        gat_v8f_store(pd + hh * 8, gat_v8f_load(pd + hh * 8) + g2 * zr);
+    }
 }
 
 #endif

@@ -38,6 +38,7 @@ typedef struct layer_ctx {
     const int64_t *rows;               /* rows to project (ids) or NULL for all */
     int64_t n_rows;                    /* their number */
     const int64_t *targets;            /* targets (ids) or NULL for all */
+    const uint8_t *src_member;         /* backward: the sources of the targets' edges, or NULL for all */
     gat_att_fwd A;
     gat_att_bwd B;
     /* backward */
@@ -149,9 +150,13 @@ GAT_INLINE void project_sparse_body(const void *v, int64_t b, int64_t e, int64_t
             for (int64_t p = r0; p < r1; p++) {
                 float val = xv[p];
                 if (drop) { /* keyed by (node, column), as a dense copy of the features would be */
-                    const uint8_t keep = gat_rng_u32(key, g0 + (uint64_t)col_idx[p]) >= thr;
-                    x_mask[p] = keep;
-                    val = keep ? val * scale : 0.0f;
+                    const uint32_t keep = gat_rng_u32(key, g0 + (uint64_t)col_idx[p]) >= thr;
+                    x_mask[p] = (uint8_t)keep;
+                    val *= scale; /* a dropped entry becomes +0 by masking its bits: no branch */
+                    uint32_t bits;
+                    memcpy(&bits, &val, sizeof bits);
+                    bits &= 0u - keep;
+                    memcpy(&val, &bits, sizeof val);
                 }
                 xval[p] = val;
                 kept_v[nk] = val;
@@ -161,6 +166,8 @@ GAT_INLINE void project_sparse_body(const void *v, int64_t b, int64_t e, int64_t
             for (int t = 0; t < nk; t++) {
                 const float val = kept_v[t];
                 const float *restrict wr = w + (int64_t)kept_c[t] * m;
+                if (t + 4 < nk) /* a later entry's weight row: its cache lines on the way */
+                    for (int64_t q = 0; q < m; q += 16) __builtin_prefetch(w + (int64_t)kept_c[t + 4] * m + q);
                 for (int64_t q = 0; q < m; q++) acc[q] += val * wr[q];
                 if (tr) {
                     const float *restrict sr = ws + (int64_t)kept_c[t] * m;
@@ -212,14 +219,18 @@ GAT_SHAPED(project_dense);
 /* Padded copies of narrow weights live on the stack up to this many floats. */
 #define GAT_PAD_FLOATS 8192
 
-/* acc (pw) = sum over q in order of x[q] * wpad[q, :] (rows of pw lanes, zero-padded). */
+/* acc (pw) = sum over q in order of x[q] * wpad[q, :] (rows of pw lanes, zero-padded), on
+ * whole 8-float vectors (the compiler left to itself shuffles lanes across q). */
 GAT_INLINE void narrow_row(float *restrict acc, const float *restrict x, const float *restrict wpad, int64_t k,
                            int64_t pw) {
-    float a[GAT_NARROW];
-    for (int64_t o = 0; o < pw; o++) a[o] = 0.0f;
-    for (int64_t q = 0; q < k; q++)
-        for (int64_t o = 0; o < pw; o++) a[o] += x[q] * wpad[q * pw + o];
-    for (int64_t o = 0; o < pw; o++) acc[o] = a[o];
+    const int64_t nv = pw / 8;
+    gat_v8f a[GAT_NARROW / 8];
+    for (int64_t j = 0; j < nv; j++) a[j] = gat_v8f_splat(0.0f);
+    for (int64_t q = 0; q < k; q++) {
+        const gat_v8f xq = gat_v8f_splat(x[q]);
+        for (int64_t j = 0; j < nv; j++) a[j] += xq * gat_v8f_load(wpad + q * pw + 8 * j);
+    }
+    for (int64_t j = 0; j < nv; j++) gat_v8f_store(acc + 8 * j, a[j]);
 }
 
 /* Lanes of the padded copy of a narrow weight (K, M), and the copy itself when it fits
@@ -253,21 +264,80 @@ GAT_INLINE void narrow_project(float *restrict zr, const float *restrict xr, con
     for (int64_t q = 0; q < m; q++) zr[q] = acc[q];
 }
 
+/* Four rows at once with the padded weight: four independent chains of additions (one row
+ * alone waits on each addition in turn), each row summed in the same order as alone. */
+GAT_INLINE void narrow_row4(float *restrict acc[4], const float *restrict x[4], const float *restrict wpad, int64_t k,
+                            int64_t pw) {
+    const int64_t nv = pw / 8;
+    gat_v8f a[4][2];
+    for (int u = 0; u < 4; u++)
+        for (int64_t j = 0; j < nv; j++) a[u][j] = gat_v8f_splat(0.0f);
+    const float *restrict x0 = x[0], *restrict x1 = x[1], *restrict x2 = x[2], *restrict x3 = x[3];
+    for (int64_t q = 0; q < k; q++) {
+        const gat_v8f v0 = gat_v8f_splat(x0[q]), v1 = gat_v8f_splat(x1[q]), v2 = gat_v8f_splat(x2[q]),
+                      v3 = gat_v8f_splat(x3[q]);
+        for (int64_t j = 0; j < nv; j++) {
+            const gat_v8f wq = gat_v8f_load(wpad + q * pw + 8 * j);
+            a[0][j] += v0 * wq;
+            a[1][j] += v1 * wq;
+            a[2][j] += v2 * wq;
+            a[3][j] += v3 * wq;
+        }
+    }
+    for (int u = 0; u < 4; u++)
+        for (int64_t j = 0; j < nv; j++) gat_v8f_store(acc[u] + 8 * j, a[u][j]);
+}
+
+/* zr[t] (M) = xr[t] (K) w for four rows, as narrow_project does each. */
+GAT_INLINE void narrow_project4(float *restrict zr[4], const float *restrict xr[4], const float *restrict w,
+                                const float *restrict wpad, int64_t k, int64_t m) {
+    const int64_t pw = narrow_lanes(m);
+    if (!wpad || pw > 16) {
+        for (int t = 0; t < 4; t++) narrow_project(zr[t], xr[t], w, wpad, k, m);
+        return;
+    }
+    float b0[16], b1[16], b2[16], b3[16];
+    float *acc[4] = {b0, b1, b2, b3};
+    if (pw == 8) narrow_row4(acc, xr, wpad, k, 8);
+    else narrow_row4(acc, xr, wpad, k, 16);
+    for (int t = 0; t < 4; t++)
+        for (int64_t q = 0; q < m; q++) zr[t][q] = acc[t][q];
+}
+
+/* Input dropout of row r (when training); returns the row the projection reads. */
+GAT_INLINE const float *narrow_input(const layer_ctx *c, int64_t r) {
+    const int64_t k = c->k;
+    if (!c->drop) return c->prev + r * k;
+    uint8_t *restrict mk = c->x_mask + r * k;
+    gat_mask_range(mk, c->keys.input, node_of(c, r) * (size_t)k, (node_of(c, r) + 1) * (size_t)k, c->thr);
+    masked_scale(c->xbuf + r * k, c->prev + r * k, mk, k, c->scale);
+    return c->xbuf + r * k;
+}
+
 GAT_INLINE void project_rows_body(const void *v, int64_t b, int64_t e, int64_t h, int64_t f) {
     const layer_ctx *c = v;
     const int64_t m = h * f, k = c->k;
     float pad[GAT_PAD_FLOATS], pad_skip[GAT_PAD_FLOATS];
     const float *wpad = narrow_pad(pad, c->w, k, m);
     const float *wpad_skip = c->skip_proj ? narrow_pad(pad_skip, c->w_skip, k, m) : NULL;
-    for (int64_t t = b; t < e; t++) {
-        const int64_t r = c->rows ? c->rows[t] : t;
-        const float *restrict xr = c->prev + r * k;
-        if (c->drop) {
-            uint8_t *restrict mk = c->x_mask + r * k;
-            gat_mask_range(mk, c->keys.input, node_of(c, r) * (size_t)k, (node_of(c, r) + 1) * (size_t)k, c->thr);
-            masked_scale(c->xbuf + r * k, xr, mk, k, c->scale);
-            xr = c->xbuf + r * k;
+    int64_t t = b;
+    for (; t + 4 <= e; t += 4) {
+        int64_t r[4];
+        const float *xr[4];
+        float *zr[4], *tr[4];
+        for (int u = 0; u < 4; u++) {
+            r[u] = c->rows ? c->rows[t + u] : t + u;
+            xr[u] = narrow_input(c, r[u]);
+            zr[u] = c->z + r[u] * m;
+            tr[u] = c->skip_proj ? c->tmp + r[u] * m : NULL;
         }
+        narrow_project4(zr, xr, c->w, wpad, k, m);
+        if (c->skip_proj) narrow_project4(tr, xr, c->w_skip, wpad_skip, k, m);
+        for (int u = 0; u < 4; u++) finish_projection(c, r[u], zr[u], h, f);
+    }
+    for (; t < e; t++) {
+        const int64_t r = c->rows ? c->rows[t] : t;
+        const float *restrict xr = narrow_input(c, r);
         float *restrict zr = c->z + r * m;
         narrow_project(zr, xr, c->w, wpad, k, m);
         if (c->skip_proj) narrow_project(c->tmp + r * m, xr, c->w_skip, wpad_skip, k, m);
@@ -286,7 +356,14 @@ GAT_HOT_KERNEL static void narrow_chunk(void *v, int64_t b, int64_t e) {
     const narrow_args *a = v;
     float pad[GAT_PAD_FLOATS];
     const float *wpad = narrow_pad(pad, a->w, a->k, a->m);
-    for (int64_t r = b; r < e; r++) narrow_project(a->z + r * a->m, a->x + r * a->k, a->w, wpad, a->k, a->m);
+    int64_t r = b;
+    for (; r + 4 <= e; r += 4) {
+        float *zr[4];
+        const float *xr[4];
+        for (int u = 0; u < 4; u++) zr[u] = a->z + (r + u) * a->m, xr[u] = a->x + (r + u) * a->k;
+        narrow_project4(zr, xr, a->w, wpad, a->k, a->m);
+    }
+    for (; r < e; r++) narrow_project(a->z + r * a->m, a->x + r * a->k, a->w, wpad, a->k, a->m);
 }
 
 void gat_dense_projection(float *z, const float *x, const float *w, int64_t n, int64_t k, int64_t m) {
@@ -410,28 +487,26 @@ GAT_INLINE void grad_target_body(const void *v, int64_t b, int64_t e, int64_t h,
 GAT_SHAPED(grad_target);
 
 /* One block of sources: dz from the aggregation, plus the scores' gradient, then the
- * projection dropout's backward; the block's sums for d a_src and d a_dst. */
+ * projection dropout's backward; the block's sums for d a_src and d a_dst. With a plan, a
+ * row that is neither a source of the layer's targets nor a target gets dz = 0 and adds
+ * nothing (every term it would add is zero), so the sums keep their bits. */
 GAT_INLINE void grad_source_body(const void *v, int64_t b, int64_t e, int64_t h, int64_t f) {
     const layer_ctx *c = v;
     const int64_t m = h * f;
     float *restrict ps = c->partial + (b / c->rblk) * 2 * m, *restrict pd = ps + m;
-    const float *restrict as = c->a_src, *restrict ad = c->a_dst;
-    const uint8_t *restrict z_mask = c->z_mask;
-    const int drop = c->zdrop;
-    const float scale = c->scale;
+    const uint8_t *restrict z_mask = c->zdrop ? c->z_mask : NULL;
+    const uint8_t *restrict src_member = c->src_member, *restrict tgt_member = c->B.active;
     for (int64_t q = 0; q < 2 * m; q++) ps[q] = 0.0f;
     float gs[GAT_MAX_HEADS];
     for (int64_t j = b; j < e; j++) {
         float *restrict dzr = c->dz + j * m;
+        if (src_member && !src_member[j] && !(tgt_member && tgt_member[j])) {
+            for (int64_t q = 0; q < m; q++) dzr[q] = 0.0f;
+            continue;
+        }
         gat_attention_grad_source(&c->B, j, dzr, gs, 0, h, f);
-        const float *restrict gd = c->ds_dst + j * h, *restrict zr = c->z + j * m;
-        for (int64_t hh = 0; hh < h; hh++)
-            for (int64_t q = 0; q < f; q++) {
-                dzr[hh * f + q] += gs[hh] * as[hh * f + q] + gd[hh] * ad[hh * f + q];
-                ps[hh * f + q] += gs[hh] * zr[hh * f + q];
-                pd[hh * f + q] += gd[hh] * zr[hh * f + q];
-            }
-        if (drop) masked_scale_inplace(dzr, z_mask + j * m, m, scale);
+        gat_scores_grad_row(dzr, ps, pd, gs, c->ds_dst + j * h, c->z + j * m, c->a_src, c->a_dst,
+                            z_mask ? z_mask + j * m : NULL, c->scale, h, f);
     }
 }
 GAT_SHAPED(grad_source);
@@ -448,7 +523,7 @@ typedef struct {
 
 GAT_HOT_KERNEL static void dw_sparse_cols(void *v, int64_t b, int64_t e) {
     const sparse_dw_args *s = v;
-    gat_spmm_dw_cols(s->c->gw, s->csc, s->c->xval, s->c->dz, s->c->m, b, e);
+    gat_spmm_dw_cols_inline(s->c->gw, s->csc, s->c->xval, s->c->dz, s->c->m, b, e);
 }
 
 /* dx rows += dz W^T, then the input dropout's backward. */
@@ -459,28 +534,42 @@ GAT_HOT_KERNEL static void dx_dense_chunk(void *v, int64_t b, int64_t e) {
     if (c->drop) masked_scale_inplace(c->dx + b * k, c->x_mask + b * k, (e - b) * k, c->scale);
 }
 
-/* Narrow layers: dW[q0 .. q1) += sum over the projected rows, in order, of x[r, q] dz[r]. */
-static void dw_rows_chunk(void *v, int64_t b, int64_t e) {
-    const layer_ctx *c = v;
-    const int64_t m = c->m, k = c->k, nq = e - b;
-    /* dwt[o][q - b], summed over the rows in order; the chunk is at most 8 features wide */
-    float dwt[GAT_NARROW][8];
-    for (int64_t o = 0; o < m; o++)
-        for (int64_t q = 0; q < 8; q++) dwt[o][q] = 0.0f;
+/* Narrow layers: dW[q0 .. q1) += sum over the projected rows, in order, of x[r, q] dz[r]:
+ * one sweep over the rows per chunk, dz padded to whole vectors, the chunk's sums in a local
+ * block (GAT_DW_ROWS_CHUNK input features x at most GAT_NARROW outputs). */
+#define GAT_DW_ROWS_CHUNK 32
+GAT_INLINE void dw_rows_sweep(const layer_ctx *c, int64_t b, int64_t e, int64_t pw) {
+    const int64_t m = c->m, k = c->k, nq = e - b, nv = pw / 8;
+    gat_v8f acc[GAT_DW_ROWS_CHUNK * GAT_NARROW / 8];
+    for (int64_t q = 0; q < nq * nv; q++) acc[q] = gat_v8f_splat(0.0f);
     for (int64_t t = 0; t < c->n_rows; t++) {
         const int64_t r = c->rows ? c->rows[t] : t;
         const float *restrict xr = c->xin + r * k + b, *restrict dzr = c->dz + r * m;
-        float xq[8];
-        for (int64_t q = 0; q < 8; q++) xq[q] = q < nq ? xr[q] : 0.0f;
-        for (int64_t o = 0; o < m; o++)
-            for (int64_t q = 0; q < 8; q++) dwt[o][q] += dzr[o] * xq[q];
+        float dpad[GAT_NARROW];
+        for (int64_t o = 0; o < pw; o++) dpad[o] = o < m ? dzr[o] : 0.0f;
+        gat_v8f d[GAT_NARROW / 8];
+        for (int64_t j = 0; j < nv; j++) d[j] = gat_v8f_load(dpad + 8 * j);
+        for (int64_t q = 0; q < nq; q++) {
+            const gat_v8f xq = gat_v8f_splat(xr[q]);
+            for (int64_t j = 0; j < nv; j++) acc[q * nv + j] += d[j] * xq;
+        }
     }
-    for (int64_t q = 0; q < nq; q++)
-        for (int64_t o = 0; o < m; o++) c->gw[(b + q) * m + o] += dwt[o][q];
+    for (int64_t q = 0; q < nq; q++) {
+        float a[GAT_NARROW];
+        for (int64_t j = 0; j < nv; j++) gat_v8f_store(a + 8 * j, acc[q * nv + j]);
+        for (int64_t o = 0; o < m; o++) c->gw[(b + q) * m + o] += a[o];
+    }
+}
+GAT_HOT_KERNEL static void dw_rows_chunk(void *v, int64_t b, int64_t e) {
+    const layer_ctx *c = v;
+    const int64_t pw = narrow_lanes(c->m);
+    if (pw == 8) dw_rows_sweep(c, b, e, 8);
+    else if (pw == 16) dw_rows_sweep(c, b, e, 16);
+    else dw_rows_sweep(c, b, e, 32);
 }
 
 /* Narrow layers: dx[r] += dz[r] W^T at the projected rows, then the input dropout's backward. */
-static void dx_rows_chunk(void *v, int64_t b, int64_t e) {
+GAT_HOT_KERNEL static void dx_rows_chunk(void *v, int64_t b, int64_t e) {
     const layer_ctx *c = v;
     const int64_t m = c->m, k = c->k;
     float pad[GAT_PAD_FLOATS], *wt = NULL; /* W^T (M, K): whole vector ops along the input features */
@@ -529,6 +618,7 @@ void gat_layer_backward(gat_model *mdl, gat_acts *a, int l, const gat_input *in,
     const gat_nodeset *t = plan ? &plan->targets[l] : NULL;
     c.targets = t ? t->ids : NULL;
     c.B.active = t ? t->member : NULL;
+    c.src_member = !plan ? NULL : l == 0 ? plan->rows0.member : plan->targets[l - 1].member;
 
     gat_pool_for(n, c.rblk, out_grad_chunk, &c);
     if (c.gbias)
@@ -552,7 +642,7 @@ void gat_layer_backward(gat_model *mdl, gat_acts *a, int l, const gat_input *in,
         const gat_nodeset *rows = !plan ? NULL : l == 0 ? &plan->rows0 : &plan->targets[l - 1];
         c.rows = rows ? rows->ids : NULL;
         c.n_rows = rows ? rows->n : n;
-        gat_pool_for(c.k, 8, dw_rows_chunk, &c);
+        gat_pool_for(c.k, GAT_DW_ROWS_CHUNK, dw_rows_chunk, &c);
         if (c.dx) gat_pool_for(c.n_rows, 64, dx_rows_chunk, &c);
     } else {
         gat_pool_for(c.k, 64, dw_dense_chunk, &c);

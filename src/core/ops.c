@@ -297,20 +297,12 @@ GAT_HOT_KERNEL static void spmm_fwd_chunk(void *v, int64_t b, int64_t e) {
 /* dw[col] += sum over the column's entries of val * dz[row]; dropped (zero) entries cost nothing. */
 void gat_spmm_dw_cols(float *dw, const gat_csc_index *t, const float *val, const float *dz, int64_t m, int64_t c0,
                       int64_t c1) {
-    for (int64_t col = c0; col < c1; col++) {
-        float *restrict dwc = dw + col * m;
-        for (int64_t q = t->col_ptr[col]; q < t->col_ptr[col + 1]; q++) {
-            float v = val[t->pos[q]];
-            if (v == 0.0f) continue;
-            const float *restrict dzr = dz + t->row[q] * m;
-            for (int64_t c = 0; c < m; c++) dwc[c] += v * dzr[c];
-        }
-    }
+    gat_spmm_dw_cols_inline(dw, t, val, dz, m, c0, c1);
 }
 
 GAT_HOT_KERNEL static void spmm_bwd_chunk(void *v, int64_t b, int64_t e) {
     const spmm_args *a = v;
-    gat_spmm_dw_cols(a->dw, a->t, a->val, a->dz, a->m, b, e);
+    gat_spmm_dw_cols_inline(a->dw, a->t, a->val, a->dz, a->m, b, e);
 }
 
 void gat_spmm_forward(float *z, const gat_csr *x, const float *val, const float *w, int64_t m,
