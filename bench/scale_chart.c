@@ -103,7 +103,7 @@ int main(int argc, char **argv) {
         }
     }
     gat_panel_legend(pt, GAT_LEGEND_UPPER_LEFT);
-    gat_panel_legend(pm, GAT_LEGEND_OUTSIDE);
+    gat_panel_legend(pm, GAT_LEGEND_UPPER_LEFT);
     char path[4096];
     int rc = 0;
     snprintf(path, sizeof path, "%s.png", argv[2]);
