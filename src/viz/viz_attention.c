@@ -779,8 +779,12 @@ static void draw_one(cairo_t *cr, void *ctx) {
 
     double x = ONE_W - MARGIN - LEGEND_W + 10, y = TOP + 6;
     y = draw_class_legend(cr, s, x, y, LEGEND_W - 14);
+    const int has_loop = s->deg > 0 && s->mult[0] > 0; /* none without --add_self_loops unless the graph has one */
     y = draw_edge_key(cr, &p->st, x, y, "Attention weight",
-                      "width and opacity \xe2\x88\x9d weight / largest;\nthe loop at the centre is the\nnode's attention to itself");
+                      has_loop ? "width and opacity \xe2\x88\x9d weight / largest;\nthe loop at the centre is the\n"
+                                 "node's attention to itself"
+                               : "width and opacity \xe2\x88\x9d weight / largest;\nno self loop: the node does\n"
+                                 "not attend to itself");
     double h = fmin(80, ONE_H - MARGIN - 40 - (y + 20));
     if (h >= 30) draw_sorted_weights(cr, p, x, y, LEGEND_W - 20, h);
 }
