@@ -165,6 +165,24 @@ static int64_t graph_terms(const gat_dataset *ds, int64_t gi) {
     return ds->task == GAT_TASK_MULTI_LABEL ? n * ds->n_classes : n;
 }
 
+/* One shard's part of a step: forward over batch b, its loss scaled by b's share of the
+ * step's total loss terms (so the shards' gradients add up to the step's mean), backward
+ * into m->grads; the shard's tally into *one. s->dlogits keeps b's loss rows: the caller
+ * clears them for the next shard. */
+static void shard_gradient(gat_model *m, gat_session *s, int use_plans, const gat_step_batch *b, int64_t total,
+                           uint64_t key, gat_tally *one) {
+    const gat_dataset *ds = s->ds;
+    const int64_t C = ds->n_classes;
+    gat_step_batch view = *b;
+    if (!use_plans) view.plan = NULL;
+    const float *logits = gat_step_batch_forward(m, &s->acts, &view, 1, key);
+    gat_step_batch_loss(&view, ds->task, C, logits, s->dlogits, one);
+    const float share = (float)((double)batch_terms(b, ds->task, C) / (double)total);
+    for (int64_t i = 0; i < b->n_loss; i++)
+        for (int64_t c = 0; c < C; c++) s->dlogits[b->loss[i] * C + c] *= share;
+    gat_step_batch_backward(m, &s->acts, &view, s->dlogits);
+}
+
 int gat_shards_step(gat_shards *sh, gat_model *m, gat_session *s, const gat_train_options *o, const int64_t *graphs,
                     int64_t n_graphs, uint64_t key, gat_tally *t, gat_error *err) {
     const gat_dataset *ds = s->ds;
@@ -192,15 +210,7 @@ int gat_shards_step(gat_shards *sh, gat_model *m, gat_session *s, const gat_trai
         gat_tally one;
         memset(&one, 0, sizeof one);
         if (b->n_loss > 0) {
-            gat_step_batch view = *b;
-            if (!o->use_plans) view.plan = NULL;
-            const float *logits = gat_step_batch_forward(m, &s->acts, &view, 1, key);
-            gat_step_batch_loss(&view, ds->task, C, logits, s->dlogits, &one);
-            /* this shard's share of the step's mean loss */
-            const float share = (float)((double)batch_terms(b, ds->task, C) / (double)total);
-            for (int64_t i = 0; i < b->n_loss; i++)
-                for (int64_t c = 0; c < C; c++) s->dlogits[b->loss[i] * C + c] *= share;
-            gat_step_batch_backward(m, &s->acts, &view, s->dlogits);
+            shard_gradient(m, s, o->use_plans, b, total, key, &one);
             for (int64_t i = 0; i < b->n_loss; i++) memset(s->dlogits + b->loss[i] * C, 0, (size_t)C * sizeof(float));
         }
         memcpy(sh->part + (size_t)k * np, m->grads, np * sizeof *m->grads);
@@ -242,14 +252,7 @@ int gat_shards_step_sampled(gat_shards *sh, gat_model *m, gat_session *s, const 
             else if (b.in_own.sparse) rc = gat_csc_index_build(&b.in_own.csc, b.in_own.sparse, err);
             if (!rc) rc = gat_session_reserve(s, m, b.n, b.g->nnz, b.in->sparse ? b.in->sparse->nnz : 0, err);
             if (!rc) {
-                gat_step_batch view = b;
-                if (!o->use_plans) view.plan = NULL;
-                const float *logits = gat_step_batch_forward(m, &s->acts, &view, 1, key);
-                gat_step_batch_loss(&view, ds->task, C, logits, s->dlogits, &one);
-                const float share = (float)((double)batch_terms(&b, ds->task, C) / (double)total);
-                for (int64_t i = 0; i < b.n_loss; i++)
-                    for (int64_t c = 0; c < C; c++) s->dlogits[b.loss[i] * C + c] *= share;
-                gat_step_batch_backward(m, &s->acts, &view, s->dlogits);
+                shard_gradient(m, s, o->use_plans, &b, total, key, &one);
                 /* the next part's rows start from zero outside its loss rows */
                 memset(s->dlogits, 0, (size_t)(b.n * C) * sizeof *s->dlogits);
             }
