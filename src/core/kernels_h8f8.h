@@ -33,7 +33,14 @@ GAT_INLINE gat_v8f gat_v8f_load(const float *p) {
     return v;
 }
 GAT_INLINE void gat_v8f_store(float *p, gat_v8f v) { memcpy(p, &v, sizeof v); }
-GAT_INLINE gat_v8f gat_v8f_splat(float x) { return (gat_v8f){x, x, x, x, x, x, x, x}; }
+/* x in every lane, as a shuffle of lane 0: GCC 12 expands the plain initialiser {x, ..., x}
+ * in the AVX clones of a target_clones kernel (dispatch.h) as for the default target, one
+ * insert per lane (15 instructions where one broadcast does), which cost more than the
+ * arithmetic in the loops that splat a scalar per step. */
+GAT_INLINE gat_v8f gat_v8f_splat(float x) {
+    const gat_v8f t = {x};
+    return __builtin_shufflevector(t, t, 0, 0, 0, 0, 0, 0, 0, 0);
+}
 /* m ? a : b lane by lane (m lanes all ones or zero, as comparisons give) */
 GAT_INLINE gat_v8f gat_v8f_select(gat_v8i m, gat_v8f a, gat_v8f b) {
     return (gat_v8f)(((gat_v8i)a & m) | ((gat_v8i)b & ~m));
