@@ -6,7 +6,8 @@
  * its compare-and-swap fails against the new generation. The job's fields (function,
  * argument, sizes) are read between loading the state and the compare-and-swap; a
  * successful swap proves they belonged to that generation, because they are rewritten only
- * after every chunk of it has been claimed and finished. */
+ * after every chunk of it has been claimed and finished and after the state word has been
+ * closed (its index saturated), so no older word can be swapped any more. */
 #include "pool.h"
 
 #include <pthread.h>
@@ -161,6 +162,13 @@ void gat_pool_for(int64_t n, int64_t grain, gat_pool_fn fn, void *arg) {
         return;
     }
     start_workers();
+    /* Close the last job before its fields change: a worker may have loaded its state word
+     * (every chunk claimed) and be about to read the fields. Without this its
+     * compare-and-swap would still succeed on that word, and it would run a chunk past the
+     * end of the old job with the new job's fields (seen as a crash and as wrong sums in
+     * one run in twenty on two threads). The saturated index fails both the chunk test
+     * and any compare-and-swap of an older word. */
+    atomic_store(&P.state, (uint64_t)P.gen << 32 | UINT32_MAX);
     atomic_store_explicit(&P.fn, fn, memory_order_release);
     atomic_store_explicit(&P.arg, arg, memory_order_release);
     atomic_store_explicit(&P.n, n, memory_order_release);
