@@ -5,8 +5,9 @@
  * arrays and dimensions, so it works on any graph or sub-graph given as (n, CSR, arrays).
  * They are plain C loops written so that the compiler keeps the per-head values in vector
  * registers when the shape is known at compile time: GAT_SHAPED() below instantiates a
- * chunk function three times, for 8 heads x 8 features (Cora's hidden layers), for 8
- * features and any number of heads, and for any shape. gat_shape_of() is the one place that
+ * chunk function four times, for 8 heads x 8 features (Cora's hidden layers), for 8
+ * features and any number of heads, for one head (the usual output layer) and for any
+ * shape. gat_shape_of() is the one place that
  * picks the instance. No intrinsics: the same code builds for any target, and vectorizes
  * for the one the compiler is told about; in a portable build every chunk function is also
  * compiled for AVX2 and AVX-512, picked at load time (GAT_HOT_KERNEL, dispatch.h). */
@@ -31,9 +32,9 @@
 #define GAT_LOCAL_WIDTH 256
 
 /* ---- shapes ---- */
-enum { GAT_SHAPE_H8F8, GAT_SHAPE_F8, GAT_SHAPE_ANY, GAT_N_SHAPES };
+enum { GAT_SHAPE_H8F8, GAT_SHAPE_F8, GAT_SHAPE_H1, GAT_SHAPE_ANY, GAT_N_SHAPES };
 static inline int gat_shape_of(int64_t h, int64_t f) {
-    return h == 8 && f == 8 ? GAT_SHAPE_H8F8 : f == 8 ? GAT_SHAPE_F8 : GAT_SHAPE_ANY;
+    return h == 8 && f == 8 ? GAT_SHAPE_H8F8 : h == 1 ? GAT_SHAPE_H1 : f == 8 ? GAT_SHAPE_F8 : GAT_SHAPE_ANY;
 }
 /* Every argument struct of a shaped kernel starts with this. */
 typedef struct gat_shape_args {
@@ -47,10 +48,13 @@ typedef struct gat_shape_args {
     GAT_HOT_KERNEL static void name##_f8(void *a, int64_t b, int64_t e) {                                    \
         name##_body(a, b, e, ((gat_shape_args *)a)->h, 8);                                                   \
     }                                                                                                        \
+    GAT_HOT_KERNEL static void name##_h1(void *a, int64_t b, int64_t e) {                                    \
+        name##_body(a, b, e, 1, ((gat_shape_args *)a)->f);                                                   \
+    }                                                                                                        \
     GAT_HOT_KERNEL static void name##_any(void *a, int64_t b, int64_t e) {                                   \
         name##_body(a, b, e, ((gat_shape_args *)a)->h, ((gat_shape_args *)a)->f);                            \
     }                                                                                                        \
-    static const gat_pool_fn name##_fns[GAT_N_SHAPES] = {name##_h8f8, name##_f8, name##_any}
+    static const gat_pool_fn name##_fns[GAT_N_SHAPES] = {name##_h8f8, name##_f8, name##_h1, name##_any}
 
 /* ---- random keep-bits (dropout) ---- */
 
@@ -160,11 +164,16 @@ GAT_INLINE void gat_attention_row_loops(const gat_att_fwd *A, int64_t i, float *
     uint8_t *restrict mask = drop ? A->att_mask + p0 * h : NULL;
     if (drop) gat_mask_range(mask, A->key, (size_t)(p0 * h), (size_t)(p1 * h), A->thr);
     for (int64_t c = 0; c < m; c++) acc[c] = 0.0f;
+    if (h == 1) { /* one head: the exponentials of all the edges, in vectors across edges */
+        float *restrict e = att + p0;
+        const float m0 = mx[0];
+        for (int64_t q = 0; q < p1 - p0; q++) e[q] = gat_expf(e[q] - m0);
+    }
     for (int64_t q = p0; q < p1; q++) {
         float *restrict e = att + q * h;
         /* one vector op per step across the heads: keep each loop simple */
         for (int64_t hh = 0; hh < h; hh++) {
-            float v = gat_expf(e[hh] - mx[hh]);
+            float v = h == 1 ? e[hh] : gat_expf(e[hh] - mx[hh]);
             e[hh] = v;
             sum[hh] += v;
         }
