@@ -1,13 +1,14 @@
 /* pool.c - a small persistent pool of worker threads (see pool.h).
  *
- * One job at a time. The job is published as a 64-bit state word, generation << 32 | next
- * chunk; a thread claims chunk i by a compare-and-swap of (gen, i) to (gen, i + 1), so a
- * worker that wakes up late, after its job is over, can never claim a chunk of a later job:
- * its compare-and-swap fails against the new generation. The job's fields (function,
- * argument, sizes) are read between loading the state and the compare-and-swap; a
- * successful swap proves they belonged to that generation, because they are rewritten only
- * after every chunk of it has been claimed and finished and after the state word has been
- * closed (its index saturated), so no older word can be swapped any more. */
+ * One job at a time. The job is published as a 64-bit state word (generation, lo, hi):
+ * chunks [lo, hi) are unclaimed, the caller claims lo by a compare-and-swap to (gen, lo + 1,
+ * hi), a worker hi - 1 by one to (gen, lo, hi - 1). So a worker that wakes up late, after
+ * its job is over, can never claim a chunk of a later job: its compare-and-swap fails
+ * against the new word. The job's fields (function, argument, sizes) are read between
+ * loading the state and the compare-and-swap; a successful swap proves they belonged to
+ * that generation, because they are rewritten only after every chunk of it has been claimed
+ * and finished and after the state word has been closed (an empty range), so no older word
+ * can be swapped any more. */
 #include "pool.h"
 
 #include <pthread.h>
@@ -18,6 +19,18 @@
 #include <unistd.h>
 
 #define MAX_WORKERS 255
+/* The state word: generation (24 bits) << 40 | lo (20 bits) << 20 | hi (20 bits); chunks
+ * [lo, hi) are unclaimed. */
+#define IDX_BITS 20
+#define MAX_CHUNKS ((1 << IDX_BITS) - 1)
+#define IDX_MASK ((uint64_t)MAX_CHUNKS)
+#define GEN_SHIFT (2 * IDX_BITS)
+#define GEN_MASK 0xffffffu
+static inline uint32_t gen_of(uint64_t s) { return (uint32_t)(s >> GEN_SHIFT); }
+static inline uint64_t state_word(uint32_t gen, uint64_t lo, uint64_t hi) {
+    return (uint64_t)(gen & GEN_MASK) << GEN_SHIFT | lo << IDX_BITS | hi;
+}
+
 /* Polls of the state before an idle worker goes to sleep, and of the completion count
  * before the caller does: each a pause instruction (tens of cycles), so a few tens of
  * microseconds, about the gap between two loops of a pass. */
@@ -34,7 +47,7 @@ static inline void cpu_relax(void) {
 static struct {
     pthread_mutex_t mu;
     pthread_cond_t wake, finished;
-    _Atomic uint64_t state;            /* gen << 32 | next chunk */
+    _Atomic uint64_t state;            /* gen, lo, hi: see state_word */
     _Atomic(gat_pool_fn) fn;
     _Atomic(void *) arg;
     _Atomic int64_t n, grain, chunks;
@@ -77,19 +90,25 @@ int gat_pool_threads(void) {
     return P.threads;
 }
 
-/* Claim and run chunks of generation gen until none is left. */
-static void run_chunks(uint32_t gen) {
+/* Claim and run chunks of generation gen until none is left: the caller from the front, the
+ * workers from the back. So with two threads each keeps to its half of the rows in every
+ * pass of an epoch, and the rows a pass reads are mostly in its own core's cache, where the
+ * previous pass wrote them (a shared counter hands each thread chunks all over the range:
+ * on a two-core machine that cost a third of the kernels' time in cache misses). */
+static void run_chunks(uint32_t gen, int from_back) {
     for (;;) {
         uint64_t s = atomic_load_explicit(&P.state, memory_order_acquire);
-        if ((uint32_t)(s >> 32) != gen) return;
-        const int64_t i = (int64_t)(uint32_t)s;
-        const int64_t chunks = atomic_load_explicit(&P.chunks, memory_order_acquire);
-        if (i >= chunks) return;
+        if (gen_of(s) != gen) return;
+        const int64_t lo = (int64_t)(s >> IDX_BITS & IDX_MASK), hi = (int64_t)(s & IDX_MASK);
+        if (lo >= hi) return;
+        const int64_t i = from_back ? hi - 1 : lo;
+        const uint64_t claimed = from_back ? s - 1 : s + ((uint64_t)1 << IDX_BITS);
         const gat_pool_fn fn = atomic_load_explicit(&P.fn, memory_order_acquire);
         void *const arg = atomic_load_explicit(&P.arg, memory_order_acquire);
         const int64_t n = atomic_load_explicit(&P.n, memory_order_acquire);
         const int64_t grain = atomic_load_explicit(&P.grain, memory_order_acquire);
-        if (!atomic_compare_exchange_weak_explicit(&P.state, &s, s + 1, memory_order_acq_rel, memory_order_acquire))
+        const int64_t chunks = atomic_load_explicit(&P.chunks, memory_order_acquire);
+        if (!atomic_compare_exchange_weak_explicit(&P.state, &s, claimed, memory_order_acq_rel, memory_order_acquire))
             continue;
         const int64_t b = i * grain, e = b + grain < n ? b + grain : n;
         fn(arg, b, e);
@@ -103,25 +122,25 @@ static void run_chunks(uint32_t gen) {
 
 static void *worker_main(void *p) {
     const int id = (int)(intptr_t)p;
-    uint32_t seen = (uint32_t)(atomic_load(&P.state) >> 32);
+    uint32_t seen = gen_of(atomic_load(&P.state));
     in_pool = 1;
     for (;;) {
-        uint32_t gen = (uint32_t)(atomic_load_explicit(&P.state, memory_order_acquire) >> 32);
+        uint32_t gen = gen_of(atomic_load_explicit(&P.state, memory_order_acquire));
         if (gen != seen) {
             seen = gen;
-            if (id < atomic_load_explicit(&P.active, memory_order_relaxed)) run_chunks(gen);
+            if (id < atomic_load_explicit(&P.active, memory_order_relaxed)) run_chunks(gen, 1);
             continue;
         }
         int polls = 0;
-        while (polls < SPIN_POLLS && (uint32_t)(atomic_load_explicit(&P.state, memory_order_relaxed) >> 32) == seen) {
+        while (polls < SPIN_POLLS && gen_of(atomic_load_explicit(&P.state, memory_order_relaxed)) == seen) {
             cpu_relax();
             polls++;
         }
         if (polls < SPIN_POLLS) continue;
         pthread_mutex_lock(&P.mu);
         atomic_fetch_add(&P.sleepers, 1);
-        while ((uint32_t)(atomic_load(&P.state) >> 32) == seen || id >= atomic_load(&P.active)) {
-            if ((uint32_t)(atomic_load(&P.state) >> 32) != seen) seen = (uint32_t)(atomic_load(&P.state) >> 32);
+        while (gen_of(atomic_load(&P.state)) == seen || id >= atomic_load(&P.active)) {
+            if (gen_of(atomic_load(&P.state)) != seen) seen = gen_of(atomic_load(&P.state));
             pthread_cond_wait(&P.wake, &P.mu);
         }
         atomic_fetch_sub(&P.sleepers, 1);
@@ -153,7 +172,7 @@ static void start_workers(void) {
 void gat_pool_for(int64_t n, int64_t grain, gat_pool_fn fn, void *arg) {
     if (n <= 0) return;
     if (grain < 1) grain = 1;
-    while ((n + grain - 1) / grain > (int64_t)INT32_MAX) grain *= 2;
+    while ((n + grain - 1) / grain > MAX_CHUNKS) grain *= 2;
     const int64_t chunks = (n + grain - 1) / grain;
     int expected = 0;
     if (chunks == 1 || in_pool || gat_pool_threads() <= 1 ||
@@ -166,24 +185,25 @@ void gat_pool_for(int64_t n, int64_t grain, gat_pool_fn fn, void *arg) {
      * (every chunk claimed) and be about to read the fields. Without this its
      * compare-and-swap would still succeed on that word, and it would run a chunk past the
      * end of the old job with the new job's fields (seen as a crash and as wrong sums in
-     * one run in twenty on two threads). The saturated index fails both the chunk test
-     * and any compare-and-swap of an older word. */
-    atomic_store(&P.state, (uint64_t)P.gen << 32 | UINT32_MAX);
+     * one run in twenty on two threads). The empty range fails both the chunk test and
+     * any compare-and-swap of an older word. */
+    atomic_store(&P.state, state_word(P.gen, 0, 0));
     atomic_store_explicit(&P.fn, fn, memory_order_release);
     atomic_store_explicit(&P.arg, arg, memory_order_release);
     atomic_store_explicit(&P.n, n, memory_order_release);
     atomic_store_explicit(&P.grain, grain, memory_order_release);
     atomic_store_explicit(&P.chunks, chunks, memory_order_release);
     atomic_store_explicit(&P.done, 0, memory_order_release);
-    const uint32_t gen = ++P.gen;
-    atomic_store(&P.state, (uint64_t)gen << 32);
+    P.gen = (P.gen + 1) & GEN_MASK;
+    const uint32_t gen = P.gen;
+    atomic_store(&P.state, state_word(gen, 0, (uint64_t)chunks));
     if (atomic_load(&P.sleepers) > 0) {
         pthread_mutex_lock(&P.mu);
         pthread_cond_broadcast(&P.wake);
         pthread_mutex_unlock(&P.mu);
     }
     in_pool = 1;
-    run_chunks(gen);
+    run_chunks(gen, 0);
     in_pool = 0;
     /* every chunk is claimed; wait for the ones workers still run */
     for (int polls = 0; atomic_load(&P.done) < chunks && polls < SPIN_POLLS; polls++) cpu_relax();
