@@ -35,6 +35,7 @@
 
 #include "gat/dataset.h"
 #include "gat/model.h"
+#include "gat/ops.h"
 #include "gat/train.h"
 
 #define MAX_SETTINGS 8
@@ -142,6 +143,7 @@ static gat_config make_config(const gat_dataset *ds, int ppi) {
 }
 
 int main(int argc, char **argv) {
+    gat_blas_reexec_if_generic(argv); /* OpenBLAS's own kernels for this CPU (gat/ops.h) */
     const char *name = "cora", *dir = NULL, *list = "1,0";
     int epochs = 200, repeats = 5, full = 0, contention = 0, ppi = 0;
     for (int i = 1; i < argc; i++) {

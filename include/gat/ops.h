@@ -140,6 +140,21 @@ double gat_sigmoid_bce(const float *logits /* (N, C) */, int64_t c, const float 
 /* Threads used by the ops (OpenMP); 0 = all cores. Returns the number in effect. */
 int gat_set_threads(int n);
 
+/* OpenBLAS chooses its kernels for the CPU model when it is loaded, and gives a model newer
+ * than itself its generic SSE3 kernels (Debian 12's OpenBLAS 0.3.21 on Intel's family 6
+ * model 207 Xeons: dense layers three times slower). Returns the OPENBLAS_CORETYPE to ask
+ * for when that has happened on a CPU with AVX-512 ("SkylakeX") or AVX2 ("Haswell"), NULL
+ * when the kernels loaded are right, OPENBLAS_CORETYPE is already set, or there is no
+ * OpenBLAS. The variable is read only when OpenBLAS loads: a program sets it and re-executes
+ * itself (gat and bench_cora do), or its user sets it. */
+const char *gat_blas_coretype_hint(void);
+/* For a program's main, before anything else: when gat_blas_coretype_hint() names a core
+ * type, sets OPENBLAS_CORETYPE to it and executes the program again (argv as given to
+ * main), so that OpenBLAS loads the right kernels; returns if there is nothing to do, or
+ * under valgrind (whose CPU lacks AVX-512 and which would not follow the new program), or
+ * when the exec fails (the program then goes on with the kernels it has). */
+void gat_blas_reexec_if_generic(char **argv);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,7 @@
 #include "gat/chart.h"
 #include "gat/dataset.h"
 #include "gat/fileio.h"
+#include "gat/ops.h"
 
 /* SIGINT, SIGTERM, SIGHUP: remove this process's temporary files and reservations (only
  * async-signal-safe calls), then die of the same signal so the caller sees it. */
@@ -93,6 +94,7 @@ static void usage(FILE *fp) {
 }
 
 int main(int argc, char **argv) {
+    gat_blas_reexec_if_generic(argv); /* OpenBLAS's own kernels for this CPU (gat/ops.h) */
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gat/rng.h"
 #include "kernels.h"
@@ -30,6 +31,38 @@ static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 static void blas_serial(void) { openblas_set_num_threads(1); }
 #define BLAS_SERIAL() pthread_once(&blas_once, blas_serial)
 #endif
+
+const char *gat_blas_coretype_hint(void) {
+#if defined(GAT_HAVE_BLAS) && (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+    if (getenv("OPENBLAS_CORETYPE")) return NULL;
+    const char *core = openblas_get_corename();
+    /* the targets OpenBLAS falls back to for an unknown x86 CPU */
+    static const char *const generic[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Katmai",
+                                          "Coppermine", "Northwood", "Banias", "Atom"};
+    int fallback = 0;
+    for (size_t i = 0; core && i < sizeof generic / sizeof *generic; i++) fallback |= !strcmp(core, generic[i]);
+    if (!fallback) return NULL;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl"))
+        return "SkylakeX";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+#endif
+    return NULL;
+}
+
+void gat_blas_reexec_if_generic(char **argv) {
+#ifdef __linux__
+    const char *preload = getenv("LD_PRELOAD");
+    if (preload && strstr(preload, "vgpreload")) return; /* valgrind */
+    const char *core = gat_blas_coretype_hint();
+    if (!core || setenv("OPENBLAS_CORETYPE", core, 1)) return;
+    execv("/proc/self/exe", argv);
+    unsetenv("OPENBLAS_CORETYPE"); /* not re-executed: say nothing, keep the loaded kernels */
+#else
+    (void)argv;
+#endif
+}
 
 int gat_set_threads(int n) {
 #ifdef GAT_HAVE_BLAS
