@@ -336,7 +336,7 @@ int gat_acts_init_capacity(gat_acts *a, const gat_model *m, const gat_input *in,
                              4.0 * 4.0 * (double)in->n * (double)in->n / 1e9, (long long)in->n, GAT_DENSE_MAX_NODES);
     a->n_layers = c->n_layers;
     a->n = n_nodes;
-    size_t wmax = 0, hmax = 0;
+    size_t wmax = 0, hmax = 0, mwmax = 0; /* widest layer input or output; widest projection; most heads */
     int ok = 1;
     /* zeroed: rows a planned pass skips keep finite values (zeros or an earlier pass's) */
 #define ALLOC(p, count) do { (p) = calloc((size_t)(count) + 1, sizeof *(p)); ok = ok && (p); } while (0)
@@ -366,6 +366,7 @@ int gat_acts_init_capacity(gat_acts *a, const gat_model *m, const gat_input *in,
         else L->y = L->out;
         wmax = k > wmax ? k : wmax;
         wmax = mw > wmax ? mw : wmax;
+        mwmax = mw > mwmax ? mw : mwmax;
         hmax = h > hmax ? h : hmax;
     }
     ALLOC(a->tmp, n * wmax);
@@ -375,7 +376,7 @@ int gat_acts_init_capacity(gat_acts *a, const gat_model *m, const gat_input *in,
     ALLOC(a->dout, n * wmax);
     ALLOC(a->ds_src, n * hmax);
     ALLOC(a->ds_dst, n * hmax);
-    if (c->attention_type == GAT_ATTENTION_GATV2) ALLOC(a->dt, n * wmax);
+    if (c->attention_type == GAT_ATTENTION_GATV2) ALLOC(a->dt, n * mwmax); /* (N, H*F) of one layer at a time */
     ALLOC(a->scratch, nnz * hmax);
     ALLOC(a->partial, (size_t)((in->n + gat_reduce_block(in->n) - 1) / gat_reduce_block(in->n)) * 2 * wmax);
     if (c->attention_impl == GAT_ATTENTION_EDGES) ALLOC(a->att_work, 2 * n * hmax);
