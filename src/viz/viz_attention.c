@@ -753,9 +753,12 @@ static void draw_sorted_weights(cairo_t *cr, const one_pic *p, double x, double 
     snprintf(buf, sizeof buf, "uniform 1/%lld = %s", (long long)d, wt);
     cd_rgb(cr, 0xd62728, 1);
     cd_text(cr, x, y + h + 5, buf, 0, 0);
+    const double uw = cd_text_width(cr, buf);
     cd_rgb(cr, 0x777777, 1);
     snprintf(buf, sizeof buf, "%lld entr%s", (long long)d, d == 1 ? "y" : "ies");
-    cd_text(cr, x + w, y + h + 5, buf, 1, 0);
+    /* beside the uniform label when both fit on the line, else under it */
+    const int below = uw + 8 + cd_text_width(cr, buf) > w;
+    cd_text(cr, x + w, y + h + 5 + (below ? 11 : 0), buf, 1, 0);
 }
 
 static void draw_one(cairo_t *cr, void *ctx) {
