@@ -8,7 +8,6 @@ The struct layouts below mirror api.h and are checked against the loaded library
 
 import ctypes
 import os
-import warnings
 from ctypes import (POINTER, Structure, c_char, c_char_p, c_double, c_float, c_int, c_int32, c_int64, c_size_t,
                     c_uint64, c_void_p)
 
@@ -168,14 +167,6 @@ def _load():
         n = lib.gat_api_sizeof(cname.encode())
         if n != ctypes.sizeof(cls):
             raise ImportError(f"gat: struct {cname} is {n} bytes in {path} but {ctypes.sizeof(cls)} in the binding")
-    hint = getattr(lib, "gat_blas_coretype_hint", None)
-    if hint is not None:
-        hint.restype, hint.argtypes = c_char_p, []
-        core = hint()
-        if core:   # OpenBLAS took its generic kernels for a CPU newer than itself (gat/ops.h)
-            warnings.warn(f"gat: OpenBLAS does not know this CPU and loaded its generic kernels (dense layers about "
-                          f"3x slower); set OPENBLAS_CORETYPE={core.decode()} before starting Python", RuntimeWarning,
-                          stacklevel=2)
     return lib
 
 
