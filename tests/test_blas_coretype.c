@@ -18,8 +18,11 @@ int main(void) {
     const char *hint = gat_blas_coretype_hint();
 #if defined(GAT_HAVE_BLAS) && defined(__x86_64__) && defined(__GNUC__)
     const char *core = openblas_get_corename();
-    const int generic = core && (!strcmp(core, "Prescott") || !strcmp(core, "Core2") || !strcmp(core, "Nehalem") ||
-                                 !strcmp(core, "Penryn") || !strcmp(core, "Atom"));
+    /* the targets OpenBLAS falls back to for an x86 CPU it does not know, as the library lists them */
+    static const char *const fallbacks[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Katmai",
+                                            "Coppermine", "Northwood", "Banias", "Atom"};
+    int generic = 0;
+    for (size_t i = 0; core && i < sizeof fallbacks / sizeof *fallbacks; i++) generic |= !strcmp(core, fallbacks[i]);
     __builtin_cpu_init();
     const int avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");

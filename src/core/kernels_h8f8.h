@@ -33,13 +33,21 @@ GAT_INLINE gat_v8f gat_v8f_load(const float *p) {
     return v;
 }
 GAT_INLINE void gat_v8f_store(float *p, gat_v8f v) { memcpy(p, &v, sizeof v); }
+/* Lanes of a and b (indices 0-7 of a, 8-15 of b) picked by constant indices: GCC spells it
+ * __builtin_shuffle with an index vector, clang __builtin_shufflevector with the indices. */
+#if defined(__clang__)
+#define GAT_V8_SHUFFLE(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define GAT_V8_SHUFFLE(a, b, ...) __builtin_shuffle(a, b, (gat_v8i){__VA_ARGS__})
+#endif
+
 /* x in every lane, as a shuffle of lane 0: GCC 12 expands the plain initialiser {x, ..., x}
  * in the AVX clones of a target_clones kernel (dispatch.h) as for the default target, one
  * insert per lane (15 instructions where one broadcast does), which cost more than the
  * arithmetic in the loops that splat a scalar per step. */
 GAT_INLINE gat_v8f gat_v8f_splat(float x) {
     const gat_v8f t = {x};
-    return __builtin_shufflevector(t, t, 0, 0, 0, 0, 0, 0, 0, 0);
+    return GAT_V8_SHUFFLE(t, t, 0, 0, 0, 0, 0, 0, 0, 0);
 }
 /* m ? a : b lane by lane (m lanes all ones or zero, as comparisons give) */
 GAT_INLINE gat_v8f gat_v8f_select(gat_v8i m, gat_v8f a, gat_v8f b) {
@@ -75,14 +83,6 @@ GAT_INLINE gat_v8f gat_v8_expf(gat_v8f x) {
     const gat_v8i bits = (__builtin_convertvector(n, gat_v8i) + 127) << 23;
     return y * (gat_v8f)bits;
 }
-
-/* Lanes of a and b (indices 0-7 of a, 8-15 of b) picked by constant indices: GCC spells it
- * __builtin_shuffle with an index vector, clang __builtin_shufflevector with the indices. */
-#if defined(__clang__)
-#define GAT_V8_SHUFFLE(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
-#else
-#define GAT_V8_SHUFFLE(a, b, ...) __builtin_shuffle(a, b, (gat_v8i){__VA_ARGS__})
-#endif
 
 /* rows r[0..7] (each 8 floats) -> columns: out[c][k] = r[k][c] */
 GAT_INLINE void gat_v8_transpose(gat_v8f out[8], const gat_v8f r[8]) {
