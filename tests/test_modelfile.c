@@ -58,7 +58,9 @@ int main(void) {
         gat_config c = small_config(skip); /* with skip: projected in both layers */
         gat_model m, r;
         CHECK_EQ_INT(gat_model_init(&m, &c, 9, &err), GAT_OK);
-        for (size_t i = 0; i < m.n_params; i++) m.params[i] = (float)i * 0.001f - 0.3f;
+        for (int t = 0; t < m.n_tensors; t++) /* the tensors' values; the padding between them stays zero */
+            for (size_t i = 0; i < m.tensors[t].size; i++)
+                m.params[m.tensors[t].offset + i] = (float)(m.tensors[t].offset + i) * 0.001f - 0.3f;
         gat_model_meta meta = {0};
         snprintf(meta.dataset, sizeof meta.dataset, "cora");
         meta.epochs = 321;

@@ -169,7 +169,8 @@ typedef struct gat_layer_params {
 
 typedef struct gat_model {
     gat_config cfg;
-    size_t n_params, n_trainable;      /* floats */
+    size_t n_params, n_trainable;      /* floats, each tensor padded to a whole cache line */
+    size_t n_weights;                  /* trainable values, padding aside (the model's size) */
     float *params, *grads;             /* (n_params) each */
     gat_layer_params p[GAT_MAX_LAYERS], g[GAT_MAX_LAYERS]; /* views into params and grads */
     int n_tensors;
@@ -224,6 +225,7 @@ typedef struct gat_acts {
     float *scratch;                    /* (nnz_graph, max H) */
     float *partial;                    /* (blocks, 2 * max width): per-block sums of the backward pass */
     float *att_work;                   /* attention_impl edges: (2, N, max H); dense: (4, N, N) */
+    void *block;                       /* the one allocation every array above lives in */
     /* what the last forward pass was (backward checks it matches) */
     int fwd_done, fwd_train;
     const struct gat_plan *fwd_plan;

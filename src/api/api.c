@@ -543,7 +543,7 @@ int gat_net_get_info(const gat_net *net, gat_net_info *o) {
     o->options.attention_type = c->attention_type;
     o->options.share_weights = c->share_weights;
     o->options.no_self_loops = c->no_self_loops;
-    o->n_params = (int64_t)net->m.n_trainable;
+    o->n_params = (int64_t)net->m.n_weights;
     snprintf(o->dataset, sizeof o->dataset, "%s", net->meta.dataset);
     o->epochs = net->meta.epochs;
     o->best_epoch = net->meta.best_epoch;

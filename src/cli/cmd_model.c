@@ -148,7 +148,7 @@ int gat_cmd_info(int argc, char **argv) {
     printf("self loops: %s\n", c->no_self_loops ? "none added (the graph's edges as given, its own self loops kept)"
                                                   : "one added per node (the graph's own dropped)");
     printf("bias:       %s\n", c->bias ? "yes" : "no");
-    printf("parameters: %zu\n", m.n_trainable);
+    printf("parameters: %zu\n", m.n_weights);
     printf("tensors:\n");
     for (int i = 0; i < m.n_tensors; i++) {
         const gat_tensor *t = &m.tensors[i];

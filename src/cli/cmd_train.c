@@ -783,7 +783,7 @@ int gat_cmd_train(int argc, char **argv) {
         for (int l = 0; l < cfg.n_layers; l++) printf("%s%lld", l ? "," : " ", (long long)cfg.heads[l]);
         printf(", features");
         for (int l = 0; l < cfg.n_layers; l++) printf("%s%lld", l ? "," : " ", (long long)cfg.features[l]);
-        printf(", %zu parameters, dropout %g", m.n_trainable, (double)cfg.dropout);
+        printf(", %zu parameters, dropout %g", m.n_weights, (double)cfg.dropout);
         if (gat_config_feature_dropout(&cfg) != cfg.dropout || gat_config_attention_dropout(&cfg) != cfg.dropout)
             printf(" (features %g, attention %g)", (double)gat_config_feature_dropout(&cfg),
                    (double)gat_config_attention_dropout(&cfg));

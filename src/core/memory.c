@@ -325,15 +325,18 @@ void gat_memory_estimate_sizes(const gat_config *c, const gat_problem_size *ps, 
                  classes = (double)ps->n_classes;
     const int sparse = ps->feature_nnz >= 0;
     const double xnnz = sparse ? (double)ps->feature_nnz : -1;
-    /* parameters: the same count gat_model_init lays out */
+    /* parameters: the same count gat_model_init lays out, each tensor padded to a cache line
+     * (16 floats) */
+#define LINE(x) (ceil((x) / 16.0) * 16.0)
     double np = 0, ntr = 0;
     for (int l = 0; l < L; l++) {
         double k = (double)gat_config_in_width(c, l), h = (double)c->heads[l], f = (double)c->features[l];
-        double t = k * h * f + 2 * h * f + (c->bias ? (double)gat_config_out_width(c, l) : 0);
-        if (c->skip && !gat_config_skip_identity(c, l)) t += k * h * f;
+        double t = LINE(k * h * f) + 2 * LINE(h * f) + (c->bias ? LINE((double)gat_config_out_width(c, l)) : 0);
+        if (c->skip && !gat_config_skip_identity(c, l)) t += LINE(k * h * f);
         ntr += t;
-        np += t + (gat_config_skip_identity(c, l) ? k * h * f : 0);
+        np += t + (gat_config_skip_identity(c, l) ? LINE(k * h * f) : 0);
     }
+#undef LINE
     out->parameters = 4.0 * np * (2 + (run->keep_best ? 1 : 0));
     out->optimizer = 8.0 * ntr;
     out->dataset = dataset_bytes(ps);

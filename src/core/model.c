@@ -10,6 +10,9 @@
 #include "layer.h"
 #include "layer_steps.h"
 
+/* Floats in a 64-byte cache line: parameter tensors and activation arrays start on one. */
+#define GAT_LINE_FLOATS 16
+
 const char *gat_attention_impl_name(int impl) {
     return impl == GAT_ATTENTION_EDGES ? "edges" : impl == GAT_ATTENTION_DENSE ? "dense" : "fused";
 }
@@ -158,15 +161,26 @@ static void add_tensor(gat_model *m, size_t *off, const char *name, int l, int n
     t->transposed = transposed;
     t->trainable = trainable;
     t->offset = *off;
-    *off += t->size;
+    *off += (t->size + GAT_LINE_FLOATS - 1) & ~(size_t)(GAT_LINE_FLOATS - 1);
+    if (trainable) m->n_weights += t->size;
 }
 
 /* Lay out every tensor: trainable ones first, then identity-skip weights kept only so model
  * files have pytorch-GAT's state_dict. */
+/* n zeroed floats starting on a cache line (freed with free) */
+static float *zalloc_lines(size_t n) {
+    void *p = NULL;
+    if (n > SIZE_MAX / sizeof(float) - 1 || posix_memalign(&p, GAT_LINE_FLOATS * sizeof(float), (n + 1) * sizeof(float)))
+        return NULL;
+    memset(p, 0, (n + 1) * sizeof(float));
+    return p;
+}
+
 static void layout(gat_model *m) {
     const gat_config *c = &m->cfg;
     size_t off = 0;
     m->n_tensors = 0;
+    m->n_weights = 0;
     for (int pass = 0; pass < 2; pass++) {
         for (int l = 0; l < c->n_layers; l++) {
             int64_t k = gat_config_in_width(c, l), h = c->heads[l], f = c->features[l];
@@ -212,8 +226,8 @@ int gat_model_init(gat_model *m, const gat_config *cfg, uint64_t seed, gat_error
     if (rc) return rc;
     m->cfg = *cfg;
     layout(m);
-    m->params = calloc(m->n_params, sizeof *m->params);
-    m->grads = calloc(m->n_params, sizeof *m->grads);
+    m->params = zalloc_lines(m->n_params);
+    m->grads = zalloc_lines(m->n_params);
     if (!m->params || !m->grads) {
         size_t np = m->n_params;
         gat_model_free(m);
@@ -281,33 +295,7 @@ void gat_input_free(gat_input *in) {
 
 void gat_acts_free(gat_acts *a) {
     if (!a) return;
-    for (int l = 0; l < a->n_layers; l++) {
-        gat_layer_acts *L = &a->l[l];
-        free(L->x);
-        free(L->xval);
-        free(L->x_mask);
-        free(L->z);
-        free(L->z_mask);
-        free(L->s_src);
-        free(L->s_dst);
-        free(L->t);
-        free(L->t_mask);
-        free(L->att);
-        free(L->att_mask);
-        free(L->out);
-        if (L->y != L->out) free(L->y);
-    }
-    free(a->tmp);
-    free(a->dy);
-    free(a->dx);
-    free(a->dz);
-    free(a->dout);
-    free(a->ds_src);
-    free(a->ds_dst);
-    free(a->dt);
-    free(a->scratch);
-    free(a->partial);
-    free(a->att_work);
+    free(a->block);
     memset(a, 0, sizeof *a);
 }
 
@@ -336,52 +324,75 @@ int gat_acts_init_capacity(gat_acts *a, const gat_model *m, const gat_input *in,
                              4.0 * 4.0 * (double)in->n * (double)in->n / 1e9, (long long)in->n, GAT_DENSE_MAX_NODES);
     a->n_layers = c->n_layers;
     a->n = n_nodes;
-    size_t wmax = 0, hmax = 0, mwmax = 0; /* widest layer input or output; widest projection; most heads */
+    /* One zeroed block holds every array, each starting on a cache line, so that a row of 16
+     * floats (a 64-float row of 8 x 8 heads: four) never straddles two lines. Zeroed: rows a
+     * planned pass skips keep finite values (zeros or an earlier pass's); calloc hands large
+     * blocks over as untouched pages, so what no pass reads costs no memory. The first round
+     * sizes the block, the second places the arrays in it. */
+    const size_t line = GAT_LINE_FLOATS * sizeof(float);
+    size_t off = 0, wmax = 0, hmax = 0, mwmax = 0; /* widest layer input or output; widest projection; most heads */
     int ok = 1;
-    /* zeroed: rows a planned pass skips keep finite values (zeros or an earlier pass's) */
-#define ALLOC(p, count) do { (p) = calloc((size_t)(count) + 1, sizeof *(p)); ok = ok && (p); } while (0)
-    for (int l = 0; l < c->n_layers; l++) {
-        gat_layer_acts *L = &a->l[l];
-        size_t k = (size_t)gat_config_in_width(c, l), h = (size_t)c->heads[l], mw = h * (size_t)c->features[l];
-        size_t ow = (size_t)gat_config_out_width(c, l);
-        if (l == 0 && in->sparse) {
-            ALLOC(L->xval, x_nnz);
-            ALLOC(L->x_mask, x_nnz);
-        } else {
-            ALLOC(L->x, n * k);
-            ALLOC(L->x_mask, n * k);
+    char *base = NULL;
+    for (int round = 0; round < 2; round++) {
+        off = wmax = hmax = mwmax = 0;
+#define ALLOC(p, count)                                                                                              \
+    do {                                                                                                             \
+        const size_t cnt_ = (size_t)(count) + 1;                                                                     \
+        if (cnt_ > (SIZE_MAX / 4 - off) / sizeof *(p)) ok = 0;                                                       \
+        else {                                                                                                       \
+            if (base) (p) = (void *)(base + off);                                                                    \
+            off += (cnt_ * sizeof *(p) + line - 1) / line * line;                                                    \
+        }                                                                                                            \
+    } while (0)
+        for (int l = 0; l < c->n_layers; l++) {
+            gat_layer_acts *L = &a->l[l];
+            size_t k = (size_t)gat_config_in_width(c, l), h = (size_t)c->heads[l], mw = h * (size_t)c->features[l];
+            size_t ow = (size_t)gat_config_out_width(c, l);
+            if (l == 0 && in->sparse) {
+                ALLOC(L->xval, x_nnz);
+                ALLOC(L->x_mask, x_nnz);
+            } else {
+                ALLOC(L->x, n * k);
+                ALLOC(L->x_mask, n * k);
+            }
+            ALLOC(L->z, n * mw);
+            ALLOC(L->z_mask, n * mw);
+            ALLOC(L->s_src, n * h);
+            ALLOC(L->s_dst, n * h);
+            if (c->attention_type == GAT_ATTENTION_GATV2) {
+                ALLOC(L->t, n * mw);
+                ALLOC(L->t_mask, n * mw);
+            }
+            ALLOC(L->att, nnz * h);
+            ALLOC(L->att_mask, nnz * h);
+            ALLOC(L->out, n * mw);
+            if (!gat_config_concat(c, l)) ALLOC(L->y, n * ow);
+            else L->y = L->out;
+            wmax = k > wmax ? k : wmax;
+            wmax = mw > wmax ? mw : wmax;
+            mwmax = mw > mwmax ? mw : mwmax;
+            hmax = h > hmax ? h : hmax;
         }
-        ALLOC(L->z, n * mw);
-        ALLOC(L->z_mask, n * mw);
-        ALLOC(L->s_src, n * h);
-        ALLOC(L->s_dst, n * h);
-        if (c->attention_type == GAT_ATTENTION_GATV2) {
-            ALLOC(L->t, n * mw);
-            ALLOC(L->t_mask, n * mw);
-        }
-        ALLOC(L->att, nnz * h);
-        ALLOC(L->att_mask, nnz * h);
-        ALLOC(L->out, n * mw);
-        if (!gat_config_concat(c, l)) ALLOC(L->y, n * ow);
-        else L->y = L->out;
-        wmax = k > wmax ? k : wmax;
-        wmax = mw > wmax ? mw : wmax;
-        mwmax = mw > mwmax ? mw : mwmax;
-        hmax = h > hmax ? h : hmax;
-    }
-    ALLOC(a->tmp, n * wmax);
-    ALLOC(a->dy, n * wmax);
-    ALLOC(a->dx, n * wmax);
-    ALLOC(a->dz, n * wmax);
-    ALLOC(a->dout, n * wmax);
-    ALLOC(a->ds_src, n * hmax);
-    ALLOC(a->ds_dst, n * hmax);
-    if (c->attention_type == GAT_ATTENTION_GATV2) ALLOC(a->dt, n * mwmax); /* (N, H*F) of one layer at a time */
-    ALLOC(a->scratch, nnz * hmax);
-    ALLOC(a->partial, (size_t)((in->n + gat_reduce_block(in->n) - 1) / gat_reduce_block(in->n)) * 2 * wmax);
-    if (c->attention_impl == GAT_ATTENTION_EDGES) ALLOC(a->att_work, 2 * n * hmax);
-    if (c->attention_impl == GAT_ATTENTION_DENSE) ALLOC(a->att_work, 4 * n * n);
+        ALLOC(a->tmp, n * wmax);
+        ALLOC(a->dy, n * wmax);
+        ALLOC(a->dx, n * wmax);
+        ALLOC(a->dz, n * wmax);
+        ALLOC(a->dout, n * wmax);
+        ALLOC(a->ds_src, n * hmax);
+        ALLOC(a->ds_dst, n * hmax);
+        if (c->attention_type == GAT_ATTENTION_GATV2) ALLOC(a->dt, n * mwmax); /* (N, H*F) of one layer at a time */
+        ALLOC(a->scratch, nnz * hmax);
+        ALLOC(a->partial, (size_t)((in->n + gat_reduce_block(in->n) - 1) / gat_reduce_block(in->n)) * 2 * wmax);
+        if (c->attention_impl == GAT_ATTENTION_EDGES) ALLOC(a->att_work, 2 * n * hmax);
+        if (c->attention_impl == GAT_ATTENTION_DENSE) ALLOC(a->att_work, 4 * n * n);
 #undef ALLOC
+        if (round == 0 && ok) {
+            a->block = calloc(off + line, 1);
+            ok = a->block != NULL;
+            if (ok) base = (char *)a->block + (line - (uintptr_t)a->block % line) % line;
+        }
+        if (!ok) break;
+    }
     if (!ok) {
         gat_acts_free(a);
         return gat_error_set(err, GAT_ENOMEM, "model: out of memory for activations (%zu nodes, %zu edges)", n, nnz);
