@@ -6,9 +6,9 @@
  * library's gat_attention_forward / _backward (the copy of the kernel the loader picked for
  * this CPU, AVX2 here), the vector kernels compiled into this file (plain x86-64 in a
  * portable build: the vectors in two SSE halves), and the loops with h and f unknown to the
- * compiler; likewise the scores' backward of a source row (gat_scores_grad_row), and the
- * narrow dense projection (gat_dense_projection: 8-float vectors, four rows at a time) against
- * a plain sum in input order. Scores are spread so that logits fall on both sides of the LeakyReLU kink and
+ * compiler; likewise the scores of a projected row (gat_scores_row) and their backward
+ * (gat_scores_grad_row), and the narrow dense projection (gat_dense_projection: 8-float
+ * vectors, four rows at a time) against a plain sum in input order. Scores are spread so that logits fall on both sides of the LeakyReLU kink and
  * some exponentials hit gat_expf's lower clamp. Exact equality holds because a portable build
  * forms no fused multiply-adds; a -march=native build may contract the two forms differently,
  * so there (__FP_FAST_FMAF) the check is to float rounding. */
@@ -156,6 +156,20 @@ int main(void) {
         CHECK_MSG(n_diff(dzv[0], dzv[1], H * F) == 0 && n_diff(psv[0], psv[1], H * F) == 0 &&
                       n_diff(pdv[0], pdv[1], H * F) == 0,
                   "scores backward, %s: vector kernel vs loops (dz, d a_src, d a_dst sums)", drop ? "dropout" : "no dropout");
+    }
+    /* the attention scores of a projected row: vectors against loops, on rows of z with
+     * exact zeros and negative zeros among the products */
+    {
+        float as[H * F], ad[H * F], sv[2][2][H];
+        for (int t = 0; t < H * F; t++) as[t] = urand(), ad[t] = t % 9 == 0 ? -0.0f : urand();
+        size_t bad = 0;
+        for (int64_t r = 0; r < n; r++) {
+            const float *zr = z + r * H * F;
+            gat_scores_row_h8f8(sv[0][0], sv[0][1], zr, as, ad);
+            gat_scores_row_loops(sv[1][0], sv[1][1], zr, as, ad, runtime_h, runtime_f);
+            bad += n_diff(sv[0][0], sv[1][0], H) + n_diff(sv[0][1], sv[1][1], H);
+        }
+        CHECK_MSG(bad == 0, "scores of a row: vector kernel vs loops (%zu of %lld differ)", bad, (long long)(2 * n * H));
     }
     /* narrow dense projections (this CPU's copy): each output summed over the inputs in order */
     {

@@ -105,7 +105,7 @@ static inline float gat_expf(float x) {
 }
 
 /* ---- scores: s_src[hh] = z[hh,:].a_src[hh,:], s_dst likewise, for one row ---- */
-GAT_INLINE void gat_scores_row(float *restrict s_src /* (H) */, float *restrict s_dst /* (H) */,
+GAT_INLINE void gat_scores_row_loops(float *restrict s_src /* (H) */, float *restrict s_dst /* (H) */,
                                const float *restrict z /* (H, F) */, const float *restrict a_src /* (H, F) */,
                                const float *restrict a_dst /* (H, F) */, int64_t h, int64_t f) {
     for (int64_t hh = 0; hh < h; hh++) {
@@ -319,6 +319,12 @@ GAT_INLINE void gat_scores_grad_row_loops(float *restrict dz, float *restrict ps
 /* ---- the kernels called: vectors for 8 heads x 8 features, the loops otherwise ---- */
 #include "kernels_h8f8.h"
 
+GAT_INLINE void gat_scores_row(float *restrict s_src /* (H) */, float *restrict s_dst /* (H) */,
+                               const float *restrict z /* (H, F) */, const float *restrict a_src /* (H, F) */,
+                               const float *restrict a_dst /* (H, F) */, int64_t h, int64_t f) {
+    if (h == 8 && f == 8) gat_scores_row_h8f8(s_src, s_dst, z, a_src, a_dst);
+    else gat_scores_row_loops(s_src, s_dst, z, a_src, a_dst, h, f);
+}
 GAT_INLINE void gat_attention_row(const gat_att_fwd *A, int64_t i, float *restrict out /* (H, F) */, int64_t h,
                                   int64_t f) {
     if (h == 8 && f == 8) gat_attention_row_h8f8(A, i, out);

@@ -102,6 +102,27 @@ GAT_INLINE void gat_v8_transpose(gat_v8f out[8], const gat_v8f r[8]) {
     }
 }
 
+/* gat_scores_row for 8 x 8: the products of each head transposed, so that a lane (a head)
+ * sums its 8 features from feature 0 up, as the loops do. */
+GAT_INLINE void gat_scores_row_h8f8(float *restrict s_src, float *restrict s_dst, const float *restrict z,
+                                    const float *restrict a_src, const float *restrict a_dst) {
+    gat_v8f ps[8], pd[8], cs[8], cd[8];
+    for (int hh = 0; hh < 8; hh++) {
+        const gat_v8f zr = gat_v8f_load(z + hh * 8);
+        ps[hh] = zr * gat_v8f_load(a_src + hh * 8);
+        pd[hh] = zr * gat_v8f_load(a_dst + hh * 8);
+    }
+    gat_v8_transpose(cs, ps);
+    gat_v8_transpose(cd, pd);
+    gat_v8f a = gat_v8f_splat(0.0f), b = a;
+    for (int c = 0; c < 8; c++) {
+        a += cs[c];
+        b += cd[c];
+    }
+    gat_v8f_store(s_src, a);
+    gat_v8f_store(s_dst, b);
+}
+
 /* gat_attention_row for 8 x 8 */
 GAT_INLINE void gat_attention_row_h8f8(const gat_att_fwd *A, int64_t i, float *restrict out /* (8, 8) */) {
     const int64_t p0 = A->row_ptr[i], p1 = A->row_ptr[i + 1];
@@ -126,9 +147,9 @@ GAT_INLINE void gat_attention_row_h8f8(const gat_att_fwd *A, int64_t i, float *r
     uint8_t *restrict mask = drop ? A->att_mask + p0 * 8 : NULL;
     if (drop) gat_mask_range(mask, A->key, (size_t)(p0 * 8), (size_t)(p1 * 8), A->thr);
     for (int hh = 0; hh < 8; hh++) acc[hh] = zero;
+    for (int64_t q = p0; q < p1; q++) gat_v8f_store(att + q * 8, gat_v8_expf(gat_v8f_load(att + q * 8) - mx));
     for (int64_t q = p0; q < p1; q++) {
-        const gat_v8f v = gat_v8_expf(gat_v8f_load(att + q * 8) - mx);
-        gat_v8f_store(att + q * 8, v);
+        const gat_v8f v = gat_v8f_load(att + q * 8);
         sum += v;
         const gat_v8f coef = drop ? gat_v8f_select(gat_v8_kept(mask + (q - p0) * 8), v * scale, zero) : v;
         const float *restrict zs = z + src[q] * 64;
