@@ -226,7 +226,7 @@ static double step_bytes(const gat_config *c, const gat_problem_size *ps, const 
     const double bx = sparse ? (double)ps->feature_nnz / fmax((double)ps->n_nodes, 1) * n : 0;
     double b = 8.0 * n + 16.0 * e;                                          /* the batch: global ids, edges */
     b += sparse ? 8.0 * (n + 1) + 8.0 * bx : 4.0 * n * F;                   /* gathered input */
-    b += graph_bytes(n, e + n);                                             /* local graph */
+    b += graph_bytes(n, e + (c->no_self_loops ? 0 : n));                    /* local graph (+ self loops) */
     /* plan: flags and ids per layer, rows0, the input's column index over rows0 */
     b += (L + 1) * 9.0 * n + (sparse ? 8.0 * (F + 1) + 16.0 * bx : 0);
     double wdz = 0, hmax = 0;
@@ -234,7 +234,7 @@ static double step_bytes(const gat_config *c, const gat_problem_size *ps, const 
         const double k = (double)gat_config_in_width(c, l), h = (double)c->heads[l], mw = h * (double)c->features[l];
         const double ow = (double)gat_config_out_width(c, l);
         const double t = hc->nodes[L - 1 - l];                              /* targets of layer l */
-        double ent = t;                                                     /* their rows' entries */
+        double ent = c->no_self_loops ? 0 : t;                              /* their rows' entries */
         for (int q = 0; q <= L - 1 - l; q++) ent += hc->edges[q];
         if (l == 0 && sparse) b += 5.0 * bx;                                /* xval, x_mask */
         else if (gat_config_feature_dropout(c) > 0) b += 5.0 * n * k;                          /* x, x_mask: every row */
