@@ -63,6 +63,14 @@ extern "C" {
 
 #define GAT_MAX_LAYERS 8
 
+/* Floats in a 64-byte cache line. Each parameter tensor starts on one (n_params and
+ * n_trainable count the padding), and so does each activation array. */
+#define GAT_LINE_FLOATS 16
+/* n floats rounded up to whole cache lines */
+static inline size_t gat_line_round(size_t n) {
+    return (n + GAT_LINE_FLOATS - 1) / GAT_LINE_FLOATS * GAT_LINE_FLOATS;
+}
+
 /* How the layers compute attention: a run-time choice that changes the speed and the memory,
  * not the values (the three agree to float rounding) nor the model file, which does not
  * record it. */

@@ -325,9 +325,8 @@ void gat_memory_estimate_sizes(const gat_config *c, const gat_problem_size *ps, 
                  classes = (double)ps->n_classes;
     const int sparse = ps->feature_nnz >= 0;
     const double xnnz = sparse ? (double)ps->feature_nnz : -1;
-    /* parameters: the same count gat_model_init lays out, each tensor padded to a cache line
-     * (16 floats) */
-#define LINE(x) (ceil((x) / 16.0) * 16.0)
+    /* parameters: the same count gat_model_init lays out, each tensor padded to a cache line */
+#define LINE(x) ((double)gat_line_round((size_t)(x)))
     double np = 0, ntr = 0;
     for (int l = 0; l < L; l++) {
         double k = (double)gat_config_in_width(c, l), h = (double)c->heads[l], f = (double)c->features[l];

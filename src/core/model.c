@@ -10,9 +10,6 @@
 #include "layer.h"
 #include "layer_steps.h"
 
-/* Floats in a 64-byte cache line: parameter tensors and activation arrays start on one. */
-#define GAT_LINE_FLOATS 16
-
 const char *gat_attention_impl_name(int impl) {
     return impl == GAT_ATTENTION_EDGES ? "edges" : impl == GAT_ATTENTION_DENSE ? "dense" : "fused";
 }
@@ -161,12 +158,10 @@ static void add_tensor(gat_model *m, size_t *off, const char *name, int l, int n
     t->transposed = transposed;
     t->trainable = trainable;
     t->offset = *off;
-    *off += (t->size + GAT_LINE_FLOATS - 1) & ~(size_t)(GAT_LINE_FLOATS - 1);
+    *off += gat_line_round(t->size);
     if (trainable) m->n_weights += t->size;
 }
 
-/* Lay out every tensor: trainable ones first, then identity-skip weights kept only so model
- * files have pytorch-GAT's state_dict. */
 /* n zeroed floats starting on a cache line (freed with free) */
 static float *zalloc_lines(size_t n) {
     void *p = NULL;
@@ -176,6 +171,8 @@ static float *zalloc_lines(size_t n) {
     return p;
 }
 
+/* Lay out every tensor: trainable ones first, then identity-skip weights kept only so model
+ * files have pytorch-GAT's state_dict. */
 static void layout(gat_model *m) {
     const gat_config *c = &m->cfg;
     size_t off = 0;
