@@ -65,6 +65,10 @@ int gat_graph_from_edges(gat_graph *g, int64_t n, const int64_t *src, const int6
  * entry fewer than half of gat_graph_from_edges. Same checks and errors. */
 int gat_graph_forward_from_edges(gat_graph *g, int64_t n, const int64_t *src, const int64_t *dst, int64_t n_edges,
                                  gat_error *err);
+/* A locality order of g's nodes: order[0 .. n) lists every node once, breadth-first over in-
+ * and out-edges, each connected component from a node at its edge. Neighbours end up close
+ * in the order, so a range of it touches few rows outside itself. Cost O(n + nnz). */
+int gat_graph_locality_order(const gat_graph *g, int64_t *order, gat_error *err);
 void gat_graph_free(gat_graph *g);
 
 #ifdef __cplusplus

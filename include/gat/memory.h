@@ -81,6 +81,8 @@ typedef struct gat_run_shape {
     int64_t fanouts[GAT_MAX_LAYERS];   /* per hop, from the seeds outwards; -1 = all */
     int64_t graphs_per_batch;          /* a collection of graphs: whole graphs per training step (0: gat_train's
                                         * default, 2) */
+    int input_order;                   /* full batch: the nodes kept in the dataset's order (GAT_NODE_ORDER_INPUT),
+                                        * so no renumbered copy of the graph and input */
 } gat_run_shape;
 
 /* Bytes, per part, and the peak. */

@@ -81,7 +81,7 @@ int gat_cmd_explain(int argc, char **argv) {
     if (!rc && node >= ds.n_nodes)
         rc = gat_error_set(&err, GAT_EINVAL, "--node: %lld is not a node of %s (0..%lld)", (long long)node, ds.name,
                            (long long)ds.n_nodes - 1);
-    if (!rc) rc = gat_session_init(&s, &ds, &m, &err);
+    if (!rc) rc = gat_session_init_order(&s, &ds, &m, GAT_NODE_ORDER_INPUT, &err); /* one pass in the dataset's order */
     if (rc) {
         gat_session_free(&s);
         gat_model_free(&m);

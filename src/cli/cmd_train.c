@@ -34,6 +34,7 @@ typedef struct {
     int64_t fanouts[GAT_MAX_LAYERS];
     int n_fanouts;
     int attention_impl;                /* gat_attention_impl */
+    int node_order;                    /* gat_node_order of full-batch training on one graph */
     int attention_type;                /* gat_attention_type */
     int share_weights;                 /* gatv2: one projection for sources and targets */
     int add_self_loops;                /* one self loop per node (1, the default), or the edges as given */
@@ -124,6 +125,10 @@ static void train_usage(FILE *fp) {
         "  --fanouts LIST                  in-neighbours sampled per hop from the seeds, without replacement, one\n"
         "                                  per layer; -1 = all (default: 25,10,10,...)\n"
         "memory:\n"
+        "  --node_order locality|input     full batch on one graph: renumber the nodes internally so that neighbours\n"
+        "                                  are close (locality: faster on several threads, a renumbered copy of the\n"
+        "                                  graph and input), or keep the dataset's order and no copy (input); results\n"
+        "                                  are reported in the dataset's order either way (default: locality)\n"
         "  --max-memory SIZE               refuse to start when the estimated peak memory exceeds SIZE (bytes, or\n"
         "                                  with K, M, G, T: 8G) (default: the memory available, MemAvailable or the\n"
         "                                  cgroup limit)\n"
@@ -222,6 +227,12 @@ static int parse_train_args(int argc, char **argv, train_args *a) {
             if (r < 0) return 2;
             if ((a->attention_impl = gat_attention_impl_parse(sv)) < 0)
                 return gat_cli_usage_error("option --attention_impl: '%s' is not fused, edges or dense", sv);
+            continue;
+        }
+        if ((r = gat_opt_str(argc, argv, &i, "node_order", &sv)) != 0) {
+            if (r < 0) return 2;
+            if ((a->node_order = gat_node_order_parse(sv)) < 0)
+                return gat_cli_usage_error("option --node_order: '%s' is not locality or input", sv);
             continue;
         }
         if ((r = gat_opt_str(argc, argv, &i, "attention_type", &sv)) != 0) {
@@ -425,6 +436,7 @@ static int open_runlog(train_ctx *t, const gat_config *c, const gat_dataset *ds,
         {.key = "negative_slope", .type = GAT_PARAM_FLOAT, .f = c->slope},
         {.key = "attention_impl", .type = GAT_PARAM_STRING, .s = gat_attention_impl_name(c->attention_impl)},
         {.key = "attention_type", .type = GAT_PARAM_STRING, .s = gat_attention_type_name(c->attention_type)},
+        {.key = "node_order", .type = GAT_PARAM_STRING, .s = gat_node_order_name((gat_node_order)a->node_order)},
         {.key = "share_weights", .type = GAT_PARAM_BOOL, .i = c->share_weights},
         {.key = "add_self_loops", .type = GAT_PARAM_BOOL, .i = !c->no_self_loops},
         {.key = "normalize_features", .type = GAT_PARAM_BOOL, .i = a->normalize},
@@ -552,6 +564,7 @@ static int check_memory(const train_args *a, const gat_config *cfg, const gat_da
     run.keep_best = a->train.keep_best;
     run.batch_size = a->batch_size;
     run.graphs_per_batch = ds->n_graphs > 0 ? a->train.batch_size : 0;
+    run.input_order = a->node_order == GAT_NODE_ORDER_INPUT;
     for (int l = 0; l < a->n_fanouts; l++) run.fanouts[l] = a->fanouts[l];
     gat_memory_estimate est;
     int rc = gat_memory_estimate_dataset(cfg, ds, &run, &est, err);
@@ -607,14 +620,25 @@ static int check_memory(const train_args *a, const gat_config *cfg, const gat_da
                  "(--num_heads_per_layer, --num_features_per_layer)", par);
     } else {
         gat_run_shape r = run;
+        gat_memory_estimate e2;
+        char m2[32];
+        /* full batch in the dataset's own order, without the renumbered copy, may fit */
+        r.input_order = 1;
+        if (!run.input_order && ds->n_graphs == 0) {
+            if ((rc = gat_memory_estimate_dataset(cfg, ds, &r, &e2, err))) goto done;
+            if (e2.total <= limit) {
+                gat_memory_format(e2.total, m2, sizeof m2);
+                snprintf(hint, sizeof hint, "keep the dataset's node order instead, --node_order input (about %s, "
+                         "without the renumbered copy of the graph and input)", m2);
+                goto refuse;
+            }
+        }
         r.batch_size = 1024;
         for (int l = 0; l < cfg->n_layers; l++) r.fanouts[l] = 10;
         if ((rc = gat_problem_size_measure(cfg, ds, &r, ps, err))) goto done;
         int64_t b = gat_memory_suggest_batch(cfg, ps, &r, 0.8 * limit);
         r.batch_size = b > 0 ? (b > 1024 ? 1024 : b) : 64;
-        gat_memory_estimate e2;
         gat_memory_estimate_sizes(cfg, ps, &r, &e2);
-        char m2[32];
         gat_memory_format(e2.total, m2, sizeof m2);
         if (b > 0)
             snprintf(hint, sizeof hint, "train on sampled mini-batches instead, e.g. --batch_size %lld --fanouts %s "
@@ -623,6 +647,7 @@ static int check_memory(const train_args *a, const gat_config *cfg, const gat_da
             snprintf(hint, sizeof hint, "even sampled mini-batches of 64 nodes would need about %s (the dataset alone "
                      "takes %s)", m2, dat);
     }
+refuse:
     rc = gat_error_set(err, GAT_ENOMEM, "%s: this run needs about %s at peak (parameters and Adam state %s, "
                        "activations %s, graph %s, dataset %s) but %s %s; %s",
                        a->max_memory > 0 ? "--max-memory" : "memory", tot, par, act, gr, dat, lim,
@@ -732,7 +757,7 @@ int gat_cmd_train(int argc, char **argv) {
     if ((rc = check_memory(&a, &cfg, &ds, &estimate, &err))) goto fail;
     if ((rc = gat_model_init(&m, &cfg, a.train.seed, &err))) goto fail;
     if (a.batch_size > 0) rc = gat_session_init_sampled(&s, &ds, &m, a.fanouts, &err);
-    else rc = gat_session_init(&s, &ds, &m, &err);
+    else rc = gat_session_init_order(&s, &ds, &m, (gat_node_order)a.node_order, &err);
     if (rc) goto fail;
     /* The final name is reserved now, so that concurrent runs in the same folders never pick
      * the same one; its number names this run's checkpoints. Under mpirun rank 0 alone

@@ -105,3 +105,48 @@ int gat_graph_forward_from_edges(gat_graph *g, int64_t n, const int64_t *src, co
                                  gat_error *err) {
     return gat_graph_build(g, n, src, dst, n_edges, GAT_GRAPH_FORWARD_ONLY, err);
 }
+
+/* Breadth-first from s over in- and out-neighbours, through nodes whose mark is from; each
+ * node reached is marked to and appended at queue[0 ..). Returns the number appended. */
+static int64_t bfs_component(const gat_graph *g, int64_t s, int64_t *queue, uint8_t *mark, uint8_t from, uint8_t to) {
+    int64_t head = 0, tail = 0;
+    mark[s] = to;
+    queue[tail++] = s;
+    while (head < tail) {
+        const int64_t v = queue[head++];
+        for (int64_t p = g->row_ptr[v]; p < g->row_ptr[v + 1]; p++) {
+            const int64_t u = g->src[p];
+            if (mark[u] == from) {
+                mark[u] = to;
+                queue[tail++] = u;
+            }
+        }
+        if (g->out_ptr)
+            for (int64_t t = g->out_ptr[v]; t < g->out_ptr[v + 1]; t++) {
+                const int64_t u = g->dst[g->out_pos[t]];
+                if (mark[u] == from) {
+                    mark[u] = to;
+                    queue[tail++] = u;
+                }
+            }
+    }
+    return tail;
+}
+
+int gat_graph_locality_order(const gat_graph *g, int64_t *order, gat_error *err) {
+    uint8_t *mark = calloc((size_t)g->n + 1, 1);
+    if (!mark) return gat_error_set(err, GAT_ENOMEM, "graph: out of memory ordering %lld nodes", (long long)g->n);
+    /* Each component from a node far from where a first sweep started (the last one that
+     * sweep reached, as in George and Liu's pseudo-peripheral search): a sweep from the edge
+     * of a component has many narrow levels, so any prefix of the order is a ball with a
+     * small boundary. Components follow each other by their lowest id. */
+    int64_t done = 0;
+    for (int64_t s = 0; s < g->n; s++) {
+        if (mark[s]) continue;
+        const int64_t k = bfs_component(g, s, order + done, mark, 0, 1);
+        bfs_component(g, order[done + k - 1], order + done, mark, 1, 2);
+        done += k;
+    }
+    free(mark);
+    return GAT_OK;
+}

@@ -29,7 +29,7 @@ int gat_inspect(gat_inspection *ins, const gat_model *m, const gat_dataset *ds, 
         return gat_error_set(err, GAT_ESHAPE, "the model reads %lld input features but dataset '%s' has %lld",
                              (long long)c->n_in, ds->name, (long long)ds->n_features);
     gat_session s;
-    int rc = gat_session_init(&s, ds, m, err);
+    int rc = gat_session_init_order(&s, ds, m, GAT_NODE_ORDER_INPUT, err); /* passes in the dataset's order only */
     if (rc) return rc;
     if (ds->n_graphs > 0) {
         /* a collection: every graph at once, as one block-diagonal graph (select the graphs to

@@ -377,6 +377,14 @@ void gat_memory_estimate_sizes(const gat_config *c, const gat_problem_size *ps, 
         out->activations = acts_bytes(c, n, nnz, xnnz, att_frac, scratch_frac) + 4.0 * n * classes;
         out->graph = graph_bytes(n, nnz);
         if (sparse) out->graph += 8.0 * (double)(ps->n_features + 1) + 16.0 * xnnz;     /* column index */
+        /* the split batches' renumbered copy (train.c): graph, node ids, input rows with their
+         * column index, labels or targets, each split's loss ids; the session's logits */
+        if (!run->input_order)
+            out->graph += graph_bytes(n, nnz) + 8.0 * n +
+                          (sparse ? 8.0 * (n + 1) + 8.0 * xnnz + 8.0 * (double)(ps->n_features + 1) + 16.0 * xnnz
+                                  : 4.0 * n * (double)ps->n_features) +
+                          (ps->multi_label ? 4.0 * n * classes : 8.0 * n) +
+                          8.0 * (double)(ps->split_size[0] + ps->split_size[1] + ps->split_size[2]) + 4.0 * n * classes;
         for (int p = 0; p < 2; p++) {
             const int64_t *pl = p ? ps->val_plan : ps->train_plan;
             for (int l = 0; l <= L; l++) out->graph += n + 8.0 * (pl[l] > 0 ? (double)pl[l] : n);
