@@ -455,16 +455,17 @@ int gat_session_init_order(gat_session *s, const gat_dataset *ds, const gat_mode
     }
     int rc = gat_input_init(&s->in, ds, err);
     if (!rc && ds->n_graphs == 0) {
-        /* one graph: the whole of it is every split's batch, in a locality order */
+        /* one graph: the whole of it is every split's batch, renumbered unless order is INPUT
+         * (each batch counted at once, so that a failure frees what it holds) */
         rc = gat_graph_build(&s->g, ds->n_nodes, ds->edge_src, ds->edge_dst, ds->n_edges, s->graph_flags, err);
         for (int sp = 0; sp < 3 && !rc; sp++) {
             s->eval[sp] = calloc(1, sizeof *s->eval[sp]);
             if (!s->eval[sp]) rc = gat_error_set(err, GAT_ENOMEM, "out of memory");
+            else s->n_eval[sp] = 1;
         }
         if (!rc && order == GAT_NODE_ORDER_LOCALITY) rc = whole_batches_ordered(s, err);
         for (int sp = 0; sp < 3 && !rc && order == GAT_NODE_ORDER_INPUT; sp++)
             rc = gat_step_batch_whole(s->eval[sp], ds, &s->in, &s->g, (gat_split)sp, err);
-        for (int sp = 0; sp < 3 && !rc; sp++) s->n_eval[sp] = 1;
         if (!rc) rc = gat_session_reserve(s, m, ds->n_nodes, s->g.nnz, batch_x_nnz(s->eval[0]), err);
         if (!rc && order == GAT_NODE_ORDER_LOCALITY) {
             s->logits = calloc((size_t)(ds->n_nodes * classes) + 1, sizeof *s->logits);
