@@ -221,7 +221,7 @@ int gat_early_stop_update(gat_early_stop *s, int64_t epoch, gat_metrics val);
 
 /* How a single-graph session numbers the nodes of its split batches (what it trains and
  * evaluates on). LOCALITY renumbers them in gat_graph_locality_order: the rows each thread
- * computes then gather mostly rows of their own, and two threads run an epoch 10-15 % faster,
+ * computes then gather mostly rows of their own, and two threads run an epoch about 10 % faster,
  * at the cost of a renumbered copy of the graph and the input (about 20 % more peak memory
  * on a graph of 10^5 nodes). INPUT keeps the dataset's numbering and no copy. Inside only:
  * dropout masks stay keyed by the dataset's node ids and evaluation returns logits in its
