@@ -234,8 +234,9 @@ int gat_node_order_parse(const char *s);
 
 /* Everything a training or evaluation run needs besides the model; reused across runs.
  * For a single graph: the graph and input of the whole dataset in its own order (g, in),
- * and one batch per split, which by default share a renumbered copy of them (gat_node_order). For a collection: the dataset's input, one evaluation batch per graph of each
- * split (g is empty). The activations are sized for the largest batch a run needs. */
+ * and one batch per split, which by default share a renumbered copy of them
+ * (gat_node_order). For a collection: the dataset's input, one evaluation batch per graph of
+ * each split (g is empty). The activations are sized for the largest batch a run needs. */
 typedef struct gat_session {
     const gat_dataset *ds;
     gat_input in;                      /* every node's input */
@@ -251,7 +252,6 @@ typedef struct gat_session {
     int sampled;
     int64_t fanouts[GAT_MAX_LAYERS];   /* per hop from the seeds; -1 = all in-neighbours */
     int graph_flags;                   /* gat_graph_build flags of the model's graphs (gat_config_graph_flags) */
-    gat_node_order node_order;         /* single graph: how the split batches number the nodes */
 } gat_session;
 
 /* Build the graph (with self loops unless m->cfg.no_self_loops), the input, the evaluation batches and the activations

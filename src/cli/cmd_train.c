@@ -623,8 +623,8 @@ static int check_memory(const train_args *a, const gat_config *cfg, const gat_da
         gat_memory_estimate e2;
         char m2[32];
         /* full batch in the dataset's own order, without the renumbered copy, may fit */
-        r.input_order = 1;
         if (!run.input_order && ds->n_graphs == 0) {
+            r.input_order = 1;
             if ((rc = gat_memory_estimate_dataset(cfg, ds, &r, &e2, err))) goto done;
             if (e2.total <= limit) {
                 gat_memory_format(e2.total, m2, sizeof m2);

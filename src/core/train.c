@@ -189,22 +189,14 @@ fail:
     return rc;
 }
 
-int gat_step_batch_sampled(gat_step_batch *b, const gat_dataset *ds, const gat_input *in, gat_sampler *smp,
-                           const int64_t *seeds, int64_t n_seeds, uint64_t epoch, uint64_t batch, gat_error *err) {
-    memset(b, 0, sizeof *b);
-    gat_batch sb;
-    int rc = gat_sample(smp, seeds, n_seeds, epoch, batch, &sb, err);
-    if (rc) return rc;
-    const int64_t n = sb.n_nodes, k = ds->n_features, C = ds->n_classes, ns = sb.n_seeds;
-    b->n = n;
-    b->ids_own = sb.global; /* the batch takes the sampler's local -> global map */
-    sb.global = NULL;
-    b->node_ids = b->ids_own;
-    /* the sampled edges as they were drawn; the self loops added again when the graph has them */
-    if ((rc = gat_graph_build(&b->g_own, n, sb.src, sb.dst, sb.n_edges,
-                              smp->g->no_self_loops ? GAT_GRAPH_NO_SELF_LOOPS : 0, err)))
-        goto fail;
-    b->g = &b->g_own;
+/* A batch's own copy of what its nodes b->ids_own[0 .. b->n) hold: the input rows (keyed for
+ * dropout by those ids; with_csc, sparse rows also get their column index), and the targets
+ * (multi-label) or labels of the first `targets` of them, when the dataset has them (data
+ * bound for inference may not). */
+static int batch_gather_rows(gat_step_batch *b, const gat_dataset *ds, const gat_input *in, int with_csc,
+                             int64_t targets, gat_error *err) {
+    const int64_t n = b->n, k = ds->n_features, C = ds->n_classes;
+    int rc;
     b->in_own.n = n;
     b->in_own.k = k;
     b->in_own.node_ids = b->ids_own; /* each node draws its own dropout masks, as in a full-batch pass */
@@ -215,28 +207,51 @@ int gat_step_batch_sampled(gat_step_batch *b, const gat_dataset *ds, const gat_i
             memcpy(b->dense_own + i * k, in->dense + b->ids_own[i] * k, (size_t)k * sizeof *b->dense_own);
         b->in_own.dense = b->dense_own;
     } else {
-        if ((rc = gat_csr_gather_rows(&b->x_own, in->sparse, b->ids_own, n, err))) goto fail;
+        if ((rc = gat_csr_gather_rows(&b->x_own, in->sparse, b->ids_own, n, err))) return rc;
         b->in_own.sparse = &b->x_own;
+        if (with_csc && (rc = gat_csc_index_build(&b->in_own.csc, &b->x_own, err))) return rc;
     }
     b->in = &b->in_own;
+    if (ds->task == GAT_TASK_MULTI_LABEL && ds->targets) {
+        b->targets_own = malloc(((size_t)(targets * C) + 1) * sizeof *b->targets_own);
+        if (!b->targets_own) goto nomem;
+        for (int64_t i = 0; i < targets; i++)
+            memcpy(b->targets_own + i * C, ds->targets + b->ids_own[i] * C, (size_t)C * sizeof *b->targets_own);
+        b->targets = b->targets_own;
+    } else if (ds->task != GAT_TASK_MULTI_LABEL && ds->labels) {
+        b->labels_own = malloc(((size_t)targets + 1) * sizeof *b->labels_own);
+        if (!b->labels_own) goto nomem;
+        for (int64_t i = 0; i < targets; i++) b->labels_own[i] = ds->labels[b->ids_own[i]];
+        b->labels = b->labels_own;
+    }
+    return GAT_OK;
+nomem:
+    return gat_error_set(err, GAT_ENOMEM, "training: out of memory for a batch of %lld nodes", (long long)n);
+}
+
+int gat_step_batch_sampled(gat_step_batch *b, const gat_dataset *ds, const gat_input *in, gat_sampler *smp,
+                           const int64_t *seeds, int64_t n_seeds, uint64_t epoch, uint64_t batch, gat_error *err) {
+    memset(b, 0, sizeof *b);
+    gat_batch sb;
+    int rc = gat_sample(smp, seeds, n_seeds, epoch, batch, &sb, err);
+    if (rc) return rc;
+    const int64_t n = sb.n_nodes, ns = sb.n_seeds;
+    b->n = n;
+    b->ids_own = sb.global; /* the batch takes the sampler's local -> global map */
+    sb.global = NULL;
+    b->node_ids = b->ids_own;
+    /* the sampled edges as they were drawn; the self loops added again when the graph has them */
+    if ((rc = gat_graph_build(&b->g_own, n, sb.src, sb.dst, sb.n_edges,
+                              smp->g->no_self_loops ? GAT_GRAPH_NO_SELF_LOOPS : 0, err)))
+        goto fail;
+    b->g = &b->g_own;
     /* the loss at the seeds, local 0 .. ns-1: their targets only */
     b->loss_own = malloc(((size_t)ns + 1) * sizeof *b->loss_own);
     if (!b->loss_own) goto nomem;
     for (int64_t i = 0; i < ns; i++) b->loss_own[i] = i;
     b->n_loss = ns;
     b->loss = b->loss_own;
-    if (ds->task == GAT_TASK_MULTI_LABEL) {
-        b->targets_own = malloc(((size_t)(ns * C) + 1) * sizeof *b->targets_own);
-        if (!b->targets_own) goto nomem;
-        for (int64_t i = 0; i < ns; i++)
-            memcpy(b->targets_own + i * C, ds->targets + b->ids_own[i] * C, (size_t)C * sizeof *b->targets_own);
-        b->targets = b->targets_own;
-    } else {
-        b->labels_own = malloc(((size_t)ns + 1) * sizeof *b->labels_own);
-        if (!b->labels_own) goto nomem;
-        for (int64_t i = 0; i < ns; i++) b->labels_own[i] = ds->labels[b->ids_own[i]];
-        b->labels = b->labels_own;
-    }
+    if ((rc = batch_gather_rows(b, ds, in, 0, ns, err))) goto fail;
     gat_batch_free(&sb);
     return GAT_OK;
 nomem:
@@ -342,9 +357,10 @@ static int64_t batch_x_nnz(const gat_step_batch *b) { return b->in->sparse ? b->
  * (node_ids), and evaluation scatters the logits back to them. */
 static int whole_batches_ordered(gat_session *s, gat_error *err) {
     const gat_dataset *ds = s->ds;
-    const int64_t n = ds->n_nodes, k = ds->n_features, C = ds->n_classes;
+    const int64_t n = ds->n_nodes;
     gat_step_batch *b = s->eval[0];
     int64_t *pos = malloc(((size_t)n + 1) * sizeof *pos), *src = NULL, *dst = NULL;
+    uint8_t *in_split = NULL;
     b->ids_own = malloc(((size_t)n + 1) * sizeof *b->ids_own);
     int rc = GAT_OK;
     if (!pos || !b->ids_own) goto nomem;
@@ -362,34 +378,9 @@ static int whole_batches_ordered(gat_session *s, gat_error *err) {
     }
     if ((rc = gat_graph_build(&b->g_own, n, src, dst, ds->n_edges, s->graph_flags, err))) goto fail;
     b->g = &b->g_own;
-    b->in_own.n = n;
-    b->in_own.k = k;
-    b->in_own.node_ids = b->ids_own;
-    if (s->in.dense) {
-        b->dense_own = malloc(((size_t)(n * k) + 1) * sizeof *b->dense_own);
-        if (!b->dense_own) goto nomem;
-        for (int64_t i = 0; i < n; i++)
-            memcpy(b->dense_own + i * k, s->in.dense + b->ids_own[i] * k, (size_t)k * sizeof *b->dense_own);
-        b->in_own.dense = b->dense_own;
-    } else {
-        if ((rc = gat_csr_gather_rows(&b->x_own, s->in.sparse, b->ids_own, n, err))) goto fail;
-        b->in_own.sparse = &b->x_own;
-        if ((rc = gat_csc_index_build(&b->in_own.csc, &b->x_own, err))) goto fail;
-    }
-    b->in = &b->in_own;
-    if (ds->targets) {
-        b->targets_own = malloc(((size_t)(n * C) + 1) * sizeof *b->targets_own);
-        if (!b->targets_own) goto nomem;
-        for (int64_t i = 0; i < n; i++)
-            memcpy(b->targets_own + i * C, ds->targets + b->ids_own[i] * C, (size_t)C * sizeof *b->targets_own);
-        b->targets = b->targets_own;
-    }
-    if (ds->labels) {
-        b->labels_own = malloc(((size_t)n + 1) * sizeof *b->labels_own);
-        if (!b->labels_own) goto nomem;
-        for (int64_t i = 0; i < n; i++) b->labels_own[i] = ds->labels[b->ids_own[i]];
-        b->labels = b->labels_own;
-    }
+    if ((rc = batch_gather_rows(b, ds, &s->in, 1, n, err))) goto fail;
+    /* each split's nodes as local ids, increasing (flags over the local order, cleared after) */
+    if (!(in_split = calloc((size_t)n + 1, 1))) goto nomem;
     for (int sp = 0; sp < 3; sp++) {
         gat_step_batch *t = s->eval[sp];
         if (sp > 0) {
@@ -400,21 +391,17 @@ static int whole_batches_ordered(gat_session *s, gat_error *err) {
             t->labels = b->labels;
             t->targets = b->targets;
         }
-        /* the split's nodes as local ids, increasing (flags over the local order) */
         const int64_t ns = ds->split_size[sp];
-        uint8_t *in_split = calloc((size_t)n + 1, 1);
         t->loss_own = malloc(((size_t)ns + 1) * sizeof *t->loss_own);
-        if (!in_split || !t->loss_own) {
-            free(in_split);
-            goto nomem;
-        }
+        if (!t->loss_own) goto nomem;
         for (int64_t q = 0; q < ns; q++) in_split[pos[ds->split[sp][q]]] = 1;
         t->n_loss = 0;
         for (int64_t i = 0; i < n; i++)
             if (in_split[i]) t->loss_own[t->n_loss++] = i;
-        free(in_split);
+        for (int64_t q = 0; q < ns; q++) in_split[pos[ds->split[sp][q]]] = 0;
         t->loss = t->loss_own;
     }
+    free(in_split);
     free(pos);
     free(src);
     free(dst);
@@ -422,6 +409,7 @@ static int whole_batches_ordered(gat_session *s, gat_error *err) {
 nomem:
     rc = gat_error_set(err, GAT_ENOMEM, "out of memory for the batches of %lld nodes", (long long)n);
 fail:
+    free(in_split);
     free(pos);
     free(src);
     free(dst);
@@ -446,7 +434,6 @@ int gat_session_init_order(gat_session *s, const gat_dataset *ds, const gat_mode
     if (order != GAT_NODE_ORDER_LOCALITY && order != GAT_NODE_ORDER_INPUT)
         return gat_error_set(err, GAT_EINVAL, "session: node order %d is not locality or input", (int)order);
     s->ds = ds;
-    s->node_order = order;
     s->graph_flags = gat_config_graph_flags(&m->cfg);
     int64_t classes = gat_config_out_width(&m->cfg, m->cfg.n_layers - 1);
     if (classes != ds->n_classes) {
