@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gat/dataset.h"
+#include "gat/model.h"
 
 __attribute__((unused)) static void synthetic_communities(gat_dataset *ds, int64_t n, int64_t k, int per, float signal,
                                                           uint64_t seed) {
@@ -44,6 +45,18 @@ __attribute__((unused)) static void synthetic_communities(gat_dataset *ds, int64
         for (int64_t i = 0; i < n; i++)
             if (i % 3 == s) ds->split[s][ds->split_size[s]++] = i;
     }
+}
+
+/* Three layers with skip connections (a projected one, then an identity one) and other head
+ * counts and widths, as the PPI architecture has, for ds. */
+__attribute__((unused)) static gat_config synthetic_deep_config(const gat_dataset *ds) {
+    gat_config c = gat_config_default(ds->n_features, ds->n_classes);
+    c.n_layers = 3;
+    c.heads[0] = 3, c.features[0] = 12;
+    c.heads[1] = 2, c.features[1] = 36;
+    c.heads[2] = 5, c.features[2] = ds->n_classes;
+    c.skip = 1;
+    return c;
 }
 
 #endif

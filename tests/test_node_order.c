@@ -175,12 +175,7 @@ int main(void) {
     gat_set_threads(2);
     gat_dataset ds;
     synthetic_communities(&ds, 300, 12, 6, 1.0f, 7);
-    gat_config deep = gat_config_default(ds.n_features, ds.n_classes);
-    deep.n_layers = 3;
-    deep.heads[0] = 3, deep.features[0] = 12;
-    deep.heads[1] = 2, deep.features[1] = 36;
-    deep.heads[2] = 5, deep.features[2] = ds.n_classes;
-    deep.skip = 1;
+    gat_config deep = synthetic_deep_config(&ds);
     deep.attention_dropout = 0.0f;
     session(&ds, deep);
     gat_dataset_free(&ds);

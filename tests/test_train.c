@@ -76,14 +76,8 @@ int main(void) {
     free(p);
     CHECK_MSG(acc > 0.9, "synthetic two-community task learned (test accuracy %.3f)", acc);
     check_threads_identical(&ds, 30);
-    /* three layers with skip connections (a projected one, then an identity one) and other
-     * head counts and widths, as the PPI architecture has */
-    gat_config deep = gat_config_default(ds.n_features, ds.n_classes);
-    deep.n_layers = 3;
-    deep.heads[0] = 3, deep.features[0] = 12;
-    deep.heads[1] = 2, deep.features[1] = 36;
-    deep.heads[2] = 5, deep.features[2] = ds.n_classes;
-    deep.skip = 1;
+    /* three layers with skip connections, as the PPI architecture has */
+    gat_config deep = synthetic_deep_config(&ds);
     arch = &deep;
     check_threads_identical(&ds, 15);
     /* GATv2 (its multi-threaded per-target attention), the same deep architecture and shared weights */
