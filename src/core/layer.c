@@ -39,6 +39,7 @@ typedef struct layer_ctx {
     int64_t n_rows;                    /* their number */
     const int64_t *targets;            /* targets (ids) or NULL for all */
     const uint8_t *src_member;         /* backward: the sources of the targets' edges, or NULL for all */
+    const uint8_t *dx_rows;            /* backward: the rows of dx the layer below reads, or NULL for all */
     gat_att_fwd A;
     gat_att_bwd B;
     /* backward */
@@ -443,7 +444,10 @@ void gat_layer_forward(const gat_model *mdl, gat_acts *a, int l, const gat_input
 
 /* One block of rows: ELU backward (hidden), then head-mean backward (averaging) into dout, the
  * block's bias sums; for l > 0, dx set to the identity skip's gradient or zero; ds_dst zero
- * (targets overwrite it). */
+ * (targets overwrite it). With a plan, a row that is not a target has dy = 0 (nothing is
+ * propagated to it), so its ELU backward and bias terms are skipped (each would leave the
+ * value it met: a zero stays the same zero, and adding it leaves a sum as it is), and its dx
+ * row is zeroed only where the layer below reads it (dx_rows). */
 GAT_HOT_KERNEL static void out_grad_chunk(void *v, int64_t b, int64_t e) {
     const layer_ctx *c = v;
     const int64_t h = c->h, f = c->f, m = c->m, ow = c->ow;
@@ -451,8 +455,17 @@ GAT_HOT_KERNEL static void out_grad_chunk(void *v, int64_t b, int64_t e) {
     if (part)
         for (int64_t q = 0; q < ow; q++) part[q] = 0.0f;
     const float inv = 1.0f / (float)h;
+    const uint8_t *restrict live = c->B.active, *restrict dx_rows = c->dx_rows;
     for (int64_t r = b; r < e; r++) {
         float *restrict d = c->dy + r * ow;
+        if (live && !live[r]) {
+            if (c->mean && c->skip_proj) /* the skip projection's backward reads every row of dout */
+                for (int64_t q = 0; q < m; q++) c->dout[r * m + q] = 0.0f;
+            if (c->dx && (!dx_rows || dx_rows[r]))
+                for (int64_t q = 0; q < c->k; q++) c->dx[r * c->k + q] = 0.0f;
+            for (int64_t hh = 0; hh < h; hh++) c->ds_dst[r * h + hh] = 0.0f;
+            continue;
+        }
         if (!c->last) {
             const float *restrict yr = c->y + r * ow;
             for (int64_t q = 0; q < ow; q++) d[q] = yr[q] > 0.0f ? d[q] : d[q] * (yr[q] + 1.0f);
@@ -619,6 +632,10 @@ void gat_layer_backward(gat_model *mdl, gat_acts *a, int l, const gat_input *in,
     c.targets = t ? t->ids : NULL;
     c.B.active = t ? t->member : NULL;
     c.src_member = !plan ? NULL : l == 0 ? plan->rows0.member : plan->targets[l - 1].member;
+    /* the layer below reads dx (its dy) at its targets only, unless its skip projection's
+     * backward reads every row of it */
+    if (plan && l > 0 && !(mdl->cfg.skip && !gat_config_skip_identity(&mdl->cfg, l - 1)))
+        c.dx_rows = plan->targets[l - 1].member;
 
     gat_pool_for(n, c.rblk, out_grad_chunk, &c);
     if (c.gbias)
