@@ -84,6 +84,20 @@ GAT_INLINE void gat_dropout_row(float *restrict x, uint8_t *restrict mask, size_
     for (size_t i = 0; i < n; i++) x[i] = mask[i] ? x[i] * scale : 0.0f;
 }
 
+/* c ? a : b by masking bits, without a branch: in the scalar loops of one-head layers the
+ * compilers make a branch of the plain conditional, and on a random sign or dropout mask it
+ * mispredicts about half the time (a mispredict costs more than an edge's arithmetic). The
+ * same value as the conditional, bit for bit. */
+static inline float gat_selectf(int c, float a, float b) {
+    uint32_t ua, ub;
+    const uint32_t m = 0u - (uint32_t)(c != 0);
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    ua = (ua & m) | (ub & ~m);
+    memcpy(&a, &ua, sizeof a);
+    return a;
+}
+
 /* e^x for the softmax and ELU: Cephes' expf (Cody-Waite reduction, degree-6 polynomial),
  * relative error about 1e-7 over the range used, with no branches so loops over it
  * vectorize (libm's expf does not, without -ffast-math). */
@@ -103,6 +117,10 @@ static inline float gat_expf(float x) {
     memcpy(&scale, &bits, sizeof scale);
     return y * scale;
 }
+
+/* One- and two-head rows up to this width replace the products of an edge that adds nothing
+ * by +0 rather than skipping it by a branch (gat_selectf); wider rows skip it. */
+#define GAT_SKIP_WIDTH 16
 
 /* ---- scores: s_src[hh] = z[hh,:].a_src[hh,:], s_dst likewise, for one row ---- */
 GAT_INLINE void gat_scores_row_loops(float *restrict s_src /* (H) */, float *restrict s_dst /* (H) */,
@@ -156,7 +174,7 @@ GAT_INLINE void gat_attention_row_loops(const gat_att_fwd *A, int64_t i, float *
         float *restrict e = att + q * h;
         for (int64_t hh = 0; hh < h; hh++) {
             float v = ss[hh] + sd[hh];
-            v = v > 0.0f ? v : slope * v;
+            v = gat_selectf(v > 0.0f, v, slope * v);
             e[hh] = v;
             mx[hh] = v > mx[hh] ? v : mx[hh];
         }
@@ -179,16 +197,23 @@ GAT_INLINE void gat_attention_row_loops(const gat_att_fwd *A, int64_t i, float *
         }
         if (drop) {
             const uint8_t *restrict mq = mask + (q - p0) * h;
-            for (int64_t hh = 0; hh < h; hh++) coef[hh] = mq[hh] ? e[hh] * scale : 0.0f;
+            for (int64_t hh = 0; hh < h; hh++) coef[hh] = gat_selectf(mq[hh], e[hh] * scale, 0.0f);
         } else {
             for (int64_t hh = 0; hh < h; hh++) coef[hh] = e[hh];
         }
-        if (h <= 2) { /* one or two heads: skip an edge every head dropped */
+        const float *restrict zs = z + src[q] * m;
+        if (h <= 2) { /* one or two heads: an edge every head dropped adds nothing */
             int any = 0;
             for (int64_t hh = 0; hh < h; hh++) any |= coef[hh] != 0.0f;
-            if (!any) continue;
+            if (f > GAT_SKIP_WIDTH) {
+                if (!any) continue;
+            } else { /* narrow rows: its products replaced by +0, which leaves every sum as it is */
+                for (int64_t hh = 0; hh < h; hh++)
+                    for (int64_t c = 0; c < f; c++)
+                        acc[hh * f + c] += gat_selectf(any, coef[hh] * zs[hh * f + c], 0.0f);
+                continue;
+            }
         }
-        const float *restrict zs = z + src[q] * m;
         for (int64_t hh = 0; hh < h; hh++)
             for (int64_t c = 0; c < f; c++) acc[hh * f + c] += coef[hh] * zs[hh * f + c];
     }
@@ -237,7 +262,7 @@ GAT_INLINE void gat_attention_grad_target_loops(const gat_att_bwd *B, int64_t i,
         for (int64_t hh = 0; hh < h; hh++) {
             float s = 0.0f;
             for (int64_t c = 0; c < f; c++) s += dd[hh * f + c] * zs[hh * f + c];
-            if (drop) s = att_mask[q * h + hh] ? s * scale : 0.0f;
+            if (drop) s = gat_selectf(att_mask[q * h + hh], s * scale, 0.0f);
             dq[hh] = s; /* d loss / d att (before dropout) */
             dot[hh] += s * att[q * h + hh];
         }
@@ -250,7 +275,7 @@ GAT_INLINE void gat_attention_grad_target_loops(const gat_att_bwd *B, int64_t i,
         for (int64_t hh = 0; hh < h; hh++) {
             float de = att[q * h + hh] * (dq[hh] - dot[hh]);
             float pre = ss[hh] + sd[hh];
-            de = pre > 0.0f ? de : slope * de;
+            de = gat_selectf(pre > 0.0f, de, slope * de);
             dq[hh] = de;
             gd[hh] += de;
         }
@@ -275,8 +300,24 @@ GAT_INLINE void gat_attention_grad_source_loops(const gat_att_bwd *B, int64_t j,
     for (int64_t hh = 0; hh < h; hh++) gs[hh] = 0.0f;
     for (int64_t t = B->out_ptr[j]; t < B->out_ptr[j + 1]; t++) {
         const int64_t q = out_pos[t], d = dst[q];
-        if (active && !active[d]) continue; /* a target whose output nothing needs */
         const float *restrict aq = att + q * h, *restrict sq = scratch + q * h;
+        if (h <= 2 && f <= GAT_SKIP_WIDTH) {
+            /* narrow rows: a target whose output nothing needs, or an edge every head dropped,
+             * adds +0 instead of being skipped by a branch (the same sums) */
+            const int live = !active || active[d];
+            int any = 0;
+            for (int64_t hh = 0; hh < h; hh++) {
+                coef[hh] = drop ? gat_selectf(att_mask[q * h + hh], aq[hh] * scale, 0.0f) : aq[hh];
+                any |= coef[hh] != 0.0f;
+                gs[hh] += gat_selectf(live, sq[hh], 0.0f);
+            }
+            any &= live;
+            const float *restrict dd = dout + d * m;
+            for (int64_t hh = 0; hh < h; hh++)
+                for (int64_t c = 0; c < f; c++) acc[hh * f + c] += gat_selectf(any, coef[hh] * dd[hh * f + c], 0.0f);
+            continue;
+        }
+        if (active && !active[d]) continue; /* a target whose output nothing needs */
         if (drop) {
             const uint8_t *restrict mq = att_mask + q * h;
             for (int64_t hh = 0; hh < h; hh++) coef[hh] = mq[hh] ? aq[hh] * scale : 0.0f;

@@ -376,10 +376,12 @@ void gat_dense_projection(float *z, const float *x, const float *w, int64_t n, i
     }
 }
 
-/* One target: attention, then skip, head mean or concatenation, bias, ELU (hidden layers). */
+/* One target: attention, then skip, head mean or concatenation, bias, ELU (hidden layers;
+ * a select, gat_selectf, with the last layer's test outside the loops). */
 GAT_INLINE void attend_body(const void *v, int64_t b, int64_t e, int64_t h, int64_t f) {
     const layer_ctx *c = v;
     const int64_t m = h * f;
+    const int elu = !c->last;
     for (int64_t k = b; k < e; k++) {
         const int64_t i = c->targets ? c->targets[k] : k;
         float *restrict o = c->out + i * m;
@@ -399,12 +401,12 @@ GAT_INLINE void attend_body(const void *v, int64_t b, int64_t e, int64_t h, int6
                 float s = 0.0f;
                 for (int64_t hh = 0; hh < h; hh++) s += o[hh * f + q];
                 const float t = s * inv + (c->bias ? c->bias[q] : 0.0f);
-                yr[q] = c->last || t > 0.0f ? t : gat_expf(t) - 1.0f;
+                yr[q] = elu ? gat_selectf(t > 0.0f, t, gat_expf(t) - 1.0f) : t;
             }
         } else { /* y aliases out */
             for (int64_t q = 0; q < m; q++) {
                 float t = o[q] + (c->bias ? c->bias[q] : 0.0f);
-                o[q] = c->last || t > 0.0f ? t : gat_expf(t) - 1.0f;
+                o[q] = elu ? gat_selectf(t > 0.0f, t, gat_expf(t) - 1.0f) : t;
             }
         }
     }
