@@ -259,6 +259,10 @@ struct gat_plan {
     gat_nodeset targets[GAT_MAX_LAYERS];
     gat_nodeset rows0;
     gat_csc_index csc0;                /* the input's column index over rows0 (sparse input) */
+    /* per layer, each source's out-edges into that layer's targets only, as the graph's
+     * out_ptr / out_pos (NULL when the graph has no out-edge index): the backward pass
+     * visits those edges without testing every other one */
+    int64_t *out_ptr[GAT_MAX_LAYERS], *out_pos[GAT_MAX_LAYERS];
 };
 
 int gat_plan_build(gat_plan *plan, const gat_model *m, const gat_graph *g, const gat_input *in, const int64_t *nodes,

@@ -633,6 +633,10 @@ void gat_layer_backward(gat_model *mdl, gat_acts *a, int l, const gat_input *in,
     const gat_nodeset *t = plan ? &plan->targets[l] : NULL;
     c.targets = t ? t->ids : NULL;
     c.B.active = t ? t->member : NULL;
+    if (plan && plan->out_ptr[l]) { /* the sources' edges into the targets only */
+        c.B.out_ptr = plan->out_ptr[l];
+        c.B.out_pos = plan->out_pos[l];
+    }
     c.src_member = !plan ? NULL : l == 0 ? plan->rows0.member : plan->targets[l - 1].member;
     /* the layer below reads dx (its dy) at its targets only, unless its skip projection's
      * backward reads every row of it */

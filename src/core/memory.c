@@ -227,8 +227,9 @@ static double step_bytes(const gat_config *c, const gat_problem_size *ps, const 
     double b = 8.0 * n + 16.0 * e;                                          /* the batch: global ids, edges */
     b += sparse ? 8.0 * (n + 1) + 8.0 * bx : 4.0 * n * F;                   /* gathered input */
     b += graph_bytes(n, e + (c->no_self_loops ? 0 : n));                    /* local graph (+ self loops) */
-    /* plan: flags and ids per layer, rows0, the input's column index over rows0 */
-    b += (L + 1) * 9.0 * n + (sparse ? 8.0 * (F + 1) + 16.0 * bx : 0);
+    /* plan: flags and ids per layer, rows0, the input's column index over rows0, each
+     * layer's out-edge index into its targets (at most every edge) */
+    b += (L + 1) * 9.0 * n + (sparse ? 8.0 * (F + 1) + 16.0 * bx : 0) + L * (8.0 * (n + 1) + 8.0 * (e + n));
     double wdz = 0, hmax = 0;
     for (int l = 0; l < L; l++) {
         const double k = (double)gat_config_in_width(c, l), h = (double)c->heads[l], mw = h * (double)c->features[l];
@@ -388,6 +389,10 @@ void gat_memory_estimate_sizes(const gat_config *c, const gat_problem_size *ps, 
         for (int p = 0; p < 2; p++) {
             const int64_t *pl = p ? ps->val_plan : ps->train_plan;
             for (int l = 0; l <= L; l++) out->graph += n + 8.0 * (pl[l] > 0 ? (double)pl[l] : n);
+            /* each layer's out-edge index into its targets: the edges into a plan's targets,
+             * its nodes' share of the edges at most twice over (neighbours have more edges) */
+            for (int l = 0; l < L; l++)
+                out->graph += 8.0 * (n + 1) + 8.0 * nnz * (pl[l] > 0 ? fmin(1.0, 2.0 * (double)pl[l] / n) : 1.0);
         }
         if (sparse) {
             double r0 = ps->train_plan_nnz > 0 ? (double)ps->train_plan_nnz : xnnz;

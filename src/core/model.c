@@ -473,6 +473,30 @@ static uint8_t *sources_of(const gat_graph *g, const gat_nodeset *t) {
     return f;
 }
 
+/* plan->out_ptr[l], out_pos[l]: the graph's out-edge index kept to the edges into layer l's
+ * targets, in its order. */
+static int plan_out_edges(gat_plan *plan, const gat_graph *g, int l, gat_error *err) {
+    const uint8_t *live = plan->targets[l].member;
+    int64_t k = 0;
+    for (int64_t t = 0; t < g->out_ptr[g->n]; t++) k += live[g->dst[g->out_pos[t]]] != 0;
+    int64_t *ptr = malloc(((size_t)g->n + 1) * sizeof *ptr), *pos = malloc(((size_t)k + 1) * sizeof *pos);
+    if (!ptr || !pos) {
+        free(ptr);
+        free(pos);
+        return gat_error_set(err, GAT_ENOMEM, "plan: out of memory");
+    }
+    k = 0;
+    for (int64_t j = 0; j < g->n; j++) {
+        ptr[j] = k;
+        for (int64_t t = g->out_ptr[j]; t < g->out_ptr[j + 1]; t++)
+            if (live[g->dst[g->out_pos[t]]]) pos[k++] = g->out_pos[t];
+    }
+    ptr[g->n] = k;
+    plan->out_ptr[l] = ptr;
+    plan->out_pos[l] = pos;
+    return GAT_OK;
+}
+
 int gat_plan_build(gat_plan *plan, const gat_model *m, const gat_graph *g, const gat_input *in, const int64_t *nodes,
                    int64_t n_nodes, gat_error *err) {
     memset(plan, 0, sizeof *plan);
@@ -496,6 +520,7 @@ int gat_plan_build(gat_plan *plan, const gat_model *m, const gat_graph *g, const
     }
     if (!rc) rc = nodeset_from_flags(&plan->rows0, f, g->n, err);
     else free(f);
+    for (int l = 0; l < L && !rc && g->out_ptr; l++) rc = plan_out_edges(plan, g, l, err);
     if (!rc && in->sparse) rc = gat_csc_index_build_rows(&plan->csc0, in->sparse, &plan->rows0, err);
     if (rc) gat_plan_free(plan);
     return rc;
@@ -503,7 +528,11 @@ int gat_plan_build(gat_plan *plan, const gat_model *m, const gat_graph *g, const
 
 void gat_plan_free(gat_plan *plan) {
     if (!plan) return;
-    for (int l = 0; l < GAT_MAX_LAYERS; l++) gat_nodeset_free(&plan->targets[l]);
+    for (int l = 0; l < GAT_MAX_LAYERS; l++) {
+        gat_nodeset_free(&plan->targets[l]);
+        free(plan->out_ptr[l]);
+        free(plan->out_pos[l]);
+    }
     gat_nodeset_free(&plan->rows0);
     gat_csc_index_free(&plan->csc0);
     memset(plan, 0, sizeof *plan);
