@@ -300,37 +300,29 @@ GAT_INLINE void gat_attention_grad_source_loops(const gat_att_bwd *B, int64_t j,
     for (int64_t hh = 0; hh < h; hh++) gs[hh] = 0.0f;
     for (int64_t t = B->out_ptr[j]; t < B->out_ptr[j + 1]; t++) {
         const int64_t q = out_pos[t], d = dst[q];
+        /* a target whose output nothing needs (with a plan's out-edge index, never) */
+        if (active && !active[d]) continue;
         const float *restrict aq = att + q * h, *restrict sq = scratch + q * h;
-        if (h <= 2 && f <= GAT_SKIP_WIDTH) {
-            /* narrow rows: a target whose output nothing needs, or an edge every head dropped,
-             * adds +0 instead of being skipped by a branch (the same sums) */
-            const int live = !active || active[d];
-            int any = 0;
-            for (int64_t hh = 0; hh < h; hh++) {
-                coef[hh] = drop ? gat_selectf(att_mask[q * h + hh], aq[hh] * scale, 0.0f) : aq[hh];
-                any |= coef[hh] != 0.0f;
-                gs[hh] += gat_selectf(live, sq[hh], 0.0f);
-            }
-            any &= live;
-            const float *restrict dd = dout + d * m;
-            for (int64_t hh = 0; hh < h; hh++)
-                for (int64_t c = 0; c < f; c++) acc[hh * f + c] += gat_selectf(any, coef[hh] * dd[hh * f + c], 0.0f);
-            continue;
-        }
-        if (active && !active[d]) continue; /* a target whose output nothing needs */
         if (drop) {
             const uint8_t *restrict mq = att_mask + q * h;
-            for (int64_t hh = 0; hh < h; hh++) coef[hh] = mq[hh] ? aq[hh] * scale : 0.0f;
+            for (int64_t hh = 0; hh < h; hh++) coef[hh] = gat_selectf(mq[hh], aq[hh] * scale, 0.0f);
         } else {
             for (int64_t hh = 0; hh < h; hh++) coef[hh] = aq[hh];
         }
         for (int64_t hh = 0; hh < h; hh++) gs[hh] += sq[hh];
-        if (h <= 2) {
+        const float *restrict dd = dout + d * m;
+        if (h <= 2) { /* one or two heads: an edge every head dropped adds nothing */
             int any = 0;
             for (int64_t hh = 0; hh < h; hh++) any |= coef[hh] != 0.0f;
-            if (!any) continue;
+            if (f > GAT_SKIP_WIDTH) {
+                if (!any) continue;
+            } else { /* narrow rows: its products replaced by +0, which leaves every sum as it is */
+                for (int64_t hh = 0; hh < h; hh++)
+                    for (int64_t c = 0; c < f; c++)
+                        acc[hh * f + c] += gat_selectf(any, coef[hh] * dd[hh * f + c], 0.0f);
+                continue;
+            }
         }
-        const float *restrict dd = dout + d * m;
         for (int64_t hh = 0; hh < h; hh++)
             for (int64_t c = 0; c < f; c++) acc[hh * f + c] += coef[hh] * dd[hh * f + c];
     }

@@ -153,11 +153,7 @@ GAT_INLINE void project_sparse_body(const void *v, int64_t b, int64_t e, int64_t
                 if (drop) { /* keyed by (node, column), as a dense copy of the features would be */
                     const uint32_t keep = gat_rng_u32(key, g0 + (uint64_t)col_idx[p]) >= thr;
                     x_mask[p] = (uint8_t)keep;
-                    val *= scale; /* a dropped entry becomes +0 by masking its bits: no branch */
-                    uint32_t bits;
-                    memcpy(&bits, &val, sizeof bits);
-                    bits &= 0u - keep;
-                    memcpy(&val, &bits, sizeof val);
+                    val = gat_selectf((int)keep, val * scale, 0.0f); /* a dropped entry is +0: no branch */
                 }
                 xval[p] = val;
                 kept_v[nk] = val;
